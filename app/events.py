@@ -56,6 +56,8 @@ class ProviderError(Exception):
     """A request to a model API failed. str(error) is one clear sentence for the user."""
 
     exit_code = 5
+    # Whether the same request may succeed if sent again later (the session retries these).
+    retryable = False
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -73,6 +75,7 @@ class RateLimited(ProviderError):
     """429 (or an overload the API asks to retry). retry_after: seconds, if the API said."""
 
     exit_code = 4
+    retryable = True
 
     def __init__(
         self, message: str, *, status: int | None = 429, retry_after: float | None = None
@@ -85,12 +88,14 @@ class ServerError(ProviderError):
     """5xx, or an error the API reported in the middle of a stream."""
 
     exit_code = 5
+    retryable = True
 
 
 class NetworkError(ProviderError):
     """No connection, a timeout, or the connection dropped mid-stream."""
 
     exit_code = 5
+    retryable = True
 
 
 class BadResponse(ProviderError):

@@ -28,3 +28,12 @@ def corpus_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: ../shared/corpus is only beside a developer's checkout")
     return path
+
+
+@pytest.fixture
+def model_server():
+    """A loopback server that speaks the model APIs' streaming protocols byte for byte."""
+    from tests.model_server import ModelServer
+
+    with ModelServer() as server:
+        yield server
