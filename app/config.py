@@ -1,0 +1,402 @@
+"""Where Easel keeps its files, the provider presets, and the typed settings file.
+
+Settings live in `settings.json` in the config folder (platformdirs, or `EASEL_HOME/config`).
+The file holds provider profiles and UI state, never an API key: keys live in the keyring or
+the environment (see `app/secrets.py`). A missing or corrupt file gives the defaults; the
+corrupt one is kept beside it as `settings.json.bad` so nothing the user wrote is thrown away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "settings.json"
+KINDS = ("openai", "anthropic")
+# Header names that carry credentials: they must never be written to the settings file.
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
+
+
+class ConfigError(ValueError):
+    """The provider options or settings cannot give a usable provider. str() is one sentence."""
+
+
+def home_dirs() -> tuple[Path, Path]:
+    """(config_dir, data_dir), created on demand; EASEL_HOME relocates both."""
+    home = os.environ.get("EASEL_HOME")
+    if home:
+        config_dir, data_dir = Path(home) / "config", Path(home) / "data"
+    else:
+        config_dir = Path(platformdirs.user_config_dir("easel"))
+        data_dir = Path(platformdirs.user_data_dir("easel"))
+    config_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return config_dir, data_dir
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A provider Easel knows how to reach: its wire protocol, base URL and usual model."""
+
+    id: str
+    name: str
+    kind: str
+    base_url: str
+    default_model: str
+    key_env: str | None
+    needs_key: bool
+    local: bool
+    models_hint: tuple[str, ...] = ()
+
+
+# Model names checked against the providers' documentation; the UI also lists {base}/models.
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "moonshot",
+        "Moonshot (Kimi)",
+        "openai",
+        "https://api.moonshot.ai/v1",
+        "kimi-k2.6",
+        "MOONSHOT_API_KEY",
+        needs_key=True,
+        local=False,
+        models_hint=("kimi-k2.6", "kimi-k2.5", "moonshot-v1-auto"),
+    ),
+    Preset(
+        "deepseek",
+        "DeepSeek",
+        "openai",
+        "https://api.deepseek.com/v1",
+        "deepseek-v4-flash",
+        "DEEPSEEK_API_KEY",
+        needs_key=True,
+        local=False,
+        models_hint=("deepseek-v4-flash", "deepseek-v4-pro"),
+    ),
+    Preset(
+        "openai",
+        "OpenAI",
+        "openai",
+        "https://api.openai.com/v1",
+        "gpt-4.1-mini",
+        "OPENAI_API_KEY",
+        needs_key=True,
+        local=False,
+        models_hint=("gpt-4.1-mini", "gpt-4.1", "gpt-5-mini"),
+    ),
+    Preset(
+        "openrouter",
+        "OpenRouter",
+        "openai",
+        "https://openrouter.ai/api/v1",
+        "openrouter/auto",
+        "OPENROUTER_API_KEY",
+        needs_key=True,
+        local=False,
+        models_hint=(
+            "openrouter/auto",
+            "anthropic/claude-sonnet-4.6",
+            "deepseek/deepseek-v4-flash",
+        ),
+    ),
+    Preset(
+        "anthropic",
+        "Anthropic (Claude)",
+        "anthropic",
+        "https://api.anthropic.com",
+        "claude-sonnet-4-6",
+        "ANTHROPIC_API_KEY",
+        needs_key=True,
+        local=False,
+        models_hint=("claude-sonnet-4-6", "claude-sonnet-5-5", "claude-haiku-4-5"),
+    ),
+    # Local servers: no key, and the model is picked from what the server has pulled.
+    Preset("ollama", "Ollama", "openai", "http://127.0.0.1:11434/v1", "", None, False, True),
+    Preset("lmstudio", "LM Studio", "openai", "http://127.0.0.1:1234/v1", "", None, False, True),
+    Preset("custom", "Custom (OpenAI-compatible)", "openai", "", "", None, False, False),
+)
+
+
+def find_preset(name: str) -> Preset | None:
+    """The preset whose id or display name is `name`, ignoring case."""
+    wanted = name.strip().casefold()
+    for preset in PRESETS:
+        if wanted in (preset.id.casefold(), preset.name.casefold()):
+            return preset
+    return None
+
+
+@dataclass(frozen=True)
+class ProviderProfile:
+    """A named way to reach one model: protocol, base URL, model and where its key comes from.
+
+    The key itself is never part of a profile; `key_env` only names an environment variable.
+    """
+
+    name: str
+    kind: str
+    base_url: str
+    model: str
+    key_env: str | None = None
+    preset: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+@dataclass
+class Settings:
+    """Everything Easel remembers between runs, except history (the store) and keys."""
+
+    profiles: list[ProviderProfile] = field(default_factory=list)
+    active_profile: str | None = None
+    system_prompt: str | None = None  # None: the built-in artifact prompt
+    artifact_prompt_enabled: bool = True
+    window_geometry: str | None = None
+    splitter_sizes: list[int] | None = None
+
+    def profile(self, name: str) -> ProviderProfile | None:
+        """The saved profile called `name` (ignoring case), if any."""
+        wanted = name.strip().casefold()
+        return next((p for p in self.profiles if p.name.casefold() == wanted), None)
+
+
+def profile_from_preset(preset: Preset, model: str | None = None) -> ProviderProfile:
+    """A profile that uses a preset as it is, optionally with another model."""
+    return ProviderProfile(
+        name=preset.id,
+        kind=preset.kind,
+        base_url=preset.base_url,
+        model=model if model is not None else preset.default_model,
+        key_env=preset.key_env,
+        preset=preset.id,
+    )
+
+
+# --- reading and writing settings.json -------------------------------------------------------
+
+
+def _settings_path() -> Path:
+    return home_dirs()[0] / SETTINGS_FILE
+
+
+def load_settings() -> Settings:
+    """The saved settings; defaults when the file is missing or unreadable. Never raises."""
+    path = _settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("the top level is not an object")
+        return _settings_from_json(raw)
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError, TypeError) as error:
+        _set_aside(path, error)
+        return Settings()
+
+
+def _set_aside(path: Path, error: Exception) -> None:
+    """Keep a corrupt settings file as settings.json.bad so the user can recover it."""
+    log.warning("settings file %s is unreadable (%s); starting from defaults", path, error)
+    try:
+        os.replace(path, path.with_name(path.name + ".bad"))
+    except OSError as move_error:
+        log.warning("could not set the corrupt settings file aside: %s", move_error)
+
+
+def save_settings(settings: Settings) -> None:
+    """Write settings.json atomically: a reader sees the old file or the new one, never half."""
+    path = _settings_path()
+    text = json.dumps(_settings_to_json(settings), indent=2, ensure_ascii=False) + "\n"
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".settings.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as tmp:
+            tmp.write(text)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _settings_to_json(settings: Settings) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "active_profile": settings.active_profile,
+        "profiles": [_profile_to_json(p) for p in settings.profiles],
+        "system_prompt": settings.system_prompt,
+        "artifact_prompt_enabled": settings.artifact_prompt_enabled,
+        "window_geometry": settings.window_geometry,
+        "splitter_sizes": settings.splitter_sizes,
+    }
+
+
+def _profile_to_json(profile: ProviderProfile) -> dict[str, Any]:
+    headers = []
+    for name, value in profile.headers:
+        if name.strip().casefold() in _SECRET_HEADERS:
+            # A credential in a header would land on disk: keys belong in the keyring.
+            log.warning("not saving header %r of profile %r: it carries a key", name, profile.name)
+            continue
+        headers.append([name, value])
+    return {
+        "name": profile.name,
+        "kind": profile.kind,
+        "base_url": profile.base_url,
+        "model": profile.model,
+        "key_env": profile.key_env,
+        "preset": profile.preset,
+        "headers": headers,
+        "temperature": profile.temperature,
+        "max_tokens": profile.max_tokens,
+    }
+
+
+def _settings_from_json(raw: dict[str, Any]) -> Settings:
+    profiles = []
+    for entry in raw.get("profiles") or []:
+        try:
+            profiles.append(_profile_from_json(entry))
+        except (KeyError, TypeError, ValueError) as error:
+            # One bad profile should not cost the user all the others.
+            log.warning("skipping an unreadable provider profile in settings: %s", error)
+    return Settings(
+        profiles=profiles,
+        active_profile=_optional(raw.get("active_profile"), str),
+        system_prompt=_optional(raw.get("system_prompt"), str),
+        artifact_prompt_enabled=bool(raw.get("artifact_prompt_enabled", True)),
+        window_geometry=_optional(raw.get("window_geometry"), str),
+        splitter_sizes=_int_list(raw.get("splitter_sizes")),
+    )
+
+
+def _profile_from_json(entry: dict[str, Any]) -> ProviderProfile:
+    kind = str(entry["kind"])
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    temperature = entry.get("temperature")
+    max_tokens = entry.get("max_tokens")
+    return ProviderProfile(
+        name=str(entry["name"]),
+        kind=kind,
+        base_url=str(entry["base_url"]),
+        model=str(entry.get("model") or ""),
+        key_env=_optional(entry.get("key_env"), str),
+        preset=_optional(entry.get("preset"), str),
+        headers=tuple((str(k), str(v)) for k, v in entry.get("headers") or ()),
+        temperature=float(temperature) if temperature is not None else None,
+        max_tokens=int(max_tokens) if max_tokens is not None else None,
+    )
+
+
+def _int_list(value: Any) -> list[int] | None:
+    """A list of ints, or None: UI state is not worth losing the settings file over."""
+    if isinstance(value, list) and all(isinstance(v, int) for v in value):
+        return list(value)
+    return None
+
+
+def _optional(value: Any, kind: type) -> Any:
+    return kind(value) if value is not None else None
+
+
+# --- the command line's PROVIDER OPTIONS ------------------------------------------------------
+
+
+def resolve_provider_options(
+    settings: Settings,
+    *,
+    provider: str | None,
+    base_url: str | None,
+    model: str | None,
+    api_key_env: str | None,
+    kind: str | None,
+) -> ProviderProfile:
+    """The profile that --provider/--base-url/--model/--api-key-env/--kind describe.
+
+    --provider names a saved profile or a preset; --base-url with --model is an ad-hoc
+    profile; with neither, the active profile. --model, --kind, --api-key-env and --base-url
+    override what the named profile says. Raises ConfigError when nothing usable results.
+    """
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}.")
+    if provider is not None:
+        profile = _named_profile(settings, provider)
+    elif base_url is not None:
+        if not model:
+            raise ConfigError("--base-url needs --model too (the model's name on that server).")
+        profile = ProviderProfile(name=base_url, kind=kind or "openai", base_url=base_url, model="")
+    else:
+        profile = _active_profile(settings)
+    profile = _with_overrides(profile, base_url, model, api_key_env, kind)
+    _check_usable(profile)
+    return profile
+
+
+def _named_profile(settings: Settings, name: str) -> ProviderProfile:
+    saved = settings.profile(name)
+    if saved is not None:
+        return saved
+    preset = find_preset(name)
+    if preset is not None:
+        return profile_from_preset(preset)
+    choices = [p.name for p in settings.profiles] + [p.id for p in PRESETS]
+    raise ConfigError(f"Unknown provider {name!r}: use one of {', '.join(choices)}.")
+
+
+def _active_profile(settings: Settings) -> ProviderProfile:
+    if settings.active_profile is None:
+        presets = ", ".join(p.id for p in PRESETS if p.id != "custom")
+        raise ConfigError(
+            f"No provider is set up: pass --provider NAME ({presets}) or --base-url URL --model M."
+        )
+    profile = settings.profile(settings.active_profile)
+    if profile is None:
+        raise ConfigError(
+            f"The active provider {settings.active_profile!r} is not among the saved profiles: "
+            "pass --provider NAME or choose one in Settings."
+        )
+    return profile
+
+
+def _with_overrides(
+    profile: ProviderProfile,
+    base_url: str | None,
+    model: str | None,
+    api_key_env: str | None,
+    kind: str | None,
+) -> ProviderProfile:
+    changes: dict[str, Any] = {}
+    if base_url is not None:
+        changes["base_url"] = base_url
+    if model:
+        changes["model"] = model
+    if api_key_env:
+        changes["key_env"] = api_key_env
+    if kind is not None:
+        changes["kind"] = kind
+    profile = replace(profile, **changes)
+    # Both API conventions append their own path, so a trailing slash would double it.
+    return replace(profile, base_url=profile.base_url.strip().rstrip("/"))
+
+
+def _check_usable(profile: ProviderProfile) -> None:
+    if not profile.base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"Provider {profile.name!r} has no usable base URL: pass --base-url "
+            "with an http:// or https:// address."
+        )
+    if not profile.model:
+        raise ConfigError(
+            f"Provider {profile.name!r} has no model: pass --model NAME (one the server offers)."
+        )
