@@ -1,0 +1,100 @@
+"""What every provider takes and gives: the request values, the Provider protocol, the factory.
+
+A provider speaks one wire protocol over a shared `httpx.AsyncClient` (the caller owns it and
+its timeouts) and turns the reply into the stream events of `app.events`. It holds no history
+and no state between requests; the session builds each `ChatRequest` from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+from app.events import StreamEvent
+
+DEFAULT_MAX_TOKENS = 8192  # Anthropic requires max_tokens; this is the default it gets
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of the history sent to the model. role: "user" or "assistant"."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """Everything one completion needs. thinking_budget: Anthropic extended thinking when set."""
+
+    model: str
+    messages: tuple[Message, ...]
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    thinking_budget: int | None = None
+
+
+class Provider(Protocol):
+    """A model API. `stream` is an async generator: close it (aclose) when stopping early."""
+
+    name: str  # shown in messages, e.g. "DeepSeek"
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Send the request; yield the reply's events; raise a ProviderError on failure."""
+        ...
+
+    async def list_models(self) -> list[str]:
+        """The model ids the API offers, sorted."""
+        ...
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and how a provider connects: the parts every protocol shares."""
+
+    client: httpx.AsyncClient
+    base_url: str
+    api_key: str | None
+    name: str
+    headers: Mapping[str, str]
+    key_hint: str | None = None
+
+
+def make_provider(
+    kind: str,
+    *,
+    client: httpx.AsyncClient,
+    base_url: str,
+    api_key: str | None,
+    name: str,
+    headers: Mapping[str, str] | None = None,
+    key_hint: str | None = None,
+) -> Provider:
+    """A provider for the wire protocol `kind`: "openai" (any compatible API) or "anthropic".
+
+    base_url: for "openai" the base ending in /v1 (requests go to {base}/chat/completions); for
+    "anthropic" the host root (requests go to {base}/v1/messages). api_key None or "": no
+    authorization header is sent. headers: extra headers on every request (e.g. OpenRouter's
+    HTTP-Referer). key_hint: the environment variable that holds the key (e.g.
+    "DEEPSEEK_API_KEY"), named in the message when the key is rejected.
+    """
+    # Imported here because those modules import this one for the request types.
+    from app.providers.anthropic import AnthropicProvider
+    from app.providers.openai import OpenAIProvider
+
+    classes = {"openai": OpenAIProvider, "anthropic": AnthropicProvider}
+    if kind not in classes:
+        raise ValueError(f"unknown provider kind {kind!r}: expected 'openai' or 'anthropic'")
+    endpoint = Endpoint(
+        client=client,
+        base_url=base_url.rstrip("/"),
+        api_key=api_key or None,
+        name=name,
+        headers=dict(headers or {}),
+        key_hint=key_hint,
+    )
+    return classes[kind](endpoint)

@@ -1,0 +1,77 @@
+"""How long to wait before sending a failed request again (pure functions, no I/O).
+
+The session runs the retry loop: it retries errors whose `retryable` is true, at most
+`MAX_ATTEMPTS` attempts in all, sleeping `backoff_delay(...)` between them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+# Attempts in all, the first one included.
+MAX_ATTEMPTS = 4
+
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "millisecond": 0.001,
+    "milliseconds": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+}
+# Longest unit names first so "ms" is not read as "m" and "seconds" not as "s".
+_UNITS = "|".join(sorted(_UNIT_SECONDS, key=len, reverse=True))
+_HINT = re.compile(r"\b(?:try\s+again|retry)(?:\s+(?:after|in))?\s+(?=\d)", re.IGNORECASE)
+# One "<number> <unit>" part of a duration such as "1m30s" or "1.5 s".
+_PART = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNITS})(?![a-z])", re.IGNORECASE)
+
+
+def backoff_delay(
+    attempt: int,
+    retry_after: float | None,
+    *,
+    base: float = 1.0,
+    cap: float = 60.0,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait after failed attempt number `attempt` (1 for the first failure).
+
+    When the API said how long to wait (`retry_after`), that is the answer, bounded by `cap` so
+    a strange hint never stalls the app. Otherwise exponential backoff with "equal jitter": half
+    of base * 2**(attempt - 1) plus a random share of the other half, at most `cap`.
+    """
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), cap)
+    step = min(cap, base * 2 ** (max(attempt, 1) - 1))
+    draw = (rng or random).random()
+    return step / 2 + draw * step / 2
+
+
+def parse_retry_hint(message: str) -> float | None:
+    """The wait an error message asks for, in seconds, or None.
+
+    Understands "try again in 20s", "Please retry after 3 seconds", "retry in 1.5 s",
+    "Please try again in 6ms", "try again in 1m30s".
+    """
+    hint = _HINT.search(message)
+    if hint is None:
+        return None
+    total = 0.0
+    position = hint.end()
+    found = False
+    while (part := _PART.match(message, position)) is not None:
+        total += float(part.group(1)) * _UNIT_SECONDS[part.group(2).lower()]
+        position = part.end()
+        found = True
+    return total if found else None

@@ -1,0 +1,200 @@
+"""Server-sent events: an incremental decoder and the streaming POST every provider uses.
+
+`SSEDecoder` turns bytes, cut anywhere (even inside a UTF-8 character or between CR and LF),
+into events, following the WHATWG event-stream rules: CR, LF or CRLF line ends, `:` comment
+lines (keep-alives such as OpenRouter's `: OPENROUTER PROCESSING`), `event:`, `id:`, multi-line
+`data:`, a blank line to dispatch. `open_event_stream` sends the request, turns HTTP and
+transport failures into the typed provider errors and yields decoded events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from app.events import NetworkError
+from app.providers.errors import (
+    ErrorContext,
+    bad_response,
+    error_from_response,
+    network_error,
+)
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+# Parsing a large buffered read without a pause starves the GUI (PITFALLS.md): hand the loop
+# back about this often.
+_YIELD_EVERY = 0.008
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One dispatched event: its type ("message" unless an `event:` line said), data and id."""
+
+    event: str
+    data: str
+    id: str | None = None
+
+
+class SSEDecoder:
+    """Feed it bytes as they arrive; it returns the events completed so far."""
+
+    def __init__(self) -> None:
+        # Bytes of the unfinished line; a bytearray so a long line arriving in many small
+        # chunks grows in place instead of being copied on every feed.
+        self._buffer = bytearray()
+        self._data: list[str] = []
+        self._event = ""
+        self._id: str | None = None
+        self._first_line = True
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        """Decode a chunk; the returned events are complete (dispatched by a blank line)."""
+        # The kept tail holds no line end, except perhaps a final CR: rescan only from there.
+        search_from = max(len(self._buffer) - 1, 0)
+        self._buffer += chunk
+        events: list[SSEEvent] = []
+        position = 0
+        while (end := _LINE_END.search(self._buffer, max(position, search_from))) is not None:
+            # A CR at the very end may be the first half of a CRLF: wait for the next byte.
+            if end.group() == b"\r" and end.end() == len(self._buffer):
+                break
+            self._line(bytes(self._buffer[position : end.start()]), events)
+            position = end.end()
+        del self._buffer[:position]
+        return events
+
+    def close(self) -> list[SSEEvent]:
+        """The stream ended: finish a last line and event that lack their terminators."""
+        events: list[SSEEvent] = []
+        pending = bytes(self._buffer).rstrip(b"\r")
+        self._buffer.clear()
+        if pending:
+            self._line(pending, events)
+        self._line(b"", events)
+        return events
+
+    def _line(self, raw: bytes, events: list[SSEEvent]) -> None:
+        line = raw.decode("utf-8", errors="replace")
+        if self._first_line:
+            line = line.removeprefix("\ufeff")
+            self._first_line = False
+        if not line:
+            self._dispatch(events)
+            return
+        if line.startswith(":"):
+            return  # a comment: keep-alive padding
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        # "retry" and unknown fields are ignored, as the standard says.
+
+    def _dispatch(self, events: list[SSEEvent]) -> None:
+        if self._data:
+            events.append(SSEEvent(self._event or "message", "\n".join(self._data), self._id))
+        self._data = []
+        self._event = ""
+
+
+@dataclass
+class EventStream:
+    """An open streaming response: its HTTP headers and the decoded events."""
+
+    response: httpx.Response
+    events: AsyncIterator[SSEEvent]
+
+    @property
+    def content_type(self) -> str:
+        """The media type of the reply, lower-case, without parameters."""
+        return self.response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def _decode(response: httpx.Response, context: ErrorContext) -> AsyncIterator[SSEEvent]:
+    """The events of a response, pausing for the event loop now and then."""
+    decoder = SSEDecoder()
+    paused_at = time.monotonic()
+    try:
+        async with aclosing(response.aiter_bytes()) as chunks:
+            async for chunk in chunks:
+                for event in decoder.feed(chunk):
+                    yield event
+                    if time.monotonic() - paused_at > _YIELD_EVERY:
+                        await asyncio.sleep(0)
+                        paused_at = time.monotonic()
+    except httpx.TimeoutException as exc:
+        raise NetworkError(f"{context.who()} stopped sending mid-reply ({_kind(exc)}).") from exc
+    except (httpx.TransportError, httpx.StreamError) as exc:
+        raise NetworkError(f"The connection to {context.who()} dropped mid-reply.") from exc
+    for event in decoder.close():
+        yield event
+
+
+def _kind(exc: Exception) -> str:
+    return "read timeout" if isinstance(exc, httpx.ReadTimeout) else type(exc).__name__
+
+
+@asynccontextmanager
+async def open_event_stream(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    context: ErrorContext,
+    headers: Mapping[str, str],
+    body: Any = None,
+) -> AsyncIterator[EventStream]:
+    """Send the request; raise the typed error for a failed status; yield the event stream."""
+    request = client.build_request(method, url, headers=dict(headers), json=body)
+    try:
+        response = await client.send(request, stream=True)
+    except httpx.HTTPError as exc:
+        raise network_error(context, exc) from exc
+    try:
+        if response.status_code >= 400:
+            body = await _body(response)
+            raise error_from_response(context, response.status_code, body, response.headers)
+        stream = EventStream(response, _decode(response, context))
+        if stream.content_type == "text/html":
+            # A web page where the API should be: a captive portal or a wrong base URL.
+            raise bad_response(
+                context, f"answered {url} with a web page, not a model API; check the base URL"
+            )
+        async with aclosing(stream.events):
+            yield stream
+    finally:
+        await response.aclose()
+
+
+async def _body(response: httpx.Response) -> bytes:
+    """An error reply's body (a failure to read it is reported as the status alone)."""
+    try:
+        return await response.aread()
+    except httpx.HTTPError:
+        return b""
+
+
+async def get_json(
+    client: httpx.AsyncClient, url: str, *, context: ErrorContext, headers: Mapping[str, str]
+) -> Any:
+    """GET a JSON document, with the same error mapping as the streams."""
+    try:
+        response = await client.get(url, headers=dict(headers))
+    except httpx.HTTPError as exc:
+        raise network_error(context, exc) from exc
+    if response.status_code >= 400:
+        raise error_from_response(context, response.status_code, response.content, response.headers)
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise bad_response(context, "did not answer with JSON") from exc
