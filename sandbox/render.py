@@ -1,0 +1,211 @@
+"""`python main.py render IN.html …`: load a page in the artifact sandbox, headless, and export.
+
+The page goes through exactly the app's path (`make_artifact_profile`, `ArtifactView`,
+`show_document`), so what render shows is what the app would run. Waiting uses nested
+`QEventLoop`s bounded by one deadline (`--timeout`): a busy loop or a crash ends the command with
+one sentence on stderr and exit code 7, never a hang or a traceback.
+
+Outputs are *exporters*: each adds its options to the parser and runs once the page is ready,
+in order, through a `RenderedPage` (JavaScript, waiting on callbacks, the view itself). Export
+formats (PDF, PNG, HTML) plug in by passing more exporters to `render_main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from sandbox.profile import ArtifactProfile, make_artifact_profile
+from sandbox.scheme import register_scheme
+from sandbox.view import ArtifactView
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_PAGE_FAILED = 7
+_PROG = "easel render"
+
+
+class PageFailed(Exception):
+    """The page crashed or did not finish in time; the message is the sentence to print."""
+
+
+class RenderedPage:
+    """The loaded page, for exporters: run JavaScript and wait, always within the deadline."""
+
+    def __init__(self, view: ArtifactView, deadline: float, timeout: float) -> None:
+        self.view = view
+        self._deadline = deadline
+        self._timeout = timeout
+        self._failure = ""
+        self._loop: QEventLoop | None = None
+        view.crashed.connect(self._fail)
+        view.hung.connect(
+            lambda: self._fail("the page stopped responding (is it stuck in a loop?).")
+        )
+
+    def wait(self, start: Callable[[Callable[..., None]], None]) -> tuple:
+        """Call `start(done)`, spin the event loop until `done(*args)` is called; return args."""
+        results: list[tuple] = []
+        loop = QEventLoop()
+
+        def done(*args: object) -> None:
+            results.append(args)
+            loop.quit()
+
+        start(done)
+        remaining_ms = int((self._deadline - time.monotonic()) * 1000)
+        if not results and not self._failure and remaining_ms > 0:
+            QTimer.singleShot(remaining_ms, loop.quit)
+            self._loop = loop
+            loop.exec()
+            self._loop = None
+        if self._failure:
+            raise PageFailed(self._failure)
+        if not results:
+            raise PageFailed(
+                f"the page did not finish within {self._timeout:g} seconds (is it stuck in a loop?)."
+            )
+        return results[0]
+
+    def run_js(self, script: str) -> object:
+        """The value of `script` evaluated in the page."""
+        return self.wait(lambda done: self.view.page().runJavaScript(script, 0, done))[0]
+
+    def pause(self, seconds: float) -> None:
+        """Let the page run for `seconds` (the event loop keeps serving it)."""
+        self.wait(lambda done: QTimer.singleShot(int(seconds * 1000), done))
+
+    def _fail(self, sentence: str) -> None:
+        self._failure = self._failure or sentence
+        if self._loop is not None:
+            self._loop.quit()
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One output of `render`: its command-line options, and what it does with a ready page."""
+
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[RenderedPage, argparse.Namespace, list[str]], None]
+
+
+def _add_text(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text", action="store_true", help="print the page's visible text")
+
+
+def _run_text(page: RenderedPage, args: argparse.Namespace, _report: list[str]) -> None:
+    if args.text:
+        text = page.run_js("document.body ? document.body.innerText : ''")
+        print(str(text or ""))
+
+
+def _add_console(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--console", action="store_true", help="print console messages and blocked requests"
+    )
+
+
+def _run_console(_page: RenderedPage, args: argparse.Namespace, report: list[str]) -> None:
+    if args.console:
+        for line in report:
+            print(line)
+
+
+TEXT = Exporter(_add_text, _run_text)
+CONSOLE = Exporter(_add_console, _run_console)
+DEFAULT_EXPORTERS: tuple[Exporter, ...] = (TEXT, CONSOLE)
+
+
+def build_parser(exporters: Sequence[Exporter]) -> argparse.ArgumentParser:
+    """The `render` command line: the input, the timing options, each exporter's options."""
+    parser = argparse.ArgumentParser(prog=_PROG, description="Load a page in the artifact sandbox.")
+    parser.add_argument("input", type=Path, help="the HTML file to load")
+    parser.add_argument("--wait", type=float, default=0.5, help="seconds to let it run (0.5)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds before failing (30)")
+    for exporter in exporters:
+        exporter.add_arguments(parser)
+    return parser
+
+
+def render_main(argv: list[str], exporters: Sequence[Exporter] = DEFAULT_EXPORTERS) -> int:
+    """Run `render` with `argv` (the words after "render"); return the exit code."""
+    args = build_parser(exporters).parse_args(argv)
+    try:
+        html = args.input.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        return _say(f"cannot read {args.input}: {error.strerror or error}.", EXIT_USAGE)
+    try:
+        return _render(args, html, exporters)
+    except PageFailed as failure:
+        return _say(str(failure), EXIT_PAGE_FAILED)
+
+
+def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) -> int:
+    app = _make_application()
+    profile = make_artifact_profile()
+    view = ArtifactView(profile, open_links=False)
+    view.resize(1280, 900)
+    report: list[str] = []
+    view.consoleMessage.connect(
+        lambda level, message, source, line: report.append(f"{level}: {message} ({source}:{line})")
+    )
+    view.requestBlocked.connect(lambda url: report.append(f"blocked: {url}"))
+    page = RenderedPage(view, time.monotonic() + args.timeout, args.timeout)
+    try:
+        view.show()
+        page.wait(lambda done: _load(view, args.input.name, html, done))
+        page.pause(max(args.wait, 0.0))
+        for exporter in exporters:
+            exporter.run(page, args, report)
+        return EXIT_OK
+    finally:
+        _close(app, view, profile)
+
+
+def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) -> None:
+    view.loaded.connect(done)
+    view.show_document(f"render:{key}", html)
+
+
+def _make_application() -> QApplication:
+    register_scheme()  # before the QApplication, as QtWebEngine requires
+    # Qt's own warnings (no GPU, no display) are noise for a command whose stderr is for us.
+    qInstallMessageHandler(_quiet_qt_messages)
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--log-level" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --log-level=3".strip()
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    return QApplication([sys.argv[0] or "easel", "-platform", "offscreen"])
+
+
+def _quiet_qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        print(f"{_PROG}: Qt: {message}", file=sys.stderr)
+
+
+def _close(app: QApplication, view: ArtifactView, profile: ArtifactProfile) -> None:
+    # Pages before their profile, or QtWebEngine warns and may crash on exit.
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    profile.deleteLater()
+    app.processEvents()
+
+
+def _say(sentence: str, code: int) -> int:
+    print(f"{_PROG}: {sentence}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(render_main(sys.argv[1:]))
