@@ -1,0 +1,281 @@
+// The chat transcript page. Python sends batches of operations to easel.apply(ops); the page
+// sends actions back by navigating to its own URL with ?action=ACTION&message=KEY&arg=ARG, which
+// the view intercepts and refuses (there is no bridge object). Model text arrives as HTML already escaped by the
+// Markdown renderer, or as plain text that only ever goes through textContent.
+"use strict";
+
+(() => {
+  const root = document.getElementById("messages");
+  const empty = document.getElementById("empty");
+  const messages = new Map();
+  let stick = true; // follow new content unless the user scrolled up
+
+  const TYPE_LABELS = {
+    "text/html": "HTML",
+    "image/svg+xml": "SVG",
+    "text/markdown": "Document",
+    "application/vnd.react": "React",
+    "application/vnd.mermaid": "Diagram",
+  };
+  const STATE_LABELS = { streaming: "Writing…", incomplete: "Incomplete", failed: "Failed" };
+  const ICONS = {
+    code: "M8 7l-5 5 5 5M16 7l5 5-5 5",
+    image: "M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4",
+    doc: "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7",
+    chart: "M4 20V10M10 20V4M16 20v-7M22 20H2",
+  };
+  const TYPE_ICONS = {
+    "image/svg+xml": "image",
+    "text/markdown": "doc",
+    "application/vnd.mermaid": "chart",
+  };
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function icon(name) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name] || ICONS.code);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function act(action, key, arg) {
+    const url = new URL(location.href);
+    url.hash = "";
+    url.search = new URLSearchParams({ action, message: key, arg: arg || "" }).toString();
+    const link = document.createElement("a");
+    link.href = url.href;
+    link.click();
+  }
+
+  function button(label, action, arg) {
+    const node = el("button", "btn", label);
+    node.type = "button";
+    node.dataset.action = action;
+    node.dataset.arg = arg || "";
+    return node;
+  }
+
+  function updateEmpty() {
+    document.body.classList.toggle("has-messages", messages.size > 0);
+  }
+
+  // One message: <article> with header, reasoning, body (prose, cards, notices), footer.
+  function addMessage(key, role, header) {
+    const article = el("article", "msg " + role);
+    article.dataset.key = key;
+    article.dataset.state = "complete";
+    if (header) article.appendChild(el("div", "msg-header", header));
+    const body = el("div", "msg-body");
+    article.appendChild(body);
+    article.appendChild(el("div", "typing")).append(el("span"), el("span"), el("span"));
+    article.appendChild(el("span", "badge incomplete-badge", "Incomplete"));
+    const actions = el("div", "msg-actions");
+    actions.appendChild(button("Copy", "copy", ""));
+    if (role === "assistant") actions.appendChild(button("Retry", "retry", ""));
+    article.appendChild(actions);
+    article.appendChild(el("div", "msg-footer"));
+    root.appendChild(article);
+    messages.set(key, article);
+    updateEmpty();
+  }
+
+  function body(article) {
+    return article.querySelector(":scope > .msg-body");
+  }
+
+  function prose(article, seg) {
+    let block = article.querySelector(`.prose[data-seg="${seg}"]`);
+    if (!block) {
+      block = el("div", "prose");
+      block.dataset.seg = String(seg);
+      block.append(el("div", "stable"), el("div", "tail"));
+      body(article).appendChild(block);
+    }
+    return block;
+  }
+
+  function userText(article, text) {
+    let block = body(article).querySelector(":scope > .user-text");
+    if (!block) block = body(article).appendChild(el("div", "user-text"));
+    block.appendChild(document.createTextNode(text));
+  }
+
+  function reasoning(article) {
+    let details = article.querySelector(":scope > details.reasoning");
+    if (!details) {
+      details = el("details", "reasoning");
+      details.open = true;
+      details.appendChild(el("summary", "", "Thinking…"));
+      details.appendChild(el("div", "reasoning-body"));
+      article.insertBefore(details, body(article));
+    }
+    return details;
+  }
+
+  function card(article, identifier, title, type, version, state) {
+    const node = el("div", "card");
+    node.setAttribute("role", "button");
+    node.tabIndex = 0;
+    node.dataset.identifier = identifier;
+    node.dataset.type = type;
+    const badge = el("div", "card-icon");
+    badge.appendChild(icon(TYPE_ICONS[type] || "code"));
+    const text = el("div", "card-text");
+    text.append(el("div", "card-title", title || identifier), el("div", "card-sub"));
+    node.append(badge, text, el("div", "card-state"));
+    body(article).appendChild(node);
+    setCard(node, { state, version, progress: "" });
+  }
+
+  function setCard(node, { state, version, progress }) {
+    if (state !== null && state !== undefined) node.dataset.state = state;
+    if (version !== null && version !== undefined) node.dataset.version = String(version);
+    if (progress !== undefined) node.dataset.progress = progress;
+    const label = TYPE_LABELS[node.dataset.type] || node.dataset.type;
+    node.querySelector(".card-sub").textContent = `v${node.dataset.version} · ${label}`;
+    const stateText = STATE_LABELS[node.dataset.state] || "";
+    const extra = node.dataset.state === "streaming" && node.dataset.progress ? ` ${node.dataset.progress}` : "";
+    node.querySelector(".card-state").textContent = stateText + extra;
+  }
+
+  function findCard(article, identifier) {
+    const cards = article.querySelectorAll(".card");
+    for (let i = cards.length - 1; i >= 0; i--) {
+      if (cards[i].dataset.identifier === identifier) return cards[i];
+    }
+    return null;
+  }
+
+  function notice(article, text, kind, actions) {
+    const node = el("div", "notice " + kind);
+    node.appendChild(el("span", "notice-text", text));
+    for (const [action, label] of actions) node.appendChild(button(label, action, ""));
+    body(article).appendChild(node);
+  }
+
+  function endReasoning(article, seconds) {
+    const details = article.querySelector(":scope > details.reasoning");
+    if (!details) return;
+    details.open = false;
+    details.querySelector("summary").textContent =
+      seconds < 1 ? "Thought for a moment" : `Thought for ${Math.round(seconds)} s`;
+  }
+
+  const OPS = {
+    clear() {
+      root.replaceChildren();
+      messages.clear();
+      updateEmpty();
+    },
+    empty(html) {
+      empty.innerHTML = html; // trusted: written by the app, never by a model
+    },
+    add(key, role, header) {
+      if (messages.has(key)) messages.get(key).remove();
+      addMessage(key, role, header);
+    },
+    prose(article, seg, stable, tail) {
+      const block = prose(article, seg);
+      if (stable) block.firstChild.insertAdjacentHTML("beforeend", stable);
+      block.lastChild.innerHTML = tail;
+    },
+    userText,
+    reasoning(article, text) {
+      reasoning(article).lastChild.appendChild(document.createTextNode(text));
+    },
+    reasoningDone: endReasoning,
+    card,
+    cardUpdate(article, identifier, state, version, progress) {
+      const node = findCard(article, identifier);
+      if (node) setCard(node, { state, version, progress });
+    },
+    notice,
+    state(article, state) {
+      article.dataset.state = state;
+    },
+    footer(article, text) {
+      article.querySelector(":scope > .msg-footer").textContent = text;
+    },
+    rekey(article, key) {
+      messages.delete(article.dataset.key);
+      article.dataset.key = key;
+      messages.set(key, article);
+    },
+    remove(article) {
+      messages.delete(article.dataset.key);
+      article.remove();
+      updateEmpty();
+    },
+    scroll() {
+      stick = true;
+    },
+  };
+  // Operations whose first argument is not a message key.
+  const GLOBAL = new Set(["clear", "empty", "add", "scroll"]);
+
+  function apply(ops) {
+    for (const [name, ...args] of ops) {
+      if (GLOBAL.has(name)) {
+        OPS[name](...args);
+      } else {
+        const article = messages.get(args[0]);
+        if (article) OPS[name](article, ...args.slice(1));
+      }
+    }
+    if (stick) window.scrollTo(0, document.documentElement.scrollHeight);
+    return ops.length;
+  }
+
+  function copied(node) {
+    node.textContent = "Copied";
+    setTimeout(() => { node.textContent = "Copy"; }, 1500);
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const article = target && target.closest("article.msg");
+    if (!article) return;
+    const key = article.dataset.key;
+    const codeButton = target.closest(".code-copy, .code-open");
+    if (codeButton) {
+      const copy = codeButton.classList.contains("code-copy");
+      act(copy ? "copy" : "open-code-as-artifact", key, codeButton.dataset.codeIndex);
+      if (copy) copied(codeButton);
+      return;
+    }
+    const actionButton = target.closest("button[data-action]");
+    if (actionButton) {
+      act(actionButton.dataset.action, key, actionButton.dataset.arg);
+      if (actionButton.dataset.action === "copy") copied(actionButton);
+      return;
+    }
+    const cardNode = target.closest(".card");
+    if (cardNode) act("open-artifact", key, `${cardNode.dataset.identifier}@${cardNode.dataset.version}`);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (target && target.classList.contains("card") && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      target.click();
+    }
+  });
+
+  // Near the bottom means "follow"; scrolling up means "let me read".
+  window.addEventListener("scroll", () => {
+    const doc = document.documentElement;
+    stick = doc.scrollHeight - window.scrollY - window.innerHeight < 48;
+  }, { passive: true });
+
+  window.easel = { apply };
+})();

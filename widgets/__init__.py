@@ -1,0 +1,1 @@
+"""Qt widgets of the Easel desktop app: windows, panels, dialogs; they talk to app/ through signals."""
