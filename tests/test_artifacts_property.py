@@ -1,0 +1,90 @@
+"""Any chunking of a reply gives the same segments, and deltas always add up to the content."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.artifacts import (
+    ArtifactClosed,
+    ArtifactDelta,
+    ArtifactOpened,
+    ArtifactParser,
+    merge_segments,
+    parse_reply,
+)
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "replies").glob("*.txt"))
+REPLIES = [p.read_bytes().decode("utf-8") for p in FIXTURES]
+
+# Pieces that make markers, half-markers and look-alikes when joined at random.
+TOKENS = [
+    "<artifact identifier='a' type='text/html' title='A'>", "<artifact>", "</artifact>",
+    '<antArtifact identifier="b" type="image/svg+xml">', "</antArtifact>",
+    "<artifact-edit identifier=x>", "</artifact-edit>", "<find>", "</find>", "<replace>",
+    "</replace>", ':::artifact{identifier="d" type="text/html"}', ":::", "```", "```html",
+    "```svg", "```py", "~~~", "\n", "\n", "\r\n", " ", "<think>", "</think>", "<!DOCTYPE html>",
+    "<html>", "<svg>", "<title>T</title>", "<h1>H</h1>", "# Head", "<script>", "<", ">", "`",
+    ":", "x", "hello", "<body>", "<?xml ?>", "<!-- c -->",
+]  # fmt: skip
+FAST = settings(max_examples=300, deadline=None, database=None)
+
+
+def chunked(text: str, sizes: list[int]) -> list:
+    parser = ArtifactParser()
+    out, i, n = [], 0, 0
+    while i < len(text):
+        size = sizes[n % len(sizes)] if sizes else len(text)
+        out += parser.feed(text[i : i + size])
+        i, n = i + size, n + 1
+    return out + parser.close()
+
+
+def check_deltas(segments: list) -> None:
+    """Concatenated deltas equal the closed content; every artifact opens before its deltas."""
+    streams: dict[str, str] = {}
+    for seg in segments:
+        if isinstance(seg, ArtifactOpened):
+            streams[seg.identifier] = ""
+        elif isinstance(seg, ArtifactDelta):
+            streams[seg.identifier] += seg.text
+        elif isinstance(seg, ArtifactClosed):
+            assert streams.pop(seg.identifier) == seg.content
+    assert not streams
+
+
+def check_invariant(text: str, sizes: list[int]) -> None:
+    reference = parse_reply(text)
+    raw = chunked(text, sizes)
+    check_deltas(raw)
+    assert merge_segments(raw) == reference
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_fixture_char_by_char(path):
+    check_invariant(path.read_bytes().decode("utf-8"), [1])
+
+
+@FAST
+@given(text=st.sampled_from(REPLIES), sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8))
+def test_fixtures_any_chunking(text, sizes):
+    check_invariant(text, sizes)
+
+
+@FAST
+@given(
+    text=st.lists(st.sampled_from(TOKENS), max_size=30).map("".join),
+    sizes=st.lists(st.integers(1, 12), min_size=1, max_size=6),
+)
+def test_generated_replies_any_chunking(text, sizes):
+    check_invariant(text, sizes)
+
+
+@FAST
+@given(
+    text=st.text(alphabet="<>/`~:{}\n\r tafcthinkr=\"'", max_size=80),
+    sizes=st.lists(st.integers(1, 5), min_size=1, max_size=4),
+)
+def test_noise_any_chunking(text, sizes):
+    check_invariant(text, sizes)
