@@ -1,0 +1,381 @@
+"""The headless commands of DESIGN.md §5: `ask`, `history` and `extract` (no Qt needed).
+
+Each returns an exit code: 0 success, 2 usage, 3 authentication, 4 rate limit, 5 network or
+server error, 6 bad response. Errors are one sentence on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from app.artifacts import ArtifactClosed, Prose, extract_artifacts
+from app.config import ConfigError, load_settings, resolve_provider_options
+from app.connection import new_http_client, provider_for
+from app.documents import artifact_document, inline_vendored
+from app.events import ProviderError
+from app.prompts import system_prompt
+from app.secrets import KeyStore
+from app.session import (
+    ArtifactSaved,
+    ChatSession,
+    EditFailed,
+    ParsedSegment,
+    Reasoning,
+    Retrying,
+    SessionEvent,
+    TurnEnded,
+    TurnStarted,
+    UsageUpdate,
+)
+from app.store import Conversation, Store
+from app.transcript_export import conversation_json, conversation_markdown
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit code 2)."""
+
+
+def add_provider_options(parser: argparse.ArgumentParser) -> None:
+    """The PROVIDER OPTIONS shared by the app and `ask`."""
+    group = parser.add_argument_group("provider options")
+    group.add_argument("--provider", help="a preset (deepseek, openai, …) or a saved profile")
+    group.add_argument("--base-url", help="an API base URL (OpenAI-compatible ones end in /v1)")
+    group.add_argument("--model", help="the model to use")
+    group.add_argument("--api-key-env", help="the environment variable holding the API key")
+    group.add_argument("--kind", choices=("openai", "anthropic"), help="the API's protocol")
+
+
+# --- ask ---------------------------------------------------------------------------------
+
+
+def ask_main(argv: list[str]) -> int:
+    """`main.py ask`: stream one reply to stdout; the turn is saved in history."""
+    parser = argparse.ArgumentParser(prog="main.py ask", description="Ask a model, headless.")
+    add_provider_options(parser)
+    parser.add_argument("prompt", nargs="+", help="what to ask")
+    parser.add_argument("--save-artifacts", metavar="DIR", type=Path)
+    parser.add_argument("--json", action="store_true", help="one JSON event per line")
+    parser.add_argument("--conversation", type=int, metavar="ID")
+    parser.add_argument("--show-reasoning", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(_ask(args))
+    except KeyboardInterrupt:
+        print("Stopped; the partial reply is saved.", file=sys.stderr)
+        return 130
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    try:
+        profile = resolve_provider_options(
+            settings,
+            provider=args.provider,
+            base_url=args.base_url,
+            model=args.model,
+            api_key_env=args.api_key_env,
+            kind=args.kind,
+        )
+    except ConfigError as error:
+        return _fail(str(error), EXIT_USAGE, args.json)
+    store = _open_store()
+    try:
+        conversation_id = _conversation_for(store, args.conversation, profile.name, profile.model)
+        if conversation_id is None:
+            return _fail(f"There is no conversation {args.conversation}.", EXIT_USAGE, args.json)
+        printer = _AskPrinter(args.json, args.show_reasoning, args.save_artifacts)
+        async with new_http_client() as client:
+            try:
+                provider = await provider_for(profile, client, KeyStore())
+            except ProviderError as error:
+                return _fail(str(error), error.exit_code, args.json)
+            session = ChatSession(
+                store,
+                conversation_id,
+                provider,
+                profile.model,
+                system_prompt=system_prompt(settings.system_prompt)
+                if settings.artifact_prompt_enabled
+                else settings.system_prompt,
+                temperature=profile.temperature,
+                max_tokens=profile.max_tokens,
+            )
+            message = await session.send(" ".join(args.prompt), printer)
+        return printer.exit_code(message.status)
+    finally:
+        store.close()
+
+
+def _open_store() -> Store:
+    try:
+        return Store.open_default()
+    except sqlite3.DatabaseError as error:
+        raise SystemExit(_fail(f"Cannot open the history database: {error}.", 1, False)) from None
+
+
+def _conversation_for(store: Store, wanted: int | None, provider: str, model: str) -> int | None:
+    if wanted is None:
+        return store.create_conversation(provider=provider, model=model).id
+    return wanted if store.get_conversation(wanted) is not None else None
+
+
+def _fail(message: str, code: int, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"type": "error", "message": message, "exit_code": code}), flush=True)
+    print(message, file=sys.stderr)
+    return code
+
+
+class _AskPrinter:
+    """Turns session events into `ask`'s output: plain text or JSON lines."""
+
+    def __init__(self, as_json: bool, show_reasoning: bool, save_dir: Path | None) -> None:
+        self.as_json = as_json
+        self.show_reasoning = show_reasoning
+        self.save_dir = save_dir
+        self.out: TextIO = sys.stdout
+        self.error: ProviderError | None = None
+        self.save_failed = False
+        self._at_line_start = True
+        # After an artifact line, the next prose starts on a new line of its own.
+        self._pending_nl = False
+
+    def __call__(self, event: SessionEvent) -> None:
+        if isinstance(event, ParsedSegment):
+            if isinstance(event.segment, Prose):
+                self._text(event.segment.text)
+            elif isinstance(event.segment, ArtifactClosed) and self.as_json:
+                pass  # reported once stored, as "artifact" with its version
+        elif isinstance(event, Reasoning):
+            self._reasoning(event.text)
+        elif isinstance(event, ArtifactSaved):
+            self._artifact(event)
+        else:
+            self._other(event)
+
+    def _text(self, text: str) -> None:
+        if self.as_json:
+            self._json({"type": "text", "text": text})
+            return
+        if not self._at_line_start and text and not text.startswith("\n") and self._pending_nl:
+            self.out.write("\n")
+        self._pending_nl = False
+        self.out.write(text)
+        self.out.flush()
+        if text:
+            self._at_line_start = text.endswith("\n")
+
+    def _reasoning(self, text: str) -> None:
+        if self.as_json:
+            self._json({"type": "reasoning", "text": text})
+        elif self.show_reasoning:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    def _artifact(self, event: ArtifactSaved) -> None:
+        version = event.version
+        path = self._save(version.identifier, version.type, version.title, version.content)
+        if self.as_json:
+            self._json(
+                {
+                    "type": "artifact",
+                    "identifier": version.identifier,
+                    "title": version.title,
+                    "artifact_type": version.type,
+                    "version": version.version,
+                    "complete": version.complete,
+                    "origin": version.origin,
+                    "path": str(path) if path else None,
+                }
+            )
+            return
+        line = f"[artifact {version.identifier}: {version.title}"
+        line += f" → {path}]" if path else "]"
+        if not self._at_line_start:
+            self.out.write("\n")
+        self.out.write(line)
+        self.out.flush()
+        self._at_line_start = False
+        self._pending_nl = True
+
+    def _save(self, identifier: str, type_: str, title: str, content: str) -> Path | None:
+        if self.save_dir is None:
+            return None
+        path = self.save_dir / f"{identifier}.html"
+        try:
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(inline_vendored(artifact_document(type_, content, title)), "utf-8")
+        except OSError as error:
+            self.save_failed = True
+            print(f"Could not save {path}: {error.strerror or error}.", file=sys.stderr)
+            return None
+        return path
+
+    def _other(self, event: SessionEvent) -> None:
+        if isinstance(event, TurnStarted):
+            if self.as_json:
+                self._json(
+                    {"type": "start", "message_id": event.assistant_id, "model": event.model}
+                )
+        elif isinstance(event, UsageUpdate):
+            if self.as_json:
+                self._json(
+                    {
+                        "type": "usage",
+                        "input_tokens": event.input_tokens,
+                        "output_tokens": event.output_tokens,
+                    }
+                )
+        elif isinstance(event, Retrying):
+            self._note(
+                f"{event.reason} Retrying in {event.seconds:.0f} s.",
+                "retry",
+                {"seconds": event.seconds, "attempt": event.attempt},
+            )
+        elif isinstance(event, EditFailed):
+            self._note(
+                f"The edit to “{event.identifier}” could not be applied: {event.reason}. "
+                "Asking the model for a full version.",
+                "edit_failed",
+                {"identifier": event.identifier},
+            )
+        elif isinstance(event, TurnEnded):
+            self._ended(event)
+
+    def _ended(self, event: TurnEnded) -> None:
+        message = event.message
+        self.error = event.error
+        if self.as_json:
+            self._json(
+                {
+                    "type": "done",
+                    "conversation_id": message.conversation_id,
+                    "message_id": message.id,
+                    "status": message.status,
+                    "finish_reason": message.finish_reason,
+                    "error": str(event.error) if event.error else None,
+                    "exit_code": event.error.exit_code if event.error else 0,
+                }
+            )
+        elif not self._at_line_start:
+            self.out.write("\n")
+            self.out.flush()
+            self._at_line_start = True
+        if event.error is not None:
+            print(str(event.error), file=sys.stderr)
+        elif message.status == "complete" and not message.content.strip():
+            print("The model returned an empty reply.", file=sys.stderr)
+        elif message.finish_reason == "length":
+            print("The reply was cut off at the model's length limit.", file=sys.stderr)
+
+    def _note(self, text: str, kind: str, extra: dict[str, object]) -> None:
+        if self.as_json:
+            self._json({"type": kind, "message": text, **extra})
+        print(text, file=sys.stderr)
+
+    def _json(self, payload: dict[str, object]) -> None:
+        self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def exit_code(self, status: str) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        return 1 if self.save_failed else 0
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def history_main(argv: list[str]) -> int:
+    """`main.py history`: list conversations, or print one."""
+    parser = argparse.ArgumentParser(prog="main.py history", description="Past conversations.")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--show", type=int, metavar="ID")
+    parser.add_argument("--format", choices=("md", "json"), default="md")
+    args = parser.parse_args(argv)
+    store = _open_store()
+    try:
+        if args.show is not None:
+            conversation = store.get_conversation(args.show)
+            if conversation is None:
+                print(f"There is no conversation {args.show}.", file=sys.stderr)
+                return EXIT_USAGE
+            if args.format == "json" or args.json:
+                print(
+                    json.dumps(conversation_json(store, conversation), ensure_ascii=False, indent=2)
+                )
+            else:
+                sys.stdout.write(conversation_markdown(store, conversation))
+            return 0
+        conversations = store.list_conversations()
+        if args.json:
+            rows = [_conversation_row(c) for c in conversations]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for c in conversations:
+                print(f"{c.id:>5}  {_when(c.updated)}  {c.title}  ({c.message_count} messages)")
+        return 0
+    finally:
+        store.close()
+
+
+def _conversation_row(c: Conversation) -> dict[str, object]:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "updated": c.updated,
+        "created": c.created,
+        "provider": c.provider,
+        "model": c.model,
+        "messages": c.message_count,
+    }
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+# --- extract -----------------------------------------------------------------------------
+
+
+def extract_main(argv: list[str]) -> int:
+    """`main.py extract`: the artifacts the extractor finds in a saved reply."""
+    parser = argparse.ArgumentParser(prog="main.py extract", description="Artifacts in a reply.")
+    parser.add_argument("reply", type=Path)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        text = args.reply.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(
+            f"Cannot read {args.reply}: {getattr(error, 'strerror', None) or error}.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    artifacts = extract_artifacts(text)
+    if args.json:
+        rows = [
+            {
+                "identifier": a.identifier,
+                "type": a.type,
+                "title": a.title,
+                "content": a.content,
+                "complete": a.complete,
+            }
+            for a in artifacts
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for a in artifacts:
+            state = "" if a.complete else ", incomplete"
+            print(f"{a.identifier}\t{a.type}\t{a.title}\t{len(a.content.encode())} bytes{state}")
+    return 0

@@ -1,0 +1,70 @@
+"""From a provider profile to a ready Provider: the key, the HTTP client, the error if none.
+
+Shared by the desktop window and `main.py ask`, so both find keys the same way and both say
+the same sentence when one is missing.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from app.config import PRESETS, Preset, ProviderProfile
+from app.events import AuthError
+from app.providers import Provider, make_provider
+from app.secrets import KeyStore, find_api_key
+
+# Reading a stream: a chunk may take long to come (reasoning models think), but not forever.
+TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
+
+
+def new_http_client() -> httpx.AsyncClient:
+    """The one HTTP client of a run (proxies from HTTPS_PROXY/ALL_PROXY are honoured)."""
+    return httpx.AsyncClient(timeout=TIMEOUT, trust_env=True, follow_redirects=False)
+
+
+def preset_of(profile: ProviderProfile) -> Preset | None:
+    """The preset a profile was made from, if any."""
+    for preset in PRESETS:
+        if preset.id == profile.preset:
+            return preset
+    return None
+
+
+def key_env_of(profile: ProviderProfile) -> str | None:
+    """The environment variable that may hold this profile's key."""
+    if profile.key_env:
+        return profile.key_env
+    preset = preset_of(profile)
+    return preset.key_env if preset else None
+
+
+def needs_key(profile: ProviderProfile) -> bool:
+    """Whether requests without a key are bound to fail (hosted APIs) or fine (local ones)."""
+    preset = preset_of(profile)
+    return bool(preset and preset.needs_key)
+
+
+def key_hint(profile: ProviderProfile) -> str:
+    """Where the user can put a key for this profile, as the end of a sentence."""
+    env = key_env_of(profile)
+    if env:
+        return f"Set {env}, or save a key for “{profile.name}” in Settings → Providers."
+    return f"Save a key for “{profile.name}” in Settings → Providers."
+
+
+async def provider_for(
+    profile: ProviderProfile, client: httpx.AsyncClient, keys: KeyStore
+) -> Provider:
+    """A provider for this profile with its key; AuthError when a needed key is missing."""
+    api_key = await find_api_key(profile, keys)
+    if api_key is None and needs_key(profile):
+        raise AuthError(f"No API key for {profile.name}. {key_hint(profile)}")
+    return make_provider(
+        profile.kind,
+        client=client,
+        base_url=profile.base_url,
+        api_key=api_key,
+        name=profile.name,
+        headers=dict(profile.headers),
+        key_hint=key_hint(profile),
+    )

@@ -1,0 +1,91 @@
+"""What the model is sent of a conversation: its turns, with artifacts in compact form.
+
+Long sessions revise the same game again and again; sending every old version back would blow
+up the context. So earlier replies keep their prose but each artifact in them becomes a short
+reference, and the system prompt carries the latest version of every artifact once, including
+versions the user made by hand or restored: the model always continues from what is current.
+"""
+
+from __future__ import annotations
+
+from app.artifacts import (
+    ArtifactClosed,
+    ArtifactOpened,
+    EditClosed,
+    EditOpened,
+    Prose,
+    parse_reply,
+)
+from app.providers import Message
+from app.store import ArtifactVersion, Store, StoredMessage
+
+
+def build_messages(
+    store: Store, conversation_id: int, system_prompt: str | None
+) -> tuple[tuple[Message, ...], str | None]:
+    """The turns to send and the system text, for the conversation as it is stored now."""
+    turns: list[Message] = []
+    for stored in store.messages(conversation_id):
+        message = _as_message(stored)
+        if message is None:
+            continue
+        if turns and turns[-1].role == message.role:
+            # Two user turns in a row (a failed reply was dropped): APIs want them merged.
+            turns[-1] = Message(message.role, turns[-1].content + "\n\n" + message.content)
+        else:
+            turns.append(message)
+    while turns and turns[0].role != "user":
+        turns.pop(0)
+    system = _with_artifacts(system_prompt, store.latest_artifacts(conversation_id))
+    return tuple(turns), system
+
+
+def _as_message(stored: StoredMessage) -> Message | None:
+    if stored.role == "user":
+        return Message("user", stored.content)
+    if stored.role == "assistant" and stored.content.strip():
+        return Message("assistant", compact_reply(stored.content))
+    return None
+
+
+def compact_reply(text: str) -> str:
+    """The reply with every artifact body replaced by a reference to its current version."""
+    parts: list[str] = []
+    for segment in parse_reply(text):
+        if isinstance(segment, Prose):
+            parts.append(segment.text)
+        elif isinstance(segment, ArtifactOpened):
+            parts.append(
+                f'<artifact identifier="{segment.identifier}" type="{segment.type}" '
+                f'title="{_attr(segment.title)}">'
+            )
+        elif isinstance(segment, ArtifactClosed):
+            parts.append(
+                "[content omitted: its current version is in the system prompt]</artifact>"
+            )
+        elif isinstance(segment, EditOpened):
+            parts.append(f'<artifact-edit identifier="{segment.identifier}">')
+        elif isinstance(segment, EditClosed):
+            parts.append("[edit omitted]</artifact-edit>")
+    return "".join(parts)
+
+
+def _with_artifacts(system_prompt: str | None, latest: list[ArtifactVersion]) -> str | None:
+    if not latest:
+        return system_prompt
+    blocks = [
+        f'<artifact identifier="{version.identifier}" type="{version.type}" '
+        f'title="{_attr(version.title)}" version="{version.version}">\n'
+        f"{version.content}\n</artifact>"
+        for version in latest
+    ]
+    section = (
+        "# Current artifacts\n"
+        "The latest version of each artifact in this conversation (the user may have edited "
+        "them by hand). Revise these, reusing their identifiers:\n\n" + "\n\n".join(blocks)
+    )
+    return f"{system_prompt}\n\n{section}" if system_prompt else section
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;")

@@ -1,0 +1,361 @@
+"""One conversation's turns: build the request, run the stream, emit events, persist.
+
+The session is the only place that knows the order of things in a turn (DESIGN.md §2): the
+user's message is stored before the request goes out; the reply is checkpointed about every
+second; artifacts are stored as versions the moment they close; an error, a Stop or a crash
+leaves the partial reply stored and marked incomplete. It is pure asyncio (no Qt), so the
+desktop window and `main.py ask` drive the very same code; both listen through one callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.artifacts import (
+    ArtifactClosed,
+    ArtifactOpened,
+    ArtifactParser,
+    EditClosed,
+    Segment,
+)
+from app.edits import EditError, apply_edit
+from app.events import (
+    Finished,
+    ProviderError,
+    ReasoningDelta,
+    TextDelta,
+    Usage,
+)
+from app.history import build_messages
+from app.providers import ChatRequest, Provider
+from app.providers.retry import MAX_ATTEMPTS, backoff_delay
+from app.store import ArtifactVersion, Store, StoredMessage
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    """The user's message is stored and the reply's row exists (status "streaming")."""
+
+    user: StoredMessage | None
+    assistant_id: int
+    model: str
+
+
+@dataclass(frozen=True)
+class ParsedSegment:
+    """A piece of the reply as the artifact extractor split it (prose, artifact events...)."""
+
+    segment: Segment
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """A piece of the model's reasoning, from the API's reasoning field."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageUpdate:
+    """Token counts for this reply, as the API reported them."""
+
+    input_tokens: int | None
+    output_tokens: int | None
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """The API asked us to wait (429, overload): the next attempt starts in `seconds`."""
+
+    seconds: float
+    attempt: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ArtifactSaved:
+    """A new version of an artifact was stored (a full artifact closed or an edit applied)."""
+
+    version: ArtifactVersion
+
+
+@dataclass(frozen=True)
+class EditFailed:
+    """An <artifact-edit> could not be applied; nothing changed."""
+
+    identifier: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TurnEnded:
+    """The reply is final in the store: complete, incomplete (stopped, cut) or error."""
+
+    message: StoredMessage
+    error: ProviderError | None = None
+    stopped: bool = False
+
+
+SessionEvent = (
+    TurnStarted
+    | ParsedSegment
+    | Reasoning
+    | UsageUpdate
+    | Retrying
+    | ArtifactSaved
+    | EditFailed
+    | TurnEnded
+)
+Listener = Callable[[SessionEvent], None]
+
+
+@dataclass
+class _Reply:
+    """What has arrived so far of one reply."""
+
+    message_id: int
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    finish_reason: str | None = None
+    reasoning_started: float | None = None
+    reasoning_ended: float | None = None
+    failed_edits: list[EditFailed] = field(default_factory=list)
+    # identifier -> (type, title) as the artifact was opened in this reply
+    opened: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def content(self) -> str:
+        return "".join(self.text)
+
+    def reasoning_seconds(self) -> float | None:
+        if self.reasoning_started is None:
+            return None
+        end = self.reasoning_ended or time.monotonic()
+        return round(end - self.reasoning_started, 1)
+
+
+class ChatSession:
+    """Runs the turns of one stored conversation against one provider."""
+
+    def __init__(
+        self,
+        store: Store,
+        conversation_id: int,
+        provider: Provider,
+        model: str,
+        *,
+        system_prompt: str | None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        sleep: Callable[[float], object] = asyncio.sleep,
+    ) -> None:
+        self.store = store
+        self.conversation_id = conversation_id
+        self.provider = provider
+        self.model = model
+        self.system_prompt = system_prompt
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self._sleep = sleep
+
+    async def send(self, text: str, listener: Listener) -> StoredMessage:
+        """Store the user's message at once, then stream the reply to it."""
+        user = self.store.add_message(self.conversation_id, "user", text)
+        self._title_from_first_prompt(text)
+        return await self._run_turn(user, listener)
+
+    async def retry(self, message_id: int, listener: Listener) -> StoredMessage:
+        """Replace a failed or incomplete reply with a fresh one to the same history."""
+        self.store.delete_message(message_id)
+        return await self._run_turn(None, listener)
+
+    async def _run_turn(self, user: StoredMessage | None, listener: Listener) -> StoredMessage:
+        assistant = self.store.add_message(
+            self.conversation_id,
+            "assistant",
+            "",
+            status="streaming",
+            model=self.model,
+            provider=self.provider.name,
+        )
+        listener(TurnStarted(user, assistant.id, self.model))
+        reply = _Reply(assistant.id)
+        final = await self._stream_with_retries(reply, listener)
+        if reply.failed_edits and final.status == "complete" and user is not None:
+            # An edit that cannot apply is never guessed at: ask once for a full version.
+            return await self.send(_repair_prompt(reply.failed_edits), listener)
+        return final
+
+    async def _stream_with_retries(self, reply: _Reply, listener: Listener) -> StoredMessage:
+        request = self._request()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._stream_once(request, reply, listener)
+            except ProviderError as error:
+                started = bool(reply.text or reply.reasoning)
+                if error.retryable and not started and attempt < MAX_ATTEMPTS:
+                    wait = backoff_delay(attempt, getattr(error, "retry_after", None))
+                    listener(Retrying(wait, attempt, str(error)))
+                    await self._sleep(wait)
+                    continue
+                return self._end(reply, listener, error=error)
+            except asyncio.CancelledError:
+                self._end(reply, listener, stopped=True)
+                raise
+            return self._end(reply, listener)
+
+    async def _stream_once(self, request: ChatRequest, reply: _Reply, listener: Listener) -> None:
+        parser = ArtifactParser()
+        last_checkpoint = time.monotonic()
+        async for event in self.provider.stream(request):
+            if isinstance(event, TextDelta):
+                if reply.reasoning_started is not None and reply.reasoning_ended is None:
+                    reply.reasoning_ended = time.monotonic()
+                reply.text.append(event.text)
+                for segment in parser.feed(event.text):
+                    self._on_segment(segment, reply, listener)
+            elif isinstance(event, ReasoningDelta):
+                if reply.reasoning_started is None:
+                    reply.reasoning_started = time.monotonic()
+                reply.reasoning.append(event.text)
+                listener(Reasoning(event.text))
+            elif isinstance(event, Usage):
+                reply.input_tokens = event.input_tokens or reply.input_tokens
+                reply.output_tokens = event.output_tokens or reply.output_tokens
+                listener(UsageUpdate(reply.input_tokens, reply.output_tokens))
+            elif isinstance(event, Finished):
+                reply.finish_reason = event.reason
+            if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                self._checkpoint(reply)
+                last_checkpoint = time.monotonic()
+        for segment in parser.close():
+            self._on_segment(segment, reply, listener)
+
+    def _on_segment(self, segment: Segment, reply: _Reply, listener: Listener) -> None:
+        listener(ParsedSegment(segment))
+        if isinstance(segment, ArtifactOpened):
+            reply.opened[segment.identifier] = (segment.type, segment.title)
+        elif isinstance(segment, ArtifactClosed):
+            self._save_artifact(segment, reply, listener)
+        elif isinstance(segment, EditClosed):
+            self._apply_edit(segment, reply, listener)
+
+    def _save_artifact(self, closed: ArtifactClosed, reply: _Reply, listener: Listener) -> None:
+        opened = reply.opened.get(closed.identifier, ("text/html", closed.identifier))
+        version = self.store.add_artifact_version(
+            self.conversation_id,
+            closed.identifier,
+            opened[0],
+            opened[1],
+            closed.content,
+            origin="full",
+            message_id=reply.message_id,
+            complete=closed.complete,
+        )
+        self._checkpoint(reply)
+        listener(ArtifactSaved(version))
+
+    def _apply_edit(self, edit: EditClosed, reply: _Reply, listener: Listener) -> None:
+        latest = self.store.latest_artifact(self.conversation_id, edit.identifier)
+        if latest is None:
+            failure = EditFailed(edit.identifier, f"there is no artifact “{edit.identifier}” yet")
+        elif not edit.complete:
+            failure = EditFailed(edit.identifier, "the edit was cut off before it ended")
+        else:
+            try:
+                content = apply_edit(latest.content, edit.pairs)
+            except EditError as error:
+                failure = EditFailed(edit.identifier, str(error))
+            else:
+                version = self.store.add_artifact_version(
+                    self.conversation_id,
+                    latest.identifier,
+                    latest.type,
+                    latest.title,
+                    content,
+                    origin="edit",
+                    message_id=reply.message_id,
+                )
+                self._checkpoint(reply)
+                listener(ArtifactSaved(version))
+                return
+        reply.failed_edits.append(failure)
+        listener(failure)
+
+    def _checkpoint(self, reply: _Reply) -> None:
+        self.store.update_message(
+            reply.message_id, content=reply.content, reasoning="".join(reply.reasoning)
+        )
+
+    def _end(
+        self,
+        reply: _Reply,
+        listener: Listener,
+        *,
+        error: ProviderError | None = None,
+        stopped: bool = False,
+    ) -> StoredMessage:
+        if error is not None:
+            status = "incomplete" if reply.text else "error"
+        elif stopped:
+            status = "incomplete"
+        else:
+            status = "complete"
+        self.store.update_message(
+            reply.message_id,
+            content=reply.content,
+            reasoning="".join(reply.reasoning),
+            status=status,
+            error=str(error) if error else ("Stopped." if stopped else None),
+            input_tokens=reply.input_tokens,
+            output_tokens=reply.output_tokens,
+            reasoning_seconds=reply.reasoning_seconds(),
+            finish_reason=reply.finish_reason,
+        )
+        message = self._message(reply.message_id)
+        listener(TurnEnded(message, error, stopped))
+        return message
+
+    def _message(self, message_id: int) -> StoredMessage:
+        message = self.store.get_message(message_id)
+        if message is None:
+            raise LookupError(f"message {message_id} vanished from the store")
+        return message
+
+    def _request(self) -> ChatRequest:
+        messages, system = build_messages(self.store, self.conversation_id, self.system_prompt)
+        return ChatRequest(
+            model=self.model,
+            messages=messages,
+            system=system,
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+        )
+
+    def _title_from_first_prompt(self, text: str) -> None:
+        conversation = self.store.get_conversation(self.conversation_id)
+        if conversation is not None and conversation.title in ("", "New chat"):
+            first_line = " ".join(text.split())[:60]
+            self.store.rename_conversation(self.conversation_id, first_line or "New chat")
+
+
+def _repair_prompt(failures: list[EditFailed]) -> str:
+    lines = [f"- `{failure.identifier}`: {failure.reason}" for failure in failures]
+    return (
+        "Your edit could not be applied, so nothing changed:\n"
+        + "\n".join(lines)
+        + "\nPlease send the complete, updated artifact as a full <artifact> with the same "
+        "identifier instead of an edit."
+    )

@@ -1,0 +1,114 @@
+"""Easel's entry point and composition root: parse the command line, then build and run.
+
+Headless commands (`ask`, `history`, `extract`) never import Qt, so they start in a blink;
+`render` and the desktop app import QtWebEngine only when they run. Nothing imports this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+HEADLESS = ("ask", "history", "extract", "render")
+
+
+def main(argv: list[str]) -> int:
+    """Run the command named in argv (the desktop app when none is named)."""
+    logging.basicConfig(
+        level=os.environ.get("EASEL_LOG", "WARNING").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if argv and argv[0] in HEADLESS:
+        try:
+            return _headless(argv[0], argv[1:])
+        except Exception as error:  # the last line of defence: a sentence, not a traceback
+            logging.getLogger("easel").debug("unexpected error", exc_info=True)
+            print(f"Easel failed unexpectedly: {error}", file=sys.stderr)
+            return 1
+    return _desktop(argv)
+
+
+def _headless(command: str, argv: list[str]) -> int:
+    if command == "render":
+        from sandbox.render import render_main
+
+        return render_main(argv)
+    from app import cli
+
+    runners = {"ask": cli.ask_main, "history": cli.history_main, "extract": cli.extract_main}
+    return runners[command](argv)
+
+
+def _desktop(argv: list[str]) -> int:
+    from app.cli import add_provider_options
+
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Easel: a chat whose answers are live pages. Commands: "
+        + ", ".join(HEADLESS)
+        + " (see `main.py COMMAND --help`).",
+    )
+    add_provider_options(parser)
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="OUT.png", help="start, save the window, exit"
+    )
+    args = parser.parse_args(argv)
+    return run_app(args)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Build every object of the desktop app, wire them, run the event loop."""
+    _allow_root_chromium()
+    from sandbox.scheme import register_scheme
+
+    register_scheme()  # must precede the QApplication
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from app.secrets import KeyStore
+    from widgets.app import EaselApp
+
+    qt_app = QApplication(sys.argv[:1])
+    qt_app.setApplicationName("Easel")
+    qt_app.setOrganizationName("Easel")
+    # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
+    qt_app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(qt_app)
+    asyncio.set_event_loop(loop)
+    _install_asyncgen_hooks(loop)
+    with loop:
+        # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
+        keys = loop.run_until_complete(KeyStore.open_default())
+        easel = EaselApp(args, loop, keys)
+        return loop.run_until_complete(easel.run())
+
+
+def _allow_root_chromium() -> None:
+    """Chromium's sandbox cannot start as root; say so, and run without it there only."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:
+            print(
+                "Running as root: Chromium's own sandbox is off (run Easel as a normal user).",
+                file=sys.stderr,
+            )
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+
+
+def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """qasync does not install these; without them closing a stream early warns."""
+    hooks = (
+        getattr(loop, "_asyncgen_firstiter_hook", None),
+        getattr(loop, "_asyncgen_finalizer_hook", None),
+    )
+    if all(hooks):
+        sys.set_asyncgen_hooks(firstiter=hooks[0], finalizer=hooks[1])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,360 @@
+"""The desktop app's composition: build every object once, wire them, run until closed.
+
+main.py calls this after the QApplication and the qasync loop exist. Everything is passed in
+through constructors; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from app.config import (
+    ConfigError,
+    ProviderProfile,
+    Settings,
+    load_settings,
+    resolve_provider_options,
+    save_settings,
+)
+from app.connection import key_hint, new_http_client, provider_for
+from app.discovery import find_local_servers
+from app.events import ProviderError
+from app.prompts import system_prompt
+from app.providers import make_provider
+from app.secrets import KeyringUnavailable, KeyStore, find_api_key
+from app.session import ChatSession
+from app.store import Store
+from app.transcript_export import conversation_markdown
+from sandbox.profile import make_artifact_profile
+from widgets.artifact_panel import ArtifactPanel
+from widgets.chat import ChatController
+from widgets.composer import Composer
+from widgets.main_window import MainWindow
+from widgets.provider_form import ProviderForm
+from widgets.settings_dialogs import ProvidersDialog, SystemPromptDialog
+from widgets.sidebar import Sidebar
+from widgets.transcript import TranscriptView
+
+log = logging.getLogger(__name__)
+STYLE = Path(__file__).resolve().parent.parent / "assets" / "style.qss"
+
+
+class EaselApp:
+    """Owns the store, settings, keys, HTTP client, sandbox profile and the window."""
+
+    def __init__(
+        self, args: argparse.Namespace, loop: asyncio.AbstractEventLoop, keys: KeyStore
+    ) -> None:
+        self.args = args
+        self.loop = loop
+        self.settings: Settings = load_settings()
+        self.store = Store.open_default()
+        self.keys = keys
+        self.client = new_http_client()
+        self.artifact_profile = make_artifact_profile()
+        self.profile = self._initial_profile()
+        self.closed: asyncio.Future[None] = loop.create_future()
+        _install_excepthook()
+
+        app = QApplication.instance()
+        if STYLE.exists() and isinstance(app, QApplication):
+            app.setStyleSheet(STYLE.read_text("utf-8"))
+        keyring_note = "" if self.keys.available else self.keys.unavailable_reason
+        self.form = ProviderForm(self.test_profile, keyring_note=keyring_note)
+        self.sidebar = Sidebar()
+        self.transcript = TranscriptView()
+        self.composer = Composer()
+        self.panel = ArtifactPanel(self.artifact_profile)
+        self.window = MainWindow(
+            self.sidebar, self.transcript, self.composer, self.panel, self.form
+        )
+        self.chat = ChatController(
+            self.store, self.transcript, self.panel, self.composer, self.make_session
+        )
+        self.transcript_ready = False
+        self.transcript.ready.connect(self._on_transcript_ready)
+        self._wire()
+
+    def _on_transcript_ready(self) -> None:
+        self.transcript_ready = True
+
+    def _initial_profile(self) -> ProviderProfile | None:
+        args = self.args
+        given = any((args.provider, args.base_url, args.model, args.api_key_env, args.kind))
+        try:
+            return resolve_provider_options(
+                self.settings,
+                provider=args.provider,
+                base_url=args.base_url,
+                model=args.model,
+                api_key_env=args.api_key_env,
+                kind=args.kind,
+            )
+        except ConfigError as error:
+            if given:
+                print(str(error), file=sys.stderr)
+            return None
+
+    def _wire(self) -> None:
+        window, sidebar, chat = self.window, self.sidebar, self.chat
+        sidebar.newRequested.connect(lambda: chat.open(None))
+        sidebar.conversationSelected.connect(self.open_conversation)
+        sidebar.renameRequested.connect(self._rename)
+        sidebar.deleteRequested.connect(self._delete)
+        sidebar.searchChanged.connect(lambda _: self.refresh_sidebar())
+        chat.conversationsChanged.connect(self.refresh_sidebar)
+        chat.statusChanged.connect(window.set_stream_status)
+        self.form.saved.connect(self.on_profile_saved)
+        window.closing.connect(self._on_closing)
+        window.actions["new"].triggered.connect(lambda: chat.open(None))
+        window.actions["export-md"].triggered.connect(self.export_markdown)
+        window.actions["providers"].triggered.connect(self.show_providers)
+        window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
+
+    # --- running ---------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Show the window and run until it closes (or the screenshot is saved)."""
+        self.window.show()
+        self._restore_geometry()
+        conversations = self.store.list_conversations()
+        self.refresh_sidebar()
+        self.chat.open(conversations[0].id if conversations else None)
+        self._show_profile()
+        if self.profile is None:
+            asyncio.ensure_future(self._offer_local_servers())
+        if self.args.screenshot is not None:
+            return await self._screenshot(self.args.screenshot)
+        await self.closed
+        return 0
+
+    async def _screenshot(self, path: Path) -> int:
+        deadline = time.monotonic() + 20
+        while not self.transcript_ready:
+            if time.monotonic() > deadline:
+                print("The window did not become ready within 20 s.", file=sys.stderr)
+                return 7
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.5)  # let artifact previews paint
+        QApplication.processEvents()
+        if not self.window.grab().save(str(path)):
+            print(f"Could not write {path}.", file=sys.stderr)
+            return 1
+        self.window.close()
+        return 0
+
+    def _on_closing(self) -> None:
+        self.chat.stop()
+        self.settings.window_geometry = bytes(self.window.saveGeometry().toBase64()).decode()
+        self.settings.splitter_sizes = list(self.window.splitter.sizes())
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("could not save settings: %s", error)
+        asyncio.ensure_future(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        await self.client.aclose()
+        self.store.close()
+        # Web pages must go before the profiles they use, or Chromium crashes on exit.
+        self.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.artifact_profile.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            self.window.restoreGeometry(
+                QByteArray.fromBase64(self.settings.window_geometry.encode())
+            )
+        if self.settings.splitter_sizes:
+            self.window.splitter.setSizes(self.settings.splitter_sizes)
+
+    # --- conversations ---------------------------------------------------------------------
+
+    def refresh_sidebar(self) -> None:
+        """List conversations (filtered by the search box), newest first."""
+        query = self.sidebar.search.text().strip()
+        if query:
+            conversations = [c for c, _ in self.store.search(query)]
+        else:
+            conversations = self.store.list_conversations()
+        self.sidebar.set_conversations(conversations, self.chat.conversation_id)
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Show a stored conversation."""
+        self.chat.open(conversation_id)
+        self.refresh_sidebar()
+
+    def _rename(self, conversation_id: int, title: str) -> None:
+        self.store.rename_conversation(conversation_id, title)
+        self.refresh_sidebar()
+
+    def _delete(self, conversation_id: int) -> None:
+        self.store.delete_conversation(conversation_id)
+        if self.chat.conversation_id == conversation_id:
+            remaining = self.store.list_conversations()
+            self.chat.open(remaining[0].id if remaining else None)
+        self.refresh_sidebar()
+
+    def export_markdown(self) -> None:
+        """Save the conversation on screen as a Markdown file."""
+        conversation_id = self.chat.conversation_id
+        conversation = self.store.get_conversation(conversation_id) if conversation_id else None
+        if conversation is None:
+            return
+        dialog = QFileDialog(self.window, "Export conversation", f"{conversation.title}.md")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("Markdown (*.md)")
+
+        def write(result: int) -> None:
+            if not result or not dialog.selectedFiles():
+                return
+            target = Path(dialog.selectedFiles()[0])
+            try:
+                target.write_text(conversation_markdown(self.store, conversation), "utf-8")
+            except OSError as error:
+                QMessageBox.warning(
+                    self.window, "Export failed", f"Could not write {target}: {error.strerror}."
+                )
+
+        dialog.finished.connect(write)
+        dialog.open()
+
+    # --- providers -------------------------------------------------------------------------
+
+    async def make_session(self, conversation_id: int) -> ChatSession:
+        """The session for a conversation, with the active provider and its key."""
+        if self.profile is None:
+            raise ProviderError("No provider is set up yet: choose one in Settings → Providers.")
+        provider = await provider_for(self.profile, self.client, self.keys)
+        prompt = (
+            system_prompt(self.settings.system_prompt)
+            if self.settings.artifact_prompt_enabled
+            else self.settings.system_prompt
+        )
+        return ChatSession(
+            self.store,
+            conversation_id,
+            provider,
+            self.profile.model,
+            system_prompt=prompt,
+            temperature=self.profile.temperature,
+            max_tokens=self.profile.max_tokens,
+        )
+
+    async def test_profile(
+        self, profile: ProviderProfile, key: str | None
+    ) -> tuple[bool, str, list[str]]:
+        """Try a profile: list its models. (ok, one sentence, models)."""
+        api_key = key or await find_api_key(profile, self.keys)
+        provider = make_provider(
+            profile.kind,
+            client=self.client,
+            base_url=profile.base_url,
+            api_key=api_key,
+            name=profile.name,
+            headers=dict(profile.headers),
+            key_hint=key_hint(profile),
+        )
+        try:
+            models = await provider.list_models()
+        except ProviderError as error:
+            return False, str(error), []
+        if profile.model and models and profile.model not in models:
+            return (
+                True,
+                (
+                    f"Connected to {profile.name}, but it does not list “{profile.model}”. "
+                    f"It offers {len(models)} models."
+                ),
+                models,
+            )
+        return True, f"Connected to {profile.name} ({len(models)} models available).", models
+
+    def on_profile_saved(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
+        asyncio.ensure_future(self.save_profile(profile, key, session_only))
+
+    async def save_profile(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
+        """Keep a profile (its key in the keyring, never in a file) and make it active."""
+        if key:
+            if session_only or not self.keys.available:
+                self.keys.set_session_key(profile.name, key)
+            else:
+                try:
+                    await self.keys.set(profile.name, key)
+                except KeyringUnavailable:
+                    self.keys.set_session_key(profile.name, key)
+        self.settings.profiles = [p for p in self.settings.profiles if p.name != profile.name]
+        self.settings.profiles.append(profile)
+        self.settings.active_profile = profile.name
+        save_settings(self.settings)
+        self.profile = profile
+        self._show_profile()
+
+    def use_profile(self, profile: ProviderProfile) -> None:
+        """Make a saved profile the active one."""
+        self.settings.active_profile = profile.name
+        save_settings(self.settings)
+        self.profile = profile
+        self._show_profile()
+
+    def _show_profile(self) -> None:
+        profile = self.profile
+        self.window.show_first_run(profile is None)
+        text = f"{profile.name} · {profile.model}" if profile else "No provider"
+        self.window.set_model_status(text)
+
+    async def _offer_local_servers(self) -> None:
+        found = await find_local_servers(self.client)
+        self.form.offer_local_servers(found)
+
+    def show_providers(self) -> None:
+        """Settings → Providers."""
+        dialog = ProvidersDialog(self, self.window)
+        dialog.open()
+
+    def show_system_prompt(self) -> None:
+        """Settings → System prompt."""
+        dialog = SystemPromptDialog(self.settings, self.window)
+
+        def done(result: int) -> None:
+            if result:
+                dialog.apply()
+                save_settings(self.settings)
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+
+def _install_excepthook() -> None:
+    """Exceptions in slots and tasks are logged and shown, never silently lost."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        window = QApplication.activeWindow()
+        if window is not None:
+            # open(), not the static warning(): a nested event loop would stall asyncio.
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Something went wrong",
+                f"{kind.__name__}: {error}",
+                QMessageBox.StandardButton.Ok,
+                window,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            QTimer.singleShot(0, box.open)
+
+    sys.excepthook = hook

@@ -1,0 +1,360 @@
+"""The chat controller: runs the current conversation's turns and shows them as they happen.
+
+It owns no widget of its own; it binds the session's events to the transcript, the artifact
+panel, the composer and the status line. One turn runs at a time, as an asyncio task that Stop
+cancels; the session has already stored whatever arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from app.artifacts import (
+    ArtifactDelta,
+    ArtifactOpened,
+    EditOpened,
+    Prose,
+    display_parts,
+)
+from app.artifacts import (
+    Reasoning as ThinkText,
+)
+from PySide6.QtCore import QObject, Signal
+
+from app.events import ProviderError
+from app.session import (
+    ArtifactSaved,
+    ChatSession,
+    EditFailed,
+    ParsedSegment,
+    Reasoning,
+    Retrying,
+    SessionEvent,
+    TurnEnded,
+    TurnStarted,
+    UsageUpdate,
+)
+from app.store import ArtifactVersion, Store, StoredMessage
+from widgets.artifact_panel import ArtifactPanel
+from widgets.composer import Composer
+from widgets.transcript import TranscriptView
+
+log = logging.getLogger(__name__)
+
+# Makes the session for a conversation (provider, key, prompt); raises ProviderError if it can't.
+SessionFactory = Callable[[int], Awaitable[ChatSession]]
+
+
+def message_key(message_id: int) -> str:
+    """The transcript's key for a stored message."""
+    return f"m{message_id}"
+
+
+class ChatController(QObject):
+    """Runs turns for the conversation on screen."""
+
+    # Something the status line shows (provider/model, tokens, speed).
+    statusChanged = Signal(str)
+    # The conversation list changed (a title, a new conversation, a new message).
+    conversationsChanged = Signal()
+    # A turn started (True) or ended (False).
+    busyChanged = Signal(bool)
+
+    def __init__(
+        self,
+        store: Store,
+        transcript: TranscriptView,
+        panel: ArtifactPanel,
+        composer: Composer,
+        session_factory: SessionFactory,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.transcript = transcript
+        self.panel = panel
+        self.composer = composer
+        self.session_factory = session_factory
+        self.conversation_id: int | None = None
+        self.task: asyncio.Task[None] | None = None
+        self._reply_key = ""
+        self._started = 0.0
+        self._chars = 0
+        self._output_tokens: int | None = None
+        self._model = ""
+        composer.sendRequested.connect(self.send)
+        composer.stopRequested.connect(self.stop)
+        transcript.actionRequested.connect(self._on_action)
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def open(self, conversation_id: int | None) -> None:
+        """Show a stored conversation (None: a fresh, empty one not yet stored)."""
+        if self.busy:
+            self.stop()
+        self.conversation_id = conversation_id
+        self.transcript.clear()
+        self.panel.clear(conversation_id)
+        if conversation_id is None:
+            self.transcript.set_empty_state(_WELCOME)
+            return
+        versions = self.store.artifact_versions(conversation_id)
+        messages = self.store.messages(conversation_id)
+        if not messages:
+            self.transcript.set_empty_state(_WELCOME)
+        for message in messages:
+            self._show_stored(message, versions)
+        self.panel.load(versions)
+        self.transcript.flush()
+        self.transcript.scroll_to_bottom()
+
+    def _show_stored(self, message: StoredMessage, versions: list[ArtifactVersion]) -> None:
+        key = message_key(message.id)
+        self.transcript.add_message(key, message.role, header=message.model or "")
+        if message.role != "assistant":
+            self.transcript.append_text(key, message.content)
+            self.transcript.finish_message(key)
+            return
+        if message.reasoning:
+            self.transcript.append_reasoning(key, message.reasoning)
+        own = iter([v for v in versions if v.message_id == message.id])
+        for part in display_parts(message.content):
+            if isinstance(part, Prose):
+                self.transcript.append_text(key, part.text)
+            elif isinstance(part, ThinkText):
+                self.transcript.append_reasoning(key, part.text)
+            elif isinstance(part, ArtifactOpened | EditOpened):
+                version = next(own, None)
+                if version is not None:
+                    self._card(key, version, "ready" if version.complete else "incomplete")
+        self.transcript.finish_message(key)
+        self._show_outcome(key, message)
+
+    def _card(self, key: str, version: ArtifactVersion, state: str) -> None:
+        self.transcript.add_artifact_card(
+            key, version.identifier, version.title, version.type, version.version, state
+        )
+
+    def _show_outcome(self, key: str, message: StoredMessage) -> None:
+        self.transcript.set_message_state(key, message.status)
+        if message.status == "error":
+            self.transcript.add_notice(
+                key,
+                message.error or "The request failed.",
+                kind="error",
+                actions=[("retry", "Retry")],
+            )
+        elif message.status == "incomplete":
+            self.transcript.add_notice(
+                key,
+                f"Incomplete — {message.error or 'the reply was interrupted'}",
+                kind="warning",
+                actions=[("retry", "Retry")],
+            )
+        elif not message.content.strip() and not message.reasoning:
+            self.transcript.add_notice(
+                key,
+                "The model returned an empty reply.",
+                kind="warning",
+                actions=[("retry", "Retry")],
+            )
+        elif message.finish_reason == "length":
+            self.transcript.add_notice(key, "Cut off at the model's length limit.", kind="warning")
+        footer = _footer(message)
+        if footer:
+            self.transcript.set_message_footer(key, footer)
+
+    # --- running a turn --------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether a reply is streaming."""
+        return self.task is not None and not self.task.done()
+
+    def send(self, text: str) -> None:
+        """Send the composer's text as the next user message."""
+        if self.busy or not text.strip():
+            return
+        self._start(lambda session: session.send(text, self._on_event))
+
+    def retry(self, message_id: int) -> None:
+        """Replace a failed or incomplete reply with a new one."""
+        if self.busy:
+            return
+        self.transcript.remove_message(message_key(message_id))
+        self._start(lambda session: session.retry(message_id, self._on_event))
+
+    def stop(self) -> None:
+        """Stop the streaming reply; what arrived stays, marked incomplete."""
+        if self.busy and self.task is not None:
+            self.task.cancel()
+
+    def _start(self, run: Callable[[ChatSession], Awaitable[object]]) -> None:
+        self.task = asyncio.ensure_future(self._turn(run))
+        self.composer.set_streaming(True)
+        self.busyChanged.emit(True)
+
+    async def _turn(self, run: Callable[[ChatSession], Awaitable[object]]) -> None:
+        try:
+            if self.conversation_id is None:
+                self.conversation_id = self.store.create_conversation().id
+                self.panel.clear(self.conversation_id)
+                self.conversationsChanged.emit()
+            session = await self.session_factory(self.conversation_id)
+            await run(session)
+        except ProviderError as error:
+            # Before anything was stored (no key, no provider): the composer keeps the text.
+            self._notice_without_turn(str(error))
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self.composer.set_streaming(False)
+            self.busyChanged.emit(False)
+            self.conversationsChanged.emit()
+
+    def _notice_without_turn(self, text: str) -> None:
+        key = f"notice-{time.monotonic_ns()}"
+        self.transcript.add_message(key, "error")
+        self.transcript.add_notice(key, text, kind="error")
+        self.transcript.finish_message(key)
+        self.transcript.scroll_to_bottom()
+
+    # --- session events --------------------------------------------------------------------
+
+    def _on_event(self, event: SessionEvent) -> None:
+        if isinstance(event, ParsedSegment):
+            self._on_segment(event)
+        elif isinstance(event, Reasoning):
+            self.transcript.append_reasoning(self._reply_key, event.text)
+        elif isinstance(event, TurnStarted):
+            self._on_started(event)
+        elif isinstance(event, ArtifactSaved):
+            self._on_saved(event.version)
+        elif isinstance(event, UsageUpdate):
+            self._output_tokens = event.output_tokens
+            self._update_status()
+        elif isinstance(event, EditFailed):
+            self.transcript.add_notice(
+                self._reply_key,
+                f"The edit to “{event.identifier}” could not be applied ({event.reason}); "
+                "nothing changed. Asking the model for a full version.",
+                kind="warning",
+            )
+            self.transcript.update_artifact_card(self._reply_key, event.identifier, state="failed")
+        elif isinstance(event, Retrying):
+            self.transcript.add_notice(
+                self._reply_key,
+                f"{event.reason} Retrying in {event.seconds:.0f} s (attempt {event.attempt + 1}).",
+                kind="info",
+            )
+        elif isinstance(event, TurnEnded):
+            self._on_ended(event)
+
+    def _on_started(self, event: TurnStarted) -> None:
+        self.transcript.set_empty_state("")
+        if event.user is not None:
+            key = message_key(event.user.id)
+            self.transcript.add_message(key, "user")
+            self.transcript.append_text(key, event.user.content)
+            self.transcript.finish_message(key)
+            self.composer.clear()
+        self._reply_key = message_key(event.assistant_id)
+        self._model = event.model
+        self._started = time.monotonic()
+        self._chars = 0
+        self._output_tokens = None
+        self.transcript.add_message(self._reply_key, "assistant", header=event.model)
+        self.transcript.set_message_state(self._reply_key, "streaming")
+        self.transcript.scroll_to_bottom()
+        self.conversationsChanged.emit()
+
+    def _on_segment(self, event: ParsedSegment) -> None:
+        segment = event.segment
+        key = self._reply_key
+        if isinstance(segment, Prose):
+            self._chars += len(segment.text)
+            self.transcript.append_text(key, segment.text)
+        elif isinstance(segment, ArtifactDelta):
+            self._chars += len(segment.text)
+            self.panel.append_stream(segment.identifier, segment.text)
+            tab = self.panel.tab(segment.identifier)
+            if tab is not None:
+                self.transcript.update_artifact_card(
+                    key, segment.identifier, progress=tab.status.text().removeprefix("writing… ")
+                )
+        elif isinstance(segment, ArtifactOpened):
+            self.transcript.add_artifact_card(
+                key, segment.identifier, segment.title, segment.type, 0, "streaming"
+            )
+            self.panel.begin_stream(segment.identifier, segment.title)
+        elif isinstance(segment, EditOpened):
+            latest = (
+                self.store.latest_artifact(self.conversation_id, segment.identifier)
+                if self.conversation_id is not None
+                else None
+            )
+            title = latest.title if latest else segment.identifier
+            kind = latest.type if latest else "text/html"
+            self.transcript.add_artifact_card(key, segment.identifier, title, kind, 0, "streaming")
+        elif isinstance(segment, ThinkText):
+            self.transcript.append_reasoning(key, segment.text)
+        self._update_status()
+
+    def _on_saved(self, version: ArtifactVersion) -> None:
+        self.transcript.update_artifact_card(
+            self._reply_key,
+            version.identifier,
+            state="ready" if version.complete else "incomplete",
+            version=version.version,
+        )
+        self.panel.add_version(version)
+
+    def _on_ended(self, event: TurnEnded) -> None:
+        key = message_key(event.message.id)
+        self.transcript.finish_message(key)
+        self._show_outcome(key, event.message)
+        self.transcript.scroll_to_bottom()
+        self._update_status(final=True)
+
+    def _update_status(self, *, final: bool = False) -> None:
+        elapsed = max(time.monotonic() - self._started, 1e-3)
+        tokens = self._output_tokens or round(self._chars / 4)
+        approx = "" if self._output_tokens else "~"
+        state = "" if final else "streaming · "
+        self.statusChanged.emit(
+            f"{state}{approx}{tokens:,} tokens · {approx}{tokens / elapsed:.0f} tok/s"
+        )
+
+    # --- actions from the transcript -------------------------------------------------------
+
+    def _on_action(self, action: str, key: str, argument: str) -> None:
+        if action == "retry" and key.startswith("m"):
+            self.retry(int(key[1:]))
+        elif action == "open-artifact":
+            identifier, _, version = argument.partition("@")
+            self.panel.focus(identifier, int(version) if version.isdigit() else None)
+
+
+def _footer(message: StoredMessage) -> str:
+    parts = []
+    if message.input_tokens or message.output_tokens:
+        parts.append(f"{message.input_tokens or 0:,} in · {message.output_tokens or 0:,} out")
+    if message.reasoning_seconds:
+        parts.append(f"thought {message.reasoning_seconds:.0f} s")
+    return " · ".join(parts)
+
+
+_WELCOME = """
+<div class="welcome">
+  <h1>What shall we build?</h1>
+  <p>Ask for something you can use: it appears beside the chat as a live page
+  you can play with, revise by asking, save as one file and print on A4.</p>
+  <ul>
+    <li>“Create a simple breakout game as a single HTML page”</li>
+    <li>“A snake game with a random maze”</li>
+    <li>“A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page”</li>
+  </ul>
+</div>
+"""

@@ -1,0 +1,112 @@
+"""The composer: where the user types. Enter sends, Shift+Enter is a new line, Stop stops.
+
+The text stays in the box until the session says the message is stored, so a prompt is never
+lost to a failed send.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class PromptEdit(QPlainTextEdit):
+    """A plain text box that sends on Enter and grows with its text, up to a bound."""
+
+    # Enter pressed without Shift: the user wants to send.
+    submitted = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class Composer(QWidget):
+    """Prompt box, Send/Stop button and the model it will talk to."""
+
+    # The user asked to send this text.
+    sendRequested = Signal(str)
+    # The user asked to stop the reply that is streaming.
+    stopRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.edit = PromptEdit(self)
+        self.edit.setObjectName("promptEdit")
+        self.edit.setPlaceholderText(
+            "Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  "
+            "(Enter sends, Shift+Enter for a new line)"
+        )
+        self.edit.setFixedHeight(84)
+        self.button = QPushButton("Send", self)
+        self.button.setObjectName("sendButton")
+        self.button.setDefault(True)
+        self.model_label = QLabel("", self)
+        self.model_label.setObjectName("composerModel")
+        self._streaming = False
+
+        row = QHBoxLayout()
+        row.addWidget(self.model_label, 1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 10)
+        layout.addWidget(self.edit)
+        layout.addLayout(row)
+
+        self.edit.submitted.connect(self._on_submit)
+        self.button.clicked.connect(self._on_button)
+
+    def text(self) -> str:
+        """What is typed now."""
+        return self.edit.toPlainText()
+
+    def clear(self) -> None:
+        """Empty the box (once the message is safely stored)."""
+        self.edit.clear()
+
+    def set_text(self, text: str) -> None:
+        """Put text back into the box (e.g. for editing a message)."""
+        self.edit.setPlainText(text)
+
+    def set_model(self, text: str) -> None:
+        """Show which provider and model the next message goes to."""
+        self.model_label.setText(text)
+
+    def set_streaming(self, streaming: bool) -> None:
+        """Switch the button between Send and Stop."""
+        self._streaming = streaming
+        self.button.setText("Stop" if streaming else "Send")
+        self.button.setProperty("stop", streaming)
+        self.button.style().unpolish(self.button)
+        self.button.style().polish(self.button)
+
+    def focus(self) -> None:
+        """Put the cursor in the box."""
+        self.edit.setFocus()
+
+    def _on_submit(self) -> None:
+        if not self._streaming:
+            self._send()
+
+    def _on_button(self) -> None:
+        if self._streaming:
+            self.stopRequested.emit()
+        else:
+            self._send()
+
+    def _send(self) -> None:
+        text = self.text().strip()
+        if text:
+            self.sendRequested.emit(text)

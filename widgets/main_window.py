@@ -1,0 +1,151 @@
+"""The main window: conversations on the left, the chat in the middle, artifacts on the right.
+
+Only layout, menus and the status line live here; what the parts do is in their own modules
+and in the chat controller. The centre shows the first-run panel until a provider is set up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets.artifact_panel import ArtifactPanel
+from widgets.composer import Composer
+from widgets.provider_form import ProviderForm
+from widgets.sidebar import Sidebar
+from widgets.transcript import TranscriptView
+
+
+class MainWindow(QMainWindow):
+    """Easel's one window."""
+
+    # The window is closing (the app saves its geometry and ends the loop).
+    closing = Signal()
+
+    def __init__(
+        self,
+        sidebar: Sidebar,
+        transcript: TranscriptView,
+        composer: Composer,
+        panel: ArtifactPanel,
+        first_run: ProviderForm,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Easel")
+        self.resize(1440, 900)
+        self.sidebar = sidebar
+        self.transcript = transcript
+        self.composer = composer
+        self.panel = panel
+        self.first_run = first_run
+
+        chat = QWidget(self)
+        chat.setObjectName("chatColumn")
+        chat_layout = QVBoxLayout(chat)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.setSpacing(0)
+        chat_layout.addWidget(transcript, 1)
+        chat_layout.addWidget(composer)
+
+        self.center = QStackedWidget(self)
+        self.center.addWidget(chat)
+        self.center.addWidget(self._first_run_page(first_run))
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(True)
+        self.splitter.addWidget(sidebar)
+        self.splitter.addWidget(self.center)
+        self.splitter.addWidget(panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([240, 560, 640])
+        self.setCentralWidget(self.splitter)
+
+        self.model_status = QLabel("", self)
+        self.stream_status = QLabel("", self)
+        self.statusBar().addWidget(self.model_status)
+        self.statusBar().addPermanentWidget(self.stream_status)
+        self.actions: dict[str, QAction] = {}
+        self._menus()
+
+    def _first_run_page(self, form: ProviderForm) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("firstRun")
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(48, 40, 48, 40)
+        title = QLabel("<h1>Welcome to Easel</h1>", page)
+        intro = QLabel(
+            "Connect a model to start. Replies stream into the chat; whatever the model builds "
+            "— a game, a page, a one-page report — runs beside it.",
+            page,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(form)
+        layout.addStretch(1)
+        return page
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "new", "&New chat", QKeySequence.StandardKey.New)
+        self._action(file_menu, "export-md", "Export conversation as &Markdown…")
+        file_menu.addSeparator()
+        self._action(file_menu, "quit", "&Quit", QKeySequence.StandardKey.Quit)
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "toggle-sidebar", "Show &conversations", "Ctrl+B", checkable=True)
+        self._action(view_menu, "toggle-artifacts", "Show &artifacts", "Ctrl+J", checkable=True)
+        settings_menu = self.menuBar().addMenu("&Settings")
+        self._action(settings_menu, "providers", "&Providers…")
+        self._action(settings_menu, "system-prompt", "&System prompt…")
+        self.actions["toggle-sidebar"].setChecked(True)
+        self.actions["toggle-artifacts"].setChecked(True)
+        self.actions["toggle-sidebar"].toggled.connect(self.sidebar.setVisible)
+        self.actions["toggle-artifacts"].toggled.connect(self.panel.setVisible)
+        self.actions["quit"].triggered.connect(self.close)
+
+    def _action(
+        self,
+        menu: object,
+        name: str,
+        text: str,
+        shortcut: QKeySequence.StandardKey | str | None = None,
+        *,
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.actions[name] = action
+        return action
+
+    def show_first_run(self, shown: bool) -> None:
+        """The provider set-up panel in the centre (True) or the chat (False)."""
+        self.center.setCurrentIndex(1 if shown else 0)
+        if not shown:
+            self.composer.focus()
+
+    def set_model_status(self, text: str) -> None:
+        """Provider and model on the left of the status line."""
+        self.model_status.setText(text)
+        self.composer.set_model(text)
+
+    def set_stream_status(self, text: str) -> None:
+        """Tokens and speed on the right of the status line."""
+        self.stream_status.setText(text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,212 @@
+"""Connect a model: pick a preset (or a local server found here), paste a key, test, save.
+
+Shown as the first-run panel when no provider is set up, and inside Settings → Providers to
+add or edit one. The form does no I/O itself: testing and saving are the owner's job, handed
+in as coroutines, so the form never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config import PRESETS, Preset, ProviderProfile, profile_from_preset
+
+# (profile, key or None) -> one sentence saying how the test went; raises nothing.
+Tester = Callable[[ProviderProfile, str | None], Awaitable[tuple[bool, str, list[str]]]]
+
+
+class ProviderForm(QWidget):
+    """A form for one provider profile with Test and Save."""
+
+    # The user saved a working profile: (profile, key or "", keep the key for this run only).
+    saved = Signal(object, str, bool)
+
+    def __init__(
+        self,
+        tester: Tester,
+        *,
+        keyring_note: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("providerForm")
+        self._tester = tester
+        self._local: list[tuple[Preset, list[str]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+        self.local_box = QWidget(self)
+        self.local_layout = QVBoxLayout(self.local_box)
+        self.local_layout.setContentsMargins(0, 0, 0, 0)
+        self.local_box.hide()
+
+        self.preset = QComboBox(self)
+        self.preset.setObjectName("presetCombo")
+        for preset in PRESETS:
+            self.preset.addItem(preset.name, preset.id)
+        self.name = QLineEdit(self)
+        self.base_url = QLineEdit(self)
+        self.model = QComboBox(self)
+        self.model.setEditable(True)
+        self.key = QLineEdit(self)
+        self.key.setObjectName("keyEdit")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_note = QLabel(self)
+        self.key_note.setWordWrap(True)
+        self.key_note.setObjectName("hint")
+        self.session_only = QCheckBox("Keep the key for this session only", self)
+        if keyring_note:
+            self.session_only.setChecked(True)
+            self.session_only.setEnabled(False)
+            self.keyring_label = QLabel(keyring_note, self)
+            self.keyring_label.setWordWrap(True)
+            self.keyring_label.setObjectName("warning")
+        self.result = QLabel("", self)
+        self.result.setObjectName("testResult")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_button = QPushButton("Test connection", self)
+        self.save_button = QPushButton("Save and start chatting", self)
+        self.save_button.setObjectName("primary")
+
+        form = QFormLayout()
+        form.addRow("Provider", self.preset)
+        form.addRow("Name", self.name)
+        form.addRow("Base URL", self.base_url)
+        form.addRow("Model", self.model)
+        form.addRow("API key", self.key)
+        form.addRow("", self.key_note)
+        form.addRow("", self.session_only)
+        if keyring_note:
+            form.addRow("", self.keyring_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.local_box)
+        layout.addLayout(form)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+
+        self.preset.currentIndexChanged.connect(self._on_preset)
+        self.test_button.clicked.connect(lambda: self._start(self._test()))
+        self.save_button.clicked.connect(lambda: self._start(self._save()))
+        self._on_preset()
+
+    # --- filling in ------------------------------------------------------------------------
+
+    def offer_local_servers(self, found: list[tuple[Preset, list[str]]]) -> None:
+        """Local servers (Ollama, LM Studio) found running here come first: no key needed."""
+        self._local = found
+        while self.local_layout.count():
+            item = self.local_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if not found:
+            self.local_box.hide()
+            return
+        title = QLabel("<b>Found on this computer</b> — no key needed", self.local_box)
+        self.local_layout.addWidget(title)
+        for preset, models in found:
+            model = models[0] if models else ""
+            label = f"Use {preset.name}" + (f" · {model}" if model else "")
+            button = QPushButton(label, self.local_box)
+            button.setObjectName("localServer")
+            button.clicked.connect(lambda _=False, p=preset, m=models: self.choose(p, m))
+            self.local_layout.addWidget(button)
+        self.local_box.show()
+        self.choose(*found[0])
+
+    def choose(self, preset: Preset, models: list[str] | None = None) -> None:
+        """Select a preset (and the models known for it)."""
+        self.preset.setCurrentIndex(max(0, self.preset.findData(preset.id)))
+        if models:
+            self._set_models(models, preset.default_model or models[0])
+
+    def set_profile(self, profile: ProviderProfile) -> None:
+        """Show an existing profile for editing."""
+        index = self.preset.findData(profile.preset or "custom")
+        self.preset.setCurrentIndex(max(0, index))
+        self.name.setText(profile.name)
+        self.base_url.setText(profile.base_url)
+        self.model.setEditText(profile.model)
+
+    def profile(self) -> ProviderProfile:
+        """The profile as the form shows it now."""
+        preset = self._preset()
+        base = profile_from_preset(preset, self.model.currentText().strip() or None)
+        return ProviderProfile(
+            name=self.name.text().strip() or preset.name,
+            kind=base.kind,
+            base_url=self.base_url.text().strip().rstrip("/") or base.base_url,
+            model=self.model.currentText().strip() or base.model,
+            key_env=base.key_env,
+            preset=preset.id,
+        )
+
+    def _preset(self) -> Preset:
+        preset_id = self.preset.currentData()
+        return next(p for p in PRESETS if p.id == preset_id)
+
+    def _on_preset(self) -> None:
+        preset = self._preset()
+        self.name.setText(preset.name)
+        self.base_url.setText(preset.base_url)
+        self.base_url.setReadOnly(preset.id != "custom" and not preset.local)
+        local_models = next((m for p, m in self._local if p.id == preset.id), [])
+        self._set_models(local_models or list(preset.models_hint), preset.default_model)
+        self.key.setEnabled(preset.needs_key or preset.id == "custom")
+        if preset.needs_key:
+            env = f" Or set {preset.key_env} and leave this empty." if preset.key_env else ""
+            self.key_note.setText(f"Your {preset.name} API key is kept in the system keyring.{env}")
+        elif preset.local:
+            self.key_note.setText(f"{preset.name} runs on this computer: no key needed.")
+        else:
+            self.key_note.setText("Leave empty if the server needs no key.")
+        self.result.setText("")
+
+    def _set_models(self, models: list[str], current: str) -> None:
+        self.model.clear()
+        self.model.addItems(models)
+        self.model.setEditText(current or (models[0] if models else ""))
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _start(self, coroutine: Awaitable[None]) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self._task = asyncio.ensure_future(coroutine)
+
+    async def _test(self) -> bool:
+        self.result.setText("Testing…")
+        self.test_button.setEnabled(False)
+        try:
+            ok, sentence, models = await self._tester(
+                self.profile(), self.key.text().strip() or None
+            )
+        finally:
+            self.test_button.setEnabled(True)
+        self.result.setText(("✓ " if ok else "✗ ") + sentence)
+        self.result.setProperty("ok", ok)
+        if ok and models and self.model.count() == 0:
+            self._set_models(models, self.model.currentText() or models[0])
+        return ok
+
+    async def _save(self) -> None:
+        if not await self._test():
+            return
+        self.saved.emit(self.profile(), self.key.text().strip(), self.session_only.isChecked())

@@ -1,0 +1,117 @@
+"""The list of conversations: new, search, rename, delete; most recent first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import Conversation
+
+
+class Sidebar(QWidget):
+    """Conversations, newest first, with a search box and a New chat button."""
+
+    # The user picked a conversation to open.
+    conversationSelected = Signal(int)
+    # The user asked for a new, empty conversation.
+    newRequested = Signal()
+    # The user renamed a conversation (id, new title).
+    renameRequested = Signal(int, str)
+    # The user confirmed deleting a conversation.
+    deleteRequested = Signal(int)
+    # The search text changed ("" shows all).
+    searchChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.new_button = QPushButton("＋  New chat", self)
+        self.new_button.setObjectName("newChat")
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search conversations")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("conversationList")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setWordWrap(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        self.new_button.clicked.connect(self.newRequested)
+        self.search.textChanged.connect(self.searchChanged)
+        self.list.itemClicked.connect(self._on_clicked)
+        self.list.customContextMenuRequested.connect(self._on_menu)
+
+    def set_conversations(self, conversations: list[Conversation], current: int | None) -> None:
+        """Show these conversations and highlight the current one."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for conversation in conversations:
+            item = QListWidgetItem(conversation.title or "New chat")
+            item.setData(Qt.ItemDataRole.UserRole, conversation.id)
+            item.setToolTip(conversation.title)
+            self.list.addItem(item)
+            if conversation.id == current:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def _on_clicked(self, item: QListWidgetItem) -> None:
+        self.conversationSelected.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _on_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        conversation_id = int(item.data(Qt.ItemDataRole.UserRole))
+        title = item.text()
+        # popup(), not exec(): a nested event loop would stall the asyncio tasks (qasync).
+        menu = QMenu(self)
+        menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
+        menu.addAction("Delete", lambda: self.ask_delete(conversation_id, title))
+        menu.popup(self.list.mapToGlobal(pos))
+
+    def ask_rename(self, conversation_id: int, title: str) -> None:
+        """Ask for a new title (a non-blocking dialog) and emit renameRequested."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename conversation")
+        dialog.setLabelText("Title:")
+        dialog.setTextValue(title)
+
+        def done(result: int) -> None:
+            new = dialog.textValue().strip()
+            if result and new:
+                self.renameRequested.emit(conversation_id, new)
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def ask_delete(self, conversation_id: int, title: str) -> None:
+        """Confirm (a non-blocking dialog), then emit deleteRequested."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete conversation",
+            f"Delete “{title}” with all its messages and artifacts? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+
+        def done(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.deleteRequested.emit(conversation_id)
+
+        box.finished.connect(done)
+        box.open()
