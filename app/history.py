@@ -19,13 +19,31 @@ from app.artifacts import (
 from app.providers import Message
 from app.store import ArtifactVersion, Store, StoredMessage
 
+CONTINUE_PROMPT = (
+    "Your reply above was cut off at the length limit. Continue it exactly where it stopped, "
+    "starting with the very next character. Do not repeat anything, do not restart an "
+    "artifact, and do not add any preamble."
+)
+
 
 def build_messages(
-    store: Store, conversation_id: int, system_prompt: str | None
+    store: Store,
+    conversation_id: int,
+    system_prompt: str | None,
+    *,
+    continuing: StoredMessage | None = None,
 ) -> tuple[tuple[Message, ...], str | None]:
-    """The turns to send and the system text, for the conversation as it is stored now."""
+    """The turns to send and the system text, for the conversation as it is stored now.
+
+    continuing: a reply cut off at the length limit, sent back as written (not compacted) and
+    followed by a request to go on from its last character.
+    """
     turns: list[Message] = []
     for stored in store.messages(conversation_id):
+        if continuing is not None and stored.id == continuing.id:
+            turns.append(Message("assistant", continuing.content))
+            turns.append(Message("user", CONTINUE_PROMPT))
+            break
         message = _as_message(stored)
         if message is None:
             continue

@@ -132,6 +132,13 @@ class _Reply:
     failed_edits: list[EditFailed] = field(default_factory=list)
     # identifier -> (type, title) as the artifact was opened in this reply
     opened: dict[str, tuple[str, str]] = field(default_factory=dict)
+    parser: ArtifactParser = field(default_factory=ArtifactParser)
+    parser_closed: bool = False
+    # Whether anything arrived from the API in this turn (a retry would repeat it).
+    received: bool = False
+    # A continued reply: the stored versions its earlier part made, replayed in order.
+    replayed_versions: list[ArtifactVersion] = field(default_factory=list)
+    replaying: bool = False
 
     @property
     def content(self) -> str:
@@ -179,6 +186,32 @@ class ChatSession:
         self.store.delete_message(message_id)
         return await self._run_turn(None, listener)
 
+    async def continue_reply(self, message_id: int, listener: Listener) -> StoredMessage:
+        """Resume a reply that was cut off (the length limit): new text is appended to it.
+
+        What the reply already holds is replayed to the listener first, so the screen shows
+        it again; an artifact cut mid-way is completed in place, not written twice.
+        """
+        message = self.store.get_message(message_id)
+        if message is None:
+            raise LookupError(f"message {message_id} does not exist")
+        self.store.update_message(message_id, status="streaming", error="")
+        listener(TurnStarted(None, message_id, self.model))
+        reply = _Reply(message_id, reasoning=[message.reasoning] if message.reasoning else [])
+        reply.replayed_versions = [
+            v
+            for v in self.store.artifact_versions(self.conversation_id)
+            if v.message_id == message_id
+        ]
+        if message.reasoning:
+            listener(Reasoning(message.reasoning))
+        reply.replaying = True
+        reply.text.append(message.content)
+        for segment in reply.parser.feed(message.content):
+            self._on_segment(segment, reply, listener)
+        reply.replaying = False
+        return await self._stream_with_retries(reply, listener, self._request(message))
+
     async def _run_turn(self, user: StoredMessage | None, listener: Listener) -> StoredMessage:
         assistant = self.store.add_message(
             self.conversation_id,
@@ -190,22 +223,22 @@ class ChatSession:
         )
         listener(TurnStarted(user, assistant.id, self.model))
         reply = _Reply(assistant.id)
-        final = await self._stream_with_retries(reply, listener)
+        final = await self._stream_with_retries(reply, listener, self._request())
         if reply.failed_edits and final.status == "complete" and user is not None:
             # An edit that cannot apply is never guessed at: ask once for a full version.
             return await self.send(_repair_prompt(reply.failed_edits), listener)
         return final
 
-    async def _stream_with_retries(self, reply: _Reply, listener: Listener) -> StoredMessage:
-        request = self._request()
+    async def _stream_with_retries(
+        self, reply: _Reply, listener: Listener, request: ChatRequest
+    ) -> StoredMessage:
         attempt = 0
         while True:
             attempt += 1
             try:
                 await self._stream_once(request, reply, listener)
             except ProviderError as error:
-                started = bool(reply.text or reply.reasoning)
-                if error.retryable and not started and attempt < MAX_ATTEMPTS:
+                if error.retryable and not reply.received and attempt < MAX_ATTEMPTS:
                     wait = backoff_delay(attempt, getattr(error, "retry_after", None))
                     listener(Retrying(wait, attempt, str(error)))
                     await self._sleep(wait)
@@ -217,16 +250,17 @@ class ChatSession:
             return self._end(reply, listener)
 
     async def _stream_once(self, request: ChatRequest, reply: _Reply, listener: Listener) -> None:
-        parser = ArtifactParser()
         last_checkpoint = time.monotonic()
         async for event in self.provider.stream(request):
             if isinstance(event, TextDelta):
+                reply.received = True
                 if reply.reasoning_started is not None and reply.reasoning_ended is None:
                     reply.reasoning_ended = time.monotonic()
                 reply.text.append(event.text)
-                for segment in parser.feed(event.text):
+                for segment in reply.parser.feed(event.text):
                     self._on_segment(segment, reply, listener)
             elif isinstance(event, ReasoningDelta):
+                reply.received = True
                 if reply.reasoning_started is None:
                     reply.reasoning_started = time.monotonic()
                 reply.reasoning.append(event.text)
@@ -240,19 +274,38 @@ class ChatSession:
             if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
                 self._checkpoint(reply)
                 last_checkpoint = time.monotonic()
-        for segment in parser.close():
+        self._close_parser(reply, listener)
+
+    def _close_parser(self, reply: _Reply, listener: Listener) -> None:
+        """End of the reply, however it ended: an unclosed artifact is kept, incomplete."""
+        if reply.parser_closed:
+            return
+        reply.parser_closed = True
+        for segment in reply.parser.close():
             self._on_segment(segment, reply, listener)
 
     def _on_segment(self, segment: Segment, reply: _Reply, listener: Listener) -> None:
         listener(ParsedSegment(segment))
         if isinstance(segment, ArtifactOpened):
             reply.opened[segment.identifier] = (segment.type, segment.title)
+        elif reply.replaying and isinstance(segment, ArtifactClosed | EditClosed):
+            # Already stored when it first arrived: show it again, store nothing.
+            if reply.replayed_versions:
+                listener(ArtifactSaved(reply.replayed_versions.pop(0)))
         elif isinstance(segment, ArtifactClosed):
             self._save_artifact(segment, reply, listener)
         elif isinstance(segment, EditClosed):
             self._apply_edit(segment, reply, listener)
 
     def _save_artifact(self, closed: ArtifactClosed, reply: _Reply, listener: Listener) -> None:
+        cut = self._cut_version(closed.identifier, reply)
+        if cut is not None:
+            version = self.store.complete_artifact_version(
+                cut.id, closed.content, complete=closed.complete
+            )
+            self._checkpoint(reply)
+            listener(ArtifactSaved(version))
+            return
         opened = reply.opened.get(closed.identifier, ("text/html", closed.identifier))
         version = self.store.add_artifact_version(
             self.conversation_id,
@@ -266,6 +319,14 @@ class ChatSession:
         )
         self._checkpoint(reply)
         listener(ArtifactSaved(version))
+
+    def _cut_version(self, identifier: str, reply: _Reply) -> ArtifactVersion | None:
+        """The incomplete version this (continued) reply left of an artifact, if any."""
+        for version in reply.replayed_versions:
+            if version.identifier == identifier and not version.complete:
+                reply.replayed_versions.remove(version)
+                return version
+        return None
 
     def _apply_edit(self, edit: EditClosed, reply: _Reply, listener: Listener) -> None:
         latest = self.store.latest_artifact(self.conversation_id, edit.identifier)
@@ -307,6 +368,7 @@ class ChatSession:
         error: ProviderError | None = None,
         stopped: bool = False,
     ) -> StoredMessage:
+        self._close_parser(reply, listener)
         if error is not None:
             status = "incomplete" if reply.text else "error"
         elif stopped:
@@ -318,7 +380,7 @@ class ChatSession:
             content=reply.content,
             reasoning="".join(reply.reasoning),
             status=status,
-            error=str(error) if error else ("Stopped." if stopped else None),
+            error=str(error) if error else ("Stopped." if stopped else ""),
             input_tokens=reply.input_tokens,
             output_tokens=reply.output_tokens,
             reasoning_seconds=reply.reasoning_seconds(),
@@ -334,8 +396,10 @@ class ChatSession:
             raise LookupError(f"message {message_id} vanished from the store")
         return message
 
-    def _request(self) -> ChatRequest:
-        messages, system = build_messages(self.store, self.conversation_id, self.system_prompt)
+    def _request(self, continuing: StoredMessage | None = None) -> ChatRequest:
+        messages, system = build_messages(
+            self.store, self.conversation_id, self.system_prompt, continuing=continuing
+        )
         return ChatRequest(
             model=self.model,
             messages=messages,

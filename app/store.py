@@ -315,6 +315,22 @@ class Store:
             origin, message_id, complete, now,
         )  # fmt: skip
 
+    def complete_artifact_version(
+        self, version_id: int, content: str, *, complete: bool = True
+    ) -> ArtifactVersion:
+        """Finish a version that was cut off (a reply continued): same number, new content."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE artifact_versions SET content = ?, complete = ? WHERE id = ?",
+                (content, int(complete), version_id),
+            )
+        row = self._db.execute(
+            f"SELECT {_ARTIFACT_COLUMNS} FROM artifact_versions WHERE id = ?", (version_id,)
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"artifact version {version_id} does not exist")
+        return _artifact(row)
+
     def artifact_versions(
         self, conversation_id: int, identifier: str | None = None
     ) -> list[ArtifactVersion]:

@@ -1,6 +1,8 @@
 """Test-wide settings: offscreen Qt, a private EASEL_HOME, Chromium without its sandbox (root)."""
 
+import asyncio
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;qt.rhi.*=false")
+
+# The artifact scheme must be registered before pytest-qt creates the QApplication.
+from sandbox.scheme import register_scheme  # noqa: E402
+
+register_scheme()
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
@@ -37,3 +44,47 @@ def model_server():
 
     with ModelServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def qasync_loop(qapp):
+    """One qasync loop for the whole run, living inside Qt's event processing.
+
+    Tests never call run_until_complete on it: each ends with QApplication.exit(), whose
+    aboutToQuit tears down QtWebEngine's context, and later web views crash. Use `run_async`.
+    """
+    import qasync
+
+    qapp.setQuitOnLastWindowClosed(False)  # as main.py does: run() decides when to end
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    # It counts as running only inside run_async, so other tests may still use asyncio.run.
+    asyncio.events._set_running_loop(None)
+    # As main.py does: qasync lacks these hooks, and httpx leaves inner generators to finalise.
+    hooks = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(
+        firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook
+    )
+    yield loop
+    sys.set_asyncgen_hooks(*hooks)
+    # Join the executor's threads (keyring calls ran there): Qt aborts on live QThreads.
+    executor = loop._QEventLoop__default_executor
+    if executor is not None:
+        executor.shutdown()
+
+
+@pytest.fixture
+def run_async(qasync_loop, qtbot):
+    """Run a coroutine to its end on the qasync loop while Qt processes events."""
+
+    def run(coroutine, timeout: float = 90.0):
+        asyncio.events._set_running_loop(qasync_loop)
+        asyncio.set_event_loop(qasync_loop)
+        try:
+            future = asyncio.ensure_future(coroutine, loop=qasync_loop)
+            qtbot.waitUntil(future.done, timeout=int(timeout * 1000))
+        finally:
+            asyncio.events._set_running_loop(None)
+            asyncio.set_event_loop(None)
+        return future.result()
+
+    return run

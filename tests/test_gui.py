@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
+import json
 import time
 from collections.abc import Callable
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -24,39 +23,14 @@ GAME = (
 )
 
 
-@pytest.fixture(scope="module")
-def loop(qapp):
-    """A qasync loop that runs inside Qt's event processing (pytest-qt's waits drive it).
-
-    Never run_until_complete here: each one ends with QApplication.exit(), whose aboutToQuit
-    tears down QtWebEngine's context, and the next test's web views would crash.
-    """
-    qapp.setQuitOnLastWindowClosed(False)  # as main.py does: run() decides when to end
-    event_loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(event_loop)
-    hooks = sys.get_asyncgen_hooks()
-    sys.set_asyncgen_hooks(
-        firstiter=event_loop._asyncgen_firstiter_hook, finalizer=event_loop._asyncgen_finalizer_hook
-    )
-    yield event_loop
-    sys.set_asyncgen_hooks(*hooks)
-    # Join the executor's threads (keyring calls ran there): Qt aborts on live QThreads.
-    executor = event_loop._QEventLoop__default_executor
-    if executor is not None:
-        executor.shutdown()
-    asyncio.set_event_loop(None)
+@pytest.fixture
+def loop(qasync_loop):
+    return qasync_loop
 
 
 @pytest.fixture
-def run(loop, qtbot):
-    """Run a scenario coroutine to its end while Qt processes events."""
-
-    def runner(scenario) -> None:
-        future = asyncio.ensure_future(scenario)
-        qtbot.waitUntil(future.done, timeout=90_000)
-        future.result()
-
-    return runner
+def run(run_async):
+    return run_async
 
 
 def _args(server, **extra) -> argparse.Namespace:
@@ -201,3 +175,41 @@ def _no_wait(factory):
         return session
 
     return make
+
+
+def test_thinking_collapses_and_each_reply_shows_its_model(loop, run, model_server):
+    model_server.enqueue(
+        openai_text_reply("First answer.", reasoning="Let me think about it carefully."),
+        openai_text_reply("Second answer."),
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _type_and_send(easel, "first")
+        await _until(lambda: not easel.chat.busy and easel.chat.conversation_id is not None)
+        easel.composer.model_combo.setCurrentText("other-model")
+        easel.composer.model_combo.lineEdit().editingFinished.emit()
+        await _type_and_send(easel, "second")
+        await _until(lambda: len(easel.store.messages(easel.chat.conversation_id)) == 4
+                     and not easel.chat.busy)
+        assert model_server.requests[-1].json()["model"] == "other-model"
+        easel.transcript.flush()
+        state = None
+        for _ in range(100):
+            state = json.loads(await _js(easel.transcript, """(() => {
+                const d = document.querySelector('details');
+                return JSON.stringify({open: d ? d.open : null, text: document.body.innerText});
+            })()"""))
+            if "Second answer." in state["text"]:
+                break
+            await asyncio.sleep(0.05)
+        assert state["open"] is False  # collapsed once the answer started
+        assert "Thought for" in state["text"]
+        assert "test-model" in state["text"] and "other-model" in state["text"]
+        replies = [m for m in easel.store.messages(easel.chat.conversation_id)
+                   if m.role == "assistant"]
+        assert [m.model for m in replies] == ["test-model", "other-model"]
+        assert replies[0].reasoning == "Let me think about it carefully."
+        await _close(easel, task)
+
+    run(scenario())

@@ -4,7 +4,6 @@ import asyncio
 import json
 import logging
 import random
-import sys
 from contextlib import aclosing
 from email.utils import formatdate
 
@@ -587,9 +586,7 @@ def test_retry_after_header_forms():
     assert retry_after_seconds({}) is None
 
 
-def test_streams_on_the_qasync_loop_and_closes_early(model_server, qapp):
-    import qasync
-
+def test_streams_on_the_qasync_loop_and_closes_early(model_server, run_async):
     model_server.enqueue(openai_text_reply("Hello, world!", chunk_chars=2, delay=0.01))
 
     async def first_two():
@@ -603,14 +600,5 @@ def test_streams_on_the_qasync_loop_and_closes_early(model_server, qapp):
             await stream.aclose()
             return events
 
-    loop = qasync.QEventLoop(qapp)
-    # As main.py does: qasync lacks these hooks, and httpx leaves an inner generator to finalize.
-    previous = sys.get_asyncgen_hooks()
-    sys.set_asyncgen_hooks(loop._asyncgen_firstiter_hook, loop._asyncgen_finalizer_hook)
-    try:
-        events = loop.run_until_complete(first_two())
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
-        sys.set_asyncgen_hooks(*previous)
+    events = run_async(first_two())
     assert events == [TextDelta("He"), TextDelta("ll")]

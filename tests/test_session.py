@@ -178,3 +178,46 @@ def test_stop_leaves_partial_reply_incomplete(model_server, tmp_path: Path):
     assert reply.status == "incomplete" and reply.content.startswith("word")
     assert any(isinstance(e, TurnEnded) and e.stopped for e in events)
     assert "authorization" not in model_server.requests[-1].headers
+
+
+def test_continue_completes_a_cut_artifact_in_place(model_server, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    full = f'Here:\n<artifact identifier="game" type="text/html" title="Game">\n{PAGE}\n</artifact>\nDone.'
+    cut = full.index("const SPEED")
+    model_server.enqueue(openai_text_reply(full[:cut], finish_reason="length"))
+    message, _, session = _run(model_server, store, "make a game")
+    assert message.finish_reason == "length"
+    [first] = store.artifact_versions(session.conversation_id)
+    assert not first.complete and first.content == full[:cut].split("Game\">\n", 1)[1]
+
+    model_server.enqueue(openai_text_reply(full[cut:]))
+    events: list[SessionEvent] = []
+
+    async def go():
+        async with httpx.AsyncClient() as client:
+            session.provider = make_provider(
+                "openai", client=client, base_url=model_server.openai_base, api_key="k", name="Test"
+            )
+            return await session.continue_reply(message.id, events.append)
+
+    continued = asyncio.run(go())
+    assert continued.id == message.id and continued.content == full
+    assert continued.status == "complete" and continued.finish_reason == "stop"
+    versions = store.artifact_versions(session.conversation_id)
+    assert len(versions) == 1 and versions[0].version == 1
+    assert versions[0].complete and versions[0].content == PAGE
+    sent = model_server.requests[-1].json()["messages"]
+    assert sent[-2] == {"role": "assistant", "content": full[:cut]}
+    assert "cut off" in sent[-1]["content"] and sent[-1]["role"] == "user"
+    saved = [e for e in events if isinstance(e, ArtifactSaved)]
+    assert saved and saved[-1].version.complete
+
+
+def test_error_mid_artifact_keeps_it_incomplete(model_server, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    reply = f'<artifact identifier="game" type="text/html" title="Game">\n{PAGE}\n</artifact>'
+    model_server.enqueue(openai_text_reply(reply, chunk_chars=10, drop_after=12))
+    message, events, session = _run(model_server, store, "make a game")
+    assert message.status == "incomplete"
+    [version] = store.artifact_versions(session.conversation_id)
+    assert not version.complete and PAGE.startswith(version.content)

@@ -81,6 +81,8 @@ class EaselApp:
         self.chat = ChatController(
             self.store, self.transcript, self.panel, self.composer, self.make_session
         )
+        self._models: dict[str, list[str]] = {}
+        self._chosen_model: dict[str, str] = {}
         self.transcript_ready = False
         self.transcript.ready.connect(self._on_transcript_ready)
         self._wire()
@@ -116,6 +118,10 @@ class EaselApp:
         chat.statusChanged.connect(window.set_stream_status)
         self.form.saved.connect(self.on_profile_saved)
         window.closing.connect(self._on_closing)
+        self.composer.modelChosen.connect(self.choose_model)
+        self.composer.modelsRefreshRequested.connect(
+            lambda: asyncio.ensure_future(self.refresh_models())
+        )
         window.actions["new"].triggered.connect(lambda: chat.open(None))
         window.actions["export-md"].triggered.connect(self.export_markdown)
         window.actions["providers"].triggered.connect(self.show_providers)
@@ -249,7 +255,7 @@ class EaselApp:
             self.store,
             conversation_id,
             provider,
-            self.profile.model,
+            self.model,
             system_prompt=prompt,
             temperature=self.profile.temperature,
             max_tokens=self.profile.max_tokens,
@@ -314,8 +320,38 @@ class EaselApp:
     def _show_profile(self) -> None:
         profile = self.profile
         self.window.show_first_run(profile is None)
-        text = f"{profile.name} · {profile.model}" if profile else "No provider"
-        self.window.set_model_status(text)
+        if profile is None:
+            self.window.set_model_status("No provider", "")
+            return
+        self.window.set_model_status(profile.name, self.model)
+        models = self._models.get(profile.name, [])
+        self.composer.set_models(models, self.model)
+        if profile.name not in self._models:
+            asyncio.ensure_future(self.refresh_models())
+
+    @property
+    def model(self) -> str:
+        """The model the next reply comes from: chosen in the composer, else the profile's."""
+        if self.profile is None:
+            return ""
+        return self._chosen_model.get(self.profile.name) or self.profile.model
+
+    def choose_model(self, model: str) -> None:
+        """Use another model of the same provider from the next reply on."""
+        if self.profile is None or not model:
+            return
+        self._chosen_model[self.profile.name] = model
+        self.window.set_model_status(self.profile.name, model)
+
+    async def refresh_models(self) -> None:
+        """Fetch the provider's model list (kept for the run) into the composer's picker."""
+        profile = self.profile
+        if profile is None:
+            return
+        ok, _sentence, models = await self.test_profile(profile, None)
+        if ok and self.profile == profile:
+            self._models[profile.name] = sorted(models)
+            self.composer.set_models(self._models[profile.name], self.model)
 
     async def _offer_local_servers(self) -> None:
         found = await find_local_servers(self.client)

@@ -176,7 +176,8 @@ class ArtifactTab(QWidget):
     def add_version(self, version: ArtifactVersion) -> None:
         """A new version was stored: it becomes the one shown, running."""
         self.streaming = False
-        self.set_versions([*self.versions, version], version)
+        others = [v for v in self.versions if v.version != version.version]
+        self.set_versions([*others, version], version)
         self.show_preview()
 
     def show_version(self, version: ArtifactVersion) -> None:

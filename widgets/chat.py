@@ -12,6 +12,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from PySide6.QtCore import QObject, Signal
+
 from app.artifacts import (
     ArtifactDelta,
     ArtifactOpened,
@@ -22,8 +24,6 @@ from app.artifacts import (
 from app.artifacts import (
     Reasoning as ThinkText,
 )
-from PySide6.QtCore import QObject, Signal
-
 from app.events import ProviderError
 from app.session import (
     ArtifactSaved,
@@ -161,7 +161,12 @@ class ChatController(QObject):
                 actions=[("retry", "Retry")],
             )
         elif message.finish_reason == "length":
-            self.transcript.add_notice(key, "Cut off at the model's length limit.", kind="warning")
+            self.transcript.add_notice(
+                key,
+                "Cut off at the model's length limit.",
+                kind="warning",
+                actions=[("continue", "Continue")],
+            )
         footer = _footer(message)
         if footer:
             self.transcript.set_message_footer(key, footer)
@@ -185,6 +190,13 @@ class ChatController(QObject):
             return
         self.transcript.remove_message(message_key(message_id))
         self._start(lambda session: session.retry(message_id, self._on_event))
+
+    def continue_reply(self, message_id: int) -> None:
+        """Resume a reply that was cut off at the length limit."""
+        if self.busy:
+            return
+        self.transcript.remove_message(message_key(message_id))
+        self._start(lambda session: session.continue_reply(message_id, self._on_event))
 
     def stop(self) -> None:
         """Stop the streaming reply; what arrived stays, marked incomplete."""
@@ -332,6 +344,8 @@ class ChatController(QObject):
     def _on_action(self, action: str, key: str, argument: str) -> None:
         if action == "retry" and key.startswith("m"):
             self.retry(int(key[1:]))
+        elif action == "continue" and key.startswith("m"):
+            self.continue_reply(int(key[1:]))
         elif action == "open-artifact":
             identifier, _, version = argument.partition("@")
             self.panel.focus(identifier, int(version) if version.isdigit() else None)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +41,10 @@ class Composer(QWidget):
     sendRequested = Signal(str)
     # The user asked to stop the reply that is streaming.
     stopRequested = Signal()
+    # The user picked (or typed) another model for the next replies.
+    modelChosen = Signal(str)
+    # The user asked to fetch the provider's list of models again.
+    modelsRefreshRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,10 +61,25 @@ class Composer(QWidget):
         self.button.setDefault(True)
         self.model_label = QLabel("", self)
         self.model_label.setObjectName("composerModel")
+        self.model_combo = QComboBox(self)
+        self.model_combo.setObjectName("modelCombo")
+        self.model_combo.setEditable(True)
+        self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model_combo.setMinimumContentsLength(18)
+        self.model_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.model_combo.setToolTip("The model for the next replies (each reply shows its own)")
+        self.refresh_button = QToolButton(self)
+        self.refresh_button.setText("↻")
+        self.refresh_button.setToolTip("Fetch the provider's model list again")
         self._streaming = False
 
         row = QHBoxLayout()
-        row.addWidget(self.model_label, 1)
+        row.addWidget(self.model_label)
+        row.addWidget(self.model_combo)
+        row.addWidget(self.refresh_button)
+        row.addStretch(1)
         row.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 10)
@@ -67,6 +88,9 @@ class Composer(QWidget):
 
         self.edit.submitted.connect(self._on_submit)
         self.button.clicked.connect(self._on_button)
+        self.model_combo.activated.connect(lambda _: self._on_model())
+        self.model_combo.lineEdit().editingFinished.connect(self._on_model)
+        self.refresh_button.clicked.connect(self.modelsRefreshRequested)
 
     def text(self) -> str:
         """What is typed now."""
@@ -80,9 +104,27 @@ class Composer(QWidget):
         """Put text back into the box (e.g. for editing a message)."""
         self.edit.setPlainText(text)
 
-    def set_model(self, text: str) -> None:
-        """Show which provider and model the next message goes to."""
+    def set_provider(self, text: str) -> None:
+        """Show which provider the next message goes to."""
         self.model_label.setText(text)
+
+    def set_models(self, models: list[str], current: str) -> None:
+        """The models to choose from, and the one chosen."""
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        self.model_combo.addItems(
+            models if current in models or not current else [current, *models]
+        )
+        self.model_combo.setCurrentText(current)
+        self.model_combo.blockSignals(False)
+
+    def model(self) -> str:
+        """The model chosen now."""
+        return self.model_combo.currentText().strip()
+
+    def _on_model(self) -> None:
+        if self.model():
+            self.modelChosen.emit(self.model())
 
     def set_streaming(self, streaming: bool) -> None:
         """Switch the button between Send and Stop."""

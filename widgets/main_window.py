@@ -137,10 +137,10 @@ class MainWindow(QMainWindow):
         if not shown:
             self.composer.focus()
 
-    def set_model_status(self, text: str) -> None:
-        """Provider and model on the left of the status line."""
-        self.model_status.setText(text)
-        self.composer.set_model(text)
+    def set_model_status(self, provider: str, model: str) -> None:
+        """Provider and model on the left of the status line and in the composer."""
+        self.model_status.setText(f"{provider} · {model}" if model else provider)
+        self.composer.set_provider(provider)
 
     def set_stream_status(self, text: str) -> None:
         """Tokens and speed on the right of the status line."""
