@@ -34,9 +34,10 @@ def main(argv: list[str]) -> int:
 
 def _headless(command: str, argv: list[str]) -> int:
     if command == "render":
+        from sandbox.exporters import RENDER_EXPORTERS
         from sandbox.render import render_main
 
-        return render_main(argv)
+        return render_main(argv, RENDER_EXPORTERS)
     from app import cli
 
     runners = {"ask": cli.ask_main, "history": cli.history_main, "extract": cli.extract_main}

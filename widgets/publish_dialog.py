@@ -1,0 +1,179 @@
+"""The Publish dialog: an artifact at a local URL, with a copy button, a QR code and a Stop list.
+
+Publishing is one click (the caller passes the self-contained page to `publish`). The page is
+reachable from this computer only until the user ticks "Let other devices on my network open
+it" and confirms a warning; the list shows everything published, each with its own Stop.
+Messages are opened with `open()` (never `exec()`: qasync).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.publish import Publication, Publisher, qr_matrix
+
+_QR_MODULE_PX = 5
+_QR_QUIET_MODULES = 4
+LAN_WARNING = (
+    "Anyone on the same network (a café's or hotel's Wi-Fi included) who gets this link can open "
+    "the page, and the page's own code runs in their browser. Only do this on a network you "
+    "trust, and stop publishing when you are done."
+)
+
+
+def qr_pixmap(text: str, module_px: int = _QR_MODULE_PX) -> QPixmap:
+    """The QR code of `text`, black on white with its quiet zone."""
+    matrix = qr_matrix(text)
+    side = (len(matrix) + 2 * _QR_QUIET_MODULES) * module_px
+    pixmap = QPixmap(side, side)
+    pixmap.fill(QColor("white"))
+    painter = QPainter(pixmap)
+    for row, modules in enumerate(matrix):
+        for column, dark in enumerate(modules):
+            if dark:
+                x = (column + _QR_QUIET_MODULES) * module_px
+                y = (row + _QR_QUIET_MODULES) * module_px
+                painter.fillRect(QRectF(x, y, module_px, module_px), QColor("black"))
+    painter.end()
+    return pixmap
+
+
+class PublishDialog(QDialog):
+    """Shows the URL of the page just published and everything published, with Stop."""
+
+    # The URL shown changed (published, moved to the local network, or stopped: "").
+    urlChanged = Signal(str)
+
+    def __init__(self, publisher: Publisher, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Publish on this computer")
+        self._publisher = publisher
+        self._current: tuple[str, str] | None = None  # name, html
+        self._build()
+        self._refresh()
+
+    def _build(self) -> None:
+        self._url = QLineEdit(readOnly=True)
+        self._copy = QPushButton("Copy")
+        self._copy.clicked.connect(self._copy_url)
+        self._qr = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self._lan = QCheckBox("Let other devices on my network open it")
+        self._lan.clicked.connect(self._lan_clicked)
+        self._list = QListWidget()
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        url_row = QHBoxLayout()
+        url_row.addWidget(self._url, 1)
+        url_row.addWidget(self._copy)
+        layout = QVBoxLayout(self)
+        layout.addLayout(url_row)
+        layout.addWidget(self._qr)
+        layout.addWidget(self._lan)
+        layout.addWidget(QLabel("Published now:"))
+        layout.addWidget(self._list, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(460, 560)
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    def publish(self, name: str, html: str) -> None:
+        """Publish `html` (self-contained) as `name` and show its URL; on loopback unless the
+        user already opened this page to the network."""
+        self._current = (name, html)
+        lan = any(p.lan for p in self._publisher.publications() if p.name == name)
+        self._show_url(self._publisher.publish(name, html, lan=lan))
+
+    @property
+    def url(self) -> str:
+        """The URL shown ("" when nothing is)."""
+        return self._url.text()
+
+    def _show_url(self, url: str) -> None:
+        self._url.setText(url)
+        self._qr.setPixmap(qr_pixmap(url) if url else QPixmap())
+        self._copy.setEnabled(bool(url))
+        self._lan.setEnabled(bool(url))
+        current = self._current_publication()
+        self._lan.setChecked(bool(current and current.lan))
+        self._refresh()
+        self.urlChanged.emit(url)
+
+    def _current_publication(self) -> Publication | None:
+        if self._current is None:
+            return None
+        name = self._current[0]
+        return next((p for p in self._publisher.publications() if p.name == name), None)
+
+    def _copy_url(self) -> None:
+        QGuiApplication.clipboard().setText(self.url)
+
+    # -- the local network ----------------------------------------------------------------------
+
+    def _lan_clicked(self, checked: bool) -> None:
+        if not checked:
+            self._move(lan=False)
+            return
+        self._lan.setChecked(False)  # only once the user confirms
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Open to your local network?",
+            LAN_WARNING,
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        share = box.addButton("Open to the network", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _result: self._answered(box.clickedButton() is share))
+        box.finished.connect(box.deleteLater)
+        box.open()
+
+    def _answered(self, confirmed: bool) -> None:
+        if confirmed:
+            self._move(lan=True)
+
+    def _move(self, *, lan: bool) -> None:
+        if self._current is None:
+            return
+        name, html = self._current
+        self._show_url(self._publisher.publish(name, html, lan=lan))
+
+    # -- the list ------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        self._list.clear()
+        for publication in self._publisher.publications():
+            item = QListWidgetItem(self._list)
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(4, 2, 4, 2)
+            where = "network" if publication.lan else "this computer"
+            line.addWidget(QLabel(f"{publication.name} — {publication.url} ({where})"), 1)
+            stop = QPushButton("Stop")
+            stop.setObjectName(f"stop:{publication.name}")
+            stop.clicked.connect(lambda _=False, name=publication.name: self.stop(name))
+            line.addWidget(stop)
+            item.setSizeHint(row.sizeHint())
+            self._list.setItemWidget(item, row)
+
+    def stop(self, name: str) -> None:
+        """Stop publishing `name` (its port closes)."""
+        self._publisher.stop(name)
+        if self._current is not None and self._current[0] == name:
+            self._current = None
+            self._show_url("")
+        else:
+            self._refresh()
