@@ -122,6 +122,7 @@ class _Reply:
     """What has arrived so far of one reply."""
 
     message_id: int
+    origin: str | None = None
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     input_tokens: int | None = None
@@ -175,11 +176,17 @@ class ChatSession:
         self.max_tokens = max_tokens
         self._sleep = sleep
 
-    async def send(self, text: str, listener: Listener) -> StoredMessage:
-        """Store the user's message at once, then stream the reply to it."""
+    async def send(
+        self, text: str, listener: Listener, *, artifact_origin: str | None = None
+    ) -> StoredMessage:
+        """Store the user's message at once, then stream the reply to it.
+
+        artifact_origin: how versions made by this reply are recorded ("fix" for a Fix
+        request); by default "full" for whole artifacts and "edit" for applied edits.
+        """
         user = self.store.add_message(self.conversation_id, "user", text)
         self._title_from_first_prompt(text)
-        return await self._run_turn(user, listener)
+        return await self._run_turn(user, listener, artifact_origin)
 
     async def retry(self, message_id: int, listener: Listener) -> StoredMessage:
         """Replace a failed or incomplete reply with a fresh one to the same history."""
@@ -212,7 +219,9 @@ class ChatSession:
         reply.replaying = False
         return await self._stream_with_retries(reply, listener, self._request(message))
 
-    async def _run_turn(self, user: StoredMessage | None, listener: Listener) -> StoredMessage:
+    async def _run_turn(
+        self, user: StoredMessage | None, listener: Listener, origin: str | None = None
+    ) -> StoredMessage:
         assistant = self.store.add_message(
             self.conversation_id,
             "assistant",
@@ -222,11 +231,13 @@ class ChatSession:
             provider=self.provider.name,
         )
         listener(TurnStarted(user, assistant.id, self.model))
-        reply = _Reply(assistant.id)
+        reply = _Reply(assistant.id, origin=origin)
         final = await self._stream_with_retries(reply, listener, self._request())
         if reply.failed_edits and final.status == "complete" and user is not None:
             # An edit that cannot apply is never guessed at: ask once for a full version.
-            return await self.send(_repair_prompt(reply.failed_edits), listener)
+            return await self.send(
+                _repair_prompt(reply.failed_edits), listener, artifact_origin=origin
+            )
         return final
 
     async def _stream_with_retries(
@@ -313,7 +324,7 @@ class ChatSession:
             opened[0],
             opened[1],
             closed.content,
-            origin="full",
+            origin=reply.origin or "full",
             message_id=reply.message_id,
             complete=closed.complete,
         )
@@ -346,7 +357,7 @@ class ChatSession:
                     latest.type,
                     latest.title,
                     content,
-                    origin="edit",
+                    origin=reply.origin or "edit",
                     message_id=reply.message_id,
                 )
                 self._checkpoint(reply)

@@ -6,9 +6,17 @@ reads like the chat and can be pasted back anywhere.
 
 from __future__ import annotations
 
+import html
 import time
+from pathlib import Path
 
-from app.store import Conversation, Store, StoredMessage
+from app.artifacts import ArtifactOpened, EditOpened, Prose, display_parts
+from app.documents import artifact_document, inline_vendored
+from app.markdown import render_markdown
+from app.store import ArtifactVersion, Conversation, Store, StoredMessage
+
+# The transcript's own style sheet: the export looks like the chat it came from.
+TRANSCRIPT_CSS = Path(__file__).resolve().parent.parent / "assets" / "transcript" / "transcript.css"
 
 _ROLE_HEADINGS = {"user": "You", "assistant": "Assistant", "error": "Error"}
 
@@ -75,3 +83,67 @@ def conversation_json(store: Store, conversation: Conversation) -> dict[str, obj
             for v in store.artifact_versions(conversation.id)
         ],
     }
+
+
+def conversation_html(store: Store, conversation: Conversation) -> str:
+    """The whole conversation as one HTML page that opens anywhere, offline.
+
+    Each artifact stands where the model made it, as a sandboxed frame running that version
+    with its libraries inlined; raw HTML written in the chat stays escaped, as on screen.
+    """
+    versions = store.artifact_versions(conversation.id)
+    body = "".join(_message_html(m, versions) for m in store.messages(conversation.id))
+    css = TRANSCRIPT_CSS.read_text("utf-8") if TRANSCRIPT_CSS.exists() else ""
+    title = html.escape(conversation.title)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{css}\n{_EXPORT_CSS}</style></head>"
+        f'<body><main id="transcript" class="export"><h1>{title}</h1>{body}</main></body></html>\n'
+    )
+
+
+def _message_html(message: StoredMessage, versions: list[ArtifactVersion]) -> str:
+    role = message.role
+    header = html.escape(message.model or "") if role == "assistant" else ""
+    parts = [f'<article class="msg {role}">']
+    if header:
+        parts.append(f'<div class="msg-header">{header}</div>')
+    parts.append('<div class="msg-body">')
+    if role != "assistant":
+        text = html.escape(message.content).replace("\n", "<br>")
+        parts.append(f'<div class="user-text">{text}</div></div></article>')
+        return "".join(parts)
+    own = iter([v for v in versions if v.message_id == message.id])
+    for part in display_parts(message.content):
+        if isinstance(part, Prose):
+            parts.append(f'<div class="prose">{render_markdown(part.text)}</div>')
+        elif isinstance(part, ArtifactOpened | EditOpened):
+            version = next(own, None)
+            if version is not None:
+                parts.append(_artifact_frame(version))
+    if message.status in ("incomplete", "error"):
+        note = html.escape(message.error or "The reply is incomplete.")
+        parts.append(f'<p class="export-note">{message.status}: {note}</p>')
+    parts.append("</div></article>")
+    return "".join(parts)
+
+
+def _artifact_frame(version: ArtifactVersion) -> str:
+    page = inline_vendored(artifact_document(version.type, version.content, version.title))
+    title = html.escape(version.title)
+    return (
+        f'<figure class="export-artifact"><figcaption>{title} · v{version.version}</figcaption>'
+        f'<iframe sandbox="allow-scripts" title="{title}" srcdoc="{html.escape(page)}">'
+        "</iframe></figure>"
+    )
+
+
+_EXPORT_CSS = """
+main.export { max-width: 860px; margin: 0 auto; padding: 24px; }
+.export-artifact { margin: 12px 0; border: 1px solid #e4e4e0; border-radius: 10px; overflow: hidden; }
+.export-artifact figcaption { padding: 6px 12px; background: #f6f6f4; font-size: 13px; }
+.export-artifact iframe { width: 100%; height: 520px; border: 0; display: block; background: #fff; }
+.export-note { color: #8a5a00; font-style: italic; }
+main.export .code-copy { display: none; }
+"""

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QHideEvent, QShowEvent
-from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
+from PySide6.QtWebEngineCore import QWebEngineDownloadRequest, QWebEngineScript
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from app.documents import script_json as script_value
 from sandbox.page import ArtifactPage
 from sandbox.profile import ArtifactProfile
+
+# Replaces the shown document with a newly parsed one, keeping the scroll position.
+_SWAP_DOCUMENT = """function (html) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  const y = window.scrollY;
+  document.documentElement.replaceWith(document.adoptNode(parsed.documentElement));
+  window.scrollTo(0, y);
+}"""
 
 # Input events that make the next link click the user's own.
 _USER_INPUT = frozenset(
@@ -45,6 +54,7 @@ class ArtifactView(QWebEngineView):
         self._profile = profile
         self._key = ""
         self._host = ""
+        self._partial = False
         self._page = ArtifactPage(profile, self)
         self.setPage(self._page)
         self._page.consoleMessage.connect(self.consoleMessage)
@@ -74,7 +84,25 @@ class ArtifactView(QWebEngineView):
         url = self._profile.publish(key, html, allow_network=allow_network)
         self._key = key
         self._host = url.host()
+        self._partial = False
         self._page.open_document(url)
+
+    def show_partial(self, key: str, html: str) -> None:
+        """Show a growing, script-free page (see app.partial_preview) without flicker.
+
+        The first call loads it; later calls swap the document's content from Easel's own
+        isolated script world (the page's scripts cannot see it; DOMParser never runs scripts),
+        so the view is not reloaded for every piece that arrives. It also warms the renderer
+        of the artifact's origin, so the finished version starts at once.
+        """
+        if not self._partial or key != self._key:
+            self.show_document(key, html)
+            self._partial = True
+            return
+        self._page.runJavaScript(
+            f"({_SWAP_DOCUMENT})({script_value(html)})",
+            QWebEngineScript.ScriptWorldId.ApplicationWorld,
+        )
 
     def reload_document(self) -> None:
         """Load the current document again, in a fresh renderer if it crashed or hung."""

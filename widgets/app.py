@@ -31,10 +31,11 @@ from app.discovery import find_local_servers
 from app.events import ProviderError
 from app.prompts import system_prompt
 from app.providers import make_provider
+from app.publish import Publisher
 from app.secrets import KeyringUnavailable, KeyStore, find_api_key
 from app.session import ChatSession
 from app.store import Store
-from app.transcript_export import conversation_markdown
+from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.profile import make_artifact_profile
 from widgets.artifact_panel import ArtifactPanel
 from widgets.chat import ChatController
@@ -74,7 +75,8 @@ class EaselApp:
         self.sidebar = Sidebar()
         self.transcript = TranscriptView()
         self.composer = Composer()
-        self.panel = ArtifactPanel(self.artifact_profile)
+        self.publisher = Publisher()
+        self.panel = ArtifactPanel(self.artifact_profile, self.publisher)
         self.window = MainWindow(
             self.sidebar, self.transcript, self.composer, self.panel, self.form
         )
@@ -123,7 +125,11 @@ class EaselApp:
             lambda: asyncio.ensure_future(self.refresh_models())
         )
         window.actions["new"].triggered.connect(lambda: chat.open(None))
-        window.actions["export-md"].triggered.connect(self.export_markdown)
+        window.actions["export-md"].triggered.connect(lambda: self.export_conversation("md"))
+        window.actions["export-html"].triggered.connect(lambda: self.export_conversation("html"))
+        window.actions["save-artifact"].triggered.connect(lambda: self._on_tab("save"))
+        window.actions["print-artifact"].triggered.connect(lambda: self._on_tab("print_pdf"))
+        window.actions["publish-artifact"].triggered.connect(lambda: self._on_tab("publish"))
         window.actions["providers"].triggered.connect(self.show_providers)
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
 
@@ -170,6 +176,7 @@ class EaselApp:
         asyncio.ensure_future(self._shutdown())
 
     async def _shutdown(self) -> None:
+        self.publisher.stop_all()
         await self.client.aclose()
         self.store.close()
         # Web pages must go before the profiles they use, or Chromium crashes on exit.
@@ -215,26 +222,39 @@ class EaselApp:
             self.chat.open(remaining[0].id if remaining else None)
         self.refresh_sidebar()
 
-    def export_markdown(self) -> None:
-        """Save the conversation on screen as a Markdown file."""
+    def _on_tab(self, method: str) -> None:
+        tab = self.panel.current_tab()
+        if tab is not None:
+            getattr(tab, method)()
+
+    def export_conversation(self, kind: str) -> None:
+        """Save the conversation on screen as Markdown or as one HTML page."""
         conversation_id = self.chat.conversation_id
         conversation = self.store.get_conversation(conversation_id) if conversation_id else None
         if conversation is None:
             return
-        dialog = QFileDialog(self.window, "Export conversation", f"{conversation.title}.md")
+        name = f"{conversation.title}.{kind}"
+        dialog = QFileDialog(self.window, "Export conversation", name)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("Markdown (*.md)")
+        dialog.setNameFilter("Markdown (*.md)" if kind == "md" else "Web page (*.html)")
 
         def write(result: int) -> None:
             if not result or not dialog.selectedFiles():
                 return
             target = Path(dialog.selectedFiles()[0])
+            render = conversation_markdown if kind == "md" else conversation_html
             try:
-                target.write_text(conversation_markdown(self.store, conversation), "utf-8")
+                target.write_text(render(self.store, conversation), "utf-8")
             except OSError as error:
-                QMessageBox.warning(
-                    self.window, "Export failed", f"Could not write {target}: {error.strerror}."
+                box = QMessageBox(
+                    QMessageBox.Icon.Warning,
+                    "Export failed",
+                    f"Could not write {target}: {error.strerror or error}.",
+                    QMessageBox.StandardButton.Ok,
+                    self.window,
                 )
+                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                box.open()
 
         dialog.finished.connect(write)
         dialog.open()

@@ -1,24 +1,29 @@
-"""The panel beside the chat: one tab per artifact, its live preview, code, versions, console.
+"""The panel beside the chat: one tab per artifact, its live preview, code, changes, console.
 
-While an artifact streams, its code streams into the Code view and the tab shows progress; the
-moment it closes, the stored version runs in the sandboxed preview. Every stored version can be
-shown again from the version switcher.
+While an artifact streams, its code streams into the Code view and an HTML page grows in the
+preview without running its scripts; the moment it closes, the stored version runs in the
+sandbox. Every stored version can be shown again, compared with another, restored, edited by
+hand, saved as one file, printed on A4 or published on this computer.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QPlainTextEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -27,9 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.documents import artifact_document, inline_vendored
+from app.fix import ConsoleLine, collect_errors, fix_prompt
+from app.partial_preview import partial_preview
+from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
 from sandbox.view import ArtifactView
+from widgets.code_editor import CodeEditor
+from widgets.diff_view import DiffView
+from widgets.print_dialog import PrintDialog
+from widgets.publish_dialog import PublishDialog
 
 TYPE_LABELS = {
     "text/html": "HTML",
@@ -45,41 +57,59 @@ ORIGIN_LABELS = {
     "fix": "fixed",
     "restore": "restored",
 }
+# How often a streaming page's partial preview is redrawn.
+PARTIAL_PREVIEW_MS = 250
 
 
 class ArtifactTab(QWidget):
-    """One artifact: toolbar, preview / code, and a console drawer."""
+    """One artifact: toolbar, preview / code / changes, and a console drawer."""
 
-    # Console lines changed: the panel updates the tab's badge.
+    # Console lines changed: the count of lines now.
     consoleCountChanged = Signal(int)
+    # The user ran their own edit of the code: (identifier, content).
+    handEdited = Signal(str, str)
+    # The user restored an older version as the newest: (identifier, version number).
+    restoreRequested = Signal(str, int)
+    # The user asked the model to fix the page's errors: (identifier, the prompt to send).
+    fixRequested = Signal(str, str)
 
     def __init__(
-        self, key: str, identifier: str, profile: ArtifactProfile, parent: QWidget | None = None
+        self,
+        key: str,
+        identifier: str,
+        profile: ArtifactProfile,
+        publisher: Publisher,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.key = key
         self.identifier = identifier
+        self.publisher = publisher
         self.versions: list[ArtifactVersion] = []
         self.current: ArtifactVersion | None = None
         self.streaming = False
+        self._stream_type = "text/html"
+        self._stream_text: list[str] = []
         self._stream_chars = 0
-        self._console_count = 0
+        self._console: list[ConsoleLine] = []
         self._allow_network = False
+        self._partial_timer = QTimer(self)
+        self._partial_timer.setSingleShot(True)
+        self._partial_timer.setInterval(PARTIAL_PREVIEW_MS)
+        self._partial_timer.timeout.connect(self._show_partial)
 
         self.view = ArtifactView(profile, self)
-        self.code = QPlainTextEdit(self)
-        self.code.setReadOnly(True)
+        self.code = CodeEditor(self)
         self.code.setObjectName("artifactCode")
-        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.code.setFont(mono)
+        self.diff = DiffView(self)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.view)
-        self.stack.addWidget(self.code)
+        for page in (self.view, self._code_page(), self.diff):
+            self.stack.addWidget(page)
         self.banner = QLabel("", self)
         self.banner.setObjectName("artifactBanner")
         self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.linkActivated.connect(self._on_banner_link)
         self.banner.hide()
         self.console = QListWidget(self)
         self.console.setObjectName("console")
@@ -96,69 +126,142 @@ class ArtifactTab(QWidget):
 
         self.view.consoleMessage.connect(self._on_console)
         self.view.requestBlocked.connect(self._on_blocked)
-        self.view.crashed.connect(self._on_crashed)
-        self.view.hung.connect(self._on_hung)
-        self.view.loaded.connect(lambda ok: self._hide_failure())
+        self.view.crashed.connect(
+            lambda reason: self._show_failure(f"The page crashed ({reason}).")
+        )
+        self.view.hung.connect(lambda: self._show_failure("The page stopped responding."))
+        self.view.loaded.connect(lambda _ok: self._hide_failure())
+        self.code.modifiedChanged.connect(self._on_code_modified)
+        self.diff.restoreRequested.connect(lambda n: self.restoreRequested.emit(self.identifier, n))
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _code_page(self) -> QWidget:
+        page = QWidget(self)
+        self.edit_bar = QWidget(page)
+        self.edit_bar.setObjectName("editBar")
+        self.run_button = QPushButton("Run as new version", self.edit_bar)
+        self.run_button.setObjectName("primary")
+        self.discard_button = QPushButton("Discard", self.edit_bar)
+        row = QHBoxLayout(self.edit_bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(QLabel("You edited the code.", self.edit_bar))
+        row.addStretch(1)
+        row.addWidget(self.discard_button)
+        row.addWidget(self.run_button)
+        self.edit_bar.hide()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.edit_bar)
+        layout.addWidget(self.code, 1)
+        self.run_button.clicked.connect(self.run_hand_edit)
+        self.discard_button.clicked.connect(self._discard_edit)
+        QShortcut(QKeySequence("Ctrl+Return"), self.code, self.run_hand_edit)
+        return page
 
     def _toolbar(self) -> QWidget:
         bar = QWidget(self)
         bar.setObjectName("artifactToolbar")
         self.preview_button = _tool("Preview", bar, checkable=True)
         self.code_button = _tool("Code", bar, checkable=True)
+        self.changes_button = _tool(
+            "Changes", bar, checkable=True, tip="Compare versions, restore an older one"
+        )
         self.preview_button.setChecked(True)
         group = QButtonGroup(bar)
-        group.addButton(self.preview_button)
-        group.addButton(self.code_button)
+        for button in (self.preview_button, self.code_button, self.changes_button):
+            group.addButton(button)
         self.version_combo = QComboBox(bar)
         self.version_combo.setObjectName("versionCombo")
         self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status = QLabel("", bar)
         self.status.setObjectName("artifactStatus")
-        self.reload_button = _tool("Reload", bar, tip="Reload the page (a fresh renderer)")
-        self.browser_button = _tool("Browser ↗", bar, tip="Open in the system browser")
-        self.full_button = _tool("Full screen", bar, tip="Show the page alone (Esc leaves)")
-        self.copy_button = _tool("Copy", bar, tip="Copy the code")
+        self.fix_button = _tool("Fix", bar, tip="Send the page's errors to the model for a fix")
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.hide()
         self.console_button = _tool("Console", bar, checkable=True)
+        self.save_button = _tool(
+            "Save", bar, tip="Save as one .html file that runs offline (Ctrl+S)"
+        )
+        self.print_button = _tool("Print", bar, tip="Print or save as an A4 PDF (Ctrl+P)")
+        self.more_button = _tool("⋯", bar, tip="More")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setMenu(self._more_menu())
         row = QHBoxLayout(bar)
         row.setContentsMargins(8, 4, 8, 4)
-        for widget in (self.preview_button, self.code_button, self.version_combo, self.status):
+        for widget in (
+            self.preview_button,
+            self.code_button,
+            self.changes_button,
+            self.version_combo,
+            self.status,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         for widget in (
+            self.fix_button,
             self.console_button,
-            self.reload_button,
-            self.copy_button,
-            self.browser_button,
-            self.full_button,
+            self.save_button,
+            self.print_button,
+            self.more_button,
         ):
             row.addWidget(widget)
-        self.preview_button.clicked.connect(lambda: self.stack.setCurrentWidget(self.view))
-        self.code_button.clicked.connect(lambda: self.stack.setCurrentWidget(self.code))
+        self.preview_button.clicked.connect(self.show_preview)
+        self.code_button.clicked.connect(self.show_code)
+        self.changes_button.clicked.connect(self.show_changes)
         self.version_combo.activated.connect(self._on_version_picked)
-        self.reload_button.clicked.connect(self.view.reload_document)
-        self.browser_button.clicked.connect(self.open_in_browser)
-        self.full_button.clicked.connect(self.show_full_screen)
-        self.copy_button.clicked.connect(self.copy_code)
+        self.fix_button.clicked.connect(self.request_fix)
         self.console_button.toggled.connect(self.console.setVisible)
+        self.save_button.clicked.connect(lambda: self.save(keep_cdn=False))
+        self.print_button.clicked.connect(self.print_pdf)
         return bar
+
+    def _more_menu(self) -> QMenu:
+        menu = QMenu(self)
+        entries = (
+            ("Reload (fresh renderer)", self.view.reload_document),
+            ("Copy code", self.copy_code),
+            ("Open in the system browser", self.open_in_browser),
+            ("Full screen", self.show_full_screen),
+            ("Publish on this computer…", self.publish),
+            ("Save with CDN links (smaller file)…", lambda: self.save(keep_cdn=True)),
+        )
+        for text, slot in entries:
+            action = QAction(text, menu)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        return menu
 
     # --- streaming -------------------------------------------------------------------------
 
-    def begin_stream(self) -> None:
-        """The model started writing a new version: show its code as it arrives."""
+    def begin_stream(self, type_: str) -> None:
+        """The model started writing a new version: its code and a script-free page grow."""
         self.streaming = True
+        self._stream_type = type_
+        self._stream_text = []
         self._stream_chars = 0
-        self.code.setPlainText("")
-        self.show_code()
+        self.code.set_language(type_)
+        self.code.set_text("")
+        self.code.set_read_only(True)
         self.status.setText("writing…")
+        if type_ == "text/html":
+            self.show_preview()
+        else:
+            self.show_code()
 
     def append_stream(self, text: str) -> None:
         """More of the version being written."""
-        cursor = self.code.textCursor()
-        cursor.movePosition(cursor.MoveOperation.End)
-        cursor.insertText(text)
+        self.code.append_text(text)
+        self._stream_text.append(text)
         self._stream_chars += len(text)
         self.status.setText(f"writing… {_size(self._stream_chars)}")
+        if self._stream_type == "text/html" and not self._partial_timer.isActive():
+            self._partial_timer.start()
+
+    def _show_partial(self) -> None:
+        if self.streaming and self._stream_type == "text/html":
+            self.view.show_partial(self.key, partial_preview("".join(self._stream_text)))
 
     # --- versions --------------------------------------------------------------------------
 
@@ -171,11 +274,18 @@ class ArtifactTab(QWidget):
             if not version.complete:
                 label += " · incomplete"
             self.version_combo.addItem(label, version.version)
-        self.show_version(show or self.versions[-1])
+        shown = show or self.versions[-1]
+        if len(self.versions) > 1:
+            before = self.versions[-2] if shown is self.versions[-1] else self.versions[0]
+            self.diff.set_versions(self.versions, before.version, shown.version)
+        else:
+            self.diff.set_versions(self.versions, shown.version, shown.version)
+        self.show_version(shown)
 
     def add_version(self, version: ArtifactVersion) -> None:
         """A new version was stored: it becomes the one shown, running."""
         self.streaming = False
+        self._partial_timer.stop()
         others = [v for v in self.versions if v.version != version.version]
         self.set_versions([*others, version], version)
         self.show_preview()
@@ -184,9 +294,12 @@ class ArtifactTab(QWidget):
         """Run this version in the preview and show its code."""
         self.current = version
         self.version_combo.setCurrentIndex(max(0, self.version_combo.findData(version.version)))
-        self.code.setPlainText(version.content)
-        note = "" if version.complete else "incomplete — the reply ended before it did"
-        self.status.setText(f"{TYPE_LABELS.get(version.type, version.type)} · {note}".strip(" ·"))
+        self.code.set_language(version.type)
+        self.code.set_text(version.content)
+        self.code.set_read_only(False)
+        self.edit_bar.hide()
+        kind = TYPE_LABELS.get(version.type, version.type)
+        self.status.setText(kind if version.complete else f"{kind} · incomplete")
         self._clear_console()
         page = artifact_document(version.type, version.content, version.title)
         self.view.show_document(self.key, page, allow_network=self._allow_network)
@@ -200,21 +313,100 @@ class ArtifactTab(QWidget):
     def show_preview(self) -> None:
         """Switch to the running page."""
         self.preview_button.setChecked(True)
-        self.stack.setCurrentWidget(self.view)
+        self.stack.setCurrentIndex(0)
 
     def show_code(self) -> None:
         """Switch to the code."""
         self.code_button.setChecked(True)
-        self.stack.setCurrentWidget(self.code)
+        self.stack.setCurrentIndex(1)
+
+    def show_changes(self) -> None:
+        """Switch to the comparison of versions."""
+        self.changes_button.setChecked(True)
+        self.stack.setCurrentIndex(2)
+
+    # --- editing by hand ----------------------------------------------------------------------
+
+    def _on_code_modified(self, modified: bool) -> None:
+        self.edit_bar.setVisible(modified and not self.streaming)
+
+    def run_hand_edit(self) -> None:
+        """Store the edited code as a new version (the model sees it next time)."""
+        if self.current is None or self.streaming or not self.code.is_modified():
+            return
+        self.handEdited.emit(self.identifier, self.code.text())
+
+    def _discard_edit(self) -> None:
+        if self.current is not None:
+            self.code.set_text(self.current.content)
 
     # --- actions ---------------------------------------------------------------------------
 
-    def self_contained_html(self) -> str:
-        """The shown version as one page that runs anywhere, offline."""
+    def self_contained_html(self, *, keep_cdn: bool = False) -> str:
+        """The shown version as one page; with every vendored library inlined unless keep_cdn."""
         version = self.current
         if version is None:
             return ""
-        return inline_vendored(artifact_document(version.type, version.content, version.title))
+        page = artifact_document(version.type, version.content, version.title)
+        return page if keep_cdn else inline_vendored(page)
+
+    def suggested_file_name(self) -> str:
+        """A file name from the title and version, e.g. "breakout-game-v2.html"."""
+        title = self.current.title if self.current else self.identifier
+        slug = re.sub(r"[^\w\-]+", "-", title.lower(), flags=re.UNICODE).strip("-") or "artifact"
+        version = f"-v{self.current.version}" if self.current and len(self.versions) > 1 else ""
+        return f"{slug}{version}.html"
+
+    def save(self, *, keep_cdn: bool = False) -> None:
+        """Ask where, then write the shown version as one .html file."""
+        if self.current is None:
+            return
+        dialog = QFileDialog(self.window(), "Save artifact", self.suggested_file_name())
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("Web page (*.html)")
+        dialog.setDefaultSuffix("html")
+        html = self.self_contained_html(keep_cdn=keep_cdn)
+
+        def write(result: int) -> None:
+            if result and dialog.selectedFiles():
+                self.write_file(Path(dialog.selectedFiles()[0]), html)
+
+        dialog.finished.connect(write)
+        dialog.open()
+
+    def write_file(self, path: Path, html: str) -> bool:
+        """Write the page; a failure is one clear message, never silent."""
+        try:
+            path.write_text(html, "utf-8")
+        except OSError as error:
+            reason = error.strerror or str(error)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Could not save",
+                f"Could not save {path.name}: {reason}.",
+                QMessageBox.StandardButton.Ok,
+                self.window(),
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return False
+        return True
+
+    def print_pdf(self) -> None:
+        """The A4 print dialog for the page as it is now."""
+        if self.current is not None:
+            dialog = PrintDialog(self.view, self.current.title, self.window())
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    def publish(self) -> None:
+        """Serve the shown version at a local URL (with a QR code)."""
+        if self.current is None:
+            return
+        dialog = PublishDialog(self.publisher, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.publish(self.current.title or self.identifier, self.self_contained_html())
+        dialog.open()
 
     def open_in_browser(self) -> None:
         """Write the page to a temporary file and hand it to the system browser."""
@@ -222,9 +414,9 @@ class ArtifactTab(QWidget):
             return
         folder = Path(tempfile.gettempdir()) / "easel-open"
         folder.mkdir(exist_ok=True)
-        path = folder / f"{self.identifier}-v{self.current.version}.html"
-        path.write_text(self.self_contained_html(), "utf-8")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        path = folder / self.suggested_file_name()
+        if self.write_file(path, self.self_contained_html()):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def copy_code(self) -> None:
         """Put the shown version's code on the clipboard."""
@@ -244,45 +436,50 @@ class ArtifactTab(QWidget):
         self.banner.hide()
         self.view.set_allow_network(True)
 
+    def request_fix(self) -> None:
+        """Ask the model to fix the errors the page logged."""
+        errors = collect_errors(self._console)
+        if self.current is None or not errors:
+            return
+        prompt = fix_prompt(
+            self.identifier,
+            self.current.title,
+            self.current.content,
+            errors,
+            type=self.current.type,
+        )
+        self.fixRequested.emit(self.identifier, prompt)
+
     # --- what the page reports -------------------------------------------------------------
 
     def _on_console(self, level: str, message: str, source: str, line: int) -> None:
         where = f" ({source.rsplit('/', 1)[-1] or 'page'}:{line})" if line else ""
         self.console.addItem(f"{level}: {message}{where}")
-        self._console_count += 1
+        self._console.append(ConsoleLine(level, message, source, line))
         self._update_console_button()
 
     def _on_blocked(self, url: str) -> None:
         self.console.addItem(f"blocked: {url}")
-        self._console_count += 1
+        self._console.append(ConsoleLine("blocked", url))
         self._update_console_button()
-        self.banner.setText(
-            f"This artifact tried to reach {QUrl(url).host() or url}, which is blocked. "
-            "<a href='allow'>Allow network for this artifact</a>"
-        )
-        self.banner.setTextFormat(Qt.TextFormat.RichText)
-        try:
-            self.banner.linkActivated.disconnect()
-        except (RuntimeError, TypeError):
-            pass
-        self.banner.linkActivated.connect(lambda _: self.allow_network())
-        self.banner.show()
-
-    def _on_crashed(self, reason: str) -> None:
-        self._show_failure(f"The page crashed ({reason}).")
-
-    def _on_hung(self) -> None:
-        self._show_failure("The page stopped responding.")
+        if url.startswith(("http:", "https:", "ws:", "wss:")):
+            host = QUrl(url).host() or url
+            self.banner.setText(
+                f"This artifact tried to reach <b>{host}</b>, which is blocked. "
+                "<a href='allow'>Allow network for this artifact</a>"
+            )
+            self.banner.show()
 
     def _show_failure(self, text: str) -> None:
-        self.banner.setTextFormat(Qt.TextFormat.RichText)
         self.banner.setText(f"{text} <a href='reload'>Reload</a>")
-        try:
-            self.banner.linkActivated.disconnect()
-        except (RuntimeError, TypeError):
-            pass
-        self.banner.linkActivated.connect(lambda _: self.view.reload_document())
         self.banner.show()
+
+    def _on_banner_link(self, link: str) -> None:
+        if link == "allow":
+            self.allow_network()
+        elif link == "reload":
+            self.banner.hide()
+            self.view.reload_document()
 
     def _hide_failure(self) -> None:
         if "Reload" in self.banner.text():
@@ -290,12 +487,16 @@ class ArtifactTab(QWidget):
 
     def _clear_console(self) -> None:
         self.console.clear()
-        self._console_count = 0
+        self._console.clear()
+        self.banner.hide()
         self._update_console_button()
 
     def _update_console_button(self) -> None:
-        count = self._console_count
+        count = len(self._console)
         self.console_button.setText(f"Console ({count})" if count else "Console")
+        errors = sum(group.count for group in collect_errors(self._console))
+        self.fix_button.setText(f"Fix {errors} error{'s' if errors != 1 else ''}")
+        self.fix_button.setVisible(errors > 0 and not self.streaming)
         self.consoleCountChanged.emit(count)
 
 
@@ -324,10 +525,18 @@ class FullScreenArtifact(QWidget):
 class ArtifactPanel(QWidget):
     """Tabs of the conversation's artifacts, with an empty state when there are none."""
 
-    def __init__(self, profile: ArtifactProfile, parent: QWidget | None = None) -> None:
+    # Re-emitted from the tabs: see ArtifactTab.
+    handEdited = Signal(str, str)
+    restoreRequested = Signal(str, int)
+    fixRequested = Signal(str, str)
+
+    def __init__(
+        self, profile: ArtifactProfile, publisher: Publisher, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("artifactPanel")
         self.profile = profile
+        self.publisher = publisher
         self.conversation_id: int | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("artifactTabs")
@@ -375,11 +584,11 @@ class ArtifactPanel(QWidget):
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, ArtifactTab) else None
 
-    def begin_stream(self, identifier: str, title: str) -> None:
-        """The model started writing an artifact: its tab comes to the front, code streaming."""
+    def begin_stream(self, identifier: str, title: str, type_: str) -> None:
+        """The model started writing an artifact: its tab comes to the front, growing."""
         tab = self._tab(identifier, title)
         self.tabs.setCurrentWidget(tab)
-        tab.begin_stream()
+        tab.begin_stream(type_)
         self._set_tab_title(tab, f"✎ {title}")
 
     def append_stream(self, identifier: str, text: str) -> None:
@@ -410,7 +619,10 @@ class ArtifactPanel(QWidget):
         tab = self._tabs.get(identifier)
         if tab is None:
             key = f"{self.conversation_id}/{identifier}"
-            tab = ArtifactTab(key, identifier, self.profile, self.tabs)
+            tab = ArtifactTab(key, identifier, self.profile, self.publisher, self.tabs)
+            tab.handEdited.connect(self.handEdited)
+            tab.restoreRequested.connect(self.restoreRequested)
+            tab.fixRequested.connect(self.fixRequested)
             self._tabs[identifier] = tab
             self.tabs.addTab(tab, title or identifier)
             self._update_empty()

@@ -87,6 +87,9 @@ class ChatController(QObject):
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
+        panel.handEdited.connect(self.store_hand_edit)
+        panel.restoreRequested.connect(self.restore_version)
+        panel.fixRequested.connect(self.fix)
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -183,6 +186,35 @@ class ChatController(QObject):
         if self.busy or not text.strip():
             return
         self._start(lambda session: session.send(text, self._on_event))
+
+    def fix(self, identifier: str, prompt: str) -> None:
+        """Send an artifact's errors to the model; the version it makes is a "fix"."""
+        if self.busy:
+            return
+        self._start(lambda session: session.send(prompt, self._on_event, artifact_origin="fix"))
+
+    def store_hand_edit(self, identifier: str, content: str) -> None:
+        """The user's own edit of the code becomes the newest version (the model sees it)."""
+        self._new_version(identifier, content, "hand")
+
+    def restore_version(self, identifier: str, number: int) -> None:
+        """An older version, stored again as the newest."""
+        if self.conversation_id is None:
+            return
+        for version in self.store.artifact_versions(self.conversation_id, identifier):
+            if version.version == number:
+                self._new_version(identifier, version.content, "restore")
+
+    def _new_version(self, identifier: str, content: str, origin: str) -> None:
+        if self.conversation_id is None:
+            return
+        latest = self.store.latest_artifact(self.conversation_id, identifier)
+        if latest is None:
+            return
+        version = self.store.add_artifact_version(
+            self.conversation_id, identifier, latest.type, latest.title, content, origin=origin
+        )
+        self.panel.add_version(version)
 
     def retry(self, message_id: int) -> None:
         """Replace a failed or incomplete reply with a new one."""
@@ -300,7 +332,7 @@ class ChatController(QObject):
             self.transcript.add_artifact_card(
                 key, segment.identifier, segment.title, segment.type, 0, "streaming"
             )
-            self.panel.begin_stream(segment.identifier, segment.title)
+            self.panel.begin_stream(segment.identifier, segment.title, segment.type)
         elif isinstance(segment, EditOpened):
             latest = (
                 self.store.latest_artifact(self.conversation_id, segment.identifier)

@@ -99,7 +99,13 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "new", "&New chat", QKeySequence.StandardKey.New)
+        file_menu.addSeparator()
+        self._action(file_menu, "save-artifact", "&Save artifact as .html…", "Ctrl+S")
+        self._action(file_menu, "print-artifact", "&Print artifact (A4)…", "Ctrl+P")
+        self._action(file_menu, "publish-artifact", "P&ublish artifact on this computer…")
+        file_menu.addSeparator()
         self._action(file_menu, "export-md", "Export conversation as &Markdown…")
+        self._action(file_menu, "export-html", "Export conversation as &HTML…")
         file_menu.addSeparator()
         self._action(file_menu, "quit", "&Quit", QKeySequence.StandardKey.Quit)
         view_menu = self.menuBar().addMenu("&View")
