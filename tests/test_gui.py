@@ -190,26 +190,197 @@ def test_thinking_collapses_and_each_reply_shows_its_model(loop, run, model_serv
         easel.composer.model_combo.setCurrentText("other-model")
         easel.composer.model_combo.lineEdit().editingFinished.emit()
         await _type_and_send(easel, "second")
-        await _until(lambda: len(easel.store.messages(easel.chat.conversation_id)) == 4
-                     and not easel.chat.busy)
-        assert model_server.requests[-1].json()["model"] == "other-model"
+        await _until(
+            lambda: (
+                len(easel.store.messages(easel.chat.conversation_id)) == 4 and not easel.chat.busy
+            )
+        )
+        assert _chats(model_server)[-1].json()["model"] == "other-model"
         easel.transcript.flush()
         state = None
         for _ in range(100):
-            state = json.loads(await _js(easel.transcript, """(() => {
+            state = json.loads(
+                await _js(
+                    easel.transcript,
+                    """(() => {
                 const d = document.querySelector('details');
                 return JSON.stringify({open: d ? d.open : null, text: document.body.innerText});
-            })()"""))
+            })()""",
+                )
+            )
             if "Second answer." in state["text"]:
                 break
             await asyncio.sleep(0.05)
         assert state["open"] is False  # collapsed once the answer started
         assert "Thought for" in state["text"]
         assert "test-model" in state["text"] and "other-model" in state["text"]
-        replies = [m for m in easel.store.messages(easel.chat.conversation_id)
-                   if m.role == "assistant"]
+        replies = [
+            m for m in easel.store.messages(easel.chat.conversation_id) if m.role == "assistant"
+        ]
         assert [m.model for m in replies] == ["test-model", "other-model"]
         assert replies[0].reasoning == "Let me think about it carefully."
         await _close(easel, task)
 
     run(scenario())
+
+
+SNAKE = (
+    "<!DOCTYPE html>\n<html><head><title>Snake</title></head><body><p id=speed></p>\n"
+    "<script>\nconst SPEED = 100;\ndocument.title = 'speed ' + SPEED;\n</script>\n</body></html>"
+)
+
+
+def _artifact(identifier: str, title: str, content: str) -> str:
+    return f'<artifact identifier="{identifier}" type="text/html" title="{title}">\n{content}\n</artifact>'
+
+
+def _edit(identifier: str, find: str, replace: str) -> str:
+    return (
+        f'<artifact-edit identifier="{identifier}">\n<find>\n{find}\n</find>\n'
+        f"<replace>\n{replace}\n</replace>\n</artifact-edit>"
+    )
+
+
+def _chats(server) -> list:
+    """The chat requests the server received (the app also lists models)."""
+    return [r for r in server.requests if r.method == "POST"]
+
+
+async def _send_and_wait(easel: EaselApp, text: str) -> None:
+    before = (
+        len(easel.store.messages(easel.chat.conversation_id)) if easel.chat.conversation_id else 0
+    )
+    await _type_and_send(easel, text)
+    await _until(
+        lambda: (
+            easel.chat.conversation_id is not None
+            and not easel.chat.busy
+            and len(easel.store.messages(easel.chat.conversation_id)) >= before + 2
+        )
+    )
+
+
+def test_edit_reply_makes_v2_and_the_diff_shows_exactly_the_change(loop, run, model_server):
+    model_server.enqueue(
+        openai_text_reply("A snake game:\n" + _artifact("snake", "Snake", SNAKE)),
+        openai_text_reply("Slower:\n" + _edit("snake", "const SPEED = 100;", "const SPEED = 160;")),
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "a snake game")
+        tab = easel.panel.tab("snake")
+        await _until(lambda: tab.view.title() == "speed 100")
+        await _send_and_wait(easel, "slower")
+        await _until(lambda: tab.current is not None and tab.current.version == 2)
+        assert tab.current.origin == "edit"
+        await _until(lambda: tab.view.title() == "speed 160")  # the preview runs v2
+        assert tab.diff.left_version().version == 1 and tab.diff.right_version().version == 2
+        assert tab.diff.has_differences()
+        from app.diffing import unified_diff
+
+        assert unified_diff(tab.versions[0].content, tab.versions[1].content).count("\n-") == 1
+        assert [v.version for v in tab.versions] == [1, 2]
+        await _close(easel, task)
+
+    run(scenario())
+
+
+def test_failing_edit_asks_for_a_full_version(loop, run, model_server):
+    model_server.enqueue(
+        openai_text_reply(_artifact("snake", "Snake", SNAKE)),
+        openai_text_reply(_edit("snake", "const SPEED = 999;", "const SPEED = 1;")),
+        openai_text_reply(_artifact("snake", "Snake", SNAKE.replace("100", "160"))),
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "a snake game")
+        await _type_and_send(easel, "slower")
+        await _until(
+            lambda: (
+                len(_chats(model_server)) >= 3
+                and not easel.chat.busy
+                and easel.panel.tab("snake").current.version == 2
+            )
+        )
+        asked = _chats(model_server)[2].json()["messages"][-1]["content"]
+        assert "could not be applied" in asked and "const SPEED = 999;" in asked
+        assert "SPEED = 160" in easel.panel.tab("snake").current.content
+        await _close(easel, task)
+
+    run(scenario())
+
+
+def test_fix_sends_the_error_and_the_result_is_a_fix_version(loop, run, model_server):
+    broken = SNAKE.replace("document.title = 'speed ' + SPEED;", "undefinedFunction(SPEED);")
+    model_server.enqueue(
+        openai_text_reply(_artifact("snake", "Snake", broken)),
+        openai_text_reply(
+            _edit("snake", "undefinedFunction(SPEED);", "document.title = 'speed ' + SPEED;")
+        ),
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "a snake game")
+        tab = easel.panel.tab("snake")
+        await _until(lambda: tab.fix_button.isVisibleTo(tab))
+        tab.fix_button.click()
+        await _until(lambda: tab.current.version == 2 and not easel.chat.busy)
+        sent = _chats(model_server)[-1].json()["messages"][-1]["content"]
+        assert "undefinedFunction" in sent and "<artifact-edit" in sent
+        assert tab.current.origin == "fix"
+        await _until(lambda: tab.view.title() == "speed 100")
+        assert not tab.fix_button.isVisibleTo(tab)
+        await _close(easel, task)
+
+    run(scenario())
+
+
+def test_hand_edit_becomes_a_version_and_the_next_request_carries_it(loop, run, model_server):
+    model_server.enqueue(
+        openai_text_reply(_artifact("snake", "Snake", SNAKE)), openai_text_reply("Looks good.")
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "a snake game")
+        tab = easel.panel.tab("snake")
+        tab.show_code()
+        assert tab.code.find("100")  # the user selects the number and types over it
+        QTest.keyClicks(tab.code, "42")
+        await _until(lambda: tab.code.is_modified() and tab.run_button.isVisibleTo(tab))
+        tab.run_button.click()
+        await _until(lambda: tab.current.version == 2)
+        assert tab.current.origin == "hand"
+        await _until(lambda: tab.view.title() == "speed 42")
+        await _send_and_wait(easel, "what do you think?")
+        system = _chats(model_server)[-1].json()["messages"][0]["content"]
+        assert "const SPEED = 42;" in system and 'version="2"' in system
+        await _close(easel, task)
+
+    run(scenario())
+
+
+def test_save_writes_a_self_contained_file(loop, run, model_server, tmp_path, monkeypatch):
+    page = (
+        "<!DOCTYPE html><html><head><title>Chart</title>"
+        '<script src="https://cdn.jsdelivr.net/npm/chart.js@4"></script></head>'
+        "<body><canvas id=c></canvas></body></html>"
+    )
+    model_server.enqueue(openai_text_reply(_artifact("chart", "Sales chart", page)))
+    target = tmp_path / "saved.html"
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "a chart")
+        tab = easel.panel.tab("chart")
+        assert tab.suggested_file_name() == "sales-chart.html"
+        assert tab.write_file(target, tab.self_contained_html())
+        await _close(easel, task)
+
+    run(scenario())
+    saved = target.read_text()
+    assert 'src="https://cdn.jsdelivr.net' not in saved and "Chart" in saved
+    assert len(saved) > 100_000  # Chart.js inlined

@@ -188,7 +188,7 @@ def test_continue_completes_a_cut_artifact_in_place(model_server, tmp_path: Path
     message, _, session = _run(model_server, store, "make a game")
     assert message.finish_reason == "length"
     [first] = store.artifact_versions(session.conversation_id)
-    assert not first.complete and first.content == full[:cut].split("Game\">\n", 1)[1]
+    assert not first.complete and first.content == full[:cut].split('Game">\n', 1)[1]
 
     model_server.enqueue(openai_text_reply(full[cut:]))
     events: list[SessionEvent] = []
