@@ -93,7 +93,11 @@ async def _ask(args: argparse.Namespace) -> int:
         if conversation_id is None:
             return _fail(f"There is no conversation {args.conversation}.", EXIT_USAGE, args.json)
         printer = _AskPrinter(args.json, args.show_reasoning, args.save_artifacts)
-        async with new_http_client() as client:
+        try:
+            client = new_http_client(profile.ca_bundle)
+        except ConfigError as error:
+            return _fail(str(error), EXIT_USAGE, args.json)
+        async with client:
             try:
                 provider = await provider_for(profile, client, KeyStore())
             except ProviderError as error:

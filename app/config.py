@@ -151,6 +151,8 @@ class ProviderProfile:
     headers: tuple[tuple[str, str], ...] = ()
     temperature: float | None = None
     max_tokens: int | None = None
+    # A PEM file of certificate authorities to trust for this provider (a company proxy).
+    ca_bundle: str | None = None
 
 
 @dataclass
@@ -163,6 +165,8 @@ class Settings:
     artifact_prompt_enabled: bool = True
     window_geometry: str | None = None
     splitter_sizes: list[int] | None = None
+    # model -> (price per million input tokens, per million output tokens), as the user set it
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -238,6 +242,7 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "artifact_prompt_enabled": settings.artifact_prompt_enabled,
         "window_geometry": settings.window_geometry,
         "splitter_sizes": settings.splitter_sizes,
+        "prices": {model: list(price) for model, price in settings.prices.items()},
     }
 
 
@@ -259,6 +264,7 @@ def _profile_to_json(profile: ProviderProfile) -> dict[str, Any]:
         "headers": headers,
         "temperature": profile.temperature,
         "max_tokens": profile.max_tokens,
+        "ca_bundle": profile.ca_bundle,
     }
 
 
@@ -277,7 +283,20 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         artifact_prompt_enabled=bool(raw.get("artifact_prompt_enabled", True)),
         window_geometry=_optional(raw.get("window_geometry"), str),
         splitter_sizes=_int_list(raw.get("splitter_sizes")),
+        prices=_prices(raw.get("prices")),
     )
+
+
+def _prices(value: Any) -> dict[str, tuple[float, float]]:
+    prices: dict[str, tuple[float, float]] = {}
+    if not isinstance(value, dict):
+        return prices
+    for model, pair in value.items():
+        try:
+            prices[str(model)] = (float(pair[0]), float(pair[1]))
+        except (TypeError, ValueError, IndexError):
+            log.warning("skipping an unreadable price for %r in settings", model)
+    return prices
 
 
 def _profile_from_json(entry: dict[str, Any]) -> ProviderProfile:
@@ -296,6 +315,7 @@ def _profile_from_json(entry: dict[str, Any]) -> ProviderProfile:
         headers=tuple((str(k), str(v)) for k, v in entry.get("headers") or ()),
         temperature=float(temperature) if temperature is not None else None,
         max_tokens=int(max_tokens) if max_tokens is not None else None,
+        ca_bundle=_optional(entry.get("ca_bundle"), str),
     )
 
 

@@ -6,9 +6,11 @@ the same sentence when one is missing.
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
-from app.config import PRESETS, Preset, ProviderProfile
+from app.config import PRESETS, ConfigError, Preset, ProviderProfile
 from app.events import AuthError
 from app.providers import Provider, make_provider
 from app.secrets import KeyStore, find_api_key
@@ -17,9 +19,19 @@ from app.secrets import KeyStore, find_api_key
 TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
 
 
-def new_http_client() -> httpx.AsyncClient:
-    """The one HTTP client of a run (proxies from HTTPS_PROXY/ALL_PROXY are honoured)."""
-    return httpx.AsyncClient(timeout=TIMEOUT, trust_env=True, follow_redirects=False)
+def new_http_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
+    """An HTTP client (proxies from HTTPS_PROXY/ALL_PROXY are honoured).
+
+    ca_bundle: a PEM file of extra authorities to trust (a company's TLS-inspecting proxy);
+    a missing or unreadable file is a ConfigError, not a traceback.
+    """
+    verify: bool | ssl.SSLContext = True
+    if ca_bundle:
+        try:
+            verify = ssl.create_default_context(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as error:
+            raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {error}.") from None
+    return httpx.AsyncClient(timeout=TIMEOUT, trust_env=True, follow_redirects=False, verify=verify)
 
 
 def preset_of(profile: ProviderProfile) -> Preset | None:

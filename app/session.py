@@ -165,6 +165,7 @@ class ChatSession:
         system_prompt: str | None,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        thinking_budget: int | None = None,
         sleep: Callable[[float], object] = asyncio.sleep,
     ) -> None:
         self.store = store
@@ -174,6 +175,8 @@ class ChatSession:
         self.system_prompt = system_prompt
         self.temperature = temperature
         self.max_tokens = max_tokens
+        # Tokens the model may spend thinking first (Anthropic's extended thinking); None: off.
+        self.thinking_budget = thinking_budget
         self._sleep = sleep
 
     async def send(
@@ -249,11 +252,13 @@ class ChatSession:
             try:
                 await self._stream_once(request, reply, listener)
             except ProviderError as error:
-                if error.retryable and not reply.received and attempt < MAX_ATTEMPTS:
-                    wait = backoff_delay(attempt, getattr(error, "retry_after", None))
-                    listener(Retrying(wait, attempt, str(error)))
-                    await self._sleep(wait)
-                    continue
+                if error.retryable and not reply.received:
+                    if attempt < MAX_ATTEMPTS:
+                        wait = backoff_delay(attempt, getattr(error, "retry_after", None))
+                        listener(Retrying(wait, attempt, str(error)))
+                        await self._sleep(wait)
+                        continue
+                    _say_gave_up(error, attempt)
                 return self._end(reply, listener, error=error)
             except asyncio.CancelledError:
                 self._end(reply, listener, stopped=True)
@@ -417,6 +422,7 @@ class ChatSession:
             system=system,
             temperature=self.temperature,
             max_tokens=self.max_tokens,
+            thinking_budget=self.thinking_budget,
         )
 
     def _title_from_first_prompt(self, text: str) -> None:
@@ -424,6 +430,12 @@ class ChatSession:
         if conversation is not None and conversation.title in ("", "New chat"):
             first_line = " ".join(text.split())[:60]
             self.store.rename_conversation(self.conversation_id, first_line or "New chat")
+
+
+def _say_gave_up(error: ProviderError, attempts: int) -> None:
+    """The error's sentence, plus that Easel stopped retrying (so the user knows it tried)."""
+    error.message = f"{error.message.rstrip()} Gave up after {attempts} attempts."
+    error.args = (error.message,)
 
 
 def _repair_prompt(failures: list[EditFailed]) -> str:

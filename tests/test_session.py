@@ -221,3 +221,17 @@ def test_error_mid_artifact_keeps_it_incomplete(model_server, tmp_path: Path):
     assert message.status == "incomplete"
     [version] = store.artifact_versions(session.conversation_id)
     assert not version.complete and PAGE.startswith(version.content)
+
+
+def test_rate_limit_gives_up_after_a_bound_and_says_so(model_server, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    for _ in range(4):
+        model_server.enqueue(error_reply(429, {"error": {"message": "engine_overloaded_error"}},
+                                         headers={"Retry-After": "1"}))
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    message, events, _ = _run(model_server, store, "hi", sleep=no_sleep)
+    assert message.status == "error" and "Gave up after 4 attempts." in message.error
+    assert len([e for e in events if isinstance(e, Retrying)]) == 3

@@ -9,20 +9,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import time
 import traceback
 from pathlib import Path
 from types import TracebackType
 
+import httpx
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app.config import (
+    PRESETS,
     ConfigError,
     ProviderProfile,
     Settings,
     load_settings,
+    profile_from_preset,
     resolve_provider_options,
     save_settings,
 )
@@ -42,11 +46,13 @@ from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
-from widgets.settings_dialogs import ProvidersDialog, SystemPromptDialog
+from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
 from widgets.sidebar import Sidebar
 from widgets.transcript import TranscriptView
 
 log = logging.getLogger(__name__)
+# Tokens an Anthropic model may think for when the user turns extended thinking on.
+THINKING_BUDGET = 8000
 STYLE = Path(__file__).resolve().parent.parent / "assets" / "style.qss"
 
 
@@ -81,9 +87,15 @@ class EaselApp:
             self.sidebar, self.transcript, self.composer, self.panel, self.form
         )
         self.chat = ChatController(
-            self.store, self.transcript, self.panel, self.composer, self.make_session
+            self.store,
+            self.transcript,
+            self.panel,
+            self.composer,
+            self.make_session,
+            prices=lambda: self.settings.prices,
         )
         self._models: dict[str, list[str]] = {}
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._chosen_model: dict[str, str] = {}
         self.transcript_ready = False
         self.transcript.ready.connect(self._on_transcript_ready)
@@ -132,6 +144,7 @@ class EaselApp:
         window.actions["publish-artifact"].triggered.connect(lambda: self._on_tab("publish"))
         window.actions["providers"].triggered.connect(self.show_providers)
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
+        window.actions["prices"].triggered.connect(self.show_prices)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -178,6 +191,8 @@ class EaselApp:
     async def _shutdown(self) -> None:
         self.publisher.stop_all()
         await self.client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
         self.store.close()
         # Web pages must go before the profiles they use, or Chromium crashes on exit.
         self.window.deleteLater()
@@ -265,7 +280,7 @@ class EaselApp:
         """The session for a conversation, with the active provider and its key."""
         if self.profile is None:
             raise ProviderError("No provider is set up yet: choose one in Settings → Providers.")
-        provider = await provider_for(self.profile, self.client, self.keys)
+        provider = await provider_for(self.profile, self._client_for(self.profile), self.keys)
         prompt = (
             system_prompt(self.settings.system_prompt)
             if self.settings.artifact_prompt_enabled
@@ -279,16 +294,39 @@ class EaselApp:
             system_prompt=prompt,
             temperature=self.profile.temperature,
             max_tokens=self.profile.max_tokens,
+            thinking_budget=THINKING_BUDGET if self._thinking() else None,
         )
+
+    def _thinking(self) -> bool:
+        return bool(
+            self.profile
+            and self.profile.kind == "anthropic"
+            and self.composer.think_button.isChecked()
+        )
+
+    def _client_for(self, profile: ProviderProfile) -> httpx.AsyncClient:
+        """The shared client, or one that trusts the profile's own CA bundle."""
+        if not profile.ca_bundle:
+            return self.client
+        if profile.ca_bundle not in self._clients:
+            try:
+                self._clients[profile.ca_bundle] = new_http_client(profile.ca_bundle)
+            except ConfigError as error:
+                raise ProviderError(str(error)) from None
+        return self._clients[profile.ca_bundle]
 
     async def test_profile(
         self, profile: ProviderProfile, key: str | None
     ) -> tuple[bool, str, list[str]]:
         """Try a profile: list its models. (ok, one sentence, models)."""
         api_key = key or await find_api_key(profile, self.keys)
+        try:
+            client = self._client_for(profile)
+        except ProviderError as error:
+            return False, str(error), []
         provider = make_provider(
             profile.kind,
-            client=self.client,
+            client=client,
             base_url=profile.base_url,
             api_key=api_key,
             name=profile.name,
@@ -344,6 +382,7 @@ class EaselApp:
             self.window.set_model_status("No provider", "")
             return
         self.window.set_model_status(profile.name, self.model)
+        self.composer.think_button.setVisible(profile.kind == "anthropic")
         models = self._models.get(profile.name, [])
         self.composer.set_models(models, self.model)
         if profile.name not in self._models:
@@ -380,6 +419,41 @@ class EaselApp:
     def show_providers(self) -> None:
         """Settings → Providers."""
         dialog = ProvidersDialog(self, self.window)
+        dialog.open()
+
+    async def import_env_keys(self) -> list[str]:
+        """A provider for each preset whose key is in the environment (key kept in the keyring)."""
+        imported = []
+        for preset in PRESETS:
+            key = os.environ.get(preset.key_env or "", "").strip()
+            if not preset.key_env or not key:
+                continue
+            profile = self.settings.profile(preset.name) or profile_from_preset(preset)
+            if self.settings.profile(profile.name) is None:
+                self.settings.profiles.append(profile)
+            if self.keys.available:
+                try:
+                    await self.keys.set(profile.name, key)
+                except KeyringUnavailable:
+                    pass
+            imported.append(profile.name)
+        if imported and self.settings.active_profile is None:
+            self.use_profile(self.settings.profiles[0])
+        save_settings(self.settings)
+        return imported
+
+    def show_prices(self) -> None:
+        """Settings → Model prices."""
+        models = sorted({m for ms in self._models.values() for m in ms} | {self.model} - {""})
+        dialog = PricesDialog(self.settings, models, self.window)
+
+        def done(result: int) -> None:
+            if result:
+                dialog.apply()
+                save_settings(self.settings)
+                self.window.set_stream_status(self.chat.conversation_usage())
+
+        dialog.finished.connect(done)
         dialog.open()
 
     def show_system_prompt(self) -> None:

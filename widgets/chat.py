@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from PySide6.QtCore import QObject, Signal
 
@@ -38,6 +38,7 @@ from app.session import (
     UsageUpdate,
 )
 from app.store import ArtifactVersion, Store, StoredMessage
+from app.usage import Price, cost, format_usage, price_for
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
 from widgets.transcript import TranscriptView
@@ -70,8 +71,10 @@ class ChatController(QObject):
         panel: ArtifactPanel,
         composer: Composer,
         session_factory: SessionFactory,
+        prices: Callable[[], Mapping[str, Price]] = dict,
     ) -> None:
         super().__init__()
+        self.prices = prices
         self.store = store
         self.transcript = transcript
         self.panel = panel
@@ -112,6 +115,26 @@ class ChatController(QObject):
         self.panel.load(versions)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()
+        self.statusChanged.emit(self.conversation_usage())
+
+    def conversation_usage(self) -> str:
+        """Tokens (and cost, where priced) of the whole conversation on screen."""
+        if self.conversation_id is None:
+            return ""
+        prices = self.prices()
+        tokens_in = tokens_out = 0
+        money: float | None = 0.0
+        for message in self.store.messages(self.conversation_id):
+            tokens_in += message.input_tokens or 0
+            tokens_out += message.output_tokens or 0
+            part = cost(
+                message.input_tokens, message.output_tokens, price_for(message.model, prices)
+            )
+            if message.input_tokens or message.output_tokens:
+                money = None if part is None or money is None else money + part
+        if not tokens_in and not tokens_out:
+            return ""
+        return "This conversation: " + format_usage(tokens_in, tokens_out, money)
 
     def _show_stored(self, message: StoredMessage, versions: list[ArtifactVersion]) -> None:
         key = message_key(message.id)
@@ -170,7 +193,7 @@ class ChatController(QObject):
                 kind="warning",
                 actions=[("continue", "Continue")],
             )
-        footer = _footer(message)
+        footer = _footer(message, self.prices())
         if footer:
             self.transcript.set_message_footer(key, footer)
 
@@ -366,10 +389,12 @@ class ChatController(QObject):
         elapsed = max(time.monotonic() - self._started, 1e-3)
         tokens = self._output_tokens or round(self._chars / 4)
         approx = "" if self._output_tokens else "~"
-        state = "" if final else "streaming · "
-        self.statusChanged.emit(
-            f"{state}{approx}{tokens:,} tokens · {approx}{tokens / elapsed:.0f} tok/s"
-        )
+        speed = f"{approx}{tokens:,} tokens · {approx}{tokens / elapsed:.0f} tok/s"
+        if final:
+            total = self.conversation_usage()
+            self.statusChanged.emit(f"last reply {speed}" + (f"   ·   {total}" if total else ""))
+        else:
+            self.statusChanged.emit(f"streaming · {speed}")
 
     # --- actions from the transcript -------------------------------------------------------
 
@@ -383,10 +408,11 @@ class ChatController(QObject):
             self.panel.focus(identifier, int(version) if version.isdigit() else None)
 
 
-def _footer(message: StoredMessage) -> str:
+def _footer(message: StoredMessage, prices: Mapping[str, Price]) -> str:
     parts = []
     if message.input_tokens or message.output_tokens:
-        parts.append(f"{message.input_tokens or 0:,} in · {message.output_tokens or 0:,} out")
+        money = cost(message.input_tokens, message.output_tokens, price_for(message.model, prices))
+        parts.append(format_usage(message.input_tokens, message.output_tokens, money))
     if message.reasoning_seconds:
         parts.append(f"thought {message.reasoning_seconds:.0f} s")
     return " · ".join(parts)

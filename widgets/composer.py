@@ -73,12 +73,18 @@ class Composer(QWidget):
         self.refresh_button = QToolButton(self)
         self.refresh_button.setText("↻")
         self.refresh_button.setToolTip("Fetch the provider's model list again")
+        self.think_button = QToolButton(self)
+        self.think_button.setText("Extended thinking")
+        self.think_button.setCheckable(True)
+        self.think_button.setToolTip("Let the model think before it answers (Anthropic)")
+        self.think_button.hide()
         self._streaming = False
 
         row = QHBoxLayout()
         row.addWidget(self.model_label)
         row.addWidget(self.model_combo)
         row.addWidget(self.refresh_button)
+        row.addWidget(self.think_button)
         row.addStretch(1)
         row.addWidget(self.button)
         layout = QVBoxLayout(self)

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         settings_menu = self.menuBar().addMenu("&Settings")
         self._action(settings_menu, "providers", "&Providers…")
         self._action(settings_menu, "system-prompt", "&System prompt…")
+        self._action(settings_menu, "prices", "Model &prices…")
         self.actions["toggle-sidebar"].setChecked(True)
         self.actions["toggle-artifacts"].setChecked(True)
         self.actions["toggle-sidebar"].toggled.connect(self.sidebar.setVisible)

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +29,23 @@ from app.config import PRESETS, Preset, ProviderProfile, profile_from_preset
 
 # (profile, key or None) -> one sentence saying how the test went; raises nothing.
 Tester = Callable[[ProviderProfile, str | None], Awaitable[tuple[bool, str, list[str]]]]
+
+
+def parse_headers(text: str) -> tuple[tuple[str, str], ...]:
+    """ "Name: value" lines as header pairs (blank and malformed lines are skipped)."""
+    pairs = []
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float | None:
+    try:
+        return kind(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
 
 
 class ProviderForm(QWidget):
@@ -74,6 +93,28 @@ class ProviderForm(QWidget):
             self.keyring_label = QLabel(keyring_note, self)
             self.keyring_label.setWordWrap(True)
             self.keyring_label.setObjectName("warning")
+        self.advanced_toggle = QToolButton(self)
+        self.advanced_toggle.setText("Advanced ▸")
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setAutoRaise(True)
+        self.advanced = QWidget(self)
+        self.headers = QPlainTextEdit(self.advanced)
+        self.headers.setPlaceholderText("One per line, e.g.  HTTP-Referer: https://example.org")
+        self.headers.setFixedHeight(60)
+        self.ca_bundle = QLineEdit(self.advanced)
+        self.ca_bundle.setPlaceholderText("A PEM file of extra certificate authorities")
+        self.temperature = QLineEdit(self.advanced)
+        self.temperature.setPlaceholderText("the provider's default")
+        self.max_tokens = QLineEdit(self.advanced)
+        self.max_tokens.setPlaceholderText("the provider's default")
+        advanced_form = QFormLayout(self.advanced)
+        advanced_form.setContentsMargins(0, 0, 0, 0)
+        advanced_form.addRow("Extra headers", self.headers)
+        advanced_form.addRow("CA bundle", self.ca_bundle)
+        advanced_form.addRow("Temperature", self.temperature)
+        advanced_form.addRow("Max tokens", self.max_tokens)
+        self.advanced.hide()
+        self.advanced_toggle.toggled.connect(self._toggle_advanced)
         self.result = QLabel("", self)
         self.result.setObjectName("testResult")
         self.result.setWordWrap(True)
@@ -92,6 +133,8 @@ class ProviderForm(QWidget):
         form.addRow("", self.session_only)
         if keyring_note:
             form.addRow("", self.keyring_label)
+        form.addRow("", self.advanced_toggle)
+        form.addRow("", self.advanced)
         buttons = QHBoxLayout()
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
@@ -144,6 +187,10 @@ class ProviderForm(QWidget):
         self.name.setText(profile.name)
         self.base_url.setText(profile.base_url)
         self.model.setEditText(profile.model)
+        self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in profile.headers))
+        self.ca_bundle.setText(profile.ca_bundle or "")
+        self.temperature.setText("" if profile.temperature is None else str(profile.temperature))
+        self.max_tokens.setText("" if profile.max_tokens is None else str(profile.max_tokens))
 
     def profile(self) -> ProviderProfile:
         """The profile as the form shows it now."""
@@ -156,7 +203,15 @@ class ProviderForm(QWidget):
             model=self.model.currentText().strip() or base.model,
             key_env=base.key_env,
             preset=preset.id,
+            headers=parse_headers(self.headers.toPlainText()),
+            temperature=_number(self.temperature.text(), float),
+            max_tokens=_number(self.max_tokens.text(), int),
+            ca_bundle=self.ca_bundle.text().strip() or None,
         )
+
+    def _toggle_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setText("Advanced ▾" if shown else "Advanced ▸")
 
     def _preset(self) -> Preset:
         preset_id = self.preset.currentData()

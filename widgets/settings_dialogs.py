@@ -5,9 +5,9 @@ Both open with `open()` (never `exec()`: a nested event loop would stall asyncio
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol
 
-from app.prompts import DEFAULT_SYSTEM_PROMPT
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,11 +19,14 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.config import ProviderProfile, Settings, save_settings
+from app.prompts import DEFAULT_SYSTEM_PROMPT
 from widgets.provider_form import ProviderForm, Tester
 
 
@@ -41,6 +44,8 @@ class ProviderOwner(Protocol):
 
     def on_profile_saved(self, profile: ProviderProfile, key: str, session_only: bool) -> None: ...
 
+    async def import_env_keys(self) -> list[str]: ...
+
 
 class ProvidersDialog(QDialog):
     """Saved providers (use, remove) and a form to add or edit one."""
@@ -53,6 +58,13 @@ class ProvidersDialog(QDialog):
         self.list = QListWidget(self)
         self.use_button = QPushButton("Use", self)
         self.remove_button = QPushButton("Remove", self)
+        self.import_button = QPushButton("Import keys from the environment", self)
+        self.import_button.setToolTip(
+            "Make a provider for each key set in MOONSHOT_API_KEY, DEEPSEEK_API_KEY, "
+            "OPENAI_API_KEY, OPENROUTER_API_KEY or ANTHROPIC_API_KEY (kept in the keyring)"
+        )
+        self.import_result = QLabel("", self)
+        self.import_result.setWordWrap(True)
         tester: Tester = owner.test_profile
         self.form = ProviderForm(tester, parent=self)
         self.form.save_button.setText("Save provider")
@@ -63,11 +75,14 @@ class ProvidersDialog(QDialog):
         buttons.addWidget(self.use_button)
         buttons.addWidget(self.remove_button)
         side.addLayout(buttons)
+        side.addWidget(self.import_button)
+        side.addWidget(self.import_result)
         layout = QHBoxLayout(self)
         layout.addLayout(side, 1)
         layout.addWidget(self.form, 2)
         self.use_button.clicked.connect(self._use)
         self.remove_button.clicked.connect(self._remove)
+        self.import_button.clicked.connect(lambda: asyncio.ensure_future(self._import()))
         self.list.currentItemChanged.connect(self._show_selected)
         self.form.saved.connect(self._saved)
         self._fill()
@@ -109,9 +124,80 @@ class ProvidersDialog(QDialog):
         save_settings(settings)
         self._fill()
 
+    async def _import(self) -> None:
+        names = await self.owner.import_env_keys()
+        self.import_result.setText(
+            f"Imported: {', '.join(names)}."
+            if names
+            else "No provider key is set in the environment."
+        )
+        self._fill()
+
     def _saved(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
         self.owner.on_profile_saved(profile, key, session_only)
         self._fill()
+
+
+class PricesDialog(QDialog):
+    """What each model costs (per million tokens), so usage can show money too."""
+
+    def __init__(
+        self, settings: Settings, models: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Model prices")
+        self.resize(560, 420)
+        self.settings = settings
+        self.table = QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["Model", "Input $ / M tokens", "Output $ / M tokens"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 220)
+        known = dict(settings.prices)
+        for model in models:
+            known.setdefault(model, (0.0, 0.0))
+        for model, (price_in, price_out) in sorted(known.items()):
+            self._add_row(model, price_in, price_out)
+        add = QPushButton("Add a model", self)
+        add.clicked.connect(lambda: self._add_row("", 0.0, 0.0))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        note = QLabel("Prices are yours to enter (providers change them). Leave 0 for free.", self)
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout.addLayout(row)
+
+    def _add_row(self, model: str, price_in: float, price_out: float) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, value in enumerate((model, f"{price_in:g}", f"{price_out:g}")):
+            self.table.setItem(row, column, QTableWidgetItem(value))
+
+    def prices(self) -> dict[str, tuple[float, float]]:
+        """The prices as entered (rows without a model or a number are left out)."""
+        prices: dict[str, tuple[float, float]] = {}
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, column) for column in range(3)]
+            texts = [cell.text().strip() if cell else "" for cell in cells]
+            try:
+                price = (float(texts[1] or 0), float(texts[2] or 0))
+            except ValueError:
+                continue
+            if texts[0] and price != (0.0, 0.0):
+                prices[texts[0]] = price
+        return prices
+
+    def apply(self) -> None:
+        """Write the prices into the settings (the caller saves them)."""
+        self.settings.prices = self.prices()
 
 
 class SystemPromptDialog(QDialog):

@@ -35,6 +35,7 @@ class Sidebar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidebar")
+        self.setMinimumWidth(180)
         self.new_button = QPushButton("＋  New chat", self)
         self.new_button.setObjectName("newChat")
         self.search = QLineEdit(self)
