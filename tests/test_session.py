@@ -226,8 +226,11 @@ def test_error_mid_artifact_keeps_it_incomplete(model_server, tmp_path: Path):
 def test_rate_limit_gives_up_after_a_bound_and_says_so(model_server, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     for _ in range(4):
-        model_server.enqueue(error_reply(429, {"error": {"message": "engine_overloaded_error"}},
-                                         headers={"Retry-After": "1"}))
+        model_server.enqueue(
+            error_reply(
+                429, {"error": {"message": "engine_overloaded_error"}}, headers={"Retry-After": "1"}
+            )
+        )
 
     async def no_sleep(_seconds: float) -> None:
         return None
