@@ -79,7 +79,7 @@ class EaselApp:
         keyring_note = "" if self.keys.available else self.keys.unavailable_reason
         self.form = ProviderForm(self.test_profile, keyring_note=keyring_note)
         self.sidebar = Sidebar()
-        self.transcript = TranscriptView()
+        self.transcript = TranscriptView(interval_ms=33)
         self.composer = Composer()
         self.publisher = Publisher()
         self.panel = ArtifactPanel(self.artifact_profile, self.publisher)

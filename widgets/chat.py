@@ -45,6 +45,9 @@ from widgets.transcript import TranscriptView
 
 log = logging.getLogger(__name__)
 
+# Seconds between updates of the streaming status line (tokens, tokens/second).
+STATUS_INTERVAL = 0.25
+
 # Makes the session for a conversation (provider, key, prompt); raises ProviderError if it can't.
 SessionFactory = Callable[[int], Awaitable[ChatSession]]
 
@@ -87,6 +90,7 @@ class ChatController(QObject):
         self._chars = 0
         self._output_tokens: int | None = None
         self._model = ""
+        self._status_shown = 0.0
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
@@ -386,7 +390,11 @@ class ChatController(QObject):
         self._update_status(final=True)
 
     def _update_status(self, *, final: bool = False) -> None:
-        elapsed = max(time.monotonic() - self._started, 1e-3)
+        now = time.monotonic()
+        if not final and now - self._status_shown < STATUS_INTERVAL:
+            return  # tokens arrive far faster than anyone reads a counter
+        self._status_shown = now
+        elapsed = max(now - self._started, 1e-3)
         tokens = self._output_tokens or round(self._chars / 4)
         approx = "" if self._output_tokens else "~"
         speed = f"{approx}{tokens:,} tokens · {approx}{tokens / elapsed:.0f} tok/s"

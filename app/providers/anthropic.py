@@ -22,7 +22,7 @@ from app.events import (
     ToolCallDelta,
     Usage,
 )
-from app.providers.base import DEFAULT_MAX_TOKENS, ChatRequest, Endpoint
+from app.providers.base import DEFAULT_MAX_TOKENS, ChatRequest, Endpoint, coalesce
 from app.providers.errors import ErrorContext, bad_response, stream_error
 from app.providers.openai import model_ids
 from app.providers.sse import EventStream, get_json, open_event_stream
@@ -265,9 +265,18 @@ class AnthropicProvider:
             for event in parser.feed_payload(payload):
                 yield event
             return
-        async for sse_event in stream.events:
-            for event in parser.feed(sse_event.data, sse_event.event):
-                yield event
+        async for batch in stream.events:
+            events: list[StreamEvent] = []
+            try:
+                for sse_event in batch:
+                    for event in parser.feed(sse_event.data, sse_event.event):
+                        events.append(event)
+                    if parser.done:
+                        break
+            finally:
+                # What arrived before an error mid-batch still reaches the caller first.
+                for event in coalesce(events):
+                    yield event
             if parser.done:
                 break
 

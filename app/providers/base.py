@@ -13,7 +13,7 @@ from typing import Protocol
 
 import httpx
 
-from app.events import StreamEvent
+from app.events import ReasoningDelta, StreamEvent, TextDelta
 
 DEFAULT_MAX_TOKENS = 8192  # Anthropic requires max_tokens; this is the default it gets
 
@@ -98,3 +98,21 @@ def make_provider(
         key_hint=key_hint,
     )
     return classes[kind](endpoint)
+
+
+def coalesce(events: list[StreamEvent]) -> list[StreamEvent]:
+    """Adjacent text pieces (and adjacent reasoning pieces) merged into one event each.
+
+    A provider decodes a network read at a time; the text is the same either way, but one
+    delta per read instead of one per token spares every layer above thousands of steps.
+    """
+    merged: list[StreamEvent] = []
+    for event in events:
+        last = merged[-1] if merged else None
+        if isinstance(event, TextDelta) and isinstance(last, TextDelta):
+            merged[-1] = TextDelta(last.text + event.text)
+        elif isinstance(event, ReasoningDelta) and isinstance(last, ReasoningDelta):
+            merged[-1] = ReasoningDelta(last.text + event.text)
+        else:
+            merged.append(event)
+    return merged

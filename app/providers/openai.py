@@ -25,7 +25,7 @@ from app.events import (
     ToolCallDelta,
     Usage,
 )
-from app.providers.base import ChatRequest, Endpoint
+from app.providers.base import ChatRequest, Endpoint, coalesce
 from app.providers.errors import ErrorContext, bad_response, stream_error
 from app.providers.sse import EventStream, SSEEvent, get_json, open_event_stream
 
@@ -258,9 +258,18 @@ class OpenAIProvider:
             for event in parser.feed_payload(payload):
                 yield event
             return
-        async for sse_event in stream.events:
-            for event in parser.feed(sse_event):
-                yield event
+        async for batch in stream.events:
+            events: list[StreamEvent] = []
+            try:
+                for sse_event in batch:
+                    for event in parser.feed(sse_event):
+                        events.append(event)
+                    if parser.done:
+                        break
+            finally:
+                # What arrived before an error mid-batch still reaches the caller first.
+                for event in coalesce(events):
+                    yield event
             if parser.done:
                 break
 
