@@ -175,3 +175,51 @@ def test_extract_lists_artifacts(tmp_path: Path, easel_home: Path):
     assert len(artifacts) == 1
     assert artifacts[0]["content"] == PAGE and artifacts[0]["title"] == "Breakout"
     assert artifacts[0]["complete"] is True and artifacts[0]["type"] == "text/html"
+
+
+def test_ask_applies_an_edit_and_saves_the_new_version(model_server, easel_home, tmp_path):
+    game = PAGE.replace("let x = 1;", "const SPEED = 100;")
+    model_server.enqueue(
+        openai_text_reply(
+            f'<artifact identifier="breakout" type="text/html" title="Breakout">\n{game}\n</artifact>\n'
+        ),
+        openai_text_reply(
+            'Slower now.\n<artifact-edit identifier="breakout">\n<find>\nconst SPEED = 100;\n'
+            "</find>\n<replace>\nconst SPEED = 160;\n</replace>\n</artifact-edit>\n"
+        ),
+    )
+    out = tmp_path / "out"
+    first = _ask(model_server, "--json", "a game", "--save-artifacts", str(out), home=easel_home)
+    conversation = json.loads(first.stdout.splitlines()[-1])["conversation_id"]
+    second = _ask(
+        model_server,
+        "--conversation",
+        str(conversation),
+        "slower",
+        "--save-artifacts",
+        str(out),
+        home=easel_home,
+    )
+    assert second.returncode == 0, second.stderr
+    saved = out / "breakout.html"
+    assert second.stdout == f"Slower now.\n[artifact breakout: Breakout → {saved}]\n"
+    assert "const SPEED = 160;" in saved.read_text()
+
+
+def test_request_carries_one_copy_of_the_artifact_however_many_versions(model_server, easel_home):
+    big = PAGE.replace("let x = 1;", "/*" + "x" * 30_000 + "*/ const SPEED = 0;")
+    tag = '<artifact identifier="game" type="text/html" title="Game">\n{}\n</artifact>'
+    model_server.enqueue(openai_text_reply(tag.format(big), chunk_chars=500))
+    for n in range(1, 5):
+        model_server.enqueue(
+            openai_text_reply(tag.format(big.replace("SPEED = 0", f"SPEED = {n}")), chunk_chars=500)
+        )
+    model_server.enqueue(openai_text_reply("ok"))
+    first = _ask(model_server, "--json", "v1", home=easel_home)
+    conversation = str(json.loads(first.stdout.splitlines()[-1])["conversation_id"])
+    for n in range(2, 7):
+        _ask(model_server, "--conversation", conversation, f"turn {n}", home=easel_home)
+    sizes = [len(r.body) for r in model_server.requests if r.method == "POST"]
+    # Five versions of a 30 KB page later, the request still holds about one copy of it.
+    assert sizes[-1] < sizes[1] + 4_000, sizes
+    assert sizes[-1] < 2 * len(big)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.secrets import KeyStore
 from tests.model_server import error_reply, openai_text_reply
@@ -363,7 +364,7 @@ def test_hand_edit_becomes_a_version_and_the_next_request_carries_it(loop, run, 
     run(scenario())
 
 
-def test_save_writes_a_self_contained_file(loop, run, model_server, tmp_path, monkeypatch):
+def test_save_through_the_dialog_writes_a_self_contained_file(loop, run, model_server, tmp_path):
     page = (
         "<!DOCTYPE html><html><head><title>Chart</title>"
         '<script src="https://cdn.jsdelivr.net/npm/chart.js@4"></script></head>'
@@ -372,12 +373,25 @@ def test_save_writes_a_self_contained_file(loop, run, model_server, tmp_path, mo
     model_server.enqueue(openai_text_reply(_artifact("chart", "Sales chart", page)))
     target = tmp_path / "saved.html"
 
+    async def save_as(easel: EaselApp, path) -> None:
+        easel.window.actions["save-artifact"].trigger()  # Ctrl+S
+        await _until(lambda: easel.window.findChild(QFileDialog) is not None)
+        dialog = easel.window.findChild(QFileDialog)
+        assert dialog.selectedFiles()[0].endswith("sales-chart.html")  # suggested from the title
+        dialog.selectFile(str(path))
+        dialog.accept()
+        await _until(lambda: easel.window.findChild(QFileDialog) is None)
+
     async def scenario():
         easel, task = await _start(loop, model_server)
         await _send_and_wait(easel, "a chart")
-        tab = easel.panel.tab("chart")
-        assert tab.suggested_file_name() == "sales-chart.html"
-        assert tab.write_file(target, tab.self_contained_html())
+        await save_as(easel, target)
+        await _until(target.exists)
+        await save_as(easel, tmp_path / "no-such-folder" / "x.html")
+        await _until(lambda: easel.window.findChild(QMessageBox) is not None)
+        box = easel.window.findChild(QMessageBox)
+        assert "Could not save x.html" in box.text()
+        box.close()
         await _close(easel, task)
 
     run(scenario())

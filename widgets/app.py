@@ -250,6 +250,7 @@ class EaselApp:
             return
         name = f"{conversation.title}.{kind}"
         dialog = QFileDialog(self.window, "Export conversation", name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("Markdown (*.md)" if kind == "md" else "Web page (*.html)")
 

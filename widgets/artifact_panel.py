@@ -362,6 +362,7 @@ class ArtifactTab(QWidget):
         if self.current is None:
             return
         dialog = QFileDialog(self.window(), "Save artifact", self.suggested_file_name())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("Web page (*.html)")
         dialog.setDefaultSuffix("html")
