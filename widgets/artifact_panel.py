@@ -257,6 +257,8 @@ class ArtifactTab(QWidget):
         self._stream_chars += len(text)
         self.status.setText(f"writing… {_size(self._stream_chars)}")
         if self._stream_type == "text/html" and not self._partial_timer.isActive():
+            if self._stream_chars == len(text):
+                self._show_partial()  # at once: this also starts the origin's renderer early
             self._partial_timer.start()
 
     def _show_partial(self) -> None:
