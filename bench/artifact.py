@@ -205,7 +205,10 @@ def main() -> int:
                 # In the app the page grew in a script-free preview while it streamed (on its
                 # own origin); the clock starts when the closing marker arrives.
                 half = partial_preview(page[: len(page) // 2])
-                timed_load(lambda key=key: sandboxed.show_partial(key, half), sandboxed.loaded)
+                timed_load(
+                    lambda key=key, half=half: sandboxed.show_partial(key, half),
+                    sandboxed.loaded,
+                )
             results[label].append(
                 timed_load(lambda key=key: sandboxed.show_document(key, page), sandboxed.loaded)
             )
