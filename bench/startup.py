@@ -62,7 +62,7 @@ with loop:
     loop.run_until_complete(main())
 """
 
-RSS = '''
+RSS = """
 def rss():
     import os
     from pathlib import Path
@@ -80,7 +80,7 @@ def rss():
         except OSError:
             pass
     return total
-'''
+"""
 
 
 def measure(script: str, home: str) -> dict[str, float]:
@@ -109,10 +109,14 @@ def main() -> None:
         easel.append(measure(EASEL, home))
     bare_s = statistics.median(r["seconds"] for r in bare)
     easel_s = statistics.median(r["seconds"] for r in easel)
-    print(f"bare QWebEngineView window ready: {bare_s * 1000:.0f} ms, "
-          f"{statistics.median(r['rss_kb'] for r in bare) / 1024:.0f} MB")
-    print(f"Easel main window ready:          {easel_s * 1000:.0f} ms, "
-          f"{statistics.median(r['rss_kb'] for r in easel) / 1024:.0f} MB")
+    print(
+        f"bare QWebEngineView window ready: {bare_s * 1000:.0f} ms, "
+        f"{statistics.median(r['rss_kb'] for r in bare) / 1024:.0f} MB"
+    )
+    print(
+        f"Easel main window ready:          {easel_s * 1000:.0f} ms, "
+        f"{statistics.median(r['rss_kb'] for r in easel) / 1024:.0f} MB"
+    )
     print(f"ratio: {easel_s / bare_s:.2f}")
 
 
