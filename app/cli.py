@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from app.artifacts import ArtifactClosed, Prose, extract_artifacts
-from app.config import ConfigError, load_settings, resolve_provider_options
+from app.config import (
+    ConfigError,
+    ProviderProfile,
+    Settings,
+    load_settings,
+    resolve_provider_options,
+)
 from app.connection import new_http_client, provider_for
 from app.documents import artifact_document, inline_vendored
 from app.events import ProviderError
@@ -54,6 +60,18 @@ def add_provider_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--kind", choices=("openai", "anthropic"), help="the API's protocol")
 
 
+def profile_from_options(settings: Settings, args: argparse.Namespace) -> ProviderProfile:
+    """The provider profile the PROVIDER OPTIONS name; ConfigError when none is usable."""
+    return resolve_provider_options(
+        settings,
+        provider=args.provider,
+        base_url=args.base_url,
+        model=args.model,
+        api_key_env=args.api_key_env,
+        kind=args.kind,
+    )
+
+
 # --- ask ---------------------------------------------------------------------------------
 
 
@@ -77,14 +95,7 @@ def ask_main(argv: list[str]) -> int:
 async def _ask(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
-        profile = resolve_provider_options(
-            settings,
-            provider=args.provider,
-            base_url=args.base_url,
-            model=args.model,
-            api_key_env=args.api_key_env,
-            kind=args.kind,
-        )
+        profile = profile_from_options(settings, args)
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE, args.json)
     store = _open_store()

@@ -71,6 +71,13 @@ async def provider_for(
     api_key = await find_api_key(profile, keys)
     if api_key is None and needs_key(profile):
         raise AuthError(f"No API key for {profile.name}. {key_hint(profile)}")
+    return provider_with_key(profile, client, api_key)
+
+
+def provider_with_key(
+    profile: ProviderProfile, client: httpx.AsyncClient, api_key: str | None
+) -> Provider:
+    """A provider for this profile with this key (None: no authorization is sent)."""
     return make_provider(
         profile.kind,
         client=client,

@@ -20,6 +20,7 @@ import httpx
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from app.cli import profile_from_options
 from app.config import (
     PRESETS,
     ConfigError,
@@ -27,14 +28,12 @@ from app.config import (
     Settings,
     load_settings,
     profile_from_preset,
-    resolve_provider_options,
     save_settings,
 )
-from app.connection import key_hint, new_http_client, provider_for
+from app.connection import new_http_client, provider_for, provider_with_key
 from app.discovery import find_local_servers
 from app.events import ProviderError
 from app.prompts import system_prompt
-from app.providers import make_provider
 from app.publish import Publisher
 from app.secrets import KeyringUnavailable, KeyStore, find_api_key
 from app.session import ChatSession
@@ -108,14 +107,7 @@ class EaselApp:
         args = self.args
         given = any((args.provider, args.base_url, args.model, args.api_key_env, args.kind))
         try:
-            return resolve_provider_options(
-                self.settings,
-                provider=args.provider,
-                base_url=args.base_url,
-                model=args.model,
-                api_key_env=args.api_key_env,
-                kind=args.kind,
-            )
+            return profile_from_options(self.settings, args)
         except ConfigError as error:
             if given:
                 print(str(error), file=sys.stderr)
@@ -325,15 +317,7 @@ class EaselApp:
             client = self._client_for(profile)
         except ProviderError as error:
             return False, str(error), []
-        provider = make_provider(
-            profile.kind,
-            client=client,
-            base_url=profile.base_url,
-            api_key=api_key,
-            name=profile.name,
-            headers=dict(profile.headers),
-            key_hint=key_hint(profile),
-        )
+        provider = provider_with_key(profile, client, api_key)
         try:
             models = await provider.list_models()
         except ProviderError as error:

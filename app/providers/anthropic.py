@@ -22,10 +22,10 @@ from app.events import (
     ToolCallDelta,
     Usage,
 )
-from app.providers.base import DEFAULT_MAX_TOKENS, ChatRequest, Endpoint, coalesce
+from app.providers.base import DEFAULT_MAX_TOKENS, ChatRequest, Endpoint
 from app.providers.errors import ErrorContext, bad_response, stream_error
 from app.providers.openai import model_ids
-from app.providers.sse import EventStream, get_json, open_event_stream
+from app.providers.sse import EventStream, get_json, open_event_stream, parse_batches
 
 log = logging.getLogger(__name__)
 
@@ -265,20 +265,12 @@ class AnthropicProvider:
             for event in parser.feed_payload(payload):
                 yield event
             return
-        async for batch in stream.events:
-            events: list[StreamEvent] = []
-            try:
-                for sse_event in batch:
-                    for event in parser.feed(sse_event.data, sse_event.event):
-                        events.append(event)
-                    if parser.done:
-                        break
-            finally:
-                # What arrived before an error mid-batch still reaches the caller first.
-                for event in coalesce(events):
-                    yield event
-            if parser.done:
-                break
+        batches = parse_batches(
+            stream.events, lambda e: parser.feed(e.data, e.event), lambda: parser.done
+        )
+        async with aclosing(batches) as events:
+            async for event in events:
+                yield event
 
     async def list_models(self) -> list[str]:
         """GET {base}/v1/models, following its pages: the ids, sorted."""

@@ -25,9 +25,9 @@ from app.events import (
     ToolCallDelta,
     Usage,
 )
-from app.providers.base import ChatRequest, Endpoint, coalesce
+from app.providers.base import ChatRequest, Endpoint
 from app.providers.errors import ErrorContext, bad_response, stream_error
-from app.providers.sse import EventStream, SSEEvent, get_json, open_event_stream
+from app.providers.sse import EventStream, SSEEvent, get_json, open_event_stream, parse_batches
 
 log = logging.getLogger(__name__)
 
@@ -258,20 +258,10 @@ class OpenAIProvider:
             for event in parser.feed_payload(payload):
                 yield event
             return
-        async for batch in stream.events:
-            events: list[StreamEvent] = []
-            try:
-                for sse_event in batch:
-                    for event in parser.feed(sse_event):
-                        events.append(event)
-                    if parser.done:
-                        break
-            finally:
-                # What arrived before an error mid-batch still reaches the caller first.
-                for event in coalesce(events):
-                    yield event
-            if parser.done:
-                break
+        batches = parse_batches(stream.events, parser.feed, lambda: parser.done)
+        async with aclosing(batches) as events:
+            async for event in events:
+                yield event
 
     async def list_models(self) -> list[str]:
         """GET {base}/models: the ids, sorted."""

@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from app.events import NetworkError
+from app.events import NetworkError, StreamEvent
+from app.providers.base import coalesce
 from app.providers.errors import (
     ErrorContext,
     bad_response,
@@ -205,3 +206,26 @@ async def get_json(
         return response.json()
     except ValueError as exc:
         raise bad_response(context, "did not answer with JSON") from exc
+
+
+async def parse_batches(
+    batches: AsyncIterator[list[SSEEvent]],
+    feed: Callable[[SSEEvent], Iterable[StreamEvent]],
+    done: Callable[[], bool],
+) -> AsyncIterator[StreamEvent]:
+    """Stream events from batches of SSE events: each batch's text merged, until `done()`.
+
+    What a batch gave before an error in its middle still reaches the caller, then the error.
+    """
+    async for batch in batches:
+        events: list[StreamEvent] = []
+        try:
+            for sse_event in batch:
+                events.extend(feed(sse_event))
+                if done():
+                    break
+        finally:
+            for event in coalesce(events):
+                yield event
+        if done():
+            return
