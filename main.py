@@ -34,6 +34,7 @@ def main(argv: list[str]) -> int:
 
 def _headless(command: str, argv: list[str]) -> int:
     if command == "render":
+        _allow_root_chromium()
         from sandbox.exporters import RENDER_EXPORTERS
         from sandbox.render import render_main
 
@@ -63,7 +64,17 @@ def _desktop(argv: list[str]) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """Build every object of the desktop app, wire them, run the event loop."""
+    if not _has_display():
+        if args.screenshot is None:
+            print(
+                "No display found (DISPLAY and WAYLAND_DISPLAY are unset): start Easel in a "
+                "desktop session, or use --screenshot or a headless command.",
+                file=sys.stderr,
+            )
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     _allow_root_chromium()
+    _quiet_qt()
     from sandbox.scheme import register_scheme
 
     register_scheme()  # must precede the QApplication
@@ -87,6 +98,28 @@ def run_app(args: argparse.Namespace) -> int:
         keys = loop.run_until_complete(KeyStore.open_default())
         easel = EaselApp(args, loop, keys)
         return loop.run_until_complete(easel.run())
+
+
+def _quiet_qt() -> None:
+    """Qt's and Chromium's chatter (no GPU, no D-Bus) goes to the log, not the terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtCriticalMsg: logging.ERROR, QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.DEBUG), "%s", message)
+
+    qInstallMessageHandler(handler)
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--log-level" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --log-level=3".strip()
+
+
+def _has_display() -> bool:
+    """Whether Qt can show a window here (or was told which platform to use)."""
+    names = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    return sys.platform != "linux" or any(os.environ.get(name) for name in names)
 
 
 def _allow_root_chromium() -> None:

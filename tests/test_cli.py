@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.model_server import error_reply, openai_text_reply
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,3 +225,22 @@ def test_request_carries_one_copy_of_the_artifact_however_many_versions(model_se
     # Five versions of a 30 KB page later, the request still holds about one copy of it.
     assert sizes[-1] < sizes[1] + 4_000, sizes
     assert sizes[-1] < 2 * len(big)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root needs Chromium's sandbox turned off")
+def test_render_as_root_without_flags_still_works(easel_home: Path, tmp_path: Path):
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><html><body><p>Hello from the sandbox</p></body></html>")
+    env = {k: v for k, v in os.environ.items() if k != "QTWEBENGINE_CHROMIUM_FLAGS"}
+    env.update(EASEL_HOME=str(easel_home), QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "render", str(page), "--text"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Hello from the sandbox" in result.stdout
+    assert "sandbox is off" in result.stderr
