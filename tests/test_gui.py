@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app.config import PRESETS
 from app.secrets import KeyStore
 from tests.model_server import error_reply, openai_text_reply
 from widgets.app import EaselApp
@@ -398,3 +399,56 @@ def test_save_through_the_dialog_writes_a_self_contained_file(loop, run, model_s
     saved = target.read_text()
     assert 'src="https://cdn.jsdelivr.net' not in saved and "Chart" in saved
     assert len(saved) > 100_000  # Chart.js inlined
+
+
+def test_first_run_sets_up_a_provider_then_chats(loop, run, model_server, easel_home):
+    model_server.enqueue(openai_text_reply("Hello from the new provider."))
+
+    async def scenario():
+        keys = await KeyStore.open_default()
+        args = _args(model_server, base_url=None, model=None)
+        easel = EaselApp(args, loop, keys)
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        assert easel.window.center.currentIndex() == 1  # the first-run panel
+        form = easel.form
+        form.choose(next(p for p in PRESETS if p.id == "custom"))
+        form.base_url.setText(model_server.openai_base)
+        form.model.setEditText("test-model")
+        form.key.setText("sk-test-123")
+        form.save_button.click()
+        await _until(lambda: easel.window.center.currentIndex() == 0)
+        assert easel.profile is not None and easel.profile.base_url == model_server.openai_base
+        assert "sk-test-123" not in (easel_home / "config" / "settings.json").read_text()
+        await _send_and_wait(easel, "hi")
+        sent = _chats(model_server)[-1]
+        assert sent.headers["authorization"] == "Bearer sk-test-123"
+        assert easel.store.messages(easel.chat.conversation_id)[-1].content == (
+            "Hello from the new provider."
+        )
+        await _close(easel, task)
+
+    run(scenario())
+
+
+def test_a_server_that_cannot_list_models_can_be_saved_anyway(loop, run, model_server):
+    model_server.enqueue_models(error_reply(404, {"error": {"message": "no such route"}}))
+
+    async def scenario():
+        easel = EaselApp(
+            _args(model_server, base_url=None, model=None), loop, await KeyStore.open_default()
+        )
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        form = easel.form
+        form.choose(next(p for p in PRESETS if p.id == "custom"))
+        form.base_url.setText(model_server.openai_base)
+        form.model.setEditText("m")
+        form.save_button.click()
+        await _until(lambda: form.save_button.text() == "Save anyway")
+        assert "404" in form.result.text() or "no such route" in form.result.text()
+        form.save_button.click()
+        await _until(lambda: easel.window.center.currentIndex() == 0)
+        await _close(easel, task)
+
+    run(scenario())

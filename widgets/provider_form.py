@@ -65,7 +65,9 @@ class ProviderForm(QWidget):
         self.setObjectName("providerForm")
         self._tester = tester
         self._local: list[tuple[Preset, list[str]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[object] | None = None
+        self._save_anyway = False
+        self._save_label = "Save and start chatting"
 
         self.local_box = QWidget(self)
         self.local_layout = QVBoxLayout(self.local_box)
@@ -146,8 +148,11 @@ class ProviderForm(QWidget):
         layout.addLayout(buttons)
 
         self.preset.currentIndexChanged.connect(self._on_preset)
-        self.test_button.clicked.connect(lambda: self._start(self._test()))
-        self.save_button.clicked.connect(lambda: self._start(self._save()))
+        self.test_button.clicked.connect(lambda: self._start(self._test))
+        self.save_button.clicked.connect(lambda: self._start(self._save))
+        for field in (self.base_url, self.key, self.name):
+            field.textEdited.connect(self._changed)
+        self.model.editTextChanged.connect(self._changed)
         self._on_preset()
 
     # --- filling in ------------------------------------------------------------------------
@@ -233,6 +238,7 @@ class ProviderForm(QWidget):
         else:
             self.key_note.setText("Leave empty if the server needs no key.")
         self.result.setText("")
+        self._changed()
 
     def _set_models(self, models: list[str], current: str) -> None:
         self.model.clear()
@@ -241,10 +247,15 @@ class ProviderForm(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _start(self, coroutine: Awaitable[None]) -> None:
+    def _start(self, action: Callable[[], Awaitable[object]]) -> None:
         if self._task is not None and not self._task.done():
-            return
-        self._task = asyncio.ensure_future(coroutine)
+            return  # one test at a time
+        self._task = asyncio.ensure_future(action())
+
+    def _changed(self) -> None:
+        # Another profile now: a new test decides again whether it may be saved untested.
+        self._save_anyway = False
+        self.save_button.setText(self._save_label)
 
     async def _test(self) -> bool:
         self.result.setText("Testing…")
@@ -257,11 +268,22 @@ class ProviderForm(QWidget):
             self.test_button.setEnabled(True)
         self.result.setText(("✓ " if ok else "✗ ") + sentence)
         self.result.setProperty("ok", ok)
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
         if ok and models and self.model.count() == 0:
             self._set_models(models, self.model.currentText() or models[0])
         return ok
 
     async def _save(self) -> None:
-        if not await self._test():
+        if not self._save_anyway and not await self._test():
+            # Some servers cannot list models yet chat fine: the user may insist, knowingly.
+            self._save_anyway = True
+            self.save_button.setText("Save anyway")
             return
+        self._changed()
         self.saved.emit(self.profile(), self.key.text().strip(), self.session_only.isChecked())
+
+    def set_save_label(self, text: str) -> None:
+        """The Save button's text (it differs between first run and Settings)."""
+        self._save_label = text
+        self.save_button.setText(text)

@@ -67,7 +67,7 @@ class ProvidersDialog(QDialog):
         self.import_result.setWordWrap(True)
         tester: Tester = owner.test_profile
         self.form = ProviderForm(tester, parent=self)
-        self.form.save_button.setText("Save provider")
+        self.form.set_save_label("Save provider")
         side = QVBoxLayout()
         side.addWidget(QLabel("<b>Saved providers</b>", self))
         side.addWidget(self.list, 1)
