@@ -21,6 +21,7 @@ from app.events import (
     Usage,
 )
 from app.providers import ChatRequest, Message, make_provider
+from app.providers.base import coalesce
 from tests.model_server import anthropic_text_reply, error_reply, sse_reply
 
 REQUEST = ChatRequest(model="claude-test", messages=(Message("user", "Hi"),))
@@ -135,14 +136,16 @@ def test_thinking_text_and_usage(model_server):
     model_server.enqueue(anthropic_text_reply("Four.", thinking="2+2=4", chunk_chars=3))
     events, error = run(model_server.url)
     assert error is None
-    assert events == [
-        ReasoningDelta("2+2"),
-        ReasoningDelta("=4"),
-        TextDelta("Fou"),
-        TextDelta("r."),
-        Usage(10, 20),
-        Finished("stop"),
-    ]
+    assert coalesce(events) == coalesce(
+        [
+            ReasoningDelta("2+2"),
+            ReasoningDelta("=4"),
+            TextDelta("Fou"),
+            TextDelta("r."),
+            Usage(10, 20),
+            Finished("stop"),
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -235,7 +238,7 @@ def test_dropped_connection_mid_reply(model_server):
         sse_reply([START, *text_block(0, "partial", " more", " never")], drop_after=4)
     )
     events, error = run(model_server.url)
-    assert events == [TextDelta("partial"), TextDelta(" more")]
+    assert coalesce(events) == coalesce([TextDelta("partial"), TextDelta(" more")])
     assert isinstance(error, NetworkError) and "dropped mid-reply" in str(error)
 
 

@@ -10,6 +10,7 @@ transport failures into the typed provider errors and yields decoded events.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -123,29 +124,65 @@ class EventStream:
 
 
 async def _decode(response: httpx.Response, context: ErrorContext) -> AsyncIterator[list[SSEEvent]]:
-    """The events of a response, a batch per network read, pausing for the loop now and then.
+    """The events of a response in batches, pausing for the event loop now and then.
 
-    Batches, not single events: a fast stream brings dozens of events in one read, and passing
-    each through every layer above costs more than decoding it.
+    A reader task takes the body off the connection as it arrives; whatever piled up while the
+    caller was busy is decoded as one batch. A fast stream (one HTTP chunk per token) therefore
+    costs the layers above one step per batch, not one per token, and a slow one still flows
+    token by token.
     """
     decoder = SSEDecoder()
-    paused_at = time.monotonic()
+    arrived: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
+    reader = asyncio.ensure_future(_read_body(response, arrived))
+    try:
+        while True:
+            pieces = [await arrived.get()]
+            while not arrived.empty():
+                pieces.append(arrived.get_nowait())
+            batch: list[SSEEvent] = []
+            paused_at = time.monotonic()
+            for piece in pieces:
+                if piece is None:
+                    batch.extend(decoder.close())
+                    if batch:
+                        yield batch
+                    return
+                if isinstance(piece, BaseException):
+                    if batch:
+                        yield batch
+                    raise _network_error(piece, context)
+                batch.extend(decoder.feed(piece))
+                if time.monotonic() - paused_at > _YIELD_EVERY:
+                    yield batch
+                    batch = []
+                    await asyncio.sleep(0)
+                    paused_at = time.monotonic()
+            if batch:
+                yield batch
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+
+async def _read_body(
+    response: httpx.Response, arrived: asyncio.Queue[bytes | BaseException | None]
+) -> None:
+    """Put each piece of the body in the queue as it arrives; then None, or the error."""
     try:
         async with aclosing(response.aiter_bytes()) as chunks:
             async for chunk in chunks:
-                batch = decoder.feed(chunk)
-                if batch:
-                    yield batch
-                if time.monotonic() - paused_at > _YIELD_EVERY:
-                    await asyncio.sleep(0)
-                    paused_at = time.monotonic()
-    except httpx.TimeoutException as exc:
-        raise NetworkError(f"{context.who()} stopped sending mid-reply ({_kind(exc)}).") from exc
+                arrived.put_nowait(chunk)
     except (httpx.TransportError, httpx.StreamError) as exc:
-        raise NetworkError(f"The connection to {context.who()} dropped mid-reply.") from exc
-    tail = decoder.close()
-    if tail:
-        yield tail
+        arrived.put_nowait(exc)
+        return
+    arrived.put_nowait(None)
+
+
+def _network_error(exc: BaseException, context: ErrorContext) -> NetworkError:
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkError(f"{context.who()} stopped sending mid-reply ({_kind(exc)}).")
+    return NetworkError(f"The connection to {context.who()} dropped mid-reply.")
 
 
 def _kind(exc: Exception) -> str:
