@@ -452,3 +452,22 @@ def test_a_server_that_cannot_list_models_can_be_saved_anyway(loop, run, model_s
         await _close(easel, task)
 
     run(scenario())
+
+
+def test_a_code_block_in_the_chat_opens_as_an_artifact(loop, run, model_server):
+    snippet = '<button class="primary">Buy now</button>'
+    model_server.enqueue(openai_text_reply(f"A small example:\n\n```html\n{snippet}\n```\n"))
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "an svg circle")
+        assert easel.panel.current_tab() is None  # a short example stays in the chat
+        key = f"m{easel.store.messages(easel.chat.conversation_id)[-1].id}"
+        easel.transcript.actionRequested.emit("open-code-as-artifact", key, "0")
+        await _until(lambda: easel.panel.current_tab() is not None)
+        tab = easel.panel.current_tab()
+        assert tab.current.type == "text/html" and tab.current.content == snippet
+        assert tab.current.origin == "hand"
+        await _close(easel, task)
+
+    run(scenario())

@@ -20,6 +20,8 @@ from app.artifacts import (
     EditOpened,
     Prose,
     display_parts,
+    extract_artifacts,
+    slugify,
 )
 from app.artifacts import (
     Reasoning as ThinkText,
@@ -232,6 +234,28 @@ class ChatController(QObject):
             if version.version == number:
                 self._new_version(identifier, version.content, "restore")
 
+    def open_code_as_artifact(self, code: str) -> None:
+        """A code block from the chat, run as an artifact of its own (the user asked)."""
+        if self.conversation_id is None:
+            return
+        # The extractor sniffs the type and title from the content, as for any artifact.
+        body = code.removesuffix("\n")  # a fenced block's source ends with its own newline
+        [found] = extract_artifacts(f'<artifact identifier="snippet">\n{body}\n</artifact>')
+        taken = {v.identifier for v in self.store.latest_artifacts(self.conversation_id)}
+        base = slugify(found.title) if found.title != "snippet" else "snippet"
+        identifier, n = base or "snippet", 2
+        while identifier in taken:
+            identifier, n = f"{base}-{n}", n + 1
+        version = self.store.add_artifact_version(
+            self.conversation_id,
+            identifier,
+            found.type,
+            found.title if found.title != "snippet" else "Code from the chat",
+            found.content,
+            origin="hand",
+        )
+        self.panel.add_version(version)
+
     def _new_version(self, identifier: str, content: str, origin: str) -> None:
         if self.conversation_id is None:
             return
@@ -411,6 +435,10 @@ class ChatController(QObject):
             self.retry(int(key[1:]))
         elif action == "continue" and key.startswith("m"):
             self.continue_reply(int(key[1:]))
+        elif action == "open-code-as-artifact" and argument.isdigit():
+            code = self.transcript.code_block(key, int(argument))
+            if code:
+                self.open_code_as_artifact(code)
         elif action == "open-artifact":
             identifier, _, version = argument.partition("@")
             self.panel.focus(identifier, int(version) if version.isdigit() else None)
