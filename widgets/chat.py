@@ -354,7 +354,8 @@ class ChatController(QObject):
             self.transcript.add_message(key, "user")
             self.transcript.append_text(key, event.user.content)
             self.transcript.finish_message(key)
-            self.composer.clear()
+            if self.composer.text().strip() == event.user.content.strip():
+                self.composer.clear()  # stored now; an automatic follow-up leaves typing alone
         self._reply_key = message_key(event.assistant_id)
         self._model = event.model
         self._started = time.monotonic()

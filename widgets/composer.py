@@ -25,8 +25,13 @@ class PromptEdit(QPlainTextEdit):
 
     # Enter pressed without Shift: the user wants to send.
     submitted = Signal()
+    # Escape pressed: the user wants the streaming reply to stop.
+    escaped = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.key() == Qt.Key.Key_Escape:
+            self.escaped.emit()
+            return
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.submitted.emit()
@@ -53,7 +58,7 @@ class Composer(QWidget):
         self.edit.setObjectName("promptEdit")
         self.edit.setPlaceholderText(
             "Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  "
-            "(Enter sends, Shift+Enter for a new line)"
+            "(Enter sends, Shift+Enter for a new line, Esc stops)"
         )
         self.edit.setFixedHeight(84)
         self.button = QPushButton("Send", self)
@@ -93,6 +98,7 @@ class Composer(QWidget):
         layout.addLayout(row)
 
         self.edit.submitted.connect(self._on_submit)
+        self.edit.escaped.connect(lambda: self._streaming and self.stopRequested.emit())
         self.button.clicked.connect(self._on_button)
         self.model_combo.activated.connect(lambda _: self._on_model())
         self.model_combo.lineEdit().editingFinished.connect(self._on_model)
