@@ -471,3 +471,67 @@ def test_a_code_block_in_the_chat_opens_as_an_artifact(loop, run, model_server):
         await _close(easel, task)
 
     run(scenario())
+
+
+def test_streaming_page_grows_in_the_preview_without_running_its_scripts(loop, run, model_server):
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>Growing</title></head><body>\n"
+        "<h1 id=h>Itinerary</h1>\n<script>document.title = 'ran';</script>\n"
+        + "".join(f"<p>Day stop {i}: a long description of the place.</p>\n" for i in range(60))
+        + "</body></html>"
+    )
+    model_server.enqueue(
+        openai_text_reply(_artifact("trip", "Trip", page), chunk_chars=40, delay=0.03)
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _type_and_send(easel, "a trip page")
+        await _until(lambda: easel.panel.tab("trip") is not None)
+        tab = easel.panel.tab("trip")
+        seen_partial = False
+        while easel.chat.busy:
+            text = await _js(tab.view, "document.body ? document.body.innerText : ''")
+            title = await _js(tab.view, "document.title")
+            if "Itinerary" in (text or "") and tab.streaming:
+                assert title != "ran"  # the partial page runs no script
+                seen_partial = True
+            await asyncio.sleep(0.05)
+        assert seen_partial
+        await _until(lambda: tab.view.title() == "ran")  # the finished page runs
+        await _close(easel, task)
+
+    run(scenario())
+
+
+def test_stop_keeps_the_partial_reply_and_offers_retry(loop, run, model_server):
+    model_server.enqueue(
+        openai_text_reply("word " * 500, chunk_chars=5, delay=0.01),
+        openai_text_reply("Fresh answer."),
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _type_and_send(easel, "talk")
+        await _until(lambda: easel.chat.busy and easel.chat._chars > 50)
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Escape)
+        await _until(lambda: not easel.chat.busy)
+        reply = easel.store.messages(easel.chat.conversation_id)[-1]
+        assert reply.status == "incomplete" and reply.content.startswith("word")
+        text = ""
+        for _ in range(100):
+            text = await _transcript_text(easel)
+            if "Incomplete" in text:
+                break
+            await asyncio.sleep(0.05)
+        assert "Incomplete" in text and "Retry" in text
+        easel.transcript.actionRequested.emit("retry", f"m{reply.id}", "")
+        await _until(
+            lambda: (
+                not easel.chat.busy
+                and easel.store.messages(easel.chat.conversation_id)[-1].content == "Fresh answer."
+            )
+        )
+        await _close(easel, task)
+
+    run(scenario())
