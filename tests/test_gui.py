@@ -535,3 +535,18 @@ def test_stop_keeps_the_partial_reply_and_offers_retry(loop, run, model_server):
         await _close(easel, task)
 
     run(scenario())
+
+
+def test_an_example_on_the_welcome_page_fills_the_composer(loop, run, model_server):
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _until(lambda: True)
+        for _ in range(100):
+            if await _js(easel.transcript, "document.querySelectorAll('a.example').length"):
+                break
+            await asyncio.sleep(0.05)
+        await _js(easel.transcript, "document.querySelector('a.example').click(), 1")
+        await _until(lambda: easel.composer.text().startswith("Create a simple breakout game"))
+        await _close(easel, task)
+
+    run(scenario())

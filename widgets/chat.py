@@ -8,9 +8,11 @@ cancels; the session has already stored whatever arrived.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from urllib.parse import quote
 
 from PySide6.QtCore import QObject, Signal
 
@@ -440,6 +442,9 @@ class ChatController(QObject):
             code = self.transcript.code_block(key, int(argument))
             if code:
                 self.open_code_as_artifact(code)
+        elif action == "prompt":
+            self.composer.set_text(argument)
+            self.composer.focus()
         elif action == "open-artifact":
             identifier, _, version = argument.partition("@")
             self.panel.focus(identifier, int(version) if version.isdigit() else None)
@@ -455,15 +460,26 @@ def _footer(message: StoredMessage, prices: Mapping[str, Price]) -> str:
     return " · ".join(parts)
 
 
-_WELCOME = """
-<div class="welcome">
-  <h1>What shall we build?</h1>
-  <p>Ask for something you can use: it appears beside the chat as a live page
-  you can play with, revise by asking, save as one file and print on A4.</p>
-  <ul>
-    <li>“Create a simple breakout game as a single HTML page”</li>
-    <li>“A snake game with a random maze”</li>
-    <li>“A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page”</li>
-  </ul>
-</div>
-"""
+EXAMPLES = (
+    "Create a simple breakout game as a single HTML page",
+    "A snake game with a random maze",
+    "A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page",
+)
+
+
+def _welcome() -> str:
+    """The empty conversation's page: what Easel is for, with examples one click away."""
+    items = "".join(
+        f'<li><a class="example" href="?action=prompt&amp;message=&amp;arg={quote(text)}">'
+        f"“{html.escape(text)}”</a></li>"
+        for text in EXAMPLES
+    )
+    return (
+        '<div class="welcome"><h1>What shall we build?</h1>'
+        "<p>Ask for something you can use: it appears beside the chat as a live page you can "
+        "play with, revise by asking, save as one file and print on A4.</p>"
+        f"<ul>{items}</ul></div>"
+    )
+
+
+_WELCOME = _welcome()
