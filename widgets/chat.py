@@ -152,7 +152,9 @@ class ChatController(QObject):
             self.transcript.finish_message(key)
             return
         if message.reasoning:
-            self.transcript.append_reasoning(key, message.reasoning)
+            self.transcript.append_reasoning(
+                key, message.reasoning, seconds=message.reasoning_seconds
+            )
         own = iter([v for v in versions if v.message_id == message.id])
         for part in display_parts(message.content):
             if isinstance(part, Prose):

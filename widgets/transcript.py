@@ -166,13 +166,17 @@ class TranscriptView(QWebEngineView):
         message.pending += text
         self._throttle.trigger()
 
-    def append_reasoning(self, key: str, text: str) -> None:
-        """Stream text into the message's collapsible "Thinking" section."""
+    def append_reasoning(self, key: str, text: str, *, seconds: float | None = None) -> None:
+        """Stream text into the message's collapsible "Thinking" section.
+
+        seconds: how long the model thought, for a stored reply shown again (a streaming one is
+        timed here, from its first reasoning to its first text).
+        """
         message = self._messages.get(key)
         if message is None or not text:
             return
         if message.reasoning_started is None:
-            message.reasoning_started = time.monotonic()
+            message.reasoning_started = time.monotonic() - (seconds or 0.0)
             message.reasoning_open = True
         self._push(["reasoning", key, text])
 
