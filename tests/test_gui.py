@@ -550,3 +550,28 @@ def test_an_example_on_the_welcome_page_fills_the_composer(loop, run, model_serv
         await _close(easel, task)
 
     run(scenario())
+
+
+def test_only_the_artifact_in_front_runs_until_another_is_shown(loop, run, model_server):
+    model_server.enqueue(
+        openai_text_reply(
+            _artifact("one", "One", SNAKE.replace("speed ", "one "))
+            + "\n"
+            + _artifact("two", "Two", SNAKE.replace("speed ", "two "))
+        )
+    )
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _send_and_wait(easel, "two pages")
+        await _close(easel, task)
+        again, task = await _start(loop, model_server)
+        one, two = again.panel.tab("one"), again.panel.tab("two")
+        front, back = (one, two) if again.panel.current_tab() is one else (two, one)
+        await _until(lambda: front.view.title().endswith("100"))
+        assert back._pending_page is not None and back.view.url().isEmpty()
+        again.panel.tabs.setCurrentWidget(back)
+        await _until(lambda: back.view.title().endswith("100"))
+        await _close(again, task)
+
+    run(scenario())

@@ -13,7 +13,14 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -93,6 +100,7 @@ class ArtifactTab(QWidget):
         self._stream_chars = 0
         self._console: list[ConsoleLine] = []
         self._allow_network = False
+        self._pending_page: str | None = None
         self._partial_timer = QTimer(self)
         self._partial_timer.setSingleShot(True)
         self._partial_timer.setInterval(PARTIAL_PREVIEW_MS)
@@ -263,6 +271,7 @@ class ArtifactTab(QWidget):
 
     def _show_partial(self) -> None:
         if self.streaming and self._stream_type == "text/html":
+            self._pending_page = None
             self.view.show_partial(self.key, partial_preview("".join(self._stream_text)))
 
     # --- versions --------------------------------------------------------------------------
@@ -304,7 +313,19 @@ class ArtifactTab(QWidget):
         self.status.setText(kind if version.complete else f"{kind} · incomplete")
         self._clear_console()
         page = artifact_document(version.type, version.content, version.title)
-        self.view.show_document(self.key, page, allow_network=self._allow_network)
+        if self.isVisible():
+            self._pending_page = None
+            self.view.show_document(self.key, page, allow_network=self._allow_network)
+        else:
+            # A tab behind another runs nothing (no renderer, no memory) until it is shown.
+            self._pending_page = page
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """A tab brought to the front starts the page it was given while hidden."""
+        super().showEvent(event)
+        if self._pending_page is not None:
+            page, self._pending_page = self._pending_page, None
+            self.view.show_document(self.key, page, allow_network=self._allow_network)
 
     def _on_version_picked(self, index: int) -> None:
         number = self.version_combo.itemData(index)
