@@ -58,6 +58,8 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Decode a chunk; the returned events are complete (dispatched by a blank line)."""
+        if b"\r" not in chunk and b"\r" not in self._buffer[-1:]:
+            return self._feed_lf(chunk)
         # The kept tail holds no line end, except perhaps a final CR: rescan only from there.
         search_from = max(len(self._buffer) - 1, 0)
         self._buffer += chunk
@@ -70,6 +72,21 @@ class SSEDecoder:
             self._line(bytes(self._buffer[position : end.start()]), events)
             position = end.end()
         del self._buffer[:position]
+        return events
+
+    def _feed_lf(self, chunk: bytes) -> list[SSEEvent]:
+        """The common case, lines ended by LF alone: split at once instead of searching."""
+        events: list[SSEEvent] = []
+        if b"\n" not in chunk:
+            self._buffer += chunk
+            return events
+        lines = chunk.split(b"\n")
+        if self._buffer:
+            self._buffer += lines[0]
+            lines[0] = bytes(self._buffer)
+        self._buffer = bytearray(lines.pop())
+        for line in lines:
+            self._line(line, events)
         return events
 
     def close(self) -> list[SSEEvent]:
