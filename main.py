@@ -80,6 +80,7 @@ def run_app(args: argparse.Namespace) -> int:
     register_scheme()  # must precede the QApplication
 
     import qasync
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from app.secrets import KeyStore
@@ -90,6 +91,8 @@ def run_app(args: argparse.Namespace) -> int:
     qt_app.setOrganizationName("Easel")
     # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
     qt_app.setQuitOnLastWindowClosed(False)
+    # Easel's widgets are styled light; keep the web views (prefers-color-scheme) in step.
+    qt_app.styleHints().setColorScheme(Qt.ColorScheme.Light)
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     _install_asyncgen_hooks(loop)
