@@ -29,8 +29,6 @@ from sandbox.render import (
     render_main,
 )
 
-_PROG = "easel render"
-
 
 def output_path(text: str) -> Path:
     """An argparse type: a file path whose folder exists."""
@@ -44,7 +42,7 @@ def _save(path: Path, data: bytes) -> None:
     try:
         write_file(path, data)
     except OSError as error:
-        print(f"{_PROG}: cannot write {path}: {error.strerror or error}.", file=sys.stderr)
+        print(f"Cannot write {path}: {error.strerror or error}.", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 

@@ -30,7 +30,7 @@ from sandbox.view import ArtifactView
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_PAGE_FAILED = 7
-_PROG = "easel render"
+_PROG = "main.py render"
 
 
 class PageFailed(Exception):
@@ -203,7 +203,8 @@ def _close(app: QApplication, view: ArtifactView, profile: ArtifactProfile) -> N
 
 
 def _say(sentence: str, code: int) -> int:
-    print(f"{_PROG}: {sentence}", file=sys.stderr)
+    # One sentence, like every other command's errors (DESIGN.md §5).
+    print(sentence[:1].upper() + sentence[1:], file=sys.stderr)
     return code
 
 

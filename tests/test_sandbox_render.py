@@ -46,7 +46,7 @@ def test_a_busy_page_fails_with_exit_7_and_one_sentence():
     done = render(str(HOSTILE / "busy.html"), "--text", "--timeout", "3")
     assert done.returncode == 7
     assert done.stderr.strip().splitlines() == [
-        "easel render: the page did not finish within 3 seconds (is it stuck in a loop?)."
+        "The page did not finish within 3 seconds (is it stuck in a loop?)."
     ]
     assert done.stdout == ""
 
