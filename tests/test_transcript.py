@@ -323,3 +323,21 @@ def test_measure_long_reply_through_the_view(qtbot, view: TranscriptView) -> Non
             f"shown after {shown:.2f} s"
         )
     print("\n".join(lines))
+
+
+def test_a_long_user_message_folds_and_unfolds(qtbot, view: TranscriptView) -> None:
+    view.add_message("u1", "user")
+    view.append_text("u1", "\n".join(f"line {n} of a pasted document" for n in range(60)))
+    view.add_message("u2", "user")
+    view.append_text("u2", "short")
+    assert js(qtbot, view, "document.querySelector('[data-key=u1] .user-text').className") == (
+        "user-text long"
+    )
+    assert js(qtbot, view, "document.querySelector('[data-key=u2] .fold-toggle')") is None
+    height = "document.querySelector('[data-key=u1] .user-text').getBoundingClientRect().height"
+    folded = js(qtbot, view, height)
+    click(qtbot, view, "[data-key=u1] .fold-toggle")
+    assert js(qtbot, view, height) > 3 * folded
+    assert js(qtbot, view, "document.querySelector('[data-key=u1] .fold-toggle').innerText") == (
+        "Show less"
+    )

@@ -108,6 +108,21 @@
     let block = body(article).querySelector(":scope > .user-text");
     if (!block) block = body(article).appendChild(el("div", "user-text"));
     block.appendChild(document.createTextNode(text));
+    foldIfLong(block);
+  }
+
+  // A long message (a pasted document, a Fix request with its code) folds to a few lines;
+  // "Show more" unfolds it. Only the view changes: the text is all there for copying.
+  function foldIfLong(block) {
+    if (block.classList.contains("long") || block.scrollHeight <= 260) return;
+    block.classList.add("long");
+    const toggle = el("button", "fold-toggle", "Show more");
+    toggle.type = "button";
+    toggle.addEventListener("click", () => {
+      const open = block.classList.toggle("unfolded");
+      toggle.textContent = open ? "Show less" : "Show more";
+    });
+    block.after(toggle);
   }
 
   function reasoning(article) {
