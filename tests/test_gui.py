@@ -575,3 +575,34 @@ def test_only_the_artifact_in_front_runs_until_another_is_shown(loop, run, model
         await _close(again, task)
 
     run(scenario())
+
+
+def test_a_custom_anthropic_endpoint_can_be_set_up(loop, run, model_server):
+    from tests.model_server import anthropic_text_reply
+
+    model_server.enqueue(anthropic_text_reply("Hello from Messages."))
+
+    async def scenario():
+        easel = EaselApp(
+            _args(model_server, base_url=None, model=None), loop, await KeyStore.open_default()
+        )
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        form = easel.form
+        form.choose(next(p for p in PRESETS if p.id == "custom"))
+        form.base_url.setText(model_server.url)
+        form.kind.setCurrentIndex(form.kind.findData("anthropic"))
+        form.model.setEditText("claude-test")
+        form.key.setText("sk-ant-test")
+        form.save_button.click()
+        await _until(lambda: easel.window.center.currentIndex() == 0)
+        assert easel.profile.kind == "anthropic"
+        await _send_and_wait(easel, "hi")
+        sent = _chats(model_server)[-1]
+        assert sent.path == "/v1/messages" and sent.headers["x-api-key"] == "sk-ant-test"
+        assert (
+            easel.store.messages(easel.chat.conversation_id)[-1].content == "Hello from Messages."
+        )
+        await _close(easel, task)
+
+    run(scenario())

@@ -80,6 +80,10 @@ class ProviderForm(QWidget):
             self.preset.addItem(preset.name, preset.id)
         self.name = QLineEdit(self)
         self.base_url = QLineEdit(self)
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("kindCombo")
+        self.kind.addItem("OpenAI-compatible (/chat/completions)", "openai")
+        self.kind.addItem("Anthropic Messages (/v1/messages)", "anthropic")
         self.model = QComboBox(self)
         self.model.setEditable(True)
         self.key = QLineEdit(self)
@@ -129,6 +133,7 @@ class ProviderForm(QWidget):
         form.addRow("Provider", self.preset)
         form.addRow("Name", self.name)
         form.addRow("Base URL", self.base_url)
+        form.addRow("API kind", self.kind)
         form.addRow("Model", self.model)
         form.addRow("API key", self.key)
         form.addRow("", self.key_note)
@@ -153,6 +158,7 @@ class ProviderForm(QWidget):
         for field in (self.base_url, self.key, self.name):
             field.textEdited.connect(self._changed)
         self.model.editTextChanged.connect(self._changed)
+        self.kind.currentIndexChanged.connect(self._changed)
         self._on_preset()
 
     # --- filling in ------------------------------------------------------------------------
@@ -191,6 +197,7 @@ class ProviderForm(QWidget):
         self.preset.setCurrentIndex(max(0, index))
         self.name.setText(profile.name)
         self.base_url.setText(profile.base_url)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(profile.kind)))
         self.model.setEditText(profile.model)
         self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in profile.headers))
         self.ca_bundle.setText(profile.ca_bundle or "")
@@ -203,7 +210,7 @@ class ProviderForm(QWidget):
         base = profile_from_preset(preset, self.model.currentText().strip() or None)
         return ProviderProfile(
             name=self.name.text().strip() or preset.name,
-            kind=base.kind,
+            kind=self.kind.currentData() if preset.id == "custom" else base.kind,
             base_url=self.base_url.text().strip().rstrip("/") or base.base_url,
             model=self.model.currentText().strip() or base.model,
             key_env=base.key_env,
@@ -227,6 +234,8 @@ class ProviderForm(QWidget):
         self.name.setText(preset.name)
         self.base_url.setText(preset.base_url)
         self.base_url.setReadOnly(preset.id != "custom" and not preset.local)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(preset.kind)))
+        self.kind.setEnabled(preset.id == "custom")
         local_models = next((m for p, m in self._local if p.id == preset.id), [])
         self._set_models(local_models or list(preset.models_hint), preset.default_model)
         self.key.setEnabled(preset.needs_key or preset.id == "custom")
