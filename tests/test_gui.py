@@ -70,6 +70,24 @@ async def _start(loop, server) -> tuple[EaselApp, asyncio.Task]:
     return easel, task
 
 
+async def _start_first_run(loop, server) -> tuple[EaselApp, asyncio.Task]:
+    """The app with no provider set up yet: the first-run panel in the centre."""
+    args = _args(server, base_url=None, model=None)
+    easel = EaselApp(args, loop, await KeyStore.open_default())
+    task = asyncio.ensure_future(easel.run())
+    await _until(lambda: easel.transcript_ready)
+    return easel, task
+
+
+def _fill_custom(form, base_url: str, model: str, *, key: str = "", kind: str = "openai") -> None:
+    """Fill the provider form for a custom server, as a user would."""
+    form.choose(next(p for p in PRESETS if p.id == "custom"))
+    form.base_url.setText(base_url)
+    form.kind.setCurrentIndex(form.kind.findData(kind))
+    form.model.setEditText(model)
+    form.key.setText(key)
+
+
 async def _close(easel: EaselApp, task: asyncio.Task) -> None:
     easel.window.close()
     await asyncio.wait_for(task, 10)
@@ -405,18 +423,10 @@ def test_first_run_sets_up_a_provider_then_chats(loop, run, model_server, easel_
     model_server.enqueue(openai_text_reply("Hello from the new provider."))
 
     async def scenario():
-        keys = await KeyStore.open_default()
-        args = _args(model_server, base_url=None, model=None)
-        easel = EaselApp(args, loop, keys)
-        task = asyncio.ensure_future(easel.run())
-        await _until(lambda: easel.transcript_ready)
+        easel, task = await _start_first_run(loop, model_server)
         assert easel.window.center.currentIndex() == 1  # the first-run panel
-        form = easel.form
-        form.choose(next(p for p in PRESETS if p.id == "custom"))
-        form.base_url.setText(model_server.openai_base)
-        form.model.setEditText("test-model")
-        form.key.setText("sk-test-123")
-        form.save_button.click()
+        _fill_custom(easel.form, model_server.openai_base, "test-model", key="sk-test-123")
+        easel.form.save_button.click()
         await _until(lambda: easel.window.center.currentIndex() == 0)
         assert easel.profile is not None and easel.profile.base_url == model_server.openai_base
         assert "sk-test-123" not in (easel_home / "config" / "settings.json").read_text()
@@ -435,15 +445,9 @@ def test_a_server_that_cannot_list_models_can_be_saved_anyway(loop, run, model_s
     model_server.enqueue_models(error_reply(404, {"error": {"message": "no such route"}}))
 
     async def scenario():
-        easel = EaselApp(
-            _args(model_server, base_url=None, model=None), loop, await KeyStore.open_default()
-        )
-        task = asyncio.ensure_future(easel.run())
-        await _until(lambda: easel.transcript_ready)
+        easel, task = await _start_first_run(loop, model_server)
         form = easel.form
-        form.choose(next(p for p in PRESETS if p.id == "custom"))
-        form.base_url.setText(model_server.openai_base)
-        form.model.setEditText("m")
+        _fill_custom(form, model_server.openai_base, "m")
         form.save_button.click()
         await _until(lambda: form.save_button.text() == "Save anyway")
         assert "404" in form.result.text() or "no such route" in form.result.text()
@@ -540,7 +544,6 @@ def test_stop_keeps_the_partial_reply_and_offers_retry(loop, run, model_server):
 def test_an_example_on_the_welcome_page_fills_the_composer(loop, run, model_server):
     async def scenario():
         easel, task = await _start(loop, model_server)
-        await _until(lambda: True)
         for _ in range(100):
             if await _js(easel.transcript, "document.querySelectorAll('a.example').length"):
                 break
@@ -583,18 +586,11 @@ def test_a_custom_anthropic_endpoint_can_be_set_up(loop, run, model_server):
     model_server.enqueue(anthropic_text_reply("Hello from Messages."))
 
     async def scenario():
-        easel = EaselApp(
-            _args(model_server, base_url=None, model=None), loop, await KeyStore.open_default()
+        easel, task = await _start_first_run(loop, model_server)
+        _fill_custom(
+            easel.form, model_server.url, "claude-test", key="sk-ant-test", kind="anthropic"
         )
-        task = asyncio.ensure_future(easel.run())
-        await _until(lambda: easel.transcript_ready)
-        form = easel.form
-        form.choose(next(p for p in PRESETS if p.id == "custom"))
-        form.base_url.setText(model_server.url)
-        form.kind.setCurrentIndex(form.kind.findData("anthropic"))
-        form.model.setEditText("claude-test")
-        form.key.setText("sk-ant-test")
-        form.save_button.click()
+        easel.form.save_button.click()
         await _until(lambda: easel.window.center.currentIndex() == 0)
         assert easel.profile.kind == "anthropic"
         await _send_and_wait(easel, "hi")
