@@ -75,9 +75,11 @@ def run_app(args: argparse.Namespace) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     _allow_root_chromium()
     _quiet_qt()
+    from sandbox.engine import start_network_wall
     from sandbox.scheme import register_scheme
 
     register_scheme()  # must precede the QApplication
+    gate = start_network_wall()  # every connection of the engine passes Easel's gate
 
     import qasync
     from PySide6.QtCore import Qt
@@ -99,7 +101,7 @@ def run_app(args: argparse.Namespace) -> int:
     with loop:
         # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
         keys = loop.run_until_complete(KeyStore.open_default())
-        easel = EaselApp(args, loop, keys)
+        easel = EaselApp(args, loop, keys, gate)
         return loop.run_until_complete(easel.run())
 
 

@@ -2,9 +2,12 @@
 
 Navigation: only the artifact's own document loads in the main frame. Measured with Qt 6.11, a
 script's `location = url` arrives as `NavigationTypeLinkClicked`, the same type as a real
-click, so a link click only counts when the user pressed a mouse button or key on the view
-just before (`note_user_input`, fed by the view); one input allows one link. Everything else
-is refused and reported, never followed.
+click, and `window.open` right after a key press counts as user-initiated: neither says whether
+the user clicked a link. So every navigation away is refused at once, and then Easel's isolated
+world is asked whether the user's last real click (`event.isTrusted`, recorded by
+`sandbox.shims.LINK_RECORDER`) was on a link to exactly that URL in the last seconds; only then is
+`linkClicked` emitted (the view shows the full URL before anything opens). Everything else is
+reported, never followed.
 
 Hangs: QtWebEngine has no "renderer hung" signal. While the heartbeat is on, a tiny
 `runJavaScript` probe goes out every second in an isolated world; no answer within the bound
@@ -20,6 +23,7 @@ import signal
 import time
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtNetwork import QAuthenticator
 from PySide6.QtWebEngineCore import (
     QWebEngineFileSystemAccessRequest,
     QWebEngineNewWindowRequest,
@@ -30,6 +34,7 @@ from PySide6.QtWebEngineCore import (
 )
 
 from sandbox.policy import SCHEME
+from sandbox.shims import TAKE_CLICKED_LINK
 
 _LEVELS = {
     QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel: "info",
@@ -37,10 +42,8 @@ _LEVELS = {
     QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel: "error",
 }
 _EXTERNAL_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-_NavType = QWebEnginePage.NavigationType
 _Status = QWebEnginePage.RenderProcessTerminationStatus
-# A link click counts as the user's when it comes this soon after the user's input.
-_GESTURE_SECONDS = 1.0
+_EASEL_WORLD = QWebEngineScript.ScriptWorldId.ApplicationWorld.value
 _HEARTBEAT_MS = 1000
 _KILL_SIGNAL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
@@ -54,6 +57,8 @@ class ArtifactPage(QWebEnginePage):
     linkClicked = Signal(QUrl)
     # A navigation away from the document or a pop-up was refused: the URL (may be empty).
     navigationRefused = Signal(str)
+    # A Web API the sandbox switches off was tried (WebRTC, WebTransport): what, and where to.
+    apiBlocked = Signal(str)
     # The renderer died by itself: a sentence saying how.
     crashed = Signal(str)
     # The renderer did not answer the heartbeat within the bound.
@@ -68,7 +73,8 @@ class ArtifactPage(QWebEnginePage):
     ) -> None:
         super().__init__(profile, parent)
         self._document = QUrl()
-        self._last_input = float("-inf")
+        self._profile = profile
+        self._report_mark = getattr(profile, "report_mark", None)
         self._hang_after = hang_after_ms / 1000
         self._probe_sent: float | None = None
         self._probe_id = 0
@@ -82,6 +88,7 @@ class ArtifactPage(QWebEnginePage):
         self.permissionRequested.connect(_deny_permission)
         self.fileSystemAccessRequested.connect(_deny_file_system)
         self.newWindowRequested.connect(self._on_new_window)
+        self.proxyAuthenticationRequired.connect(self._on_proxy_challenge)
 
     # -- the document ---------------------------------------------------------------------------
 
@@ -162,41 +169,50 @@ class ArtifactPage(QWebEnginePage):
 
     # -- navigation and windows -----------------------------------------------------------------
 
-    def note_user_input(self) -> None:
-        """The user pressed a key or button on the view: the next link click is theirs."""
-        self._last_input = time.monotonic()
-
     def acceptNavigationRequest(  # noqa: N802 (Qt API)
         self, url: QUrl | str, kind: QWebEnginePage.NavigationType, is_main_frame: bool
     ) -> bool:
-        """Allow the artifact's own document; hand user link clicks out; refuse the rest."""
+        """Allow the artifact's own document; refuse the rest (a user's link may go out)."""
         url = QUrl(url)
         if not is_main_frame or self._is_own_document(url):
             # Frames inside the artifact are governed by the interceptor and the handler.
             return True
-        if kind == _NavType.NavigationTypeLinkClicked and self._consume_gesture():
-            if url.scheme() in _EXTERNAL_LINK_SCHEMES:
-                self.linkClicked.emit(url)
-                return False
-        self.navigationRefused.emit(url.toString())
+        self._hand_out_if_clicked(url)
         return False
+
+    def _on_new_window(self, request: QWebEngineNewWindowRequest) -> None:
+        """No pop-ups: a window for a link the user clicked (target=_blank) opens outside."""
+        # Not calling request.openIn() leaves the window uncreated.
+        self._hand_out_if_clicked(request.requestedUrl())
 
     def _is_own_document(self, url: QUrl) -> bool:
         return url.scheme() == SCHEME and url.host() == self._document.host()
 
-    def _consume_gesture(self) -> bool:
-        recent = time.monotonic() - self._last_input <= _GESTURE_SECONDS
-        self._last_input = float("-inf")
-        return recent
-
-    def _on_new_window(self, request: QWebEngineNewWindowRequest) -> None:
-        """No pop-ups: a window the user asked for (a target=_blank link) opens outside."""
-        url = request.requestedUrl()
-        if request.isUserInitiated() and url.scheme() in _EXTERNAL_LINK_SCHEMES:
-            self.linkClicked.emit(url)
-        else:
+    def _hand_out_if_clicked(self, url: QUrl) -> None:
+        """Emit `linkClicked` if the user's last real click was on a link to `url`, else refuse."""
+        if url.scheme() not in _EXTERNAL_LINK_SCHEMES:
             self.navigationRefused.emit(url.toString())
-        # Not calling request.openIn() leaves the window uncreated.
+            return
+        wanted = QUrl(url)
+
+        def answered(clicked: object) -> None:
+            if isinstance(clicked, str) and QUrl(clicked) == wanted:
+                self.linkClicked.emit(wanted)
+            else:
+                self.navigationRefused.emit(wanted.toString())
+
+        self.runJavaScript(TAKE_CLICKED_LINK, _EASEL_WORLD, answered)
+
+    def _on_proxy_challenge(
+        self, _url: QUrl, authenticator: QAuthenticator, _proxy_host: str
+    ) -> None:
+        """Only a profile of an artifact the user allowed online answers the gate's challenge.
+
+        Leaving the authenticator empty cancels the request.
+        """
+        answer = getattr(self._profile, "answer_proxy", None)
+        if answer is not None:
+            answer(authenticator)
 
     # -- console and dialogs --------------------------------------------------------------------
 
@@ -208,6 +224,9 @@ class ArtifactPage(QWebEnginePage):
         source: str,
     ) -> None:
         """Forward every console line, uncaught error and CSP report."""
+        if self._report_mark and message.startswith(self._report_mark):
+            self.apiBlocked.emit(message[len(self._report_mark) :])
+            return
         self.consoleMessage.emit(_LEVELS.get(level, "info"), message, source, line)
 
     def javaScriptAlert(self, origin: QUrl | str, message: str) -> None:  # noqa: N802 (Qt API)

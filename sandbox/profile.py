@@ -1,14 +1,21 @@
 """The artifact profile: one function makes a web profile ready for untrusted pages.
 
 `make_artifact_profile` is the only place that decides how the profile is hardened: the scheme
-handler, the network interceptor, the fixed settings, refused downloads. The profile is off the
-record and separate from the transcript's and from the default profile, so artifacts share no
-cookies, cache or storage with anything else; each artifact still has its own origin.
+handler, the network interceptor, the scripts that make the remaining risky APIs inert, the fixed
+settings, refused downloads. The profile is off the record and separate from the transcript's and
+from the default profile, so artifacts share no cookies, cache or storage with anything else;
+each artifact still has its own origin.
+
+The network: every connection of the engine goes through `sandbox.gate.NetworkGate` (see
+`sandbox.engine`). An artifact the user allowed to use the network is shown in a profile of its
+own (`profile_for`), whose pages answer the gate's proxy challenge with that artifact's token;
+Chromium keeps proxy credentials per profile, so no other artifact can ride on them.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtNetwork import QAuthenticator
 from PySide6.QtWebEngineCore import (
     QWebEngineDownloadRequest,
     QWebEngineProfile,
@@ -16,9 +23,11 @@ from PySide6.QtWebEngineCore import (
 )
 
 from app.vendor import resolve_cdn_url
+from sandbox.gate import NetworkGate
 from sandbox.interceptor import ArtifactInterceptor
 from sandbox.policy import SCHEME, CdnResolver, DocumentRegistry, document_url, host_for_key
 from sandbox.scheme import ArtifactSchemeHandler
+from sandbox.shims import new_report_mark, sandbox_scripts
 
 _Attr = QWebEngineSettings.WebAttribute
 
@@ -52,21 +61,66 @@ class ArtifactProfile(QWebEngineProfile):
     requestBlocked = Signal(str, str)
     # A page tried to download something; the download was cancelled: url.
     downloadRefused = Signal(str)
+    # The gate refused a connection it could not tie to one artifact: "host:port" or the URL.
+    connectionRefused = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        gate: NetworkGate | None = None,
+        network_key: str = "",
+    ) -> None:
         # No storage name: an off-the-record profile (nothing is written to disk).
         super().__init__(parent)
         self.registry = DocumentRegistry()
         self.handler: ArtifactSchemeHandler | None = None
         self.interceptor: ArtifactInterceptor | None = None
+        self.handler_resolver: CdnResolver = resolve_cdn_url  # what `_make` gave the handler
+        self.gate = gate
+        # The artifact this profile serves with the network allowed ("" for the shared one).
+        self.network_key = network_key
+        # The secret prefix of reports from the inert-API scripts (sandbox.shims).
+        self.report_mark = new_report_mark()
+        self._network_profiles: dict[str, ArtifactProfile] = {}
+        if gate is not None and not network_key:
+            relay = self.connectionRefused.emit  # emitted from the gate's thread: queued
+            gate.add_listener(relay)
+            self.destroyed.connect(lambda: gate.remove_listener(relay))
 
     def publish(self, key: str, html: str, *, allow_network: bool = False) -> QUrl:
         """Serve `html` as the artifact `key`; return its URL (stable for the key)."""
         return QUrl(document_url(self.registry.publish(key, html, allow_network=allow_network)))
 
+    def profile_for(self, key: str, allow_network: bool) -> ArtifactProfile:
+        """The profile that shows `key`: this one, or the artifact's own when it may go online."""
+        if not allow_network or self.gate is None or self.network_key:
+            return self
+        profile = self._network_profiles.get(key)
+        if profile is None:
+            profile = _make(self, self.gate, key, self.handler_resolver)
+            self._network_profiles[key] = profile
+        return profile
+
     def set_allow_network(self, key: str, allowed: bool) -> None:
         """Let (or stop letting) the artifact `key` reach the network."""
         self.registry.set_allow_network(host_for_key(key), allowed)
+        own = self._network_profiles.get(key)
+        if own is not None:
+            own.registry.set_allow_network(host_for_key(key), allowed)
+        if not allowed and self.gate is not None:
+            self.gate.revoke(key)
+
+    def answer_proxy(self, authenticator: QAuthenticator) -> bool:
+        """Answer the gate's challenge for this profile's artifact; False when it may not pass."""
+        if self.gate is None or not self.network_key:
+            return False
+        if not self.registry.allows_network(host_for_key(self.network_key)):
+            return False
+        user, password = self.gate.grant(self.network_key)
+        authenticator.setUser(user)
+        authenticator.setPassword(password)
+        return True
 
     def refuse_download(self, download: QWebEngineDownloadRequest) -> None:
         """Cancel a download before anything is written, and report it."""
@@ -75,10 +129,25 @@ class ArtifactProfile(QWebEngineProfile):
 
 
 def make_artifact_profile(
-    parent: QObject | None = None, *, resolve_cdn: CdnResolver = resolve_cdn_url
+    parent: QObject | None = None,
+    *,
+    resolve_cdn: CdnResolver = resolve_cdn_url,
+    gate: NetworkGate | None = None,
 ) -> ArtifactProfile:
-    """Create the artifact profile with its handler, interceptor and hardened settings."""
-    profile = ArtifactProfile(parent)
+    """Create the artifact profile with its handler, interceptor and hardened settings.
+
+    `gate` is the engine's proxy (`sandbox.engine.harden_engine` routed every connection to it):
+    without it, no artifact can be allowed onto the network, and refusals the interceptor did
+    not see are not reported.
+    """
+    return _make(parent, gate, "", resolve_cdn)
+
+
+def _make(
+    parent: QObject | None, gate: NetworkGate | None, network_key: str, resolve_cdn: CdnResolver
+) -> ArtifactProfile:
+    profile = ArtifactProfile(parent, gate=gate, network_key=network_key)
+    profile.handler_resolver = resolve_cdn
     handler = ArtifactSchemeHandler(profile.registry, resolve_cdn, profile)
     profile.installUrlSchemeHandler(SCHEME.encode(), handler)
     interceptor = ArtifactInterceptor(profile.registry, resolve_cdn, profile)
@@ -87,6 +156,8 @@ def make_artifact_profile(
     # Keep the Python wrappers referenced: if one were collected, its Python overrides would
     # vanish and the interceptor would let everything out.
     profile.handler, profile.interceptor = handler, interceptor
+    for script in sandbox_scripts(profile.report_mark):
+        profile.scripts().insert(script)
     settings = profile.settings()
     for attribute, value in _SETTINGS.items():
         settings.setAttribute(attribute, value)

@@ -23,6 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from sandbox.engine import start_network_wall
 from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
@@ -149,8 +150,9 @@ def render_main(argv: list[str], exporters: Sequence[Exporter] = DEFAULT_EXPORTE
 
 
 def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) -> int:
+    gate = start_network_wall()
     app = _make_application()
-    profile = make_artifact_profile()
+    profile = make_artifact_profile(gate=gate)
     view = ArtifactView(profile, open_links=False)
     view.resize(1280, 900)
     report: list[str] = []

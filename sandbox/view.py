@@ -1,17 +1,23 @@
 """`ArtifactView`: the widget the main window embeds to show one artifact at a time.
 
 Its Python API is deliberately tiny (show, reload, allow network, and signals); there is no
-bridge into the page. Blocked requests, refused navigations, pop-ups and downloads all arrive
-as `requestBlocked(url)` so the window can say "this artifact tried to reach …".
+bridge into the page. Blocked requests, refused navigations, pop-ups, downloads, switched-off
+APIs (WebRTC, WebTransport) and connections the network gate refused all arrive as
+`requestBlocked(url)` so the window can say "this artifact tried to reach …". The gate cannot
+tell which page opened a connection the interceptor never saw, so such a refusal is reported by
+every view that is showing an artifact at that moment.
+
+A link the user really clicked (see `sandbox.page`) is shown with its full URL before it opens in
+the system browser, so data a page packed into a link is visible before it leaves.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QHideEvent, QShowEvent
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest, QWebEngineScript
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.documents import script_json as script_value
 from sandbox.page import ArtifactPage
@@ -25,11 +31,6 @@ _SWAP_DOCUMENT = """function (html) {
   window.scrollTo(0, y);
 }"""
 
-# Input events that make the next link click the user's own.
-_USER_INPUT = frozenset(
-    {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.KeyPress}
-)
-
 
 class ArtifactView(QWebEngineView):
     """Shows artifacts in the sandbox profile and reports what they do."""
@@ -38,7 +39,7 @@ class ArtifactView(QWebEngineView):
     consoleMessage = Signal(str, str, str, int)
     # The artifact tried to reach this URL and was refused.
     requestBlocked = Signal(str)
-    # The user clicked an external link (opened with the system browser unless open_links=False).
+    # The user clicked an external link (with open_links, shown to the user, then opened outside).
     linkClicked = Signal(QUrl)
     # The renderer crashed: a sentence for the user.
     crashed = Signal(str)
@@ -55,19 +56,13 @@ class ArtifactView(QWebEngineView):
         self._key = ""
         self._host = ""
         self._partial = False
-        self._page = ArtifactPage(profile, self)
+        self._heartbeat = False
+        self._current = profile  # the profile of the page shown (see `_use_profile`)
+        self._page = self._make_page(profile)
         self.setPage(self._page)
-        self._page.consoleMessage.connect(self.consoleMessage)
-        self._page.navigationRefused.connect(self._on_refused)
-        self._page.linkClicked.connect(self.linkClicked)
-        self._page.crashed.connect(self.crashed)
-        self._page.hung.connect(self.hung)
-        self._page.loadFinished.connect(self.loaded)
-        self._page.loadFinished.connect(self._watch_input)
-        profile.requestBlocked.connect(self._on_blocked)
-        profile.downloadRequested.connect(self._on_download)
+        profile.connectionRefused.connect(self._on_gate_refused)
         if open_links:
-            self.linkClicked.connect(QDesktopServices.openUrl)
+            self.linkClicked.connect(self._confirm_and_open)
 
     @property
     def artifact_page(self) -> ArtifactPage:
@@ -81,7 +76,8 @@ class ArtifactView(QWebEngineView):
 
     def show_document(self, key: str, html: str, *, allow_network: bool = False) -> None:
         """Show `html` as (a version of) the artifact `key`; the same key keeps its origin."""
-        url = self._profile.publish(key, html, allow_network=allow_network)
+        self._use_profile(self._profile.profile_for(key, allow_network))
+        url = self._current.publish(key, html, allow_network=allow_network)
         self._key = key
         self._host = url.host()
         self._partial = False
@@ -110,10 +106,42 @@ class ArtifactView(QWebEngineView):
             self._page.reload_fresh()
 
     def set_allow_network(self, allowed: bool) -> None:
-        """Let the current artifact reach the network (or not), then reload it."""
-        if self._key:
-            self._profile.set_allow_network(self._key, allowed)
-            self.reload_document()
+        """Let the current artifact reach the network (or not), then show it again."""
+        if not self._key:
+            return
+        self._profile.set_allow_network(self._key, allowed)
+        document = self._current.registry.get(self._host)
+        if document is not None:
+            self.show_document(self._key, document.html, allow_network=allowed)
+
+    # -- pages and profiles ---------------------------------------------------------------------
+
+    def _make_page(self, profile: ArtifactProfile) -> ArtifactPage:
+        page = ArtifactPage(profile, self)
+        page.consoleMessage.connect(self.consoleMessage)
+        page.navigationRefused.connect(self._on_refused)
+        page.apiBlocked.connect(self.requestBlocked)
+        page.linkClicked.connect(self.linkClicked)
+        page.crashed.connect(self.crashed)
+        page.hung.connect(self.hung)
+        page.loadFinished.connect(self.loaded)
+        profile.requestBlocked.connect(self._on_blocked)
+        profile.downloadRequested.connect(self._on_download)
+        return page
+
+    def _use_profile(self, profile: ArtifactProfile) -> None:
+        """Show the next document in `profile` (an artifact allowed online has its own)."""
+        if self._current is profile:
+            return
+        old, old_profile = self._page, self._current
+        self._current = profile
+        old.set_heartbeat(False)
+        self._page = self._make_page(profile)
+        self.setPage(self._page)
+        self._page.set_heartbeat(self._heartbeat)
+        old_profile.requestBlocked.disconnect(self._on_blocked)
+        old_profile.downloadRequested.disconnect(self._on_download)
+        old.deleteLater()
 
     # -- reports --------------------------------------------------------------------------------
 
@@ -125,33 +153,43 @@ class ArtifactView(QWebEngineView):
     def _on_refused(self, url: str) -> None:
         self.requestBlocked.emit(url or "a pop-up window")
 
+    def _on_gate_refused(self, target: str) -> None:
+        # Which page opened it is unknown (the interceptor never saw it): every view showing an
+        # artifact says so, rather than none.
+        if self._key and self.isVisible():
+            self.requestBlocked.emit(f"{target} (a connection outside the page's requests)")
+
+    def _confirm_and_open(self, url: QUrl) -> None:
+        """Show the full URL the user's click leads to; open it in the browser if they agree."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Open link in your browser?",
+            "The artifact links to this address. Open it in your web browser?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText(url.toString())
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: QDesktopServices.openUrl(url))
+        box.open()
+
     def _on_download(self, download: QWebEngineDownloadRequest) -> None:
         # The profile already cancelled it; tell the user only about this view's page.
         if download.page() is self._page:
             self.requestBlocked.emit(download.url().toString())
 
-    # -- visibility and input -------------------------------------------------------------------
+    # -- visibility ----------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         """Watch for hangs while visible."""
         super().showEvent(event)
+        self._heartbeat = True
         self._page.set_heartbeat(True)
-        self._watch_input()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
         """A hidden artifact is not probed."""
         super().hideEvent(event)
+        self._heartbeat = False
         self._page.set_heartbeat(False)
-
-    def _watch_input(self, _ok: bool = True) -> None:
-        # Input lands on the render widget (the focus proxy); a new renderer may bring a new one.
-        proxy = self.focusProxy()
-        if proxy is not None and not proxy.property("easel_input_watched"):
-            proxy.installEventFilter(self)
-            proxy.setProperty("easel_input_watched", True)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        """Note user input so the page can tell a real click from a script's navigation."""
-        if event.type() in _USER_INPUT:
-            self._page.note_user_input()
-        return super().eventFilter(watched, event)

@@ -11,10 +11,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;qt.rhi.*=false")
 
-# The artifact scheme must be registered before pytest-qt creates the QApplication.
+# The artifact scheme must be registered, and the engine routed through the network gate, before
+# pytest-qt creates the QApplication: the tests run behind the same wall as the app.
+from sandbox.engine import start_network_wall  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 
 register_scheme()
+NETWORK_GATE = start_network_wall()
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
@@ -27,6 +30,12 @@ def easel_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("EASEL_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def network_gate():
+    """The engine's only proxy for this test run (see sandbox/engine.py)."""
+    return NETWORK_GATE
 
 
 def corpus_path(*parts: str) -> Path:

@@ -71,9 +71,9 @@ def canary() -> Iterator[Canary]:
 
 
 @pytest.fixture(scope="module")
-def profile(qapp) -> Iterator[ArtifactProfile]:
+def profile(qapp, network_gate) -> Iterator[ArtifactProfile]:
     # One profile for the module: it is what the app does (one profile, many artifacts).
-    made = make_artifact_profile()
+    made = make_artifact_profile(gate=network_gate)
     yield made
     made.deleteLater()
     qapp.processEvents()

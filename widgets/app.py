@@ -42,6 +42,7 @@ from app.secrets import KeyringUnavailable, KeyStore, find_api_key
 from app.session import ChatSession
 from app.store import Store
 from app.transcript_export import conversation_html, conversation_markdown
+from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
 from widgets.artifact_panel import ArtifactPanel
 from widgets.chat import ChatController
@@ -62,7 +63,11 @@ class EaselApp:
     """Owns the store, settings, keys, HTTP client, sandbox profile and the window."""
 
     def __init__(
-        self, args: argparse.Namespace, loop: asyncio.AbstractEventLoop, keys: KeyStore
+        self,
+        args: argparse.Namespace,
+        loop: asyncio.AbstractEventLoop,
+        keys: KeyStore,
+        gate: NetworkGate | None = None,
     ) -> None:
         self.args = args
         self.loop = loop
@@ -70,7 +75,8 @@ class EaselApp:
         self.store = Store.open_default()
         self.keys = keys
         self.client = new_http_client()
-        self.artifact_profile = make_artifact_profile()
+        # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
+        self.artifact_profile = make_artifact_profile(gate=gate)
         self.profile = self._initial_profile()
         self.closed: asyncio.Future[None] = loop.create_future()
         _install_excepthook()
