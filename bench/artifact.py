@@ -25,6 +25,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.partial_preview import partial_preview  # noqa: E402
+from sandbox.engine import start_network_wall  # noqa: E402
 from sandbox.profile import make_artifact_profile  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 from sandbox.view import ArtifactView  # noqa: E402
@@ -176,9 +177,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     register_scheme()
+    gate = start_network_wall()  # measured behind the same wall as the app
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
     page = game_page()
-    profile = make_artifact_profile()
+    profile = make_artifact_profile(gate=gate)
     sandboxed = ArtifactView(profile, open_links=False)
     bare = QWebEngineView()
     for view in (sandboxed, bare):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.documents import inline_vendored  # noqa: E402
 from sandbox.printing import PrintOptions, page_count, start_pdf  # noqa: E402
+from sandbox.engine import start_network_wall  # noqa: E402
 from sandbox.profile import make_artifact_profile  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 from sandbox.view import ArtifactView  # noqa: E402
@@ -116,8 +117,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     rounds = parser.parse_args().rounds
     register_scheme()
+    gate = start_network_wall()  # measured behind the same wall as the app
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
-    profile = make_artifact_profile()
+    profile = make_artifact_profile(gate=gate)
     view = ArtifactView(profile, open_links=False)
     view.resize(1280, 900)
     view.show()

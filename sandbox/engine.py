@@ -1,7 +1,7 @@
 """Engine-wide switches that put the network wall below every page, set before Qt starts.
 
 QtWebEngine reads Chromium switches once, from `QTWEBENGINE_CHROMIUM_FLAGS`, when its context
-starts; they hold for every page of the process. Measured with Qt 6.11 (Chromium 130-based) and a
+starts; they hold for every page of the process. Measured with Qt 6.11.3 (Chromium 140) and a
 TCP+UDP canary on 127.0.0.1 (docs/sandbox-network-wall.md):
 - `--proxy-server=<the gate>` with `--proxy-bypass-list=<-loopback>`: every HTTP, WebSocket and
   preconnect connection, loopback included, goes to `sandbox.gate.NetworkGate`, which refuses what

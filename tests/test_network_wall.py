@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 import sandbox.interceptor
 from sandbox.engine import harden_engine, wall_switches
@@ -246,3 +248,50 @@ def test_the_gate_tunnels_only_for_a_granted_artifact(canary):
         assert canary.tcp_contacts == 1
     finally:
         gate.stop()
+
+
+class _Browser(QObject):
+    """Stands in for the system browser: records what QDesktopServices was asked to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+def test_a_clicked_link_shows_its_full_url_before_the_browser_opens(qtbot, profile):
+    browser = _Browser()
+    QDesktopServices.setUrlHandler("https", browser, "open")
+    view = ArtifactView(profile)  # open_links: as in the window
+    view.resize(800, 600)
+    view.show()
+    try:
+        leak = "https://example.invalid/clicked?score=1234&secret=packed-into-the-link"
+        show(qtbot, view, f'<a id=big href="{leak}" style="display:block;height:100vh">go</a>')
+        QTest.mouseClick(view.focusProxy(), Qt.MouseButton.LeftButton, pos=view.rect().center())
+        qtbot.waitUntil(lambda: _message_box(view) is not None, timeout=LOAD_MS)
+        box = _message_box(view)
+        assert box.informativeText() == leak
+        assert browser.opened == []  # nothing leaves before the user agrees
+        box.button(QMessageBox.StandardButton.Open).click()
+        qtbot.waitUntil(lambda: browser.opened == [leak], timeout=LOAD_MS)
+
+        # Cancel opens nothing.
+        QTest.mouseClick(view.focusProxy(), Qt.MouseButton.LeftButton, pos=view.rect().center())
+        qtbot.waitUntil(lambda: _message_box(view) is not None, timeout=LOAD_MS)
+        _message_box(view).button(QMessageBox.StandardButton.Cancel).click()
+        qtbot.wait(200)
+        assert browser.opened == [leak]
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+        view.close()
+        view.deleteLater()
+        qtbot.wait(1)
+
+
+def _message_box(view: ArtifactView) -> QMessageBox | None:
+    boxes = [box for box in view.findChildren(QMessageBox) if box.isVisible()]
+    return boxes[0] if boxes else None
