@@ -30,8 +30,8 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.documents import inline_vendored  # noqa: E402
-from sandbox.printing import PrintOptions, page_count, start_pdf  # noqa: E402
 from sandbox.engine import start_network_wall  # noqa: E402
+from sandbox.printing import PrintOptions, page_count, start_pdf  # noqa: E402
 from sandbox.profile import make_artifact_profile  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 from sandbox.view import ArtifactView  # noqa: E402
