@@ -44,7 +44,9 @@ _INERT_APIS = """(() => {
     if (!win || sealed.has(win)) return;
     sealed.add(win);
     for (const name of Object.keys(describe)) {
-      if (typeof win[name] !== "function") continue;
+      const existing = Object.getOwnPropertyDescriptor(win, name);
+      // Sealed already (by the parent's getter, before this frame's own script ran).
+      if (!existing || !existing.configurable || typeof existing.value !== "function") continue;
       const inert = function () {
         const what = describe[name](arguments);
         report(mark + what);

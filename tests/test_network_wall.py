@@ -8,6 +8,7 @@ a security review found (WebSockets from a SharedWorker, WebRTC STUN/TURN, WebTr
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -65,8 +66,6 @@ def wall_page(canary: Canary) -> str:
 
 
 def test_the_engine_runs_behind_the_gate(network_gate):
-    import os
-
     flags = os.environ["QTWEBENGINE_CHROMIUM_FLAGS"].split()
     for switch in wall_switches(network_gate.port):
         assert switch in flags
@@ -275,6 +274,8 @@ def test_a_clicked_link_shows_its_full_url_before_the_browser_opens(qtbot, profi
         qtbot.waitUntil(lambda: _message_box(view) is not None, timeout=LOAD_MS)
         box = _message_box(view)
         assert box.informativeText() == leak
+        if os.environ.get("EASEL_TEST_SHOTS"):
+            box.grab().save(os.path.join(os.environ["EASEL_TEST_SHOTS"], "link.png"))
         assert browser.opened == []  # nothing leaves before the user agrees
         box.button(QMessageBox.StandardButton.Open).click()
         qtbot.waitUntil(lambda: browser.opened == [leak], timeout=LOAD_MS)

@@ -1,0 +1,61 @@
+"""The network wall in the real window: a model's hostile page runs beside the chat, reaches
+nothing, and every attempt is a `blocked:` line in its console drawer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from app.secrets import KeyStore
+from tests.canary import Canary
+from tests.model_server import openai_text_reply
+from tests.test_gui import _args, _close, _type_and_send, _until
+from widgets.app import EaselApp
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def test_a_hostile_artifact_in_the_window_reaches_nothing(
+    qasync_loop, run_async, model_server, network_gate
+):
+    canary = Canary()
+    page = (HOSTILE / "wall.html").read_text(encoding="utf-8").replace("__PORT__", str(canary.port))
+    reply = (
+        "Here is the page:\n"
+        f'<artifact identifier="wall" type="text/html" title="Wall">\n{page}\n</artifact>\n'
+    )
+    model_server.enqueue(openai_text_reply(reply, chunk_chars=400))
+
+    async def scenario() -> list[str]:
+        keys = await KeyStore.open_default()
+        easel = EaselApp(_args(model_server), qasync_loop, keys, network_gate)
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        await _type_and_send(easel, "make a page")
+        await _until(lambda: easel.panel.tab("wall") is not None)
+        tab = easel.panel.tab("wall")
+        await _until(lambda: tab.view.title() == "done", timeout=30)
+        target = f"127.0.0.1:{canary.port}"
+
+        def lines() -> list[str]:
+            return [tab.console.item(i).text() for i in range(tab.console.count())]
+
+        await _until(lambda: any(line.startswith(f"blocked: {target}") for line in lines()))
+        await asyncio.sleep(2)
+        if os.environ.get("EASEL_TEST_SHOTS"):
+            tab.console.setVisible(True)
+            easel.window.grab().save(os.path.join(os.environ["EASEL_TEST_SHOTS"], "wall.png"))
+        seen = lines()
+        await _close(easel, task)
+        return seen
+
+    try:
+        lines = run_async(scenario())
+        assert canary.contacts == 0, (canary.tcp_contacts, canary.udp_contacts, canary.hits)
+    finally:
+        canary.close()
+    target = f"127.0.0.1:{canary.port}"
+    assert any(line.startswith(f"blocked: WebRTC stun:{target}") for line in lines), lines
+    assert f"blocked: WebTransport https://{target}/wt" in lines
