@@ -2,7 +2,9 @@
 
 Settings live in `settings.json` in the config folder (platformdirs, or `EASEL_HOME/config`).
 The file holds provider profiles and UI state, never an API key: keys live in the keyring or
-the environment (see `app/secrets.py`). A missing or corrupt file gives the defaults; the
+the environment (see `app/secrets.py`). Nor does it hold a header's value (only its name, or a
+"$VARIABLE" reference) or the `user:password@` of a base URL (that becomes an `Authorization`
+header value, kept like the others). A missing or corrupt file gives the defaults; the
 corrupt one is kept beside it as `settings.json.bad` so nothing the user wrote is thrown away.
 """
 
