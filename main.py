@@ -34,6 +34,9 @@ def main(argv: list[str]) -> int:
 
 def _headless(command: str, argv: list[str]) -> int:
     if command == "render":
+        from app.secret_env import take_secret_environment
+
+        take_secret_environment()  # render needs no key: the renderers get none
         _allow_root_chromium()
         from sandbox.exporters import RENDER_EXPORTERS
         from sandbox.render import render_main
@@ -73,6 +76,10 @@ def run_app(args: argparse.Namespace) -> int:
             )
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    from app.secret_env import take_secret_environment
+
+    # Before the web engine exists: its renderers inherit the environment, the keys must not.
+    secret_environment = take_secret_environment([args.api_key_env or ""])
     _allow_root_chromium()
     _quiet_qt()
     from sandbox.engine import start_network_wall
@@ -100,7 +107,7 @@ def run_app(args: argparse.Namespace) -> int:
     _install_asyncgen_hooks(loop)
     with loop:
         # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
-        keys = loop.run_until_complete(KeyStore.open_default())
+        keys = loop.run_until_complete(KeyStore.open_default(secret_environment))
         easel = EaselApp(args, loop, keys, gate)
         return loop.run_until_complete(easel.run())
 

@@ -22,12 +22,13 @@ from app.config import (
     Settings,
     load_settings,
     resolve_provider_options,
+    save_settings,
 )
 from app.connection import new_http_client, provider_for
 from app.documents import artifact_document, inline_vendored
 from app.events import ProviderError
 from app.prompts import system_prompt
-from app.secrets import KeyStore
+from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.session import (
     ArtifactSaved,
     ChatSession,
@@ -94,6 +95,8 @@ def ask_main(argv: list[str]) -> int:
 
 async def _ask(args: argparse.Namespace) -> int:
     settings = load_settings()
+    keys = KeyStore()
+    await move_plain_header_values(settings, keys)
     try:
         profile = profile_from_options(settings, args)
     except ConfigError as error:
@@ -110,7 +113,7 @@ async def _ask(args: argparse.Namespace) -> int:
             return _fail(str(error), EXIT_USAGE, args.json)
         async with client:
             try:
-                provider = await provider_for(profile, client, KeyStore())
+                provider = await provider_for(profile, client, keys)
             except ProviderError as error:
                 return _fail(str(error), error.exit_code, args.json)
             session = ChatSession(
@@ -128,6 +131,18 @@ async def _ask(args: argparse.Namespace) -> int:
         return printer.exit_code(message.status)
     finally:
         store.close()
+
+
+async def move_plain_header_values(settings: Settings, keys: KeyStore) -> None:
+    """Header values an older settings.json holds in plain text go to the key store."""
+    if not settings_have_plain_header_values(settings):
+        return
+    for note in await move_header_values(settings, keys):
+        print(note, file=sys.stderr)
+    try:
+        save_settings(settings)
+    except OSError as error:
+        print(f"Could not rewrite the settings file: {error.strerror or error}.", file=sys.stderr)
 
 
 def _open_store() -> Store:

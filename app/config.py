@@ -2,7 +2,9 @@
 
 Settings live in `settings.json` in the config folder (platformdirs, or `EASEL_HOME/config`).
 The file holds provider profiles and UI state, never an API key: keys live in the keyring or
-the environment (see `app/secrets.py`). A missing or corrupt file gives the defaults; the
+the environment (see `app/secrets.py`). Nor does it hold a header's value (only its name, or a
+"$VARIABLE" reference) or the `user:password@` of a base URL (that becomes an `Authorization`
+header value, kept like the others). A missing or corrupt file gives the defaults; the
 corrupt one is kept beside it as `settings.json.bad` so nothing the user wrote is thrown away.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,12 +21,14 @@ from typing import Any
 
 import platformdirs
 
+from app.urls import redact_userinfo, split_userinfo, strip_userinfo
+
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 KINDS = ("openai", "anthropic")
-# Header names that carry credentials: they must never be written to the settings file.
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
+# A header value written "$NAME" names an environment variable: a reference, not a secret.
+_ENV_REFERENCE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class ConfigError(ValueError):
@@ -247,21 +252,14 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
 
 
 def _profile_to_json(profile: ProviderProfile) -> dict[str, Any]:
-    headers = []
-    for name, value in profile.headers:
-        if name.strip().casefold() in _SECRET_HEADERS:
-            # A credential in a header would land on disk: keys belong in the keyring.
-            log.warning("not saving header %r of profile %r: it carries a key", name, profile.name)
-            continue
-        headers.append([name, value])
     return {
         "name": profile.name,
         "kind": profile.kind,
-        "base_url": profile.base_url,
+        "base_url": strip_userinfo(profile.base_url),
         "model": profile.model,
         "key_env": profile.key_env,
         "preset": profile.preset,
-        "headers": headers,
+        "headers": headers_to_json(profile.headers),
         "temperature": profile.temperature,
         "max_tokens": profile.max_tokens,
         "ca_bundle": profile.ca_bundle,
@@ -305,18 +303,75 @@ def _profile_from_json(entry: dict[str, Any]) -> ProviderProfile:
         raise ValueError(f"unknown kind {kind!r}")
     temperature = entry.get("temperature")
     max_tokens = entry.get("max_tokens")
-    return ProviderProfile(
+    profile = ProviderProfile(
         name=str(entry["name"]),
         kind=kind,
         base_url=str(entry["base_url"]),
         model=str(entry.get("model") or ""),
         key_env=_optional(entry.get("key_env"), str),
         preset=_optional(entry.get("preset"), str),
-        headers=tuple((str(k), str(v)) for k, v in entry.get("headers") or ()),
+        headers=headers_from_json(entry.get("headers")),
         temperature=float(temperature) if temperature is not None else None,
         max_tokens=int(max_tokens) if max_tokens is not None else None,
         ca_bundle=_optional(entry.get("ca_bundle"), str),
     )
+    # A password in a saved base URL becomes a header value, which then leaves the file.
+    return move_userinfo_to_header(profile)
+
+
+# --- header values and URL credentials: never in settings.json ---------------------------
+
+
+def headers_to_json(headers: tuple[tuple[str, str], ...]) -> list[str | list[str]]:
+    """What settings.json keeps of a profile's headers: names, values only as "$ENV" references.
+
+    Header values carry keys (`X-Goog-Api-Key`, `Ocp-Apim-Subscription-Key`, `Authorization`),
+    and no rule on names catches every one: so no value is ever written; they live in the
+    keyring (app/secrets.py). A value "$NAME" only names an environment variable: kept.
+    """
+    kept: list[str | list[str]] = []
+    for name, value in headers:
+        kept.append([name, value] if is_env_reference(value) else name)
+    return kept
+
+
+def headers_from_json(raw: Any) -> tuple[tuple[str, str], ...]:
+    """Header (name, value) pairs from settings.json; a name alone has its value elsewhere ("").
+
+    An older file holds [name, value] pairs with the value in plain text: those values are
+    returned as they are, for `app.secrets.move_header_values` to take out of the file.
+    """
+    pairs: list[tuple[str, str]] = []
+    for item in raw or ():
+        if isinstance(item, str):
+            pairs.append((item, ""))
+        else:
+            name, value = item
+            pairs.append((str(name), str(value)))
+    return tuple(pairs)
+
+
+def is_env_reference(value: str) -> bool:
+    """Whether a header value is "$NAME": taken from that environment variable when sent."""
+    return bool(_ENV_REFERENCE.match(value.strip()))
+
+
+def move_userinfo_to_header(profile: ProviderProfile) -> ProviderProfile:
+    """The profile with `user:password@` taken out of its base URL (and its name).
+
+    The credentials stay usable as an `Authorization: Basic …` header (unless the profile
+    sets its own `Authorization`), a value that is kept like every header value: in memory
+    and the keyring, never in a file.
+    """
+    base_url, authorization = split_userinfo(profile.base_url)
+    name = redact_userinfo(profile.name)
+    if base_url == profile.base_url and name == profile.name:
+        return profile
+    headers = profile.headers
+    has_own = any(header.strip().casefold() == "authorization" for header, _ in headers)
+    if authorization is not None and not has_own:
+        headers = (*headers, ("Authorization", authorization))
+    return replace(profile, name=name, base_url=base_url, headers=headers)
 
 
 def _int_list(value: Any) -> list[int] | None:
@@ -407,7 +462,8 @@ def _with_overrides(
         changes["kind"] = kind
     profile = replace(profile, **changes)
     # Both API conventions append their own path, so a trailing slash would double it.
-    return replace(profile, base_url=profile.base_url.strip().rstrip("/"))
+    profile = replace(profile, base_url=profile.base_url.strip().rstrip("/"))
+    return move_userinfo_to_header(profile)
 
 
 def _check_usable(profile: ProviderProfile) -> None:

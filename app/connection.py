@@ -13,7 +13,8 @@ import httpx
 from app.config import PRESETS, ConfigError, Preset, ProviderProfile
 from app.events import AuthError
 from app.providers import Provider, make_provider
-from app.secrets import KeyStore, find_api_key
+from app.secrets import KeyStore, find_api_key, with_header_values
+from app.urls import redact_userinfo, split_userinfo
 
 # Reading a stream: a chunk may take long to come (reasoning models think), but not forever.
 TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
@@ -67,23 +68,43 @@ def key_hint(profile: ProviderProfile) -> str:
 async def provider_for(
     profile: ProviderProfile, client: httpx.AsyncClient, keys: KeyStore
 ) -> Provider:
-    """A provider for this profile with its key; AuthError when a needed key is missing."""
+    """A provider for this profile with its key and header values; AuthError when one is missing.
+
+    A header without a value (a session-only value gone after a restart) is never sent empty:
+    the user is told which one and how to give it.
+    """
     api_key = await find_api_key(profile, keys)
     if api_key is None and needs_key(profile):
         raise AuthError(f"No API key for {profile.name}. {key_hint(profile)}")
+    profile, missing = await with_header_values(profile, keys)
+    if missing:
+        raise AuthError(
+            f"No value for header {', '.join(missing)} of {profile.name}: enter it again in "
+            "Settings → Providers, or write “Name: $VARIABLE” there to take it from the "
+            "environment."
+        )
     return provider_with_key(profile, client, api_key)
 
 
 def provider_with_key(
     profile: ProviderProfile, client: httpx.AsyncClient, api_key: str | None
 ) -> Provider:
-    """A provider for this profile with this key (None: no authorization is sent)."""
+    """A provider for this profile with this key (None: no authorization is sent).
+
+    Credentials in the base URL never reach the URL that is requested, shown or stored: they
+    go as an `Authorization: Basic` header (which, as with httpx before, takes the place of the
+    key's `Bearer` one), unless the profile sets its own `Authorization`.
+    """
+    base_url, authorization = split_userinfo(profile.base_url)
+    headers = {name: value for name, value in profile.headers if value}
+    if authorization and not any(name.casefold() == "authorization" for name in headers):
+        headers["Authorization"] = authorization
     return make_provider(
         profile.kind,
         client=client,
-        base_url=profile.base_url,
+        base_url=base_url,
         api_key=api_key,
-        name=profile.name,
-        headers=dict(profile.headers),
+        name=redact_userinfo(profile.name),
+        headers=headers,
         key_hint=key_hint(profile),
     )

@@ -5,6 +5,9 @@ Each publication is its own `ThreadingHTTPServer` on its own port, serving exact
 nothing else of the app can be reached through it; stopping a publication closes its port.
 The token in the path is random, so a neighbour on the network cannot guess the URL.
 
+Each page is served with a Content-Security-Policy that refuses every remote load and puts the
+page in an opaque origin of its own (`sandbox allow-scripts`, see app/export_policy.py).
+
 By default the server listens on 127.0.0.1 only and checks the Host header (a web page the user
 visits cannot reach it through DNS rebinding). `lan=True` listens on every interface and reports
 the computer's address on the local network; the dialog asks the user before that.
@@ -22,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import segno
 
+from app.export_policy import PUBLISHED_PAGE_CSP
+
 LOOPBACK = "127.0.0.1"
 _EVERYWHERE = "0.0.0.0"
 _POLL_SECONDS = 0.1
@@ -30,6 +35,9 @@ _HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+    # No remote loads, and an opaque origin: pages on other ports of this host share cookies,
+    # and without the sandbox one published page could read another's (and its storage).
+    "Content-Security-Policy": PUBLISHED_PAGE_CSP,
 }
 
 

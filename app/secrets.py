@@ -1,6 +1,10 @@
-"""API keys: the system keyring, a key for this session only, or an environment variable.
+"""API keys and header values: the system keyring, this session only, or the environment.
 
-Easel never writes a key to a file of its own and never logs one. Without a keyring backend
+Easel never writes a key to a file of its own and never logs one. The values of a profile's
+custom headers are treated as keys (`X-Goog-Api-Key`, `Ocp-Apim-Subscription-Key`, a basic
+`Authorization` taken out of a base URL, …): settings.json keeps their names only, the values
+are kept here under "<profile>/header/<name>", and a value still in an older settings file is
+moved here when the settings are read (`move_header_values`). Without a keyring backend
 (a headless Linux box has no Secret Service) keyring hands out its `fail` backend, whose every
 call raises, even `get_password`: then keys can't be saved, and the user sets an environment
 variable or enters a key that lives in memory for this run. There is deliberately no plaintext
@@ -14,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
+from dataclasses import replace
 
 import keyring
 import keyring.backends.fail
@@ -21,7 +27,7 @@ import keyring.backends.null
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
-from app.config import ProviderProfile, find_preset
+from app.config import ProviderProfile, Settings, find_preset, is_env_reference
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +47,31 @@ class KeyringUnavailable(RuntimeError):
 class KeyStore:
     """API keys per profile name: session-only keys in memory first, then the keyring."""
 
-    def __init__(self, *, backend: KeyringBackend | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        backend: KeyringBackend | None = None,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         self._session: dict[str, str] = {}
         self._backend = backend if backend is not None else _default_backend()
         self.available = not isinstance(self._backend, _UNUSABLE_BACKENDS)
+        # Secret variables taken out of os.environ at start-up (app/secret_env.py) live here.
+        self._environment = dict(environment or {})
 
     @classmethod
-    async def open_default(cls) -> KeyStore:
+    async def open_default(cls, environment: Mapping[str, str] | None = None) -> KeyStore:
         """The store on the system keyring, found off the event loop (discovery uses D-Bus)."""
-        return cls(backend=await asyncio.to_thread(_default_backend))
+        backend = await asyncio.to_thread(_default_backend)
+        return cls(backend=backend, environment=environment)
+
+    def environment_value(self, name: str) -> str | None:
+        """An environment variable's value (stripped), from the ones kept here or os.environ."""
+        value = self._environment.get(name)
+        if value is None:
+            value = os.environ.get(name)
+        value = (value or "").strip()
+        return value or None
 
     @property
     def unavailable_reason(self) -> str:
@@ -138,5 +160,112 @@ async def find_api_key(profile: ProviderProfile, store: KeyStore) -> str | None:
     if key:
         return key
     env = key_env_for(profile)
-    value = os.environ.get(env, "").strip() if env else ""
-    return value or None
+    return store.environment_value(env) if env else None
+
+
+# --- header values ----------------------------------------------------------------------------
+
+
+def header_entry(profile: str, header: str) -> str:
+    """The name a header value is kept under in the key store."""
+    return f"{profile}/header/{header.strip().casefold()}"
+
+
+async def with_header_values(
+    profile: ProviderProfile, store: KeyStore
+) -> tuple[ProviderProfile, list[str]]:
+    """(the profile with every header value filled in, the names of headers that have none).
+
+    A value given in the profile (just typed, or from the command line) wins; "$NAME" takes
+    the variable NAME from the environment; otherwise the key store's value is used.
+    """
+    pairs, missing = [], []
+    for name, value in profile.headers:
+        if is_env_reference(value):
+            value = store.environment_value(value.strip()[1:]) or ""
+        elif not value:
+            value = await store.get(header_entry(profile.name, name)) or ""
+        if not value:
+            missing.append(name)
+        pairs.append((name, value))
+    return replace(profile, headers=tuple(pairs)), missing
+
+
+async def store_header_values(
+    profile: ProviderProfile,
+    store: KeyStore,
+    *,
+    session_only: bool = False,
+    previous: ProviderProfile | None = None,
+) -> list[str]:
+    """Keep the profile's typed header values in the key store; the names kept for this run only.
+
+    Empty values (unchanged in the form) and "$NAME" references are left alone. Headers that
+    `previous` had and this profile no longer has are forgotten.
+    """
+    session_names = []
+    for name, value in profile.headers:
+        if not value.strip() or is_env_reference(value):
+            continue
+        entry = header_entry(profile.name, name)
+        if session_only or not store.available:
+            store.set_session_key(entry, value)
+            session_names.append(name)
+            continue
+        try:
+            await store.set(entry, value)
+        except KeyringUnavailable:
+            store.set_session_key(entry, value)
+            session_names.append(name)
+    if previous is not None:
+        await _forget_removed_headers(previous, profile, store)
+    return session_names
+
+
+async def _forget_removed_headers(
+    previous: ProviderProfile, profile: ProviderProfile, store: KeyStore
+) -> None:
+    kept = {header_entry(profile.name, name) for name, _ in profile.headers}
+    for name, _ in previous.headers:
+        entry = header_entry(previous.name, name)
+        if entry not in kept:
+            try:
+                await store.delete(entry)
+            except KeyringUnavailable as error:
+                log.warning("could not forget a header value: %s", error)
+
+
+async def move_header_values(settings: Settings, store: KeyStore) -> list[str]:
+    """Take plain-text header values (an older settings.json) into the key store.
+
+    Returns one sentence per profile whose values could only be kept for this session (no
+    keyring); the caller saves the settings when any profile changed, so the file then holds
+    names only. Returns [] when there was nothing to move.
+    """
+    notes = []
+    for index, profile in enumerate(settings.profiles):
+        plain = [(n, v) for n, v in profile.headers if v and not is_env_reference(v)]
+        if not plain:
+            continue
+        session_names = await store_header_values(profile, store)
+        settings.profiles[index] = replace(
+            profile,
+            headers=tuple((n, v if is_env_reference(v) else "") for n, v in profile.headers),
+        )
+        if session_names:
+            notes.append(
+                f"The values of header {', '.join(session_names)} of “{profile.name}” were "
+                "taken out of settings.json and, with no system keyring running, last for this "
+                "session only: enter them again in Settings → Providers, or write "
+                "“Name: $VARIABLE” there to take one from the environment."
+            )
+    return notes
+
+
+def settings_have_plain_header_values(settings: Settings) -> bool:
+    """Whether any profile still holds a header value that must not stay in settings.json."""
+    return any(
+        value and not is_env_reference(value)
+        for profile in settings.profiles
+        for _, value in profile.headers
+    )

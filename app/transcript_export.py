@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.artifacts import ArtifactOpened, EditOpened, Prose, display_parts
 from app.documents import artifact_document, inline_vendored
+from app.export_policy import ARTIFACT_EXPORT_CSP, EXPORT_IFRAME_SANDBOX
 from app.markdown import render_markdown
 from app.store import ArtifactVersion, Conversation, Store, StoredMessage
 
@@ -89,14 +90,18 @@ def conversation_html(store: Store, conversation: Conversation) -> str:
     """The whole conversation as one HTML page that opens anywhere, offline.
 
     Each artifact stands where the model made it, as a sandboxed frame running that version
-    with its libraries inlined; raw HTML written in the chat stays escaped, as on screen.
+    with its libraries inlined; raw HTML written in the chat stays escaped, as on screen. The
+    page's CSP (a meta tag, inherited by every srcdoc frame) refuses every remote load: an
+    image in the prose or a fetch in an artifact never reaches the network from the file.
     """
     versions = store.artifact_versions(conversation.id)
     body = "".join(_message_html(m, versions) for m in store.messages(conversation.id))
     css = TRANSCRIPT_CSS.read_text("utf-8") if TRANSCRIPT_CSS.exists() else ""
     title = html.escape(conversation.title)
+    policy = html.escape(ARTIFACT_EXPORT_CSP)
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title><style>{css}\n{_EXPORT_CSS}</style></head>"
         f'<body><main id="transcript" class="export"><h1>{title}</h1>{body}</main></body></html>\n'
@@ -134,7 +139,7 @@ def _artifact_frame(version: ArtifactVersion) -> str:
     title = html.escape(version.title)
     return (
         f'<figure class="export-artifact"><figcaption>{title} · v{version.version}</figcaption>'
-        f'<iframe sandbox="allow-scripts" title="{title}" srcdoc="{html.escape(page)}">'
+        f'<iframe sandbox="{EXPORT_IFRAME_SANDBOX}" title="{title}" srcdoc="{html.escape(page)}">'
         "</iframe></figure>"
     )
 

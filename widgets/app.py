@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import gc
 import logging
-import os
 import sys
 import threading
 import time
@@ -38,7 +37,15 @@ from app.events import ProviderError
 from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
 from app.publish import Publisher
-from app.secrets import KeyringUnavailable, KeyStore, find_api_key
+from app.secrets import (
+    KeyringUnavailable,
+    KeyStore,
+    find_api_key,
+    move_header_values,
+    settings_have_plain_header_values,
+    store_header_values,
+    with_header_values,
+)
 from app.session import ChatSession
 from app.store import Store
 from app.transcript_export import conversation_html, conversation_markdown
@@ -158,6 +165,7 @@ class EaselApp:
         conversations = self.store.list_conversations()
         self.refresh_sidebar()
         self.chat.open(conversations[0].id if conversations else None)
+        await self._move_plain_header_values()
         self._show_profile()
         # Everything made so far lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall the loop ~40 ms now and then while a reply streams.
@@ -168,6 +176,27 @@ class EaselApp:
             return await self._screenshot(self.args.screenshot)
         await self.closed
         return 0
+
+    async def _move_plain_header_values(self) -> None:
+        """Header values an older settings.json holds in plain text go to the keyring."""
+        if not settings_have_plain_header_values(self.settings):
+            return
+        notes = await move_header_values(self.settings, self.keys)
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("could not save settings: %s", error)
+        if notes:
+            log.warning("%s", " ".join(notes))
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "Header values moved",
+                " ".join(notes),
+                QMessageBox.StandardButton.Ok,
+                self.window,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
 
     async def _screenshot(self, path: Path) -> int:
         deadline = time.monotonic() + 20
@@ -327,6 +356,7 @@ class EaselApp:
     ) -> tuple[bool, str, list[str]]:
         """Try a profile: list its models. (ok, one sentence, models)."""
         api_key = key or await find_api_key(profile, self.keys)
+        profile, _missing = await with_header_values(profile, self.keys)
         try:
             client = self._client_for(profile)
         except ProviderError as error:
@@ -360,6 +390,8 @@ class EaselApp:
                     await self.keys.set(profile.name, key)
                 except KeyringUnavailable:
                     self.keys.set_session_key(profile.name, key)
+        previous = self.settings.profile(profile.name)
+        await store_header_values(profile, self.keys, session_only=session_only, previous=previous)
         self.settings.profiles = [p for p in self.settings.profiles if p.name != profile.name]
         self.settings.profiles.append(profile)
         self.settings.active_profile = profile.name
@@ -424,7 +456,7 @@ class EaselApp:
         """A provider for each preset whose key is in the environment (key kept in the keyring)."""
         imported = []
         for preset in PRESETS:
-            key = os.environ.get(preset.key_env or "", "").strip()
+            key = self.keys.environment_value(preset.key_env) if preset.key_env else None
             if not preset.key_env or not key:
                 continue
             profile = self.settings.profile(preset.name) or profile_from_preset(preset)

@@ -9,7 +9,6 @@ hand, saved as one file, printed on A4 or published on this computer.
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.documents import artifact_document, inline_vendored
 from app.fix import ConsoleLine, collect_errors, fix_prompt
 from app.partial_preview import partial_preview
+from app.private_files import write_private_file
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
@@ -433,14 +433,23 @@ class ArtifactTab(QWidget):
         dialog.open()
 
     def open_in_browser(self) -> None:
-        """Write the page to a temporary file and hand it to the system browser."""
+        """Write the page to a new private file and hand it to the system browser."""
         if self.current is None:
             return
-        folder = Path(tempfile.gettempdir()) / "easel-open"
-        folder.mkdir(exist_ok=True)
-        path = folder / self.suggested_file_name()
-        if self.write_file(path, self.self_contained_html()):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        try:
+            path = write_private_file(self.suggested_file_name(), self.self_contained_html())
+        except OSError as error:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Could not open in the browser",
+                f"Could not write a temporary copy: {error.strerror or error}.",
+                QMessageBox.StandardButton.Ok,
+                self.window(),
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def copy_code(self) -> None:
         """Put the shown version's code on the clipboard."""

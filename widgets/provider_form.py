@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import PRESETS, Preset, ProviderProfile, profile_from_preset
+from app.config import (
+    PRESETS,
+    Preset,
+    ProviderProfile,
+    move_userinfo_to_header,
+    profile_from_preset,
+)
 
 # (profile, key or None) -> one sentence saying how the test went; raises nothing.
 Tester = Callable[[ProviderProfile, str | None], Awaitable[tuple[bool, str, list[str]]]]
@@ -105,7 +111,13 @@ class ProviderForm(QWidget):
         self.advanced_toggle.setAutoRaise(True)
         self.advanced = QWidget(self)
         self.headers = QPlainTextEdit(self.advanced)
-        self.headers.setPlaceholderText("One per line, e.g.  HTTP-Referer: https://example.org")
+        self.headers.setPlaceholderText(
+            "One per line, e.g.  X-Goog-Api-Key: …  or  X-Api-Key: $MY_KEY_VARIABLE"
+        )
+        self.headers.setToolTip(
+            "Header values are kept in the system keyring, never in the settings file. "
+            "A saved value shows as an empty “Name:” line: leave it empty to keep it."
+        )
         self.headers.setFixedHeight(60)
         self.ca_bundle = QLineEdit(self.advanced)
         self.ca_bundle.setPlaceholderText("A PEM file of extra certificate authorities")
@@ -208,7 +220,7 @@ class ProviderForm(QWidget):
         """The profile as the form shows it now."""
         preset = self._preset()
         base = profile_from_preset(preset, self.model.currentText().strip() or None)
-        return ProviderProfile(
+        profile = ProviderProfile(
             name=self.name.text().strip() or preset.name,
             kind=self.kind.currentData() if preset.id == "custom" else base.kind,
             base_url=self.base_url.text().strip().rstrip("/") or base.base_url,
@@ -220,6 +232,8 @@ class ProviderForm(QWidget):
             max_tokens=_number(self.max_tokens.text(), int),
             ca_bundle=self.ca_bundle.text().strip() or None,
         )
+        # user:password@ typed into the base URL becomes a header value (kept in the keyring).
+        return move_userinfo_to_header(profile)
 
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced.setVisible(shown)

@@ -28,6 +28,7 @@ from app.events import (
     ServerError,
 )
 from app.providers.retry import parse_retry_hint
+from app.urls import redact_userinfo, strip_userinfo
 
 _MAX_MESSAGE = 300
 # Error types that mean "busy, try later" whatever the HTTP status (Kimi, Anthropic, OpenAI).
@@ -45,6 +46,11 @@ class ErrorContext:
     url: str
     has_key: bool = True
     key_hint: str | None = None
+
+    def __post_init__(self) -> None:
+        # Every sentence below quotes these: a password in the base URL must not reach one.
+        object.__setattr__(self, "url", strip_userinfo(self.url))
+        object.__setattr__(self, "provider", redact_userinfo(self.provider))
 
     @property
     def host(self) -> str:
@@ -65,8 +71,8 @@ class ErrorContext:
 
 
 def clip(text: str, limit: int = _MAX_MESSAGE) -> str:
-    """Collapse whitespace and cut to `limit` characters."""
-    flat = " ".join(text.split())
+    """Collapse whitespace, hide the user info of URLs, and cut to `limit` characters."""
+    flat = " ".join(redact_userinfo(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
