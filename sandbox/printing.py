@@ -9,7 +9,10 @@ the print and taken out again: `@page { size: A4 portrait !important }` (or land
 `@media print`, so the screen never changes and text stays text). The zoom is found by
 printing: the page count and how far down the last page's ink reaches give the document's
 height in pages, hence the zoom; a few prints (each ~50–100 ms) settle it. Forced page breaks
-are switched off, since no zoom could undo them.
+are switched off, since no zoom could undo them. When nothing fits (a page's own `!important`
+breaks, a page that overrides the zoom, the trial prints run out, the zoom reaches its floor),
+the body is clipped to the one page: at the last zoom if shrinking still helped, else at full
+size. A page whose renderer is gone fails with a sentence rather than waiting for ever.
 
 *Snapshot* grabs the view as it is on screen (a game mid-play, WebGL that prints blank) and
 places the image on one A4 page with `QPdfWriter`.
