@@ -9,7 +9,10 @@ the print and taken out again: `@page { size: A4 portrait !important }` (or land
 `@media print`, so the screen never changes and text stays text). The zoom is found by
 printing: the page count and how far down the last page's ink reaches give the document's
 height in pages, hence the zoom; a few prints (each ~50–100 ms) settle it. Forced page breaks
-are switched off, since no zoom could undo them.
+are switched off, since no zoom could undo them. When nothing fits (a page's own `!important`
+breaks, a page that overrides the zoom, the trial prints run out, the zoom reaches its floor),
+the body is clipped to the one page: at the last zoom if shrinking still helped, else at full
+size. A page whose renderer is gone fails with a sentence rather than waiting for ever.
 
 *Snapshot* grabs the view as it is on screen (a game mid-play, WebGL that prints blank) and
 places the image on one A4 page with `QPdfWriter`.
@@ -43,9 +46,14 @@ _CSS_PX_PER_MM = 96 / 25.4
 # layout at a new zoom is only nearly proportional.
 _FIT_TRIES = 6
 _FIT_SLACK = 0.97
+# Below this zoom nothing is legible, and a page that ignores the zoom (its own `html { zoom }`)
+# would drive it towards 0 and the centring margin and clip height towards millions of pixels,
+# which Chromium then prints for ever: clip from here instead.
+_MIN_ZOOM = 0.01
 _SNAPSHOT_DPI = 300
 # Below this a pixel counts as ink when looking for the bottom of the content.
 _INK_LEVEL = 245
+_RENDERER_GONE = "The artifact's page has stopped (its renderer ended): reload it and print again."
 
 
 class PrintError(Exception):
@@ -85,11 +93,12 @@ def page_layout(options: PrintOptions) -> QPageLayout:
     )
 
 
-def print_css(options: PrintOptions, zoom: float | None = None, clip_px: float = 0) -> str:
+def print_css(options: PrintOptions, zoom: float | None = None, clip: bool = False) -> str:
     """The style sheet put into the page while it prints.
 
     With a `zoom` (fit to one page) the document keeps the width it has when printed paged, so
     shrinking scales the printed page as a whole instead of reflowing it into very long lines.
+    With `clip`, whatever still does not fit on the one page is cut off.
     """
     size = "landscape" if options.landscape else "portrait"
     rules = [f"@page {{ size: A4 {size} !important; }}"]
@@ -109,10 +118,17 @@ def print_css(options: PrintOptions, zoom: float | None = None, clip_px: float =
             f"@media print {{ html {{ zoom: {zoom:.5f} !important; width: {width:.1f}px !important;"
             f" margin: 0 0 0 {left:.1f}px !important; }} * {{ {breaks}; }} }}"
         )
-    if clip_px:
-        # Last resort of fit: cut what still does not fit rather than spill onto page two.
+    if clip:
+        # Last resort of fit: cut what still does not fit rather than spill onto page two. The
+        # body, not the root, is clipped: a clipping body is one unbreakable box, so even a
+        # page's own `break-before: page !important` cannot split it. Its height is in vh (the
+        # page area), which holds whether or not the page let our zoom apply.
         rules.append(
-            f"@media print {{ html {{ height: {clip_px:.1f}px !important; overflow: hidden !important; }} }}"
+            "@media print { html { overflow: hidden !important; padding-top: 0 !important;"
+            " padding-bottom: 0 !important; }"
+            f" body {{ height: {_FIT_SLACK * 100:.0f}vh !important; overflow: hidden !important;"
+            " box-sizing: border-box !important; margin-top: 0 !important;"
+            " margin-bottom: 0 !important; } }"
         )
     return "\n".join(rules)
 
@@ -228,6 +244,7 @@ class _PdfJob(QObject):
         self._zoom = 1.0
         self._best: bytes | None = None
         self._grown = False
+        self._page_counts: list[int] = []
 
     def start(self) -> None:
         if self._options.mode == "snapshot":
@@ -236,6 +253,12 @@ class _PdfJob(QObject):
             except PrintError as error:
                 self._finish(error)
             return
+        # A dead renderer answers neither runJavaScript nor printToPdf: without these two
+        # checks the job (and the print dialog waiting on it) would wait forever.
+        if not self._renderer_alive():
+            self._finish(PrintError(_RENDERER_GONE))
+            return
+        self._page.renderProcessTerminated.connect(self._renderer_ended)
         self._page.settings().setAttribute(
             QWebEngineSettings.WebAttribute.PrintElementBackgrounds, self._options.background
         )
@@ -245,10 +268,18 @@ class _PdfJob(QObject):
     def _title(self) -> str:
         return self._page.title()
 
+    def _renderer_alive(self) -> bool:
+        return self._page.renderProcessPid() > 0
+
+    def _renderer_ended(self, *_status: object) -> None:
+        self._finish(PrintError(_RENDERER_GONE))
+
     # -- one print: style in, printToPdf, then the next step ----------------------------------
 
     def _print_with(self, css: str, then: Callable[[bytes], None]) -> None:
         def printed(data: QByteArray) -> None:
+            if self._done is None:  # already finished (the renderer ended meanwhile)
+                return
             pdf = bytes(data.data())
             if not pdf:
                 self._finish(PrintError("The page could not be printed (the renderer refused)."))
@@ -273,6 +304,7 @@ class _PdfJob(QObject):
 
     def _fit_step(self, pdf: bytes) -> None:
         pages = page_count(pdf)
+        self._page_counts.append(pages)
         margins = self._options.margins_mm
         if pages == 1:
             self._best = pdf
@@ -288,18 +320,22 @@ class _PdfJob(QObject):
             self._finish(self._best)
             return
         height = pages - 1 + ink_depth(pdf, pages - 1, margins)
-        if self._tries >= _FIT_TRIES:
+        if self._tries >= _FIT_TRIES or self._zoom <= _MIN_ZOOM:
             self._clip()
             return
-        self._retry(self._zoom / max(height, 1.0) * _FIT_SLACK)
+        self._retry(max(self._zoom / max(height, 1.0) * _FIT_SLACK, _MIN_ZOOM))
 
     def _retry(self, zoom: float) -> None:
         self._zoom = zoom
         self._print_with(print_css(self._options, zoom), self._fit_step)
 
     def _clip(self) -> None:
-        clip = printable_mm(self._options)[1] * _CSS_PX_PER_MM / self._zoom * _FIT_SLACK
-        self._print_with(print_css(self._options, self._zoom, clip), self._finish)
+        # If the last shrink did not lower the page count (the page overrides our zoom, or
+        # forces its own page breaks), the zoom does nothing but move the page aside: clip at
+        # full size.
+        counts = self._page_counts
+        zoom = self._zoom if len(counts) >= 2 and counts[-1] < counts[-2] else None
+        self._print_with(print_css(self._options, zoom, clip=True), self._finish)
 
     # -- the end -----------------------------------------------------------------------------
 
@@ -312,7 +348,7 @@ class _PdfJob(QObject):
             self.deleteLater()
             done(result)
 
-        if self._options.mode == "snapshot":
+        if self._options.mode == "snapshot" or not self._renderer_alive():
             deliver()
         else:  # the page goes back to exactly what it was before the print
             self._page.runJavaScript(_set_style_js(None), _WORLD, deliver)

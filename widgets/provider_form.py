@@ -235,6 +235,28 @@ class ProviderForm(QWidget):
         # user:password@ typed into the base URL becomes a header value (kept in the keyring).
         return move_userinfo_to_header(profile)
 
+    def problem(self) -> str | None:
+        """One sentence about an advanced field that cannot be used as typed, or None.
+
+        Checked before Test and Save: an unusable value is never silently dropped.
+        """
+        numbers = (
+            ("Temperature", self.temperature.text(), float, "0.7"),
+            ("Max tokens", self.max_tokens.text(), int, "4096"),
+        )
+        for label, text, kind, example in numbers:
+            value = _number(text, kind)
+            if text.strip() and (value is None or value < 0 or (kind is int and value == 0)):
+                return (
+                    f"{label} must be a number such as {example}, or empty for the provider's "
+                    f"default, not “{text.strip()}”."
+                )
+        for line in self.headers.toPlainText().splitlines():
+            name, sep, _value = line.partition(":")
+            if line.strip() and not (sep and name.strip()):
+                return f"Each extra header is one line “Name: value”; “{line.strip()}” is not."
+        return None
+
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
         self.advanced_toggle.setText("Advanced ▾" if shown else "Advanced ▸")
@@ -280,7 +302,16 @@ class ProviderForm(QWidget):
         self._save_anyway = False
         self.save_button.setText(self._save_label)
 
+    def _show_problem(self) -> bool:
+        problem = self.problem()
+        if problem is not None:
+            self.result.setText("✗ " + problem)
+            self.result.setProperty("ok", False)
+        return problem is not None
+
     async def _test(self) -> bool:
+        if self._show_problem():
+            return False
         self.result.setText("Testing…")
         self.test_button.setEnabled(False)
         try:
@@ -298,6 +329,8 @@ class ProviderForm(QWidget):
         return ok
 
     async def _save(self) -> None:
+        if self._show_problem():  # never "Save anyway" with a field that cannot be used
+            return
         if not self._save_anyway and not await self._test():
             # Some servers cannot list models yet chat fine: the user may insist, knowingly.
             self._save_anyway = True

@@ -6,6 +6,7 @@ Both open with `open()` (never `exec()`: a nested event loop would stall asyncio
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Protocol
 
 from PySide6.QtCore import Qt
@@ -42,7 +43,9 @@ class ProviderOwner(Protocol):
 
     def use_profile(self, profile: ProviderProfile) -> None: ...
 
-    def on_profile_saved(self, profile: ProviderProfile, key: str, session_only: bool) -> None: ...
+    async def save_profile(
+        self, profile: ProviderProfile, key: str, session_only: bool
+    ) -> None: ...
 
     async def import_env_keys(self) -> list[str]: ...
 
@@ -134,7 +137,12 @@ class ProvidersDialog(QDialog):
         self._fill()
 
     def _saved(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
-        self.owner.on_profile_saved(profile, key, session_only)
+        asyncio.ensure_future(self._save(profile, key, session_only))
+
+    async def _save(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
+        # The list is filled after the save is done (the key may go to the keyring first),
+        # else the provider just saved would be missing from it.
+        await self.owner.save_profile(profile, key, session_only)
         self._fill()
 
 
@@ -166,9 +174,14 @@ class PricesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         note = QLabel("Prices are yours to enter (providers change them). Leave 0 for free.", self)
         note.setWordWrap(True)
+        # Why Save did nothing: a price that is not a number is refused, never dropped silently.
+        self.problem_label = QLabel("", self)
+        self.problem_label.setObjectName("warning")
+        self.problem_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.problem_label)
         row = QHBoxLayout()
         row.addWidget(add)
         row.addStretch(1)
@@ -181,12 +194,43 @@ class PricesDialog(QDialog):
         for column, value in enumerate((model, f"{price_in:g}", f"{price_out:g}")):
             self.table.setItem(row, column, QTableWidgetItem(value))
 
+    def _texts(self, row: int) -> list[str]:
+        cells = [self.table.item(row, column) for column in range(3)]
+        return [cell.text().strip() if cell else "" for cell in cells]
+
+    def problem(self) -> str | None:
+        """One sentence about the first price that cannot be saved, or None."""
+        for row in range(self.table.rowCount()):
+            model, *prices = self._texts(row)
+            for what, text in zip(("input", "output"), prices, strict=True):
+                try:
+                    value = float(text or 0)
+                except ValueError:
+                    value = float("nan")
+                if not math.isfinite(value) or value < 0:
+                    name = f"“{model}”" if model else f"row {row + 1}"
+                    return (
+                        f"The {what} price of {name} must be a number of dollars per million "
+                        f"tokens, such as 0.6, not “{text}”."
+                    )
+            if not model and any(float(p or 0) for p in prices):
+                return f"Row {row + 1} has a price but no model name."
+        return None
+
+    def accept(self) -> None:
+        """Save only when every price can be used; otherwise say which one cannot."""
+        problem = self.problem()
+        if problem is not None:
+            self.problem_label.setText(problem)
+            return
+        self.problem_label.setText("")
+        super().accept()
+
     def prices(self) -> dict[str, tuple[float, float]]:
         """The prices as entered (rows without a model or a number are left out)."""
         prices: dict[str, tuple[float, float]] = {}
         for row in range(self.table.rowCount()):
-            cells = [self.table.item(row, column) for column in range(3)]
-            texts = [cell.text().strip() if cell else "" for cell in cells]
+            texts = self._texts(row)
             try:
                 price = (float(texts[1] or 0), float(texts[2] or 0))
             except ValueError:
