@@ -38,6 +38,32 @@ def network_gate():
     return NETWORK_GATE
 
 
+@pytest.fixture(scope="module")
+def profile(qapp, network_gate):
+    """One artifact profile per test module, behind the gate: what the app does (one profile,
+    many artifacts)."""
+    from sandbox.profile import make_artifact_profile
+
+    made = make_artifact_profile(gate=network_gate)
+    yield made
+    made.deleteLater()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def view(qtbot, profile):
+    """A shown artifact view of the module's profile; links are reported, never opened."""
+    from sandbox.view import ArtifactView
+
+    made = ArtifactView(profile, open_links=False)
+    made.resize(1024, 760)
+    made.show()
+    yield made
+    made.close()
+    made.deleteLater()
+    qtbot.wait(1)  # let deleteLater run before the profile goes
+
+
 def corpus_path(*parts: str) -> Path:
     """A file under ../shared/corpus, or skip the test when it is absent (a user's clone)."""
     path = CORPUS.joinpath(*parts)

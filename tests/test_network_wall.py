@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QMessageBox
 import sandbox.interceptor
 from sandbox.engine import harden_engine, wall_switches
 from sandbox.gate import NetworkGate
-from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.view import ArtifactView
 from tests.canary import Canary
 from tests.test_sandbox_view import LOAD_MS, hostile, page_results, recorder, run_js, show
@@ -40,25 +39,6 @@ def canary() -> Iterator[Canary]:
     server = Canary()
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def profile(qapp, network_gate) -> Iterator[ArtifactProfile]:
-    made = make_artifact_profile(gate=network_gate)
-    yield made
-    made.deleteLater()
-    qapp.processEvents()
-
-
-@pytest.fixture
-def view(qtbot, profile) -> Iterator[ArtifactView]:
-    made = ArtifactView(profile, open_links=False)
-    made.resize(800, 600)
-    made.show()
-    yield made
-    made.close()
-    made.deleteLater()
-    qtbot.wait(1)
 
 
 def wall_page(canary: Canary) -> str:

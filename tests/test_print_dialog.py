@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
 from widgets.print_dialog import PrintDialog, pdf_file_name
@@ -25,25 +22,6 @@ register_scheme()
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 LOAD_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def profile(qapp) -> Iterator[ArtifactProfile]:
-    made = make_artifact_profile()
-    yield made
-    made.deleteLater()
-    qapp.processEvents()
-
-
-@pytest.fixture
-def view(qtbot, profile) -> Iterator[ArtifactView]:
-    made = ArtifactView(profile, open_links=False)
-    made.resize(1024, 760)
-    made.show()
-    yield made
-    made.close()
-    made.deleteLater()
-    qtbot.wait(1)
 
 
 def open_dialog(qtbot, view: ArtifactView, page: str) -> PrintDialog:

@@ -20,10 +20,6 @@ from sandbox import printing
 from sandbox.printing import PrintError, PrintOptions, start_pdf
 from tests import test_printing as tp
 
-# The profile and view fixtures of the printing tests, shared rather than written again.
-profile = tp.profile
-view = tp.view
-
 # A4 as Chromium writes it (pdfinfo: 594.96 x 841.92 pt); Letter would be 612 x 792.
 A4_PT = (594.96, 841.92)
 SIZE_TOLERANCE_PT = 1.0

@@ -11,7 +11,6 @@ import io
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from pypdf import PdfReader
 from PySide6.QtGui import QImage
 
 from sandbox.printing import PrintError, PrintOptions, start_pdf, suggest_mode
-from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
 
@@ -29,25 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 LOAD_MS = 30_000
 A4 = (595.0, 842.0)
-
-
-@pytest.fixture(scope="module")
-def profile(qapp) -> Iterator[ArtifactProfile]:
-    made = make_artifact_profile()
-    yield made
-    made.deleteLater()
-    qapp.processEvents()
-
-
-@pytest.fixture
-def view(qtbot, profile) -> Iterator[ArtifactView]:
-    made = ArtifactView(profile, open_links=False)
-    made.resize(1024, 760)
-    made.show()
-    yield made
-    made.close()
-    made.deleteLater()
-    qtbot.wait(1)
 
 
 def show(qtbot, view: ArtifactView, html: str) -> None:

@@ -21,7 +21,6 @@ from PySide6.QtTest import QTest
 
 from app.documents import artifact_document
 from sandbox.policy import host_for_key
-from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
 from tests.conftest import corpus_path
@@ -68,15 +67,6 @@ def canary() -> Iterator[Canary]:
     server = Canary()
     yield server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def profile(qapp, network_gate) -> Iterator[ArtifactProfile]:
-    # One profile for the module: it is what the app does (one profile, many artifacts).
-    made = make_artifact_profile(gate=network_gate)
-    yield made
-    made.deleteLater()
-    qapp.processEvents()
 
 
 @pytest.fixture
