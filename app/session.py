@@ -96,6 +96,18 @@ class EditFailed:
 
 
 @dataclass(frozen=True)
+class EditRepair:
+    """After a reply whose edits failed: whether Easel asks the model for a full version.
+
+    It asks at most once per message the user sent, never in answer to its own request (a model
+    that keeps answering with failing edits would otherwise loop, billed, without end).
+    """
+
+    asked: bool
+    text: str  # one sentence for the user
+
+
+@dataclass(frozen=True)
 class TurnEnded:
     """The reply is final in the store: complete, incomplete (stopped, cut) or error."""
 
@@ -112,6 +124,7 @@ SessionEvent = (
     | Retrying
     | ArtifactSaved
     | EditFailed
+    | EditRepair
     | TurnEnded
 )
 Listener = Callable[[SessionEvent], None]
@@ -152,6 +165,50 @@ class _Reply:
         return round(end - self.reasoning_started, 1)
 
 
+class RetryRefused(ValueError):
+    """Retry was asked for a reply it must not replace. str() is one sentence for the user."""
+
+
+class UnexpectedError(ProviderError):
+    """Easel itself failed during a turn (a bug, a full disk): the reply ends as an error."""
+
+    exit_code = 1
+
+
+def replaceable(message: StoredMessage) -> bool:
+    """Whether Retry may replace this reply: it failed, was cut short or came back empty.
+
+    A complete reply is never replaced: until a reply can have siblings (branches), replacing
+    it would delete it.
+    """
+    return message.status in ("error", "incomplete") or not message.content.strip()
+
+
+def retry_refusal(store: Store, conversation_id: int, message_id: int) -> str | None:
+    """Why Retry must not replace this message (one sentence), or None when it may.
+
+    Only the conversation's last message may be replaced, and only when it is a reply that
+    failed, stopped or came back empty: replacing an earlier one would leave two user turns in
+    a row and the history after it answering a question that is gone.
+    """
+    message = store.get_message(message_id)
+    if message is None or message.conversation_id != conversation_id:
+        return "That reply is not part of this conversation."
+    if message.role != "assistant":
+        return "Only a reply of the model can be retried."
+    messages = store.messages(conversation_id)
+    if not messages or messages[-1].id != message_id:
+        return "Only the last reply can be retried: the messages after it depend on it."
+    if message.status == "streaming":
+        return "That reply is still being written."
+    if not replaceable(message):
+        return (
+            "A complete reply is kept: Retry replaces only a reply that failed, stopped or "
+            "came back empty. To get another answer, send your question again."
+        )
+    return None
+
+
 class ChatSession:
     """Runs the turns of one stored conversation against one provider."""
 
@@ -187,13 +244,26 @@ class ChatSession:
         artifact_origin: how versions made by this reply are recorded ("fix" for a Fix
         request); by default "full" for whole artifacts and "edit" for applied edits.
         """
+        return await self._send(text, listener, artifact_origin, automatic=False)
+
+    async def _send(
+        self, text: str, listener: Listener, origin: str | None, *, automatic: bool
+    ) -> StoredMessage:
         user = self.store.add_message(self.conversation_id, "user", text)
         self._title_from_first_prompt(text)
-        return await self._run_turn(user, listener, artifact_origin)
+        return await self._run_turn(user, listener, origin, automatic=automatic)
 
     async def retry(self, message_id: int, listener: Listener) -> StoredMessage:
-        """Replace a failed or incomplete reply with a fresh one to the same history."""
+        """Replace the last reply, when it failed, stopped or came back empty, with a fresh one.
+
+        Raises RetryRefused (one sentence) for anything else, whatever the caller asked: see
+        :func:`retry_refusal`.
+        """
+        refusal = retry_refusal(self.store, self.conversation_id, message_id)
+        if refusal is not None:
+            raise RetryRefused(refusal)
         self.store.delete_message(message_id)
+        # Answering a prompt the user may not have typed (an automatic one): never repair.
         return await self._run_turn(None, listener)
 
     async def continue_reply(self, message_id: int, listener: Listener) -> StoredMessage:
@@ -223,7 +293,12 @@ class ChatSession:
         return await self._stream_with_retries(reply, listener, self._request(message))
 
     async def _run_turn(
-        self, user: StoredMessage | None, listener: Listener, origin: str | None = None
+        self,
+        user: StoredMessage | None,
+        listener: Listener,
+        origin: str | None = None,
+        *,
+        automatic: bool = True,
     ) -> StoredMessage:
         assistant = self.store.add_message(
             self.conversation_id,
@@ -236,12 +311,16 @@ class ChatSession:
         listener(TurnStarted(user, assistant.id, self.model))
         reply = _Reply(assistant.id, origin=origin)
         final = await self._stream_with_retries(reply, listener, self._request())
-        if reply.failed_edits and final.status == "complete" and user is not None:
-            # An edit that cannot apply is never guessed at: ask once for a full version.
-            return await self.send(
-                _repair_prompt(reply.failed_edits), listener, artifact_origin=origin
-            )
-        return final
+        if not reply.failed_edits or final.status != "complete":
+            return final
+        if automatic:
+            # At most one automatic follow-up per message the user sent.
+            listener(EditRepair(False, _REPAIR_STOPPED))
+            return final
+        # An edit that cannot apply is never guessed at: ask once for a full version.
+        listener(EditRepair(True, _REPAIR_ASKED))
+        prompt = _repair_prompt(reply.failed_edits)
+        return await self._send(prompt, listener, origin, automatic=True)
 
     async def _stream_with_retries(
         self, reply: _Reply, listener: Listener, request: ChatRequest
@@ -263,7 +342,25 @@ class ChatSession:
             except asyncio.CancelledError:
                 self._end(reply, listener, stopped=True)
                 raise
+            except Exception as error:  # noqa: BLE001 - a bug must end the reply, visibly
+                return self._end_unexpectedly(reply, listener, error)
             return self._end(reply, listener)
+
+    def _end_unexpectedly(
+        self, reply: _Reply, listener: Listener, error: Exception
+    ) -> StoredMessage:
+        """Easel failed, not the API: keep what arrived and say what broke in one sentence."""
+        log.error("a turn failed", exc_info=error)
+        failure = UnexpectedError(
+            f"Easel failed while handling this reply ({type(error).__name__}: {error}); "
+            "what arrived is kept."
+        )
+        try:
+            return self._end(reply, listener, error=failure)
+        except Exception:
+            # Nothing can be stored (the store itself failed): the caller says it.
+            log.exception("the failed reply could not be stored")
+            raise error from None
 
     async def _stream_once(self, request: ChatRequest, reply: _Reply, listener: Listener) -> None:
         last_checkpoint = time.monotonic()
@@ -436,6 +533,13 @@ def _say_gave_up(error: ProviderError, attempts: int) -> None:
     """The error's sentence, plus that Easel stopped retrying (so the user knows it tried)."""
     error.message = f"{error.message.rstrip()} Gave up after {attempts} attempts."
     error.args = (error.message,)
+
+
+_REPAIR_ASKED = "Asking the model once for a full version instead."
+_REPAIR_STOPPED = (
+    "Easel does not ask again by itself: it asks for a full version only once per message you "
+    "send. Ask for the whole artifact if you still want the change."
+)
 
 
 def _repair_prompt(failures: list[EditFailed]) -> str:
