@@ -355,8 +355,15 @@ class ChatSession:
             f"Easel failed while handling this reply ({type(error).__name__}: {error}); "
             "what arrived is kept."
         )
+        def quiet(event: SessionEvent) -> None:
+            # The listener may be what failed: ending the reply must not depend on it.
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - already failing; keep the reply
+                log.exception("the listener failed on %s", type(event).__name__)
+
         try:
-            return self._end(reply, listener, error=failure)
+            return self._end(reply, quiet, error=failure)
         except Exception:
             # Nothing can be stored (the store itself failed): the caller says it.
             log.exception("the failed reply could not be stored")
