@@ -136,6 +136,8 @@ class _Reply:
 
     message_id: int
     origin: str | None = None
+    # Not an answer to a message the user sent: a failed edit gets no automatic follow-up.
+    automatic: bool = True
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     input_tokens: int | None = None
@@ -309,14 +311,10 @@ class ChatSession:
             provider=self.provider.name,
         )
         listener(TurnStarted(user, assistant.id, self.model))
-        reply = _Reply(assistant.id, origin=origin)
+        reply = _Reply(assistant.id, origin=origin, automatic=automatic)
         final = await self._stream_with_retries(reply, listener, self._request())
-        if not reply.failed_edits or final.status != "complete":
-            return final
-        if automatic:
-            # At most one automatic follow-up per message the user sent.
-            listener(EditRepair(False, _REPAIR_STOPPED))
-            return final
+        if automatic or not reply.failed_edits or final.status != "complete":
+            return final  # at most one automatic follow-up per message the user sent
         # An edit that cannot apply is never guessed at: ask once for a full version.
         listener(EditRepair(True, _REPAIR_ASKED))
         prompt = _repair_prompt(reply.failed_edits)
@@ -474,6 +472,9 @@ class ChatSession:
                 return
         reply.failed_edits.append(failure)
         listener(failure)
+        if reply.automatic and len(reply.failed_edits) == 1:
+            # No follow-up will be asked for this reply: say so now, before it ends.
+            listener(EditRepair(False, _REPAIR_STOPPED))
 
     def _checkpoint(self, reply: _Reply) -> None:
         self.store.update_message(
