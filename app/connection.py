@@ -74,7 +74,7 @@ def expects_key(profile: ProviderProfile) -> bool:
 
 
 def missing_key_sentence(profile: ProviderProfile, keys: KeyStore) -> str:
-    """"No key for …" and the two ways to fix it (why it is gone, when there is no keyring)."""
+    """ "No key for …" and the two ways to fix it (why it is gone, when there is no keyring)."""
     env = key_env_of(profile)
     where = (
         f"set the environment variable {env}"

@@ -33,6 +33,7 @@ from app.events import (
 from app.history import build_messages
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
+from app.retry_policy import RetryRefused, retry_refusal
 from app.store import ArtifactVersion, Store, StoredMessage
 
 log = logging.getLogger(__name__)
@@ -167,48 +168,10 @@ class _Reply:
         return round(end - self.reasoning_started, 1)
 
 
-class RetryRefused(ValueError):
-    """Retry was asked for a reply it must not replace. str() is one sentence for the user."""
-
-
 class UnexpectedError(ProviderError):
     """Easel itself failed during a turn (a bug, a full disk): the reply ends as an error."""
 
     exit_code = 1
-
-
-def replaceable(message: StoredMessage) -> bool:
-    """Whether Retry may replace this reply: it failed, was cut short or came back empty.
-
-    A complete reply is never replaced: until a reply can have siblings (branches), replacing
-    it would delete it.
-    """
-    return message.status in ("error", "incomplete") or not message.content.strip()
-
-
-def retry_refusal(store: Store, conversation_id: int, message_id: int) -> str | None:
-    """Why Retry must not replace this message (one sentence), or None when it may.
-
-    Only the conversation's last message may be replaced, and only when it is a reply that
-    failed, stopped or came back empty: replacing an earlier one would leave two user turns in
-    a row and the history after it answering a question that is gone.
-    """
-    message = store.get_message(message_id)
-    if message is None or message.conversation_id != conversation_id:
-        return "That reply is not part of this conversation."
-    if message.role != "assistant":
-        return "Only a reply of the model can be retried."
-    messages = store.messages(conversation_id)
-    if not messages or messages[-1].id != message_id:
-        return "Only the last reply can be retried: the messages after it depend on it."
-    if message.status == "streaming":
-        return "That reply is still being written."
-    if not replaceable(message):
-        return (
-            "A complete reply is kept: Retry replaces only a reply that failed, stopped or "
-            "came back empty. To get another answer, send your question again."
-        )
-    return None
 
 
 class ChatSession:
@@ -259,7 +222,7 @@ class ChatSession:
         """Replace the last reply, when it failed, stopped or came back empty, with a fresh one.
 
         Raises RetryRefused (one sentence) for anything else, whatever the caller asked: see
-        :func:`retry_refusal`.
+        :func:`app.retry_policy.retry_refusal`.
         """
         refusal = retry_refusal(self.store, self.conversation_id, message_id)
         if refusal is not None:
@@ -353,6 +316,7 @@ class ChatSession:
             f"Easel failed while handling this reply ({type(error).__name__}: {error}); "
             "what arrived is kept."
         )
+
         def quiet(event: SessionEvent) -> None:
             # The listener may be what failed: ending the reply must not depend on it.
             try:

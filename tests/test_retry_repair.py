@@ -20,13 +20,8 @@ import httpx
 import pytest
 
 from app.providers import make_provider
-from app.session import (
-    ChatSession,
-    EditRepair,
-    RetryRefused,
-    SessionEvent,
-    TurnEnded,
-)
+from app.retry_policy import RetryRefused
+from app.session import ChatSession, EditRepair, SessionEvent, TurnEnded
 from app.store import Store
 from tests.model_server import error_reply, openai_text_reply
 from tests.test_transcript_actions import (

@@ -29,6 +29,7 @@ from app.artifacts import (
     Reasoning as ThinkText,
 )
 from app.events import ProviderError
+from app.retry_policy import RetryRefused, replaceable, retry_refusal
 from app.session import (
     ArtifactSaved,
     ChatSession,
@@ -37,13 +38,10 @@ from app.session import (
     ParsedSegment,
     Reasoning,
     Retrying,
-    RetryRefused,
     SessionEvent,
     TurnEnded,
     TurnStarted,
     UsageUpdate,
-    replaceable,
-    retry_refusal,
 )
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.usage import Price, cost, format_usage, price_for

@@ -28,6 +28,7 @@ from widgets.transcript_page import PAGE, TranscriptPage
 
 log = logging.getLogger(__name__)
 
+
 def js_call(function: str, *args: Any) -> str:  # noqa: ANN401 - any JSON value
     """JavaScript that calls `function` (a name from our own page) with JSON-encoded args."""
     return f"{function}({', '.join(json.dumps(arg) for arg in args)})"
