@@ -16,8 +16,9 @@ from typing import Any
 
 import keyring.backends.fail
 import pytest
-from PySide6.QtCore import QUrl, QUrlQuery
+from PySide6.QtCore import QPoint, Qt, QUrl, QUrlQuery
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWebEngineCore import QWebEnginePage
 
 from tests.model_server import openai_text_reply
@@ -117,6 +118,35 @@ def test_links_in_model_text_never_reach_an_action(qtbot, view: TranscriptView) 
     # The app's own button still works, with the page's nonce.
     with qtbot.waitSignal(view.actionRequested, timeout=10_000) as blocker:
         js(qtbot, view, "(document.querySelector('.notice button[data-action=retry]').click(), 1)")
+    assert blocker.args == ["retry", "m2", ""]
+
+
+def _mouse_click(qtbot, view: TranscriptView, selector: str) -> None:
+    """A real left click (through Qt, as a user's) on the centre of an element."""
+    box = js(
+        qtbot,
+        view,
+        f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+        ".getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()",
+    )
+    target = view.focusProxy() or view
+    QTest.mouseClick(target, Qt.MouseButton.LeftButton, pos=QPoint(int(box[0]), int(box[1])))
+
+
+def test_a_real_mouse_click_on_a_model_link_does_nothing(qtbot, view: TranscriptView) -> None:
+    view.add_message("m2", "assistant")
+    view.append_text("m2", "[Show the sources](?action=retry&message=m2)\n")
+    view.finish_message("m2")
+    view.add_notice("m2", "Stopped.", kind="warning", actions=[("retry", "Retry")])
+    actions: list[tuple[str, ...]] = []
+    view.actionRequested.connect(lambda *args: actions.append(args))
+    seen = _spy_own_urls(view.page())
+    js(qtbot, view, "(document.querySelector('[data-key=m2] .prose a').scrollIntoView(), 1)")
+    _mouse_click(qtbot, view, "[data-key=m2] .prose a")
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=10_000)
+    assert actions == []
+    with qtbot.waitSignal(view.actionRequested, timeout=10_000) as blocker:
+        _mouse_click(qtbot, view, "[data-key=m2] .notice button[data-action=retry]")
     assert blocker.args == ["retry", "m2", ""]
 
 
@@ -230,9 +260,6 @@ def chats(server) -> list:
 
 
 async def send_and_wait(easel, text: str) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
     chat = easel.chat
     before = len(easel.store.messages(chat.conversation_id)) if chat.conversation_id else 0
     easel.composer.edit.setPlainText(text)
