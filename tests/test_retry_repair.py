@@ -149,6 +149,25 @@ def test_an_unexpected_error_ends_the_reply_with_a_sentence(model_server, tmp_pa
     assert len(ended) == 1 and ended[0].error is not None and ended[0].error.exit_code == 1
 
 
+def test_the_notice_under_a_reply_offers_retry_only_where_it_may_act(tmp_path: Path):
+    from widgets.reply_outcome import Notice, outcome_notice
+
+    store = Store(tmp_path / "db.sqlite3")
+    cid = store.create_conversation().id
+    failed = store.add_message(cid, "assistant", "", status="error")
+    stopped = store.add_message(cid, "assistant", "half", status="incomplete")
+    store.update_message(stopped.id, error="Stopped.")
+    stopped = store.get_message(stopped.id)
+    done = store.add_message(cid, "assistant", "All here.", status="complete")
+    assert outcome_notice(failed, last=True) == Notice(
+        "The request failed.", "error", (("retry", "Retry"),)
+    )
+    assert outcome_notice(failed, last=False).actions == ()
+    assert outcome_notice(stopped, last=True).text == "Incomplete — Stopped."
+    assert outcome_notice(stopped, last=False).actions == ()
+    assert outcome_notice(done, last=True) is None
+
+
 # --- the window ------------------------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ cancels; the session has already stored whatever arrived.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 import time
@@ -29,7 +28,7 @@ from app.artifacts import (
     Reasoning as ThinkText,
 )
 from app.events import ProviderError
-from app.retry_policy import RetryRefused, replaceable, retry_refusal
+from app.retry_policy import RetryRefused, retry_refusal
 from app.session import (
     ArtifactSaved,
     ChatSession,
@@ -47,7 +46,9 @@ from app.store import ArtifactVersion, Store, StoredMessage
 from app.usage import Price, cost, format_usage, price_for
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
+from widgets.reply_outcome import footer, outcome_notice
 from widgets.transcript import TranscriptView
+from widgets.welcome import WELCOME
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +119,12 @@ class ChatController(QObject):
         self.transcript.clear()
         self.panel.clear(conversation_id)
         if conversation_id is None:
-            self.transcript.set_empty_state(_WELCOME)
+            self.transcript.set_empty_state(WELCOME)
             return
         versions = self.store.artifact_versions(conversation_id)
         messages = self.store.messages(conversation_id)
         if not messages:
-            self.transcript.set_empty_state(_WELCOME)
+            self.transcript.set_empty_state(WELCOME)
         for message in messages:
             self._show_stored(message, versions, last=message is messages[-1])
         self.panel.load(versions)
@@ -183,33 +184,12 @@ class ChatController(QObject):
 
     def _show_outcome(self, key: str, message: StoredMessage, *, last: bool) -> None:
         self.transcript.set_message_state(key, message.status)
-        # Retry replaces the reply, so only the last one, and only one that is not complete.
-        retry = [("retry", "Retry")] if last and replaceable(message) else []
-        if message.status == "error":
-            self.transcript.add_notice(
-                key, message.error or "The request failed.", kind="error", actions=retry
-            )
-        elif message.status == "incomplete":
-            self.transcript.add_notice(
-                key,
-                f"Incomplete — {message.error or 'the reply was interrupted'}",
-                kind="warning",
-                actions=retry,
-            )
-        elif not message.content.strip() and not message.reasoning:
-            self.transcript.add_notice(
-                key, "The model returned an empty reply.", kind="warning", actions=retry
-            )
-        elif message.finish_reason == "length":
-            self.transcript.add_notice(
-                key,
-                "Cut off at the model's length limit.",
-                kind="warning",
-                actions=[("continue", "Continue")],
-            )
-        footer = _footer(message, self.prices())
-        if footer:
-            self.transcript.set_message_footer(key, footer)
+        notice = outcome_notice(message, last=last)
+        if notice is not None:
+            self.transcript.add_notice(key, notice.text, kind=notice.kind, actions=notice.actions)
+        text = footer(message, self.prices())
+        if text:
+            self.transcript.set_message_footer(key, text)
 
     # --- running a turn --------------------------------------------------------------------
 
@@ -344,7 +324,10 @@ class ChatController(QObject):
             )
             self.transcript.scroll_to_bottom()
         else:
-            self._notice_without_turn(f"{text}. Nothing was sent; your text is still here.")
+            kept = (
+                " Your message is still in the box below." if self.composer.text().strip() else ""
+            )
+            self._notice_without_turn(f"{text}.{kept}")
 
     def _notice_without_turn(self, text: str) -> None:
         key = f"notice-{time.monotonic_ns()}"
@@ -509,40 +492,3 @@ class ChatController(QObject):
         if message is None or message.conversation_id != self.conversation_id:
             return None
         return message.id
-
-
-def _footer(message: StoredMessage, prices: Mapping[str, Price]) -> str:
-    parts = []
-    if message.input_tokens or message.output_tokens:
-        money = cost(message.input_tokens, message.output_tokens, price_for(message.model, prices))
-        parts.append(format_usage(message.input_tokens, message.output_tokens, money))
-    if message.reasoning_seconds:
-        parts.append(f"thought {message.reasoning_seconds:.0f} s")
-    return " · ".join(parts)
-
-
-EXAMPLES = (
-    "Create a simple breakout game as a single HTML page",
-    "A snake game with a random maze",
-    "A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page",
-)
-
-
-def _welcome() -> str:
-    """The empty conversation's page: what Easel is for, with examples one click away."""
-    # Buttons, not links: the page's script turns a click into the "prompt" action with the
-    # page's nonce (a plain ?action= link would be refused, like one in a model's reply).
-    items = "".join(
-        f'<li><button type="button" class="example" data-prompt="{html.escape(text)}">'
-        f"“{html.escape(text)}”</button></li>"
-        for text in EXAMPLES
-    )
-    return (
-        '<div class="welcome"><h1>What shall we build?</h1>'
-        "<p>Ask for something you can use: it appears beside the chat as a live page you can "
-        "play with, revise by asking, save as one file and print on A4.</p>"
-        f"<ul>{items}</ul></div>"
-    )
-
-
-_WELCOME = _welcome()
