@@ -195,12 +195,15 @@ def test_the_page_refuses_wrong_nonces_and_unknown_actions(qtbot, view: Transcri
 
 
 def test_each_page_load_gets_its_own_nonce(qtbot) -> None:
-    first, second = TranscriptView(), TranscriptView()
-    for view in (first, second):
+    views = []
+    for _ in range(2):
+        view = TranscriptView()  # each waited for before the next: ready must not come early
         with qtbot.waitSignal(view.ready, timeout=30_000):
             pass
+        views.append(view)
+    first, second = views
     assert first.page().nonce != second.page().nonce
-    for view in (first, second):
+    for view in views:
         _delete(qtbot, view)
 
 
