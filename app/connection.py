@@ -82,7 +82,8 @@ def missing_key_sentence(profile: ProviderProfile, keys: KeyStore) -> str:
         else "set an environment variable and pass its name with --api-key-env"
     )
     sentence = f"No key for {profile.name}: paste it in Settings → Providers, or {where}."
-    if not keys.available:
+    if not keys.available and had_key(profile.name):
+        # Why a key that worked is gone: it was kept for that session only.
         sentence += " Without a system keyring, a key is kept only until Easel closes."
     return sentence
 

@@ -64,7 +64,9 @@ def test_the_sentence_names_both_fixes(monkeypatch):
     deepseek = profile_from_preset(find_preset("deepseek"))
     sentence = missing_key_sentence(deepseek, _no_keyring())
     assert sentence.startswith(f"No key for {deepseek.name}: paste it in Settings")
-    assert "DEEPSEEK_API_KEY" in sentence and "only until Easel closes" in sentence
+    assert "DEEPSEEK_API_KEY" in sentence and "only until Easel closes" not in sentence
+    mark_keyed(deepseek.name, True)  # it had a key: say why it is gone
+    assert "only until Easel closes" in missing_key_sentence(deepseek, _no_keyring())
     custom = ProviderProfile("Box", "openai", "http://127.0.0.1:1/v1", "m", preset="custom")
     assert "--api-key-env" in missing_key_sentence(custom, _no_keyring())
 
