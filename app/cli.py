@@ -33,6 +33,7 @@ from app.session import (
     ArtifactSaved,
     ChatSession,
     EditFailed,
+    EditRepair,
     ParsedSegment,
     Reasoning,
     Retrying,
@@ -91,6 +92,8 @@ def ask_main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("Stopped; the partial reply is saved.", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - one sentence, never a traceback
+        return _fail(f"Easel failed: {type(error).__name__}: {error}.", 1, args.json)
 
 
 async def _ask(args: argparse.Namespace) -> int:
@@ -273,11 +276,12 @@ class _AskPrinter:
             )
         elif isinstance(event, EditFailed):
             self._note(
-                f"The edit to “{event.identifier}” could not be applied: {event.reason}. "
-                "Asking the model for a full version.",
+                f"The edit to “{event.identifier}” could not be applied: {event.reason}.",
                 "edit_failed",
                 {"identifier": event.identifier},
             )
+        elif isinstance(event, EditRepair):
+            self._note(event.text, "repair", {"asked": event.asked})
         elif isinstance(event, TurnEnded):
             self._ended(event)
 

@@ -1,7 +1,10 @@
 """From a provider profile to a ready Provider: the key, the HTTP client, the error if none.
 
 Shared by the desktop window and `main.py ask`, so both find keys the same way and both say
-the same sentence when one is missing.
+the same sentence when one is missing. A request goes out without a key only where that is
+expected: a local server, or a custom one saved without a key. A hosted preset, a profile that
+names its own key variable, or one that was saved with a key (a session-only key is gone after
+a restart) raises AuthError "No key for …" with the two ways to fix it, before anything is sent.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import httpx
 
 from app.config import PRESETS, ConfigError, Preset, ProviderProfile
 from app.events import AuthError
+from app.key_marks import had_key
 from app.providers import Provider, make_provider
 from app.secrets import KeyStore, find_api_key, with_header_values
 from app.urls import redact_userinfo, split_userinfo
@@ -57,6 +61,34 @@ def needs_key(profile: ProviderProfile) -> bool:
     return bool(preset and preset.needs_key)
 
 
+def expects_key(profile: ProviderProfile) -> bool:
+    """Whether sending without a key would be a mistake, not a server that needs none.
+
+    True for a hosted preset, for a profile that names its own key variable (unless it is a
+    local server's), and for a profile that was saved with a key; False for Ollama, LM Studio
+    and custom servers saved without one.
+    """
+    if needs_key(profile) or had_key(profile.name):
+        return True
+    preset = preset_of(profile)
+    return bool(profile.key_env) and not (preset is not None and preset.local)
+
+
+def missing_key_sentence(profile: ProviderProfile, keys: KeyStore) -> str:
+    """ "No key for …" and the two ways to fix it (why it is gone, when there is no keyring)."""
+    env = key_env_of(profile)
+    where = (
+        f"set the environment variable {env}"
+        if env
+        else "set an environment variable and pass its name with --api-key-env"
+    )
+    sentence = f"No key for {profile.name}: paste it in Settings → Providers, or {where}."
+    if not keys.available and had_key(profile.name):
+        # Why a key that worked is gone: it was kept for that session only.
+        sentence += " Without a system keyring, a key is kept only until Easel closes."
+    return sentence
+
+
 def key_hint(profile: ProviderProfile) -> str:
     """Where the user can put a key for this profile, as the end of a sentence."""
     env = key_env_of(profile)
@@ -70,12 +102,12 @@ async def provider_for(
 ) -> Provider:
     """A provider for this profile with its key and header values; AuthError when one is missing.
 
-    A header without a value (a session-only value gone after a restart) is never sent empty:
-    the user is told which one and how to give it.
+    An expected key that is missing, or a header without a value (a session-only value gone
+    after a restart), is never sent empty: the user is told which one and how to give it.
     """
     api_key = await find_api_key(profile, keys)
-    if api_key is None and needs_key(profile):
-        raise AuthError(f"No API key for {profile.name}. {key_hint(profile)}")
+    if api_key is None and expects_key(profile):
+        raise AuthError(missing_key_sentence(profile, keys))
     profile, missing = await with_header_values(profile, keys)
     if missing:
         raise AuthError(

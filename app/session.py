@@ -33,6 +33,7 @@ from app.events import (
 from app.history import build_messages
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
+from app.retry_policy import RetryRefused, retry_refusal
 from app.store import ArtifactVersion, Store, StoredMessage
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,18 @@ class EditFailed:
 
 
 @dataclass(frozen=True)
+class EditRepair:
+    """After a reply whose edits failed: whether Easel asks the model for a full version.
+
+    It asks at most once per message the user sent, never in answer to its own request (a model
+    that keeps answering with failing edits would otherwise loop, billed, without end).
+    """
+
+    asked: bool
+    text: str  # one sentence for the user
+
+
+@dataclass(frozen=True)
 class TurnEnded:
     """The reply is final in the store: complete, incomplete (stopped, cut) or error."""
 
@@ -112,6 +125,7 @@ SessionEvent = (
     | Retrying
     | ArtifactSaved
     | EditFailed
+    | EditRepair
     | TurnEnded
 )
 Listener = Callable[[SessionEvent], None]
@@ -123,6 +137,8 @@ class _Reply:
 
     message_id: int
     origin: str | None = None
+    # Not an answer to a message the user sent: a failed edit gets no automatic follow-up.
+    automatic: bool = True
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     input_tokens: int | None = None
@@ -150,6 +166,12 @@ class _Reply:
             return None
         end = self.reasoning_ended or time.monotonic()
         return round(end - self.reasoning_started, 1)
+
+
+class UnexpectedError(ProviderError):
+    """Easel itself failed during a turn (a bug, a full disk): the reply ends as an error."""
+
+    exit_code = 1
 
 
 class ChatSession:
@@ -187,13 +209,26 @@ class ChatSession:
         artifact_origin: how versions made by this reply are recorded ("fix" for a Fix
         request); by default "full" for whole artifacts and "edit" for applied edits.
         """
+        return await self._send(text, listener, artifact_origin, automatic=False)
+
+    async def _send(
+        self, text: str, listener: Listener, origin: str | None, *, automatic: bool
+    ) -> StoredMessage:
         user = self.store.add_message(self.conversation_id, "user", text)
         self._title_from_first_prompt(text)
-        return await self._run_turn(user, listener, artifact_origin)
+        return await self._run_turn(user, listener, origin, automatic=automatic)
 
     async def retry(self, message_id: int, listener: Listener) -> StoredMessage:
-        """Replace a failed or incomplete reply with a fresh one to the same history."""
+        """Replace the last reply, when it failed, stopped or came back empty, with a fresh one.
+
+        Raises RetryRefused (one sentence) for anything else, whatever the caller asked: see
+        :func:`app.retry_policy.retry_refusal`.
+        """
+        refusal = retry_refusal(self.store, self.conversation_id, message_id)
+        if refusal is not None:
+            raise RetryRefused(refusal)
         self.store.delete_message(message_id)
+        # Answering a prompt the user may not have typed (an automatic one): never repair.
         return await self._run_turn(None, listener)
 
     async def continue_reply(self, message_id: int, listener: Listener) -> StoredMessage:
@@ -223,7 +258,12 @@ class ChatSession:
         return await self._stream_with_retries(reply, listener, self._request(message))
 
     async def _run_turn(
-        self, user: StoredMessage | None, listener: Listener, origin: str | None = None
+        self,
+        user: StoredMessage | None,
+        listener: Listener,
+        origin: str | None = None,
+        *,
+        automatic: bool = True,
     ) -> StoredMessage:
         assistant = self.store.add_message(
             self.conversation_id,
@@ -234,14 +274,14 @@ class ChatSession:
             provider=self.provider.name,
         )
         listener(TurnStarted(user, assistant.id, self.model))
-        reply = _Reply(assistant.id, origin=origin)
+        reply = _Reply(assistant.id, origin=origin, automatic=automatic)
         final = await self._stream_with_retries(reply, listener, self._request())
-        if reply.failed_edits and final.status == "complete" and user is not None:
-            # An edit that cannot apply is never guessed at: ask once for a full version.
-            return await self.send(
-                _repair_prompt(reply.failed_edits), listener, artifact_origin=origin
-            )
-        return final
+        if automatic or not reply.failed_edits or final.status != "complete":
+            return final  # at most one automatic follow-up per message the user sent
+        # An edit that cannot apply is never guessed at: ask once for a full version.
+        listener(EditRepair(True, _REPAIR_ASKED))
+        prompt = _repair_prompt(reply.failed_edits)
+        return await self._send(prompt, listener, origin, automatic=True)
 
     async def _stream_with_retries(
         self, reply: _Reply, listener: Listener, request: ChatRequest
@@ -263,7 +303,33 @@ class ChatSession:
             except asyncio.CancelledError:
                 self._end(reply, listener, stopped=True)
                 raise
+            except Exception as error:  # noqa: BLE001 - a bug must end the reply, visibly
+                return self._end_unexpectedly(reply, listener, error)
             return self._end(reply, listener)
+
+    def _end_unexpectedly(
+        self, reply: _Reply, listener: Listener, error: Exception
+    ) -> StoredMessage:
+        """Easel failed, not the API: keep what arrived and say what broke in one sentence."""
+        log.error("a turn failed", exc_info=error)
+        failure = UnexpectedError(
+            f"Easel failed while handling this reply ({type(error).__name__}: {error}); "
+            "what arrived is kept."
+        )
+
+        def quiet(event: SessionEvent) -> None:
+            # The listener may be what failed: ending the reply must not depend on it.
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - already failing; keep the reply
+                log.exception("the listener failed on %s", type(event).__name__)
+
+        try:
+            return self._end(reply, quiet, error=failure)
+        except Exception:
+            # Nothing can be stored (the store itself failed): the caller says it.
+            log.exception("the failed reply could not be stored")
+            raise error from None
 
     async def _stream_once(self, request: ChatRequest, reply: _Reply, listener: Listener) -> None:
         last_checkpoint = time.monotonic()
@@ -370,6 +436,9 @@ class ChatSession:
                 return
         reply.failed_edits.append(failure)
         listener(failure)
+        if reply.automatic and len(reply.failed_edits) == 1:
+            # No follow-up will be asked for this reply: say so now, before it ends.
+            listener(EditRepair(False, _REPAIR_STOPPED))
 
     def _checkpoint(self, reply: _Reply) -> None:
         self.store.update_message(
@@ -436,6 +505,13 @@ def _say_gave_up(error: ProviderError, attempts: int) -> None:
     """The error's sentence, plus that Easel stopped retrying (so the user knows it tried)."""
     error.message = f"{error.message.rstrip()} Gave up after {attempts} attempts."
     error.args = (error.message,)
+
+
+_REPAIR_ASKED = "Asking the model once for a full version instead."
+_REPAIR_STOPPED = (
+    "Easel does not ask again by itself: it asks for a full version only once per message you "
+    "send. Ask for the whole artifact if you still want the change."
+)
 
 
 def _repair_prompt(failures: list[EditFailed]) -> str:

@@ -545,10 +545,10 @@ def test_an_example_on_the_welcome_page_fills_the_composer(loop, run, model_serv
     async def scenario():
         easel, task = await _start(loop, model_server)
         for _ in range(100):
-            if await _js(easel.transcript, "document.querySelectorAll('a.example').length"):
+            if await _js(easel.transcript, "document.querySelectorAll('.example').length"):
                 break
             await asyncio.sleep(0.05)
-        await _js(easel.transcript, "document.querySelector('a.example').click(), 1")
+        await _js(easel.transcript, "document.querySelector('.example').click(), 1")
         await _until(lambda: easel.composer.text().startswith("Create a simple breakout game"))
         await _close(easel, task)
 

@@ -224,9 +224,13 @@ def test_state_footer_rekey_remove_and_empty_state(qtbot, view: TranscriptView) 
         "1,234 tokens · 56 tok/s"
     )
     assert js(qtbot, view, "getComputedStyle(document.getElementById('empty')).display") == "none"
+    view.add_notice("m7", "Stopped.", kind="warning", actions=[("retry", "Retry")])
     with qtbot.waitSignal(view.actionRequested, timeout=10_000) as blocker:
         click(qtbot, view, "[data-key=m7] button[data-action=retry]")
     assert blocker.args == ["retry", "m7", ""]
+    view.remove_actions("retry")  # a newer turn started: this reply is no longer the last
+    assert js(qtbot, view, "document.querySelectorAll('button[data-action=retry]').length") == 0
+    assert js(qtbot, view, "document.querySelectorAll('button[data-action=copy]').length") == 1
     view.remove_message("m7")
     assert js(qtbot, view, "document.querySelectorAll('article').length") == 0
     view.add_message("m8", "error")

@@ -34,6 +34,7 @@ from app.config import (
 from app.connection import new_http_client, provider_for, provider_with_key
 from app.discovery import find_local_servers
 from app.events import ProviderError
+from app.key_marks import mark_keyed
 from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
 from app.publish import Publisher
@@ -392,6 +393,11 @@ class EaselApp:
                     self.keys.set_session_key(profile.name, key)
         previous = self.settings.profile(profile.name)
         await store_header_values(profile, self.keys, session_only=session_only, previous=previous)
+        # Remember that it has a key (a session-only one is gone after a restart, and then
+        # "No key for …" must be said instead of sending without); saved again with none while
+        # none is found means the server needs none.
+        if key or await find_api_key(profile, self.keys) is None:
+            mark_keyed(profile.name, bool(key))
         self.settings.profiles = [p for p in self.settings.profiles if p.name != profile.name]
         self.settings.profiles.append(profile)
         self.settings.active_profile = profile.name

@@ -8,11 +8,10 @@ cancels; the session has already stored whatever arrived.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from urllib.parse import quote
 
 from PySide6.QtCore import QObject, Signal
 
@@ -29,10 +28,12 @@ from app.artifacts import (
     Reasoning as ThinkText,
 )
 from app.events import ProviderError
+from app.retry_policy import RetryRefused, retry_refusal
 from app.session import (
     ArtifactSaved,
     ChatSession,
     EditFailed,
+    EditRepair,
     ParsedSegment,
     Reasoning,
     Retrying,
@@ -45,7 +46,9 @@ from app.store import ArtifactVersion, Store, StoredMessage
 from app.usage import Price, cost, format_usage, price_for
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
+from widgets.reply_outcome import footer, outcome_notice
 from widgets.transcript import TranscriptView
+from widgets.welcome import WELCOME
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,9 @@ SessionFactory = Callable[[int], Awaitable[ChatSession]]
 def message_key(message_id: int) -> str:
     """The transcript's key for a stored message."""
     return f"m{message_id}"
+
+
+_MESSAGE_KEY = re.compile(r"m([1-9][0-9]{0,17})")
 
 
 class ChatController(QObject):
@@ -90,6 +96,7 @@ class ChatController(QObject):
         self.conversation_id: int | None = None
         self.task: asyncio.Task[None] | None = None
         self._reply_key = ""
+        self._reply_open = False  # the reply on screen started and has not ended yet
         self._started = 0.0
         self._chars = 0
         self._output_tokens: int | None = None
@@ -112,14 +119,14 @@ class ChatController(QObject):
         self.transcript.clear()
         self.panel.clear(conversation_id)
         if conversation_id is None:
-            self.transcript.set_empty_state(_WELCOME)
+            self.transcript.set_empty_state(WELCOME)
             return
         versions = self.store.artifact_versions(conversation_id)
         messages = self.store.messages(conversation_id)
         if not messages:
-            self.transcript.set_empty_state(_WELCOME)
+            self.transcript.set_empty_state(WELCOME)
         for message in messages:
-            self._show_stored(message, versions)
+            self._show_stored(message, versions, last=message is messages[-1])
         self.panel.load(versions)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()
@@ -144,7 +151,9 @@ class ChatController(QObject):
             return ""
         return "This conversation: " + format_usage(tokens_in, tokens_out, money)
 
-    def _show_stored(self, message: StoredMessage, versions: list[ArtifactVersion]) -> None:
+    def _show_stored(
+        self, message: StoredMessage, versions: list[ArtifactVersion], *, last: bool
+    ) -> None:
         key = message_key(message.id)
         self.transcript.add_message(key, message.role, header=message.model or "")
         if message.role != "assistant":
@@ -166,46 +175,21 @@ class ChatController(QObject):
                 if version is not None:
                     self._card(key, version, "ready" if version.complete else "incomplete")
         self.transcript.finish_message(key)
-        self._show_outcome(key, message)
+        self._show_outcome(key, message, last=last)
 
     def _card(self, key: str, version: ArtifactVersion, state: str) -> None:
         self.transcript.add_artifact_card(
             key, version.identifier, version.title, version.type, version.version, state
         )
 
-    def _show_outcome(self, key: str, message: StoredMessage) -> None:
+    def _show_outcome(self, key: str, message: StoredMessage, *, last: bool) -> None:
         self.transcript.set_message_state(key, message.status)
-        if message.status == "error":
-            self.transcript.add_notice(
-                key,
-                message.error or "The request failed.",
-                kind="error",
-                actions=[("retry", "Retry")],
-            )
-        elif message.status == "incomplete":
-            self.transcript.add_notice(
-                key,
-                f"Incomplete — {message.error or 'the reply was interrupted'}",
-                kind="warning",
-                actions=[("retry", "Retry")],
-            )
-        elif not message.content.strip() and not message.reasoning:
-            self.transcript.add_notice(
-                key,
-                "The model returned an empty reply.",
-                kind="warning",
-                actions=[("retry", "Retry")],
-            )
-        elif message.finish_reason == "length":
-            self.transcript.add_notice(
-                key,
-                "Cut off at the model's length limit.",
-                kind="warning",
-                actions=[("continue", "Continue")],
-            )
-        footer = _footer(message, self.prices())
-        if footer:
-            self.transcript.set_message_footer(key, footer)
+        notice = outcome_notice(message, last=last)
+        if notice is not None:
+            self.transcript.add_notice(key, notice.text, kind=notice.kind, actions=notice.actions)
+        text = footer(message, self.prices())
+        if text:
+            self.transcript.set_message_footer(key, text)
 
     # --- running a turn --------------------------------------------------------------------
 
@@ -272,8 +256,16 @@ class ChatController(QObject):
         self.panel.add_version(version)
 
     def retry(self, message_id: int) -> None:
-        """Replace a failed or incomplete reply with a new one."""
-        if self.busy:
+        """Replace the last reply, if it failed, stopped or came back empty, with a new one.
+
+        Anything else is refused with a sentence (the session refuses it too): a complete or an
+        earlier reply is never deleted.
+        """
+        if self.busy or self.conversation_id is None:
+            return
+        refusal = retry_refusal(self.store, self.conversation_id, message_id)
+        if refusal is not None:
+            self._notice_without_turn(refusal)
             return
         self.transcript.remove_message(message_key(message_id))
         self._start(lambda session: session.retry(message_id, self._on_event))
@@ -291,6 +283,7 @@ class ChatController(QObject):
             self.task.cancel()
 
     def _start(self, run: Callable[[ChatSession], Awaitable[object]]) -> None:
+        self._reply_open = False
         self.task = asyncio.ensure_future(self._turn(run))
         self.composer.set_streaming(True)
         self.busyChanged.emit(True)
@@ -306,12 +299,35 @@ class ChatController(QObject):
         except ProviderError as error:
             # Before anything was stored (no key, no provider): the composer keeps the text.
             self._notice_without_turn(str(error))
+        except RetryRefused as error:
+            self._notice_without_turn(str(error))
         except asyncio.CancelledError:
             pass
+        except Exception as error:  # noqa: BLE001 - a bug in a turn is shown, never lost
+            log.error("a turn failed", exc_info=error)
+            self._show_failure(error)
         finally:
             self.composer.set_streaming(False)
             self.busyChanged.emit(False)
             self.conversationsChanged.emit()
+
+    def _show_failure(self, error: Exception) -> None:
+        """One sentence in the transcript; the reply so far and the composer's text stay."""
+        text = f"Easel failed: {type(error).__name__}: {error}"
+        if self._reply_open and self.transcript.has_message(self._reply_key):
+            # The session could not end the reply itself (it says so when it can).
+            self._reply_open = False
+            self.transcript.finish_message(self._reply_key)
+            self.transcript.set_message_state(self._reply_key, "error")
+            self.transcript.add_notice(
+                self._reply_key, f"{text}. What arrived is shown above.", kind="error"
+            )
+            self.transcript.scroll_to_bottom()
+        else:
+            kept = (
+                " Your message is still in the box below." if self.composer.text().strip() else ""
+            )
+            self._notice_without_turn(f"{text}.{kept}")
 
     def _notice_without_turn(self, text: str) -> None:
         key = f"notice-{time.monotonic_ns()}"
@@ -338,10 +354,14 @@ class ChatController(QObject):
             self.transcript.add_notice(
                 self._reply_key,
                 f"The edit to “{event.identifier}” could not be applied ({event.reason}); "
-                "nothing changed. Asking the model for a full version.",
+                "nothing changed.",
                 kind="warning",
             )
             self.transcript.update_artifact_card(self._reply_key, event.identifier, state="failed")
+        elif isinstance(event, EditRepair):
+            self.transcript.add_notice(
+                self._reply_key, event.text, kind="info" if event.asked else "warning"
+            )
         elif isinstance(event, Retrying):
             self.transcript.add_notice(
                 self._reply_key,
@@ -353,6 +373,8 @@ class ChatController(QObject):
 
     def _on_started(self, event: TurnStarted) -> None:
         self.transcript.set_empty_state("")
+        # A newer turn: the replies above are no longer the last, so Retry is gone from them.
+        self.transcript.remove_actions("retry")
         if event.user is not None:
             key = message_key(event.user.id)
             self.transcript.add_message(key, "user")
@@ -361,6 +383,7 @@ class ChatController(QObject):
             if self.composer.text().strip() == event.user.content.strip():
                 self.composer.clear()  # stored now; an automatic follow-up leaves typing alone
         self._reply_key = message_key(event.assistant_id)
+        self._reply_open = True
         self._model = event.model
         self._started = time.monotonic()
         self._chars = 0
@@ -413,8 +436,9 @@ class ChatController(QObject):
 
     def _on_ended(self, event: TurnEnded) -> None:
         key = message_key(event.message.id)
+        self._reply_open = False
         self.transcript.finish_message(key)
-        self._show_outcome(key, event.message)
+        self._show_outcome(key, event.message, last=True)
         self.transcript.scroll_to_bottom()
         self._update_status(final=True)
 
@@ -436,52 +460,35 @@ class ChatController(QObject):
     # --- actions from the transcript -------------------------------------------------------
 
     def _on_action(self, action: str, key: str, argument: str) -> None:
-        if action == "retry" and key.startswith("m"):
-            self.retry(int(key[1:]))
-        elif action == "continue" and key.startswith("m"):
-            self.continue_reply(int(key[1:]))
+        # The page only passes on its own buttons (they carry its nonce); still, an action must
+        # name a message of the conversation on screen, or nothing (the welcome page's prompt).
+        if action == "prompt":
+            if not key:
+                self.composer.set_text(argument)
+                self.composer.focus()
+            return
+        if not self.transcript.has_message(key):
+            log.warning("refused %r for %r: not a message on screen", action, key)
+            return
+        message_id = self._stored_message_id(key)
+        if action == "retry" and message_id is not None:
+            self.retry(message_id)
+        elif action == "continue" and message_id is not None:
+            self.continue_reply(message_id)
         elif action == "open-code-as-artifact" and argument.isdigit():
             code = self.transcript.code_block(key, int(argument))
             if code:
                 self.open_code_as_artifact(code)
-        elif action == "prompt":
-            self.composer.set_text(argument)
-            self.composer.focus()
         elif action == "open-artifact":
             identifier, _, version = argument.partition("@")
             self.panel.focus(identifier, int(version) if version.isdigit() else None)
 
-
-def _footer(message: StoredMessage, prices: Mapping[str, Price]) -> str:
-    parts = []
-    if message.input_tokens or message.output_tokens:
-        money = cost(message.input_tokens, message.output_tokens, price_for(message.model, prices))
-        parts.append(format_usage(message.input_tokens, message.output_tokens, money))
-    if message.reasoning_seconds:
-        parts.append(f"thought {message.reasoning_seconds:.0f} s")
-    return " · ".join(parts)
-
-
-EXAMPLES = (
-    "Create a simple breakout game as a single HTML page",
-    "A snake game with a random maze",
-    "A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page",
-)
-
-
-def _welcome() -> str:
-    """The empty conversation's page: what Easel is for, with examples one click away."""
-    items = "".join(
-        f'<li><a class="example" href="?action=prompt&amp;message=&amp;arg={quote(text)}">'
-        f"“{html.escape(text)}”</a></li>"
-        for text in EXAMPLES
-    )
-    return (
-        '<div class="welcome"><h1>What shall we build?</h1>'
-        "<p>Ask for something you can use: it appears beside the chat as a live page you can "
-        "play with, revise by asking, save as one file and print on A4.</p>"
-        f"<ul>{items}</ul></div>"
-    )
-
-
-_WELCOME = _welcome()
+    def _stored_message_id(self, key: str) -> int | None:
+        """The id of the stored message behind a transcript key, if it is in this conversation."""
+        match = _MESSAGE_KEY.fullmatch(key)
+        if match is None or self.conversation_id is None:
+            return None
+        message = self.store.get_message(int(match.group(1)))
+        if message is None or message.conversation_id != self.conversation_id:
+            return None
+        return message.id

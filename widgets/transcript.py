@@ -1,11 +1,9 @@
 """The chat transcript: a trusted web page fed batched updates at frame rate.
 
 Python owns the state and pushes operations into ``assets/transcript/transcript.html`` with
-``runJavaScript``; every value goes through :func:`js_call`, which JSON-encodes it. The page has
-no bridge: its buttons and cards navigate to the page's own URL with a query,
-``transcript.html?action=ACTION&message=KEY&arg=ARG``, which :class:`TranscriptPage` intercepts
-and refuses (a private scheme would not do: Chromium hands unknown schemes to the system); other link clicks open in the system browser and never
-navigate the transcript. Streaming text is buffered and rendered by :mod:`app.markdown` once
+``runJavaScript``; every value goes through :func:`js_call`, which JSON-encodes it. The page's
+buttons come back as actions through :class:`widgets.transcript_page.TranscriptPage`, only when
+they carry the page's secret nonce (a link in the model's text cannot). Streaming text is buffered and rendered by :mod:`app.markdown` once
 per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame.
 """
 
@@ -16,81 +14,24 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QUrl, QUrlQuery, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
+from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from app.markdown import IncrementalMarkdown, MarkdownRenderer
 from widgets.throttle import Throttle
+from widgets.transcript_page import PAGE, TranscriptPage
 
 log = logging.getLogger(__name__)
-
-PAGE = Path(__file__).resolve().parent.parent / "assets" / "transcript" / "transcript.html"
-# Schemes a clicked link may hand to the system; anything else is ignored.
-_EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
-
-_Attr = QWebEngineSettings.WebAttribute
-_SETTINGS: dict[QWebEngineSettings.WebAttribute, bool] = {
-    _Attr.JavascriptCanOpenWindows: False,  # on by default
-    _Attr.LocalContentCanAccessRemoteUrls: False,
-    _Attr.JavascriptCanAccessClipboard: False,  # copying goes through Qt
-    _Attr.NavigateOnDropEnabled: False,  # a dropped file would replace the transcript
-    _Attr.DnsPrefetchEnabled: False,
-    _Attr.HyperlinkAuditingEnabled: False,
-    _Attr.PluginsEnabled: False,
-}
 
 
 def js_call(function: str, *args: Any) -> str:  # noqa: ANN401 - any JSON value
     """JavaScript that calls `function` (a name from our own page) with JSON-encoded args."""
     return f"{function}({', '.join(json.dumps(arg) for arg in args)})"
-
-
-class TranscriptPage(QWebEnginePage):
-    """The transcript's page: loads only its own file; turns clicks into actions or links."""
-
-    # The page asked for an action: action, message key, argument.
-    actionClicked = Signal(str, str, str)
-    # The user clicked a link to leave the transcript (http, https, mailto).
-    externalLinkClicked = Signal(QUrl)
-
-    def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None) -> None:
-        super().__init__(profile, parent)
-        self._home = QUrl.fromLocalFile(str(PAGE))
-
-    def acceptNavigationRequest(  # noqa: N802 - Qt override
-        self, url: QUrl | str, type_: QWebEnginePage.NavigationType, is_main_frame: bool
-    ) -> bool:
-        url = QUrl(url)
-        if url.isLocalFile() and url.toLocalFile() == self._home.toLocalFile():
-            query = QUrlQuery(url)
-            if not query.hasQueryItem("action"):
-                return True  # the transcript itself (the first load, a reload)
-            decode = QUrl.ComponentFormattingOption.FullyDecoded
-            action, key, arg = (
-                query.queryItemValue(n, decode) for n in ("action", "message", "arg")
-            )
-            self.actionClicked.emit(action, key, arg)
-            return False
-        clicked = type_ == QWebEnginePage.NavigationType.NavigationTypeLinkClicked
-        if clicked and url.scheme() in _EXTERNAL_SCHEMES:
-            self.externalLinkClicked.emit(url)
-        return False
-
-    def javaScriptConsoleMessage(  # noqa: N802 - Qt override
-        self,
-        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
-        message: str,
-        line: int,
-        source: str,
-    ) -> None:
-        # Our own page: any console line is a bug worth seeing in the log.
-        log.warning("transcript.js:%d: %s", line, message)
 
 
 @dataclass
@@ -128,18 +69,17 @@ class TranscriptView(QWebEngineView):
         profile = QWebEngineProfile()
         page = TranscriptPage(profile, self)
         profile.setParent(self)
-        for attribute, value in _SETTINGS.items():
-            page.settings().setAttribute(attribute, value)
         page.actionClicked.connect(self._on_action)
         page.externalLinkClicked.connect(QDesktopServices.openUrl)
         page.loadFinished.connect(self._on_load_finished)
         self.setPage(page)
+        self._page = page
         self._renderer = renderer or MarkdownRenderer()
         self._messages: dict[str, _Message] = {}
         self._ops: list[list[Any]] = []
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
-        self.load(QUrl.fromLocalFile(str(PAGE)))
+        self.load(page.home)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -238,6 +178,14 @@ class TranscriptView(QWebEngineView):
             self._messages[new] = message
             self._push(["rekey", old, new])
 
+    def has_message(self, key: str) -> bool:
+        """Whether the transcript shows a message with this key."""
+        return key in self._messages
+
+    def remove_actions(self, action: str) -> None:
+        """Take every button of one action off the page (e.g. Retry once a newer turn starts)."""
+        self._push(["dropActions", action])
+
     def remove_message(self, key: str) -> None:
         """Remove one message."""
         if self._messages.pop(key, None) is not None:
@@ -281,7 +229,7 @@ class TranscriptView(QWebEngineView):
 
     def _push(self, op: list[Any]) -> None:
         # Text waiting for the frame goes first, so the page sees everything in order.
-        if len(op) > 1 and op[0] not in ("add", "clear", "empty", "scroll"):
+        if len(op) > 1 and op[0] not in _GLOBAL_OPS:
             message = self._messages.get(op[1])
             if message is not None:
                 self._render_pending(op[1], message)
@@ -348,6 +296,8 @@ class TranscriptView(QWebEngineView):
             log.error("the transcript page failed to load: %s", PAGE)
             return
         self._loaded = True
+        # First of all, the secret the page's own buttons carry (see transcript_page.py).
+        self._page.runJavaScript(js_call("easel.init", self._page.nonce), 0)
         self.flush()
         self.ready.emit()
 
@@ -363,6 +313,10 @@ class TranscriptView(QWebEngineView):
             text = self.message_text(key)
         if text is not None:
             QGuiApplication.clipboard().setText(text)
+
+
+# Operations whose first argument is not a message key (as GLOBAL in transcript.js).
+_GLOBAL_OPS = frozenset({"add", "clear", "empty", "scroll", "dropActions"})
 
 
 def _merge(ops: list[list[Any]], op: list[Any]) -> bool:

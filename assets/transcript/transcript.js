@@ -1,13 +1,21 @@
 // The chat transcript page. Python sends batches of operations to easel.apply(ops); the page
-// sends actions back by navigating to its own URL with ?action=ACTION&message=KEY&arg=ARG, which
-// the view intercepts and refuses (there is no bridge object). Model text arrives as HTML already escaped by the
-// Markdown renderer, or as plain text that only ever goes through textContent.
+// sends actions back by navigating to its own URL with
+// ?action=ACTION&message=KEY&arg=ARG&nonce=NONCE, which the view intercepts and refuses (there is
+// no bridge object). The nonce is a secret Python hands over once, through easel.init, before
+// anything else: it lives only in this closure, never in the DOM, so a link in the model's text
+// cannot carry it and its "?action=..." does nothing. Only buttons this script made (kept in a
+// WeakSet, not marked by an attribute Markdown could imitate) and the renderer's code buttons
+// act. Model text arrives as HTML already escaped by the Markdown renderer, or as plain text
+// that only ever goes through textContent.
 "use strict";
 
 (() => {
   const root = document.getElementById("messages");
   const empty = document.getElementById("empty");
   const messages = new Map();
+  // Nodes this script made that may ask for an action; nothing from innerHTML is in here.
+  const own = new WeakSet();
+  let nonce = null;
   let stick = true; // follow new content unless the user scrolled up
 
   const TYPE_LABELS = {
@@ -48,10 +56,20 @@
     return svg;
   }
 
+  // The first call wins: Python makes it before sending anything else.
+  function init(value) {
+    if (nonce === null && typeof value === "string" && value) nonce = value;
+  }
+
   function act(action, key, arg) {
+    if (nonce === null) return;
     const url = new URL(location.href);
     url.hash = "";
-    url.search = new URLSearchParams({ action, message: key, arg: arg || "" }).toString();
+    // encodeURIComponent, not URLSearchParams: Qt's query decoding keeps a "+" as "+".
+    const fields = { action, message: key, arg: arg || "", nonce };
+    url.search = Object.entries(fields)
+      .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+      .join("&");
     const link = document.createElement("a");
     link.href = url.href;
     link.click();
@@ -62,6 +80,7 @@
     node.type = "button";
     node.dataset.action = action;
     node.dataset.arg = arg || "";
+    own.add(node);
     return node;
   }
 
@@ -81,7 +100,6 @@
     article.appendChild(el("span", "badge incomplete-badge", "Incomplete"));
     const actions = el("div", "msg-actions");
     actions.appendChild(button("Copy", "copy", ""));
-    if (role === "assistant") actions.appendChild(button("Retry", "retry", ""));
     article.appendChild(actions);
     article.appendChild(el("div", "msg-footer"));
     root.appendChild(article);
@@ -143,6 +161,7 @@
     node.tabIndex = 0;
     node.dataset.identifier = identifier;
     node.dataset.type = type;
+    own.add(node);
     const badge = el("div", "card-icon");
     badge.appendChild(icon(TYPE_ICONS[type] || "code"));
     const text = el("div", "card-text");
@@ -234,9 +253,14 @@
     scroll() {
       stick = true;
     },
+    dropActions(action) {
+      for (const node of root.querySelectorAll("button[data-action]")) {
+        if (node.dataset.action === action) node.remove();
+      }
+    },
   };
   // Operations whose first argument is not a message key.
-  const GLOBAL = new Set(["clear", "empty", "add", "scroll"]);
+  const GLOBAL = new Set(["clear", "empty", "add", "scroll", "dropActions"]);
 
   function apply(ops) {
     for (const [name, ...args] of ops) {
@@ -258,6 +282,12 @@
 
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
+    // The welcome page's examples: trusted HTML from the app, never from a model.
+    const example = target && target.closest("#empty [data-prompt]");
+    if (example) {
+      act("prompt", "", example.dataset.prompt);
+      return;
+    }
     const article = target && target.closest("article.msg");
     if (!article) return;
     const key = article.dataset.key;
@@ -269,13 +299,13 @@
       return;
     }
     const actionButton = target.closest("button[data-action]");
-    if (actionButton) {
+    if (actionButton && own.has(actionButton)) {
       act(actionButton.dataset.action, key, actionButton.dataset.arg);
       if (actionButton.dataset.action === "copy") copied(actionButton);
       return;
     }
     const cardNode = target.closest(".card");
-    if (cardNode) act("open-artifact", key, `${cardNode.dataset.identifier}@${cardNode.dataset.version}`);
+    if (cardNode && own.has(cardNode)) act("open-artifact", key, `${cardNode.dataset.identifier}@${cardNode.dataset.version}`);
   });
 
   document.addEventListener("keydown", (event) => {
@@ -292,5 +322,5 @@
     stick = doc.scrollHeight - window.scrollY - window.innerHeight < 48;
   }, { passive: true });
 
-  window.easel = { apply };
+  window.easel = Object.freeze({ apply, init });
 })();
