@@ -13,13 +13,14 @@ the system browser, so data a page packed into a link is visible before it leave
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QHideEvent, QShowEvent
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest, QWebEngineScript
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.documents import script_json as script_value
+from sandbox.links import confirm_and_open
 from sandbox.page import ArtifactPage
 from sandbox.profile import ArtifactProfile
 
@@ -161,19 +162,7 @@ class ArtifactView(QWebEngineView):
 
     def _confirm_and_open(self, url: QUrl) -> None:
         """Show the full URL the user's click leads to; open it in the browser if they agree."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Open link in your browser?",
-            "The artifact links to this address. Open it in your web browser?",
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setInformativeText(url.toString())
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.accepted.connect(lambda: QDesktopServices.openUrl(url))
-        box.open()
+        confirm_and_open(self, url)
 
     def _on_download(self, download: QWebEngineDownloadRequest) -> None:
         # The profile already cancelled it; tell the user only about this view's page.

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMessageBox
 
 from widgets.throttle import Throttle
 from widgets.transcript import TranscriptView, js_call
@@ -202,13 +203,25 @@ def test_link_click_opens_system_browser_not_the_view(
     qtbot, view: TranscriptView, browser: UrlRecorder
 ) -> None:
     view.add_message("m1", "assistant")
-    view.append_text("m1", "See [the docs](https://example.com/docs).")
+    # A reply's link can hide data in its address under an innocent label.
+    address = "https://example.com/docs?leak=the-conversation"
+    view.append_text("m1", f"See [the docs]({address}).")
     view.finish_message("m1")
     before = view.url().toString()
     click(qtbot, view, "[data-key=m1] a")
-    qtbot.waitUntil(lambda: browser.urls == ["https://example.com/docs"], timeout=10_000)
+    qtbot.waitUntil(lambda: _visible_box(view) is not None, timeout=10_000)
+    box = _visible_box(view)
+    assert box.informativeText() == address  # the user sees where it goes
+    assert browser.urls == []
+    box.button(QMessageBox.StandardButton.Open).click()
+    qtbot.waitUntil(lambda: browser.urls == [address], timeout=10_000)
     assert js(qtbot, view, "location.href") == before
     assert js(qtbot, view, "document.querySelectorAll('article').length") == 1
+
+
+def _visible_box(view: TranscriptView) -> QMessageBox | None:
+    boxes = [box for box in view.findChildren(QMessageBox) if box.isVisible()]
+    return boxes[0] if boxes else None
 
 
 def test_state_footer_rekey_remove_and_empty_state(qtbot, view: TranscriptView) -> None:

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from app.markdown import IncrementalMarkdown, MarkdownRenderer
+from sandbox.links import confirm_and_open
 from widgets.throttle import Throttle
 from widgets.transcript_page import PAGE, TranscriptPage
 
@@ -70,7 +71,8 @@ class TranscriptView(QWebEngineView):
         page = TranscriptPage(profile, self)
         profile.setParent(self)
         page.actionClicked.connect(self._on_action)
-        page.externalLinkClicked.connect(QDesktopServices.openUrl)
+        # A model's link may carry data in its address: the user sees it before it opens.
+        page.externalLinkClicked.connect(lambda url: confirm_and_open(self, url, "The reply"))
         page.loadFinished.connect(self._on_load_finished)
         self.setPage(page)
         self._page = page
