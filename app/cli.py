@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from app.artifacts import ArtifactClosed, Prose, extract_artifacts
+from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
 from app.config import (
     ConfigError,
     ProviderProfile,
@@ -29,6 +29,7 @@ from app.events import ProviderError
 from app.prompts import system_prompt
 from app.secrets import KeyStore
 from app.session import (
+    ArtifactLimitReached,
     ArtifactSaved,
     ChatSession,
     EditFailed,
@@ -256,6 +257,8 @@ class _AskPrinter:
                 "retry",
                 {"seconds": event.seconds, "attempt": event.attempt},
             )
+        elif isinstance(event, ArtifactLimitReached):
+            self._note(artifact_limit_note(event.limit), "artifact_limit", {"limit": event.limit})
         elif isinstance(event, EditFailed):
             self._note(
                 f"The edit to “{event.identifier}” could not be applied: {event.reason}. "
