@@ -180,11 +180,29 @@ def recreate_index(db: sqlite3.Connection, name: str, tokenizer: str) -> None:
     table = "messages" if name == "messages_fts" else "conversations"
     for suffix in ("ai", "ad", "au"):
         db.execute(f"DROP TRIGGER IF EXISTS {name}_{suffix}")
-    db.execute(f"DROP TABLE IF EXISTS {name}")
+    try:
+        db.execute(f"DROP TABLE IF EXISTS {name}")
+    except sqlite3.DatabaseError:
+        _forget_virtual_table(db, name)
     if table == "messages":
         create_message_index(db, tokenizer)
     else:
         _external_fts(db, name, table, "title", tokenizer)
+
+
+def _forget_virtual_table(db: sqlite3.Connection, name: str) -> None:
+    """Remove an FTS table whose records are too damaged for DROP TABLE to load it.
+
+    The table's line in the schema goes by hand (writable_schema; the schema version is bumped
+    so every connection reloads it), then its shadow tables, which are plain tables.
+    """
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("DELETE FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    db.execute("PRAGMA writable_schema = OFF")
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    for shadow in ("data", "idx", "content", "docsize", "config"):
+        db.execute(f"DROP TABLE IF EXISTS {name}_{shadow}")
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -189,6 +189,17 @@ class Store:
         """Rebuild the search index if it is damaged; True when it had to be rebuilt."""
         return self._repair_search_index()
 
+    def rebuild_search_index(self) -> None:
+        """Build every search index anew from the rows (after a recovery)."""
+        for name in ("messages_fts", "conversations_fts"):
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+                self._rebuild_index(name)
+
+    def quick_check(self) -> list[str]:
+        """What SQLite's quick_check finds wrong with the file (reads every page); [] if ok."""
+        rows = [row[0] for row in self._db.execute("PRAGMA quick_check")]
+        return [] if rows == ["ok"] else rows
+
     def _recover_interrupted(self) -> None:
         """Replies "streaming" whose process is gone were cut off by a crash: keep them, as
         incomplete. Replies another live process is streaming stay as they are."""
