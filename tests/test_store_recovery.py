@@ -348,7 +348,9 @@ def test_first_starts_at_once_all_open_the_new_database(tmp_path: Path):
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", _FIRST_START, str(path), str(start)],
-            cwd=ROOT, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
         )  # fmt: skip
         for _ in range(4)
     ]
