@@ -72,6 +72,14 @@ def open_history(path: Path | None = None, *, check: bool = False) -> OpenedHist
     return recover(path, reason)
 
 
+def start_empty(store: Store) -> tuple[Store, Path]:
+    """Close `store`, keep its file aside as `<name>.recovered-<date>`, open an empty one."""
+    path = store.path
+    store.close()
+    kept = set_aside(path, "recovered")
+    return Store(path), kept
+
+
 def is_damage(error: sqlite3.Error) -> bool:
     """Whether an SQLite error says the file is not a database or its pages are damaged."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -120,9 +128,9 @@ def recover(path: Path, reason: str) -> OpenedHistory:
     return OpenedHistory(store, notice, aside)
 
 
-def set_aside(path: Path) -> Path:
-    """Move `path` and its -wal/-shm to `<name>.corrupt-<date>` (numbered; never overwrites)."""
-    stem = f"{path.name}.corrupt-{time.strftime('%Y-%m-%d')}"
+def set_aside(path: Path, label: str = "corrupt") -> Path:
+    """Move `path` and its -wal/-shm to `<name>.<label>-<date>` (numbered; never overwrites)."""
+    stem = f"{path.name}.{label}-{time.strftime('%Y-%m-%d')}"
     number = 1
     while True:
         aside = path.with_name(stem if number == 1 else f"{stem}-{number}")

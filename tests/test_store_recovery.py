@@ -7,6 +7,7 @@ tiny tmpfs (as root) or SQLite's own page limit.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -370,3 +371,49 @@ def test_read_only_folder_is_one_sentence(tmp_path: Path):
     with pytest.raises(StoreError) as caught:
         open_history(target / "data" / "easel.sqlite3")
     assert "EASEL_HOME" in str(caught.value)
+
+
+@pytest.fixture
+def read_only_home(tmp_path: Path):
+    """An EASEL_HOME holding a history, then made read-only (a ro tmpfs as root, chmod else)."""
+    home = tmp_path / "ro-home"
+    home.mkdir()
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if as_root:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(home)], capture_output=True
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    store = Store(home / "data" / "easel.sqlite3")
+    store.create_conversation("kept safe")
+    store.close()
+    (home / "config").mkdir()
+    if as_root:
+        subprocess.run(["mount", "-o", "remount,ro", str(home)], check=True)
+    else:
+        for folder in (home / "data", home / "config", home):
+            folder.chmod(0o555)
+    yield home
+    if as_root:
+        subprocess.run(["umount", "-l", str(home)], check=False)
+    else:
+        for folder in (home, home / "data", home / "config"):
+            folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("command", [["history"], ["ask", "--json", "hi"]])
+def test_read_only_home_is_one_sentence_and_loses_nothing(read_only_home: Path, command):
+    before = (read_only_home / "data" / "easel.sqlite3").read_bytes()
+    provider = ["--base-url", "http://127.0.0.1:9/v1", "--model", "m"] if "ask" in command else []
+    done = subprocess.run(
+        [sys.executable, "main.py", *command, *provider],
+        cwd=ROOT, env=dict(os.environ, EASEL_HOME=str(read_only_home)),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "EASEL_HOME" in done.stderr.strip().splitlines()[-1]
+    if "--json" in command:
+        assert json.loads(done.stdout.splitlines()[-1])["type"] == "error"
+    assert (read_only_home / "data" / "easel.sqlite3").read_bytes() == before
