@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 # Milliseconds a write waits for another process's write lock before it fails.
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 5_000
 
 
 class StoreError(Exception):

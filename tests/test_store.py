@@ -351,3 +351,26 @@ def test_search_without_fts5_falls_back_to_like(tmp_path: Path):
     assert [c.id for c, _ in store.search("notes")] == [conversation.id]
     assert store.search("50x") == []
     store.close()
+
+
+def test_an_older_database_migrates_to_indexing_replies_at_their_end(tmp_path: Path):
+    # A database as the first two migrations left it: every row indexed, streaming or not.
+    path = tmp_path / "h.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.applied(db)
+    for migration in (migrations.m001_initial, migrations.m002_full_text_search):
+        migration(db)
+        db.execute("INSERT INTO _migrations VALUES (?, 0)", (migration.__name__,))
+    db.execute("INSERT INTO conversations (title, created, updated) VALUES ('Old', 0, 0)")
+    db.execute(
+        "INSERT INTO messages (conversation_id, role, content, status, created, updated) "
+        "VALUES (1, 'assistant', 'finished answer about lagoons', 'complete', 0, 0), "
+        "(1, 'assistant', 'cut answer about atolls', 'streaming', 0, 0)"
+    )
+    db.close()
+    store = Store(path)  # m003 runs; the streaming row's process is long gone
+    assert [c.id for c, _ in store.search("lagoons")] == [1]
+    assert [c.id for c, _ in store.search("atolls")] == [1]  # recovered, then indexed
+    assert store.messages(1)[1].status == "incomplete"
+    _assert_index_intact(store)
+    store.close()
