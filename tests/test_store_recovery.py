@@ -417,3 +417,19 @@ def test_read_only_home_is_one_sentence_and_loses_nothing(read_only_home: Path, 
     if "--json" in command:
         assert json.loads(done.stdout.splitlines()[-1])["type"] == "error"
     assert (read_only_home / "data" / "easel.sqlite3").read_bytes() == before
+
+
+def test_history_on_a_garbage_database_says_so_and_goes_on(easel_home: Path):
+    data = easel_home / "data"
+    data.mkdir()
+    garbage = b"not a database at all " * 300
+    (data / "easel.sqlite3").write_bytes(garbage)
+    done = subprocess.run(
+        [sys.executable, "main.py", "history", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+    [aside] = [p for p in data.iterdir() if ".corrupt-" in p.name]
+    assert aside.read_bytes() == garbage
+    assert aside.name in done.stderr and "Traceback" not in done.stderr
