@@ -20,7 +20,6 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from app import store_owner, store_search
 from app.config import home_dirs
 from app.migrations import migrate, recreate_index
 from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
+from app.store_records import ArtifactVersion, Conversation, StoredMessage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,57 +35,6 @@ ROLES = ("user", "assistant", "error")
 STATUSES = ("complete", "streaming", "incomplete", "error")
 ORIGINS = ("full", "edit", "hand", "fix", "restore")
 DB_FILE = "easel.sqlite3"
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """One chat as the history lists it."""
-
-    id: int
-    title: str
-    created: float
-    updated: float
-    provider: str | None
-    model: str | None
-    message_count: int = 0
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    """One message as stored; content is the raw text exactly as the model wrote it."""
-
-    id: int
-    conversation_id: int
-    role: str
-    content: str
-    reasoning: str
-    status: str
-    error: str | None
-    model: str | None
-    provider: str | None
-    input_tokens: int | None
-    output_tokens: int | None
-    reasoning_seconds: float | None
-    finish_reason: str | None
-    created: float
-    updated: float
-
-
-@dataclass(frozen=True)
-class ArtifactVersion:
-    """One version of one artifact; versions count 1, 2, … per (conversation, identifier)."""
-
-    id: int
-    conversation_id: int
-    identifier: str
-    version: int
-    type: str
-    title: str
-    content: str
-    origin: str
-    message_id: int | None
-    complete: bool
-    created: float
 
 
 _CONVERSATION_COLUMNS = """c.id, c.title, c.created, c.updated, c.provider, c.model,
