@@ -93,7 +93,9 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.secrets import KeyStore
+    from app.store_errors import StoreError
     from widgets.app import EaselApp
+    from widgets.history_notice import cannot_start
 
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName("Easel")
@@ -108,7 +110,10 @@ def run_app(args: argparse.Namespace) -> int:
     with loop:
         # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
         keys = loop.run_until_complete(KeyStore.open_default(secret_environment))
-        easel = EaselApp(args, loop, keys, gate)
+        try:
+            easel = EaselApp(args, loop, keys, gate)
+        except StoreError as error:  # no history can be opened (a read-only home)
+            return cannot_start(str(error), interactive=args.screenshot is None)
         return loop.run_until_complete(easel.run())
 
 

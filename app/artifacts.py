@@ -107,6 +107,11 @@ class Artifact:
 
 _TAG_WORDS = ("<artifact", "<antartifact", "<artifact-edit")
 _OPEN_TAG_RE = re.compile(r"<(artifact-edit|artifact|antartifact)(?=[\s>/])([^<>]{0,2000})>", re.I)
+# Artifact markup in text after the cap: an opening tag, a directive, a document fence.
+_SPILL_RE = re.compile(
+    r"<(?:artifact-edit|artifact|antartifact)[\s>]|:::artifact|^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:html|svg|xml)",
+    re.I | re.M,
+)
 _OPEN_TAG_PARTIAL_RE = re.compile(r"<(?:artifact-edit|artifact|antartifact)\s[^<>]{0,2000}\Z", re.I)
 _CLOSE_TAG_RE = re.compile(r"</(?:artifact|antartifact)\s{0,8}>", re.I)
 _CLOSE_WORDS = ("</artifact>", "</antartifact>")
@@ -158,6 +163,8 @@ _MERMAID_WORDS = frozenset(
     "pie journey mindmap timeline gitgraph quadrantchart requirementdiagram c4context "
     "sankey-beta xychart-beta block-beta".split()
 )
+# A reply makes at most this many artifact versions; markup after them stays text.
+MAX_ARTIFACTS_PER_REPLY = 200
 _WINDOW = 4096  # how much content may be read ahead to find a title or a type
 _PROLOG_RE = re.compile(
     r"\s*(?:(?:<\?xml[^>]*>|<!--.*?-->|<!doctype\s+svg[^>]*>)\s*)*", re.S | re.I
@@ -437,9 +444,18 @@ def _strip_markup_newlines(text: str) -> str:
 
 
 class ArtifactParser:
-    """Incremental extractor: feed reply text in any chunks, get segments in reply order."""
+    """Incremental extractor: feed reply text in any chunks, get segments in reply order.
 
-    def __init__(self) -> None:
+    max_artifacts: after that many artifacts and edits have closed, the rest of the reply is
+    prose, markup and all (a reply with thousands of tiny artifacts would otherwise make
+    thousands of versions and tabs); `capped` says when that happened.
+    """
+
+    def __init__(self, max_artifacts: int | None = None) -> None:
+        self._limit = max_artifacts
+        self._closed = 0
+        self._spilled = False
+        self._spill_tail = ""  # the end of the prose so far, for a marker split across chunks
         self._buf = ""
         self._i = 0  # start of the unconsumed text in _buf
         self._state = "start"
@@ -495,6 +511,16 @@ class ArtifactParser:
         self._buf, self._i = "", 0
         return self._take()
 
+    @property
+    def capped(self) -> bool:
+        """Whether max_artifacts were reached: what follows them is prose."""
+        return self._limit is not None and self._closed >= self._limit
+
+    @property
+    def spilled(self) -> bool:
+        """Whether artifact markup came after the cap (and so stayed prose)."""
+        return self._spilled
+
     # --- machinery ---------------------------------------------------------------------------
 
     def _take(self) -> list[Segment]:
@@ -514,6 +540,12 @@ class ArtifactParser:
             self._raw.append(self._buf[self._i : to])
         self._i = to
 
+    def _spill(self, text: str) -> None:
+        if not self._spilled:
+            seen = self._spill_tail + text
+            self._spilled = _SPILL_RE.search(seen) is not None
+            self._spill_tail = seen[-24:]
+
     def _prose(self, end: int) -> None:
         if end > self._i:
             self._out.append(Prose(self._buf[self._i : end]))
@@ -531,6 +563,7 @@ class ArtifactParser:
         if self._sink is not None:
             self._emit(self._sink.close(complete))
             self._sink = None
+            self._closed += 1
 
     # --- start and reasoning -----------------------------------------------------------------
 
@@ -562,6 +595,10 @@ class ArtifactParser:
 
     def _step_top(self, final: bool) -> bool:
         buf, j = self._buf, self._i
+        if self.capped:
+            self._spill(buf[j:])
+            self._prose(len(buf))
+            return False
         while True:
             m = _TOP_CAND_RE.search(buf, j)
             if m is None:
@@ -968,6 +1005,7 @@ class ArtifactParser:
         complete = complete and self._edit_ok and self._edit_find is None
         self._out.append(EditClosed(self._edit_id, tuple(self._edit_pairs), complete))
         self._state = "top"
+        self._closed += 1
 
     # --- end of stream -------------------------------------------------------------------------
 
@@ -1026,17 +1064,29 @@ def merge_segments(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
-def parse_reply(text: str) -> list[Segment]:
-    """All segments of a whole reply (feed + close), adjacent pieces merged."""
-    parser = ArtifactParser()
+def parse_reply(text: str, max_artifacts: int | None = MAX_ARTIFACTS_PER_REPLY) -> list[Segment]:
+    """All segments of a whole reply (feed + close), adjacent pieces merged.
+
+    By default a stored reply is read as the session read it: past MAX_ARTIFACTS_PER_REPLY
+    artifacts, the rest is prose.
+    """
+    parser = ArtifactParser(max_artifacts)
     return merge_segments(parser.feed(text) + parser.close())
+
+
+def artifact_limit_note(limit: int = MAX_ARTIFACTS_PER_REPLY) -> str:
+    """The one sentence said when a reply has more artifacts than a reply may make."""
+    return (
+        f"This reply has more than {limit} artifacts: the first {limit} are in the artifact "
+        "panel; the rest stay in the reply as text."
+    )
 
 
 def extract_artifacts(text: str) -> list[Artifact]:
     """Every artifact in a reply, in order (a reused identifier appears once per version)."""
     found: list[Artifact] = []
     opened: dict[str, ArtifactOpened] = {}
-    for seg in parse_reply(text):
+    for seg in parse_reply(text, max_artifacts=None):
         if isinstance(seg, ArtifactOpened):
             opened[seg.identifier] = seg
         elif isinstance(seg, ArtifactClosed):
@@ -1047,4 +1097,11 @@ def extract_artifacts(text: str) -> list[Artifact]:
 
 def display_parts(text: str) -> list[Segment]:
     """Segments for showing a stored reply: parse_reply without the ArtifactDelta pieces."""
-    return [seg for seg in parse_reply(text) if not isinstance(seg, ArtifactDelta)]
+    return stored_reply_parts(text)[0]
+
+
+def stored_reply_parts(text: str) -> tuple[list[Segment], bool]:
+    """display_parts, and whether artifacts past MAX_ARTIFACTS_PER_REPLY stayed as text."""
+    parser = ArtifactParser(MAX_ARTIFACTS_PER_REPLY)
+    segments = merge_segments(parser.feed(text) + parser.close())
+    return [seg for seg in segments if not isinstance(seg, ArtifactDelta)], parser.spilled

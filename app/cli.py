@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from app.artifacts import ArtifactClosed, Prose, extract_artifacts
+from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
 from app.config import (
     ConfigError,
     ProviderProfile,
@@ -30,6 +30,7 @@ from app.events import ProviderError
 from app.prompts import system_prompt
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.session import (
+    ArtifactLimitReached,
     ArtifactSaved,
     ChatSession,
     EditFailed,
@@ -43,6 +44,8 @@ from app.session import (
     UsageUpdate,
 )
 from app.store import Conversation, Store
+from app.store_errors import StoreError, store_error
+from app.store_recovery import open_history
 from app.transcript_export import conversation_json, conversation_markdown
 
 EXIT_USAGE = 2
@@ -104,7 +107,7 @@ async def _ask(args: argparse.Namespace) -> int:
         profile = profile_from_options(settings, args)
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE, args.json)
-    store = _open_store()
+    store = _open_store(args.json)
     try:
         conversation_id = _conversation_for(store, args.conversation, profile.name, profile.model)
         if conversation_id is None:
@@ -130,8 +133,13 @@ async def _ask(args: argparse.Namespace) -> int:
                 temperature=profile.temperature,
                 max_tokens=profile.max_tokens,
             )
-            message = await session.send(" ".join(args.prompt), printer)
+            try:
+                message = await session.send(" ".join(args.prompt), printer)
+            except StoreError as error:  # the prompt itself could not be stored
+                return _fail(str(error), error.exit_code, args.json)
         return printer.exit_code(message.status)
+    except StoreError as error:
+        return _fail(str(error), error.exit_code, args.json)
     finally:
         store.close()
 
@@ -148,11 +156,15 @@ async def move_plain_header_values(settings: Settings, keys: KeyStore) -> None:
         print(f"Could not rewrite the settings file: {error.strerror or error}.", file=sys.stderr)
 
 
-def _open_store() -> Store:
+def _open_store(as_json: bool = False) -> Store:
+    """The history, recovered if it was damaged (said on stderr); exit 1 if it cannot open."""
     try:
-        return Store.open_default()
-    except sqlite3.DatabaseError as error:
-        raise SystemExit(_fail(f"Cannot open the history database: {error}.", 1, False)) from None
+        opened = open_history()
+    except StoreError as error:
+        raise SystemExit(_fail(str(error), error.exit_code, as_json)) from None
+    if opened.notice:
+        print(opened.notice, file=sys.stderr)
+    return opened.store
 
 
 def _conversation_for(store: Store, wanted: int | None, provider: str, model: str) -> int | None:
@@ -274,6 +286,8 @@ class _AskPrinter:
                 "retry",
                 {"seconds": event.seconds, "attempt": event.attempt},
             )
+        elif isinstance(event, ArtifactLimitReached):
+            self._note(artifact_limit_note(event.limit), "artifact_limit", {"limit": event.limit})
         elif isinstance(event, EditFailed):
             self._note(
                 f"The edit to “{event.identifier}” could not be applied: {event.reason}.",
@@ -304,6 +318,11 @@ class _AskPrinter:
             self.out.write("\n")
             self.out.flush()
             self._at_line_start = True
+        if isinstance(event.error, StoreError) and self.as_json:
+            # The reply could not be saved: the stream of events ends with the error itself.
+            self._json(
+                {"type": "error", "message": str(event.error), "exit_code": event.error.exit_code}
+            )
         if event.error is not None:
             print(str(event.error), file=sys.stderr)
         elif message.status == "complete" and not message.content.strip():
@@ -338,28 +357,34 @@ def history_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     store = _open_store()
     try:
-        if args.show is not None:
-            conversation = store.get_conversation(args.show)
-            if conversation is None:
-                print(f"There is no conversation {args.show}.", file=sys.stderr)
-                return EXIT_USAGE
-            if args.format == "json" or args.json:
-                print(
-                    json.dumps(conversation_json(store, conversation), ensure_ascii=False, indent=2)
-                )
-            else:
-                sys.stdout.write(conversation_markdown(store, conversation))
-            return 0
-        conversations = store.list_conversations()
-        if args.json:
-            rows = [_conversation_row(c) for c in conversations]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-        else:
-            for c in conversations:
-                print(f"{c.id:>5}  {_when(c.updated)}  {c.title}  ({c.message_count} messages)")
-        return 0
+        return _history(store, args)
+    except sqlite3.DatabaseError as error:  # damage met past the pages opening reads
+        failure = store_error(error, store.path)
+        print(str(failure), file=sys.stderr)
+        return failure.exit_code
     finally:
         store.close()
+
+
+def _history(store: Store, args: argparse.Namespace) -> int:
+    if args.show is not None:
+        conversation = store.get_conversation(args.show)
+        if conversation is None:
+            print(f"There is no conversation {args.show}.", file=sys.stderr)
+            return EXIT_USAGE
+        if args.format == "json" or args.json:
+            print(json.dumps(conversation_json(store, conversation), ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.write(conversation_markdown(store, conversation))
+        return 0
+    conversations = store.list_conversations()
+    if args.json:
+        rows = [_conversation_row(c) for c in conversations]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for c in conversations:
+            print(f"{c.id:>5}  {_when(c.updated)}  {c.title}  ({c.message_count} messages)")
+    return 0
 
 
 def _conversation_row(c: Conversation) -> dict[str, object]:

@@ -5,7 +5,8 @@ The file holds provider profiles and UI state, never an API key: keys live in th
 the environment (see `app/secrets.py`). Nor does it hold a header's value (only its name, or a
 "$VARIABLE" reference) or the `user:password@` of a base URL (that becomes an `Authorization`
 header value, kept like the others). A missing or corrupt file gives the defaults; the
-corrupt one is kept beside it as `settings.json.bad` so nothing the user wrote is thrown away.
+corrupt one is kept beside it as `settings.json.bad` (then `.bad-2`, `.bad-3`…: an earlier one
+is never overwritten) so nothing the user wrote is thrown away.
 """
 
 from __future__ import annotations
@@ -200,7 +201,11 @@ def _settings_path() -> Path:
 
 def load_settings() -> Settings:
     """The saved settings; defaults when the file is missing or unreadable. Never raises."""
-    path = _settings_path()
+    try:
+        path = _settings_path()
+    except OSError as error:  # the config folder cannot be made (a read-only home)
+        log.warning("cannot reach the settings folder (%s); using defaults", error)
+        return Settings()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
@@ -208,18 +213,40 @@ def load_settings() -> Settings:
         return _settings_from_json(raw)
     except FileNotFoundError:
         return Settings()
-    except (OSError, ValueError, TypeError) as error:
+    # RecursionError: json nests a Python call per level, and a file nested thousands deep
+    # is not settings Easel wrote.
+    except (OSError, ValueError, TypeError, RecursionError) as error:
         _set_aside(path, error)
         return Settings()
 
 
-def _set_aside(path: Path, error: Exception) -> None:
-    """Keep a corrupt settings file as settings.json.bad so the user can recover it."""
+def _set_aside(path: Path, error: BaseException) -> None:
+    """Keep a corrupt settings file as settings.json.bad (numbered: never over an earlier one)."""
     log.warning("settings file %s is unreadable (%s); starting from defaults", path, error)
+    number = 1
+    while number < 10_000:
+        name = f"{path.name}.bad" if number == 1 else f"{path.name}.bad-{number}"
+        try:
+            os.link(path, path.with_name(name))  # fails if the name is taken, unlike replace
+        except FileExistsError:
+            number += 1
+            continue
+        except OSError as link_error:
+            if path.with_name(name).exists():
+                number += 1
+                continue
+            _move_aside_without_links(path, path.with_name(name), link_error)
+            return
+        path.unlink(missing_ok=True)
+        return
+
+
+def _move_aside_without_links(path: Path, target: Path, why: OSError) -> None:
+    """A filesystem without hard links: rename (the name was checked free just before)."""
     try:
-        os.replace(path, path.with_name(path.name + ".bad"))
+        os.rename(path, target)
     except OSError as move_error:
-        log.warning("could not set the corrupt settings file aside: %s", move_error)
+        log.warning("could not set the corrupt settings file aside (%s; %s)", why, move_error)
 
 
 def save_settings(settings: Settings) -> None:

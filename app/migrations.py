@@ -116,7 +116,100 @@ def _external_fts(
     db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
-MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_full_text_search)
+def m003_owners_and_search_at_the_end(db: sqlite3.Connection) -> None:
+    """Streaming rows record their owner; the search index skips them until they end.
+
+    `owner` names the process streaming a reply (see app/store_owner.py), so another process
+    opening the database leaves a live reply alone. The message index used to be rewritten on
+    every checkpoint (the whole reply re-tokenised each time: quadratic in a long reply); now
+    its content is the view `messages_indexed` (every message not streaming), so a reply is
+    indexed once, when it ends or is recovered, and 'rebuild' builds exactly that.
+    """
+    db.execute("ALTER TABLE messages ADD COLUMN owner TEXT")
+    tokenizer = _current_tokenizer(db)
+    if tokenizer is None:
+        return
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
+    db.execute("DROP TABLE IF EXISTS messages_fts")
+    create_message_index(db, tokenizer)
+
+
+def _current_tokenizer(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+    if row is None:
+        return None
+    return "trigram" if "trigram" in row[0] else "unicode61"
+
+
+def create_message_index(db: sqlite3.Connection, tokenizer: str) -> None:
+    """The message index over `messages_indexed`, its triggers, built from what is stored."""
+    db.execute(
+        "CREATE VIEW IF NOT EXISTS messages_indexed AS "
+        "SELECT id, content FROM messages WHERE status != 'streaming'"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages_indexed', "
+        f"content_rowid='id', tokenize='{tokenizer}')"
+    )
+    # A row enters the index when it stops streaming and leaves it with exactly the values it
+    # entered with ('delete' of a row never indexed would damage the index).
+    insert = "INSERT INTO messages_fts(rowid, content) SELECT new.id, new.content"
+    remove = (
+        "INSERT INTO messages_fts(messages_fts, rowid, content) "
+        "SELECT 'delete', old.id, old.content"
+    )
+    db.execute(
+        "CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages "
+        f"BEGIN {insert} WHERE new.status != 'streaming'; END"
+    )
+    db.execute(
+        "CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages "
+        f"BEGIN {remove} WHERE old.status != 'streaming'; END"
+    )
+    db.execute(
+        "CREATE TRIGGER messages_fts_au AFTER UPDATE OF content, status ON messages BEGIN "
+        f"{remove} WHERE old.status != 'streaming'; "
+        f"{insert} WHERE new.status != 'streaming'; END"
+    )
+    db.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+
+
+def recreate_index(db: sqlite3.Connection, name: str, tokenizer: str) -> None:
+    """Drop a search index whose own pages are unreadable and build it again from the rows."""
+    table = "messages" if name == "messages_fts" else "conversations"
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}_{suffix}")
+    try:
+        db.execute(f"DROP TABLE IF EXISTS {name}")
+    except sqlite3.DatabaseError:
+        _forget_virtual_table(db, name)
+    if table == "messages":
+        create_message_index(db, tokenizer)
+    else:
+        _external_fts(db, name, table, "title", tokenizer)
+
+
+def _forget_virtual_table(db: sqlite3.Connection, name: str) -> None:
+    """Remove an FTS table whose records are too damaged for DROP TABLE to load it.
+
+    The table's line in the schema goes by hand (writable_schema; the schema version is bumped
+    so every connection reloads it), then its shadow tables, which are plain tables.
+    """
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("DELETE FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    db.execute("PRAGMA writable_schema = OFF")
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    for shadow in ("data", "idx", "content", "docsize", "config"):
+        db.execute(f"DROP TABLE IF EXISTS {name}_{shadow}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    m001_initial,
+    m002_full_text_search,
+    m003_owners_and_search_at_the_end,
+)
 
 
 def applied(db: sqlite3.Connection) -> list[str]:

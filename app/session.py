@@ -2,8 +2,11 @@
 
 The session is the only place that knows the order of things in a turn (DESIGN.md §2): the
 user's message is stored before the request goes out; the reply is checkpointed about every
-second; artifacts are stored as versions the moment they close; an error, a Stop or a crash
-leaves the partial reply stored and marked incomplete. It is pure asyncio (no Qt), so the
+second (on the clock only: a checkpoint per artifact made many tiny artifacts quadratic);
+artifacts are stored as versions the moment they close, at most MAX_ARTIFACTS_PER_REPLY of
+them (the rest stay text, said once); an error, a Stop or a crash leaves the partial reply
+stored and marked incomplete. When the store cannot write (the disk is full), the reply goes
+on in memory, each later checkpoint tries again, and the turn ends with the store's sentence. It is pure asyncio (no Qt), so the
 desktop window and `main.py ask` drive the very same code; both listen through one callback.
 """
 
@@ -13,9 +16,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.artifacts import (
+    MAX_ARTIFACTS_PER_REPLY,
     ArtifactClosed,
     ArtifactOpened,
     ArtifactParser,
@@ -35,6 +39,7 @@ from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
 from app.retry_policy import RetryRefused, retry_refusal
 from app.store import ArtifactVersion, Store, StoredMessage
+from app.store_errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +114,22 @@ class EditRepair:
 
 
 @dataclass(frozen=True)
+class ArtifactLimitReached:
+    """The reply made `limit` artifacts; the artifact markup after them stays text."""
+
+    limit: int
+
+
+@dataclass(frozen=True)
 class TurnEnded:
-    """The reply is final in the store: complete, incomplete (stopped, cut) or error."""
+    """The reply is final: complete, incomplete (stopped, cut) or error.
+
+    With a StoreError (the disk is full) `message` is the reply as it stands in memory, and
+    the store holds its last checkpoint.
+    """
 
     message: StoredMessage
-    error: ProviderError | None = None
+    error: ProviderError | StoreError | None = None
     stopped: bool = False
 
 
@@ -124,6 +140,7 @@ SessionEvent = (
     | UsageUpdate
     | Retrying
     | ArtifactSaved
+    | ArtifactLimitReached
     | EditFailed
     | EditRepair
     | TurnEnded
@@ -149,8 +166,13 @@ class _Reply:
     failed_edits: list[EditFailed] = field(default_factory=list)
     # identifier -> (type, title) as the artifact was opened in this reply
     opened: dict[str, tuple[str, str]] = field(default_factory=dict)
-    parser: ArtifactParser = field(default_factory=ArtifactParser)
+    parser: ArtifactParser = field(
+        default_factory=lambda: ArtifactParser(max_artifacts=MAX_ARTIFACTS_PER_REPLY)
+    )
     parser_closed: bool = False
+    limit_said: bool = False
+    # A version the store refused (the disk is full): its text stays in the reply.
+    version_error: StoreError | None = None
     # Whether anything arrived from the API in this turn (a retry would repeat it).
     received: bool = False
     # A continued reply: the stored versions its earlier part made, replayed in order.
@@ -339,8 +361,7 @@ class ChatSession:
                 if reply.reasoning_started is not None and reply.reasoning_ended is None:
                     reply.reasoning_ended = time.monotonic()
                 reply.text.append(event.text)
-                for segment in reply.parser.feed(event.text):
-                    self._on_segment(segment, reply, listener)
+                self._feed(reply.parser.feed(event.text), reply, listener)
             elif isinstance(event, ReasoningDelta):
                 reply.received = True
                 if reply.reasoning_started is None:
@@ -363,8 +384,14 @@ class ChatSession:
         if reply.parser_closed:
             return
         reply.parser_closed = True
-        for segment in reply.parser.close():
+        self._feed(reply.parser.close(), reply, listener)
+
+    def _feed(self, segments: list[Segment], reply: _Reply, listener: Listener) -> None:
+        for segment in segments:
             self._on_segment(segment, reply, listener)
+        if reply.parser.spilled and not reply.limit_said and not reply.replaying:
+            reply.limit_said = True
+            listener(ArtifactLimitReached(MAX_ARTIFACTS_PER_REPLY))
 
     def _on_segment(self, segment: Segment, reply: _Reply, listener: Listener) -> None:
         listener(ParsedSegment(segment))
@@ -380,26 +407,29 @@ class ChatSession:
             self._apply_edit(segment, reply, listener)
 
     def _save_artifact(self, closed: ArtifactClosed, reply: _Reply, listener: Listener) -> None:
+        # No checkpoint here: the version row is the artifact's record, and the reply's text
+        # is written on the clock (one per close made 1,500 tiny artifacts quadratic).
         cut = self._cut_version(closed.identifier, reply)
-        if cut is not None:
-            version = self.store.complete_artifact_version(
-                cut.id, closed.content, complete=closed.complete
-            )
-            self._checkpoint(reply)
-            listener(ArtifactSaved(version))
-            return
         opened = reply.opened.get(closed.identifier, ("text/html", closed.identifier))
-        version = self.store.add_artifact_version(
-            self.conversation_id,
-            closed.identifier,
-            opened[0],
-            opened[1],
-            closed.content,
-            origin=reply.origin or "full",
-            message_id=reply.message_id,
-            complete=closed.complete,
-        )
-        self._checkpoint(reply)
+        try:
+            if cut is not None:
+                version = self.store.complete_artifact_version(
+                    cut.id, closed.content, complete=closed.complete
+                )
+            else:
+                version = self.store.add_artifact_version(
+                    self.conversation_id,
+                    closed.identifier,
+                    opened[0],
+                    opened[1],
+                    closed.content,
+                    origin=reply.origin or "full",
+                    message_id=reply.message_id,
+                    complete=closed.complete,
+                )
+        except StoreError as error:
+            reply.version_error = error  # its text is in the reply, written when there is room
+            return
         listener(ArtifactSaved(version))
 
     def _cut_version(self, identifier: str, reply: _Reply) -> ArtifactVersion | None:
@@ -422,16 +452,19 @@ class ChatSession:
             except EditError as error:
                 failure = EditFailed(edit.identifier, str(error))
             else:
-                version = self.store.add_artifact_version(
-                    self.conversation_id,
-                    latest.identifier,
-                    latest.type,
-                    latest.title,
-                    content,
-                    origin=reply.origin or "edit",
-                    message_id=reply.message_id,
-                )
-                self._checkpoint(reply)
+                try:
+                    version = self.store.add_artifact_version(
+                        self.conversation_id,
+                        latest.identifier,
+                        latest.type,
+                        latest.title,
+                        content,
+                        origin=reply.origin or "edit",
+                        message_id=reply.message_id,
+                    )
+                except StoreError as error:
+                    reply.version_error = error
+                    return
                 listener(ArtifactSaved(version))
                 return
         reply.failed_edits.append(failure)
@@ -441,9 +474,13 @@ class ChatSession:
             listener(EditRepair(False, _REPAIR_STOPPED))
 
     def _checkpoint(self, reply: _Reply) -> None:
-        self.store.update_message(
-            reply.message_id, content=reply.content, reasoning="".join(reply.reasoning)
-        )
+        try:
+            self.store.update_message(
+                reply.message_id, content=reply.content, reasoning="".join(reply.reasoning)
+            )
+        except StoreError as error:
+            # Kept in memory; the next checkpoint (or the end) writes it if room is made.
+            log.warning("checkpoint failed: %s", error)
 
     def _end(
         self,
@@ -460,19 +497,43 @@ class ChatSession:
             status = "incomplete"
         else:
             status = "complete"
-        self.store.update_message(
-            reply.message_id,
-            content=reply.content,
-            reasoning="".join(reply.reasoning),
-            status=status,
-            error=str(error) if error else ("Stopped." if stopped else ""),
-            input_tokens=reply.input_tokens,
-            output_tokens=reply.output_tokens,
-            reasoning_seconds=reply.reasoning_seconds(),
-            finish_reason=reply.finish_reason,
-        )
+        note = str(error) if error else ("Stopped." if stopped else "")
+        try:
+            self.store.update_message(
+                reply.message_id,
+                content=reply.content,
+                reasoning="".join(reply.reasoning),
+                status=status,
+                error=note,
+                input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens,
+                reasoning_seconds=reply.reasoning_seconds(),
+                finish_reason=reply.finish_reason,
+            )
+        except StoreError as store_error:
+            return self._end_unsaved(reply, listener, store_error)
+        if reply.version_error is not None:
+            return self._end_unsaved(reply, listener, reply.version_error)
         message = self._message(reply.message_id)
         listener(TurnEnded(message, error, stopped))
+        return message
+
+    def _end_unsaved(self, reply: _Reply, listener: Listener, error: StoreError) -> StoredMessage:
+        """The store refused the reply's text: say so; the store keeps its last checkpoint."""
+        sentence = f"{error} The reply is shown as it arrived, but not all of it is saved."
+        try:
+            # A small write (no text) may still fit; then the row says what happened.
+            self.store.update_message(reply.message_id, status="incomplete", error=sentence)
+        except StoreError:
+            log.warning("could not mark message %s incomplete", reply.message_id)
+        message = replace(
+            self._message(reply.message_id),
+            content=reply.content,
+            reasoning="".join(reply.reasoning),
+            status="incomplete",
+            error=sentence,
+        )
+        listener(TurnEnded(message, error, stopped=False))
         return message
 
     def _message(self, message_id: int) -> StoredMessage:

@@ -3,81 +3,38 @@
 Every write is one short transaction committed at once, so a crash loses at most the text
 that arrived since the last checkpoint, and the user's prompt is never lost. The database is
 in WAL mode with a busy timeout, so a second process (`main.py ask` while the app is open) can
-read and write beside the app. A reply left "streaming" when its process died is marked
-"incomplete" the next time the store opens.
+read and write beside the app. A streaming reply records its owner process; one left
+"streaming" by a process that is gone is marked "incomplete" the next time a store opens,
+while a reply another live Easel is writing is left alone (app/store_owner.py).
+
+A write that fails is rolled back and raised as a StoreError whose str() is one sentence (the
+disk is full, the file is damaged...); a damaged search index is rebuilt and the write tried
+again. Opening a damaged file is app/store_recovery.py's job.
 
 The store is used from one thread (the GUI's event loop); its reads and writes are small.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from app import store_owner, store_search
 from app.config import home_dirs
-from app.migrations import migrate
+from app.migrations import migrate, recreate_index
+from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
+from app.store_records import ArtifactVersion, Conversation, StoredMessage
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 ROLES = ("user", "assistant", "error")
 STATUSES = ("complete", "streaming", "incomplete", "error")
 ORIGINS = ("full", "edit", "hand", "fix", "restore")
 DB_FILE = "easel.sqlite3"
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """One chat as the history lists it."""
-
-    id: int
-    title: str
-    created: float
-    updated: float
-    provider: str | None
-    model: str | None
-    message_count: int = 0
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    """One message as stored; content is the raw text exactly as the model wrote it."""
-
-    id: int
-    conversation_id: int
-    role: str
-    content: str
-    reasoning: str
-    status: str
-    error: str | None
-    model: str | None
-    provider: str | None
-    input_tokens: int | None
-    output_tokens: int | None
-    reasoning_seconds: float | None
-    finish_reason: str | None
-    created: float
-    updated: float
-
-
-@dataclass(frozen=True)
-class ArtifactVersion:
-    """One version of one artifact; versions count 1, 2, … per (conversation, identifier)."""
-
-    id: int
-    conversation_id: int
-    identifier: str
-    version: int
-    type: str
-    title: str
-    content: str
-    origin: str
-    message_id: int | None
-    complete: bool
-    created: float
 
 
 _CONVERSATION_COLUMNS = """c.id, c.title, c.created, c.updated, c.provider, c.model,
@@ -93,15 +50,22 @@ class Store:
     """The history database. One instance per process; close() it when done."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are explicit (see _write), so none stays open by accident.
+        # Autocommit mode: transactions are explicit (see _transaction), so none stays open
+        # by accident.
         self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        migrate(self._db)
-        self._fts = self._fts_tokenizer()
-        self._recover_interrupted()
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            set_wal(self._db)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            migrate(self._db)
+            self._fts = store_search.fts_tokenizer(self._db)
+            self._owner = store_owner.this_process()
+            self._recover_interrupted()
+        except BaseException:
+            self._db.close()
+            raise
 
     @classmethod
     def open_default(cls) -> Store:
@@ -112,30 +76,99 @@ class Store:
         """Close the connection; the store is unusable afterwards."""
         self._db.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` in one transaction; on failure roll back and raise a StoreError.
+
+        A failure that comes from a damaged search index (the triggers write to it) rebuilds
+        the index and runs `work` once more, so a damaged index never stops a send.
+        """
+        try:
+            return self._attempt(work)
+        except sqlite3.IntegrityError:
+            raise  # a caller's mistake (a constraint), not the database's state
+        except sqlite3.DatabaseError as error:
+            if not is_corrupt(error) or not self._repair_search_index():
+                raise store_error(error, self.path) from error
+        try:
+            return self._attempt(work)
+        except sqlite3.DatabaseError as error:
+            raise store_error(error, self.path) from error
+
+    def _attempt(self, work: Callable[[sqlite3.Connection], T]) -> T:
         # IMMEDIATE takes the write lock up front, so busy_timeout applies instead of a
         # deadlock error when another process writes at the same moment.
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
+            result = work(self._db)
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # Without this, the transaction stays open and every later write fails with
+            # "cannot start a transaction within a transaction".
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        return result
 
-    def _fts_tokenizer(self) -> str | None:
-        row = self._db.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'"
-        ).fetchone()
-        if row is None:
-            return None
-        return "trigram" if "trigram" in row[0] else "unicode61"
+    def _repair_search_index(self) -> bool:
+        """Rebuild every damaged FTS index from the rows; True when one was damaged."""
+        try:
+            damaged = store_search.damaged_indexes(self._db)
+        except sqlite3.DatabaseError:
+            return False
+        for name in damaged:
+            log.warning("the search index %s of %s is damaged: rebuilding it", name, self.path)
+            if not self._rebuild_index(name):
+                return False
+        return bool(damaged)
+
+    def _rebuild_index(self, name: str) -> bool:
+        try:
+            self._attempt(lambda db: db.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')"))
+            return True
+        except sqlite3.DatabaseError:
+            pass  # the index's own pages are unreadable: make it anew
+        try:
+            self._attempt(lambda db: recreate_index(db, name, self._fts or "unicode61"))
+            return True
+        except sqlite3.DatabaseError:
+            log.warning("could not rebuild %s", name, exc_info=True)
+            return False
+
+    def check_search_index(self) -> bool:
+        """Rebuild the search index if it is damaged; True when it had to be rebuilt."""
+        return self._repair_search_index()
+
+    def rebuild_search_index(self) -> None:
+        """Build every search index anew from the rows (after a recovery)."""
+        for name in ("messages_fts", "conversations_fts"):
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+                self._rebuild_index(name)
+
+    def quick_check(self) -> list[str]:
+        """What SQLite's quick_check finds wrong with the file (reads every page); [] if ok."""
+        rows = [row[0] for row in self._db.execute("PRAGMA quick_check")]
+        return [] if rows == ["ok"] else rows
 
     def _recover_interrupted(self) -> None:
-        """A reply still "streaming" at open was cut off by a crash: keep it, as incomplete."""
-        with self._write() as db:
-            db.execute("UPDATE messages SET status = 'incomplete' WHERE status = 'streaming'")
+        """Replies "streaming" whose process is gone were cut off by a crash: keep them, as
+        incomplete. Replies another live process is streaming stay as they are."""
+        rows = self._db.execute(
+            "SELECT id, owner, updated FROM messages WHERE status = 'streaming'"
+        ).fetchall()
+        now = time.time()
+        dead = [
+            (message_id,)
+            for message_id, owner, updated in rows
+            if store_owner.is_abandoned(owner, updated, now, self._owner)
+        ]
+        if dead:
+            self._transaction(
+                lambda db: db.executemany(
+                    "UPDATE messages SET status = 'incomplete' "
+                    "WHERE id = ? AND status = 'streaming'",
+                    dead,
+                )
+            )
 
     # --- conversations ------------------------------------------------------------------------
 
@@ -144,12 +177,13 @@ class Store:
     ) -> Conversation:
         """A new, empty conversation."""
         now = time.time()
-        with self._write() as db:
-            cursor = db.execute(
+        cursor = self._transaction(
+            lambda db: db.execute(
                 "INSERT INTO conversations (title, created, updated, provider, model) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (title, now, now, provider, model),
             )
+        )
         return Conversation(cursor.lastrowid, title, now, now, provider, model, 0)
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
@@ -170,13 +204,17 @@ class Store:
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         """Give a conversation a new title (its place in the list does not change)."""
-        with self._write() as db:
-            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+        self._transaction(
+            lambda db: db.execute(
+                "UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id)
+            )
+        )
 
     def delete_conversation(self, conversation_id: int) -> None:
         """Delete a conversation with its messages and artifact versions."""
-        with self._write() as db:
-            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        self._transaction(
+            lambda db: db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        )
 
     def _touch(self, db: sqlite3.Connection, conversation_id: int, now: float) -> None:
         db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
@@ -197,13 +235,18 @@ class Store:
         _check(role, ROLES, "role")
         _check(status, STATUSES, "status")
         now = time.time()
-        with self._write() as db:
+        owner = self._owner.encode() if status == "streaming" else None
+
+        def insert(db: sqlite3.Connection) -> sqlite3.Cursor:
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, content, status, model, provider,"
-                " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model, provider, now, now),
+                " created, updated, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model, provider, now, now, owner),
             )
             self._touch(db, conversation_id, now)
+            return cursor
+
+        cursor = self._transaction(insert)
         message = self.get_message(cursor.lastrowid)
         assert message is not None  # just written in this connection
         return message
@@ -241,12 +284,16 @@ class Store:
             "reasoning_seconds": reasoning_seconds,
             "finish_reason": finish_reason,
         }
-        changes = {name: value for name, value in fields.items() if value is not None}
+        changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
         if not changes:
             return
+        if status is not None:
+            # A reply that streams again (continued) belongs to this process from now on.
+            changes["owner"] = self._owner.encode() if status == "streaming" else None
         now = time.time()
         assignments = ", ".join(f"{name} = ?" for name in changes)
-        with self._write() as db:
+
+        def update(db: sqlite3.Connection) -> None:
             db.execute(
                 f"UPDATE messages SET {assignments}, updated = ? WHERE id = ?",
                 (*changes.values(), now, message_id),
@@ -256,6 +303,8 @@ class Store:
                 "WHERE id = (SELECT conversation_id FROM messages WHERE id = ?)",
                 (now, message_id),
             )
+
+        self._transaction(update)
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         """A conversation's messages in the order they were added."""
@@ -267,8 +316,7 @@ class Store:
 
     def delete_message(self, message_id: int) -> None:
         """Delete one message; artifact versions it made stay, no longer tied to it."""
-        with self._write() as db:
-            db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+        self._transaction(lambda db: db.execute("DELETE FROM messages WHERE id = ?", (message_id,)))
 
     def usage_totals(self, conversation_id: int) -> tuple[int, int]:
         """(input tokens, output tokens) summed over the conversation's messages."""
@@ -296,7 +344,8 @@ class Store:
         """Store the next version (previous highest + 1) of an artifact."""
         _check(origin, ORIGINS, "origin")
         now = time.time()
-        with self._write() as db:
+
+        def insert(db: sqlite3.Connection) -> tuple[int, sqlite3.Cursor]:
             (version,) = db.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM artifact_versions "
                 "WHERE conversation_id = ? AND identifier = ?",
@@ -310,6 +359,9 @@ class Store:
                  message_id, int(complete), now),
             )  # fmt: skip
             self._touch(db, conversation_id, now)
+            return version, cursor
+
+        version, cursor = self._transaction(insert)
         return ArtifactVersion(
             cursor.lastrowid, conversation_id, identifier, version, type, title, content,
             origin, message_id, complete, now,
@@ -319,11 +371,12 @@ class Store:
         self, version_id: int, content: str, *, complete: bool = True
     ) -> ArtifactVersion:
         """Finish a version that was cut off (a reply continued): same number, new content."""
-        with self._write() as db:
-            db.execute(
+        self._transaction(
+            lambda db: db.execute(
                 "UPDATE artifact_versions SET content = ?, complete = ? WHERE id = ?",
                 (content, int(complete), version_id),
             )
+        )
         row = self._db.execute(
             f"SELECT {_ARTIFACT_COLUMNS} FROM artifact_versions WHERE id = ?", (version_id,)
         ).fetchone()
@@ -371,50 +424,20 @@ class Store:
         terms = query.split()
         if not terms:
             return []
+        try:
+            found_matches = store_search.matches(self._db, self._fts, terms)
+        except sqlite3.DatabaseError:
+            # A damaged index: rebuild it for next time, answer this one without it.
+            self._repair_search_index()
+            found_matches = store_search.like_matches(self._db, terms)
         hits: dict[int, str] = {}
-        for conversation_id, text in self._matches(terms):
-            hits.setdefault(conversation_id, _snippet(text, terms))
+        for conversation_id, text in found_matches:
+            hits.setdefault(conversation_id, store_search.snippet(text, terms))
         found = [self.get_conversation(cid) for cid in hits]
         ordered = sorted(
             (c for c in found if c is not None), key=lambda c: (c.updated, c.id), reverse=True
         )
         return [(c, hits[c.id]) for c in ordered[:_SEARCH_LIMIT]]
-
-    def _matches(self, terms: list[str]) -> list[tuple[int, str]]:
-        """(conversation id, matching text) pairs: messages first, then titles."""
-        # trigram FTS can't match a term shorter than 3 characters: LIKE can.
-        if self._fts and (self._fts != "trigram" or min(map(len, terms)) >= 3):
-            return self._fts_matches(_fts_query(terms))
-        return self._like_matches(terms)
-
-    def _fts_matches(self, fts_query: str) -> list[tuple[int, str]]:
-        messages = self._db.execute(
-            "SELECT m.conversation_id, m.content FROM messages_fts"
-            " JOIN messages m ON m.id = messages_fts.rowid"
-            " WHERE messages_fts MATCH ? ORDER BY rank LIMIT 1000",
-            (fts_query,),
-        ).fetchall()
-        titles = self._db.execute(
-            "SELECT rowid, title FROM conversations_fts WHERE conversations_fts MATCH ?",
-            (fts_query,),
-        ).fetchall()
-        return messages + titles
-
-    def _like_matches(self, terms: list[str]) -> list[tuple[int, str]]:
-        patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", t) + "%" for t in terms]
-
-        def where(column: str) -> str:
-            return " AND ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in terms)
-
-        messages = self._db.execute(
-            f"SELECT conversation_id, content FROM messages WHERE {where('content')}"
-            " ORDER BY id DESC LIMIT 1000",
-            patterns,
-        ).fetchall()
-        titles = self._db.execute(
-            f"SELECT id, title FROM conversations WHERE {where('title')}", patterns
-        ).fetchall()
-        return messages + titles
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -426,17 +449,3 @@ def _artifact(row: Any) -> ArtifactVersion:
     fields = list(row)
     fields[9] = bool(fields[9])  # complete is stored as 0/1
     return ArtifactVersion(*fields)
-
-
-def _fts_query(terms: list[str]) -> str:
-    """Each term as a quoted FTS5 string (quotes doubled), so nothing in it is syntax."""
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
-
-
-def _snippet(text: str, terms: list[str], *, before: int = 40, after: int = 80) -> str:
-    """A one-line excerpt of `text` around the first term found in it."""
-    match = re.search("|".join(map(re.escape, terms)), text, re.IGNORECASE)
-    start = max(0, match.start() - before) if match else 0
-    end = (match.end() if match else 0) + after
-    excerpt = " ".join(text[start:end].split())
-    return ("…" if start > 0 else "") + excerpt + ("…" if end < len(text) else "")

@@ -224,3 +224,32 @@ def test_unusable_options_raise_one_clear_sentence(settings, options, words):
 def test_local_preset_with_a_model_is_usable():
     profile = resolve(Settings(), provider="ollama", model="llama3.2")
     assert profile.base_url == "http://127.0.0.1:11434/v1" and profile.key_env is None
+
+
+def test_deeply_nested_settings_are_set_aside_not_a_recursion_error(easel_home: Path):
+    path = easel_home / "config" / "settings.json"
+    path.parent.mkdir(parents=True)
+    nested = '{"profiles": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(nested, encoding="utf-8")
+    assert load_settings() == Settings()
+    assert path.with_name("settings.json.bad").read_text(encoding="utf-8") == nested
+
+
+def test_an_earlier_bad_settings_file_is_never_overwritten(easel_home: Path):
+    path = easel_home / "config" / "settings.json"
+    path.parent.mkdir(parents=True)
+    for text in ("first {", "second [", "third :"):
+        path.write_text(text, encoding="utf-8")
+        assert load_settings() == Settings()
+    folder = path.parent
+    assert (folder / "settings.json.bad").read_text() == "first {"
+    assert (folder / "settings.json.bad-2").read_text() == "second ["
+    assert (folder / "settings.json.bad-3").read_text() == "third :"
+    assert not path.exists()
+
+
+def test_unreachable_config_folder_gives_defaults(easel_home: Path, monkeypatch):
+    blocker = easel_home / "not-a-folder"
+    blocker.write_text("a file where the home folder should be")
+    monkeypatch.setenv("EASEL_HOME", str(blocker))
+    assert load_settings() == Settings()

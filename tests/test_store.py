@@ -256,15 +256,32 @@ def test_search_results_newest_first_with_snippet(store: Store):
     assert len(snippet) < 200
 
 
-def test_search_follows_checkpoints_and_deletes(store: Store):
+def test_search_indexes_a_reply_once_it_ends(store: Store):
     conversation = store.create_conversation()
     reply = store.add_message(conversation.id, "assistant", "", status="streaming")
     store.update_message(reply.id, content="a partial answer about volcanoes")
+    # Checkpoints of a streaming reply do not touch the index (that was quadratic).
+    assert store.search("volcanoes") == []
+    store.update_message(reply.id, content="a full answer about volcanoes", status="complete")
     assert [c.id for c, _ in store.search("volcanoes")] == [conversation.id]
     store.update_message(reply.id, content="rewritten about glaciers")
     assert store.search("volcanoes") == []
-    store.delete_message(reply.id)
+    assert [c.id for c, _ in store.search("glaciers")] == [conversation.id]
+    # Continued: streaming again, it leaves the index until it ends again.
+    store.update_message(reply.id, status="streaming")
     assert store.search("glaciers") == []
+    store.update_message(reply.id, content="glaciers and fjords", status="incomplete")
+    assert [c.id for c, _ in store.search("fjords")] == [conversation.id]
+    store.delete_message(reply.id)
+    assert store.search("glaciers") == [] and store.search("fjords") == []
+    _assert_index_intact(store)
+
+
+def _assert_index_intact(store: Store) -> None:
+    db = sqlite3.connect(store.path)
+    for name in ("messages_fts", "conversations_fts"):
+        db.execute(f"INSERT INTO {name}({name}) VALUES ('integrity-check')")
+    db.close()
 
 
 # --- crashes and other processes ---------------------------------------------------------------
@@ -324,7 +341,7 @@ def test_search_without_fts5_falls_back_to_like(tmp_path: Path):
     db = sqlite3.connect(path, isolation_level=None)
     migrations.m001_initial(db)
     migrations.applied(db)
-    for migration in migrations.MIGRATIONS:
+    for migration in (migrations.m001_initial, migrations.m002_full_text_search):
         db.execute("INSERT INTO _migrations VALUES (?, 0)", (migration.__name__,))
     db.close()
     store = Store(path)
@@ -333,4 +350,27 @@ def test_search_without_fts5_falls_back_to_like(tmp_path: Path):
     assert [c.id for c, _ in store.search('"this" 50%')] == [conversation.id]
     assert [c.id for c, _ in store.search("notes")] == [conversation.id]
     assert store.search("50x") == []
+    store.close()
+
+
+def test_an_older_database_migrates_to_indexing_replies_at_their_end(tmp_path: Path):
+    # A database as the first two migrations left it: every row indexed, streaming or not.
+    path = tmp_path / "h.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.applied(db)
+    for migration in (migrations.m001_initial, migrations.m002_full_text_search):
+        migration(db)
+        db.execute("INSERT INTO _migrations VALUES (?, 0)", (migration.__name__,))
+    db.execute("INSERT INTO conversations (title, created, updated) VALUES ('Old', 0, 0)")
+    db.execute(
+        "INSERT INTO messages (conversation_id, role, content, status, created, updated) "
+        "VALUES (1, 'assistant', 'finished answer about lagoons', 'complete', 0, 0), "
+        "(1, 'assistant', 'cut answer about atolls', 'streaming', 0, 0)"
+    )
+    db.close()
+    store = Store(path)  # m003 runs; the streaming row's process is long gone
+    assert [c.id for c, _ in store.search("lagoons")] == [1]
+    assert [c.id for c, _ in store.search("atolls")] == [1]  # recovered, then indexed
+    assert store.messages(1)[1].status == "incomplete"
+    _assert_index_intact(store)
     store.close()

@@ -48,13 +48,14 @@ from app.secrets import (
     with_header_values,
 )
 from app.session import ChatSession
-from app.store import Store
+from app.store_recovery import open_history, start_empty
 from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
 from widgets.artifact_panel import ArtifactPanel
 from widgets.chat import ChatController
 from widgets.composer import Composer
+from widgets.history_notice import show_recovery_notice
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
@@ -80,7 +81,11 @@ class EaselApp:
         self.args = args
         self.loop = loop
         self.settings: Settings = load_settings()
-        self.store = Store.open_default()
+        # A damaged database is set aside and recovered here; one that cannot open at all
+        # raises StoreError, which main.py turns into one sentence.
+        opened = open_history(check=True)
+        self.store = opened.store
+        self._history_notice = opened.notice
         self.keys = keys
         self.client = new_http_client()
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
@@ -168,6 +173,8 @@ class EaselApp:
         self.chat.open(conversations[0].id if conversations else None)
         await self._move_plain_header_values()
         self._show_profile()
+        if self._history_notice:
+            show_recovery_notice(self.window, self._history_notice, self.start_empty_history)
         # Everything made so far lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall the loop ~40 ms now and then while a reply streams.
         gc.freeze()
@@ -256,6 +263,14 @@ class EaselApp:
         else:
             conversations = self.store.list_conversations()
         self.sidebar.set_conversations(conversations, self.chat.conversation_id)
+
+    def start_empty_history(self) -> None:
+        """Set the (recovered) history aside and go on with an empty one."""
+        self.chat.stop()
+        self.store, _kept = start_empty(self.store)
+        self.chat.store = self.store
+        self.chat.open(None)
+        self.refresh_sidebar()
 
     def open_conversation(self, conversation_id: int) -> None:
         """Show a stored conversation."""

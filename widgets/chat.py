@@ -20,9 +20,10 @@ from app.artifacts import (
     ArtifactOpened,
     EditOpened,
     Prose,
-    display_parts,
+    artifact_limit_note,
     extract_artifacts,
     slugify,
+    stored_reply_parts,
 )
 from app.artifacts import (
     Reasoning as ThinkText,
@@ -30,6 +31,7 @@ from app.artifacts import (
 from app.events import ProviderError
 from app.retry_policy import RetryRefused, retry_refusal
 from app.session import (
+    ArtifactLimitReached,
     ArtifactSaved,
     ChatSession,
     EditFailed,
@@ -43,6 +45,7 @@ from app.session import (
     UsageUpdate,
 )
 from app.store import ArtifactVersion, Store, StoredMessage
+from app.store_errors import StoreError
 from app.usage import Price, cost, format_usage, price_for
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
@@ -165,7 +168,8 @@ class ChatController(QObject):
                 key, message.reasoning, seconds=message.reasoning_seconds
             )
         own = iter([v for v in versions if v.message_id == message.id])
-        for part in display_parts(message.content):
+        parts, past_limit = stored_reply_parts(message.content)
+        for part in parts:
             if isinstance(part, Prose):
                 self.transcript.append_text(key, part.text)
             elif isinstance(part, ThinkText):
@@ -174,6 +178,8 @@ class ChatController(QObject):
                 version = next(own, None)
                 if version is not None:
                     self._card(key, version, "ready" if version.complete else "incomplete")
+        if past_limit:
+            self.transcript.add_notice(key, artifact_limit_note(), kind="info")
         self.transcript.finish_message(key)
         self._show_outcome(key, message, last=last)
 
@@ -296,8 +302,9 @@ class ChatController(QObject):
                 self.conversationsChanged.emit()
             session = await self.session_factory(self.conversation_id)
             await run(session)
-        except ProviderError as error:
-            # Before anything was stored (no key, no provider): the composer keeps the text.
+        except (ProviderError, StoreError) as error:
+            # Before anything was stored (no key, no provider, the disk full): the composer
+            # keeps the text.
             self._notice_without_turn(str(error))
         except RetryRefused as error:
             self._notice_without_turn(str(error))
@@ -350,6 +357,10 @@ class ChatController(QObject):
         elif isinstance(event, UsageUpdate):
             self._output_tokens = event.output_tokens
             self._update_status()
+        elif isinstance(event, ArtifactLimitReached):
+            self.transcript.add_notice(
+                self._reply_key, artifact_limit_note(event.limit), kind="info"
+            )
         elif isinstance(event, EditFailed):
             self.transcript.add_notice(
                 self._reply_key,
