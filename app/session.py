@@ -323,7 +323,9 @@ class ChatSession:
                     _say_gave_up(error, attempt)
                 return self._end(reply, listener, error=error)
             except asyncio.CancelledError:
-                self._end(reply, listener, stopped=True)
+                # Deleted while it streamed (the sidebar stops the turn first): nothing to keep.
+                if self.store.get_conversation(self.conversation_id) is not None:
+                    self._end(reply, listener, stopped=True)
                 raise
             except Exception as error:  # noqa: BLE001 - a bug must end the reply, visibly
                 return self._end_unexpectedly(reply, listener, error)
