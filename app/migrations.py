@@ -205,10 +205,52 @@ def _forget_virtual_table(db: sqlite3.Connection, name: str) -> None:
         db.execute(f"DROP TABLE IF EXISTS {name}_{shadow}")
 
 
+def m004_artifact_storage_and_calls(db: sqlite3.Connection) -> None:
+    """What artifacts keep (window.storage) and the model calls they made, per artifact.
+
+    Both belong to a conversation and go with it. Calls count in the conversation's usage.
+    """
+    db.execute(
+        """CREATE TABLE artifact_storage (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            identifier TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated REAL NOT NULL,
+            PRIMARY KEY (conversation_id, identifier, key)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE artifact_calls (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            identifier TEXT NOT NULL,
+            model TEXT,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            error TEXT NOT NULL DEFAULT '',
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE INDEX artifact_calls_by_artifact ON artifact_calls(conversation_id, identifier)"
+    )
+    db.execute(
+        """CREATE TABLE artifact_grants (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            identifier TEXT NOT NULL,
+            grant TEXT NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY (conversation_id, identifier, grant)
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
     m003_owners_and_search_at_the_end,
+    m004_artifact_storage_and_calls,
 )
 
 

@@ -76,6 +76,14 @@ class Store:
         """Close the connection; the store is unusable afterwards."""
         self._db.close()
 
+    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(db)` as one write transaction (for the store's companion modules)."""
+        return self._transaction(work)
+
+    def read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of one query (for the store's companion modules)."""
+        return self._db.execute(sql, parameters).fetchall()
+
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in one transaction; on failure roll back and raise a StoreError.
 
@@ -319,11 +327,15 @@ class Store:
         self._transaction(lambda db: db.execute("DELETE FROM messages WHERE id = ?", (message_id,)))
 
     def usage_totals(self, conversation_id: int) -> tuple[int, int]:
-        """(input tokens, output tokens) summed over the conversation's messages."""
+        """(input tokens, output tokens) summed over the conversation's messages and the model
+        calls its artifacts made."""
         row = self._db.execute(
-            "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0) "
-            "FROM messages WHERE conversation_id = ?",
-            (conversation_id,),
+            "SELECT COALESCE(SUM(i), 0), COALESCE(SUM(o), 0) FROM ("
+            " SELECT input_tokens AS i, output_tokens AS o FROM messages"
+            " WHERE conversation_id = ?"
+            " UNION ALL SELECT input_tokens, output_tokens FROM artifact_calls"
+            " WHERE conversation_id = ?)",
+            (conversation_id, conversation_id),
         ).fetchone()
         return int(row[0]), int(row[1])
 

@@ -84,10 +84,12 @@ def document_url(host: str) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """One published artifact page; `allow_network` is the user's choice for this artifact."""
+    """One published artifact page; `allow_network` is the user's choice for this artifact;
+    `key` is the artifact it shows (its bridge calls are that artifact's)."""
 
     html: str
     allow_network: bool = False
+    key: str = ""
 
 
 class DocumentRegistry:
@@ -99,7 +101,7 @@ class DocumentRegistry:
     def publish(self, key: str, html: str, *, allow_network: bool = False) -> str:
         """Store (or replace) the document for `key`; return its host."""
         host = host_for_key(key)
-        self._documents[host] = Document(html, allow_network)
+        self._documents[host] = Document(html, allow_network, key)
         return host
 
     def get(self, host: str) -> Document | None:
@@ -115,7 +117,7 @@ class DocumentRegistry:
         """Change the network choice for an already published document."""
         document = self._documents.get(host)
         if document is not None:
-            self._documents[host] = Document(document.html, allowed)
+            self._documents[host] = Document(document.html, allowed, document.key)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from PySide6.QtWebEngineCore import (
 )
 
 from app.vendor import resolve_cdn_url
+from sandbox.bridge import BridgeEndpoint
 from sandbox.gate import NetworkGate
 from sandbox.interceptor import ArtifactInterceptor
 from sandbox.policy import SCHEME, CdnResolver, DocumentRegistry, document_url, host_for_key
@@ -70,6 +71,7 @@ class ArtifactProfile(QWebEngineProfile):
         *,
         gate: NetworkGate | None = None,
         network_key: str = "",
+        bridge: BridgeEndpoint | None = None,
     ) -> None:
         # No storage name: an off-the-record profile (nothing is written to disk).
         super().__init__(parent)
@@ -78,6 +80,7 @@ class ArtifactProfile(QWebEngineProfile):
         self.interceptor: ArtifactInterceptor | None = None
         self.handler_resolver: CdnResolver = resolve_cdn_url  # what `_make` gave the handler
         self.gate = gate
+        self.bridge = bridge  # answers /_easel/ (storage, the model, files); None: no bridge
         # The artifact this profile serves with the network allowed ("" for the shared one).
         self.network_key = network_key
         # The secret prefix of reports from the inert-API scripts (sandbox.shims).
@@ -98,7 +101,7 @@ class ArtifactProfile(QWebEngineProfile):
             return self
         profile = self._network_profiles.get(key)
         if profile is None:
-            profile = _make(self, self.gate, key, self.handler_resolver)
+            profile = _make(self, self.gate, key, self.handler_resolver, self.bridge)
             self._network_profiles[key] = profile
         return profile
 
@@ -133,22 +136,28 @@ def make_artifact_profile(
     *,
     resolve_cdn: CdnResolver = resolve_cdn_url,
     gate: NetworkGate | None = None,
+    bridge: BridgeEndpoint | None = None,
 ) -> ArtifactProfile:
     """Create the artifact profile with its handler, interceptor and hardened settings.
 
     `gate` is the engine's proxy (`sandbox.engine.harden_engine` routed every connection to it):
     without it, no artifact can be allowed onto the network, and refusals the interceptor did
-    not see are not reported.
+    not see are not reported. `bridge` answers the artifacts' `window.storage`,
+    `window.claude.complete` and `window.fs` calls; without it they are refused.
     """
-    return _make(parent, gate, "", resolve_cdn)
+    return _make(parent, gate, "", resolve_cdn, bridge)
 
 
 def _make(
-    parent: QObject | None, gate: NetworkGate | None, network_key: str, resolve_cdn: CdnResolver
+    parent: QObject | None,
+    gate: NetworkGate | None,
+    network_key: str,
+    resolve_cdn: CdnResolver,
+    bridge: BridgeEndpoint | None,
 ) -> ArtifactProfile:
-    profile = ArtifactProfile(parent, gate=gate, network_key=network_key)
+    profile = ArtifactProfile(parent, gate=gate, network_key=network_key, bridge=bridge)
     profile.handler_resolver = resolve_cdn
-    handler = ArtifactSchemeHandler(profile.registry, resolve_cdn, profile)
+    handler = ArtifactSchemeHandler(profile.registry, resolve_cdn, profile, bridge=bridge)
     profile.installUrlSchemeHandler(SCHEME.encode(), handler)
     interceptor = ArtifactInterceptor(profile.registry, resolve_cdn, profile)
     interceptor.requestBlocked.connect(profile.requestBlocked)

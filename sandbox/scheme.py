@@ -8,17 +8,23 @@ files). Deliberately absent: `CorsEnabled` (one artifact could then read another
 apply), `ServiceWorkersAllowed` (a worker that outlives the page could bypass reloads).
 
 The handler is glue: it asks `sandbox.policy.resolve` for the bytes and carries the answer out.
+`/_easel/…` is the artifact's bridge, answered by `sandbox.bridge.BridgeEndpoint`.
+
+A path that does not exist is answered with a network error the page can catch (a redirect to
+about:blank): `job.fail(UrlNotFound)` would make `fetch()` resolve with a 404 whose body never
+ends, so `r.text()` would hang the page (PITFALLS.md), and a reply cannot carry a 404 status.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QUrl
 from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestJob,
     QWebEngineUrlScheme,
     QWebEngineUrlSchemeHandler,
 )
 
+from sandbox.bridge import BRIDGE_PREFIX, BridgeEndpoint
 from sandbox.policy import (
     CONTENT_SECURITY_POLICY,
     SCHEME,
@@ -32,10 +38,12 @@ from sandbox.policy import (
 __all__ = ["SCHEME", "ArtifactSchemeHandler", "register_scheme"]
 
 _FAILURES = {
-    Refusal.NOT_FOUND: QWebEngineUrlRequestJob.Error.UrlNotFound,
     Refusal.DENIED: QWebEngineUrlRequestJob.Error.RequestDenied,
     Refusal.BAD_METHOD: QWebEngineUrlRequestJob.Error.RequestDenied,
 }
+
+# Where a missing path is sent: every loader (fetch, XHR, script, img) fails at once, catchably.
+_NOT_FOUND = QUrl("about:blank#easel-not-found")
 
 # The header value must be a list: a bare bytes value is split into one header per character
 # and the policy silently does nothing (PITFALLS.md).
@@ -58,15 +66,27 @@ class ArtifactSchemeHandler(QWebEngineUrlSchemeHandler):
     """Serves published documents and vendored libraries; refuses everything else."""
 
     def __init__(
-        self, registry: DocumentRegistry, resolve_cdn: CdnResolver, parent: QObject | None = None
+        self,
+        registry: DocumentRegistry,
+        resolve_cdn: CdnResolver,
+        parent: QObject | None = None,
+        *,
+        bridge: BridgeEndpoint | None = None,
     ) -> None:
         super().__init__(parent)
         self._registry = registry
         self._resolve_cdn = resolve_cdn
+        self._bridge = bridge
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt API)
-        """Answer one request with bytes from the resolver, or fail it."""
+        """Answer one request with bytes from the resolver (or the bridge), or fail it."""
         url = job.requestUrl()
+        if self._bridge is not None and url.path().startswith(BRIDGE_PREFIX):
+            try:
+                self._bridge.handle(job, self._registry)
+            except Exception:  # noqa: BLE001 - a handler that raises leaves the page hanging
+                job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)
+            return
         try:
             resolved = resolve(
                 self._registry,
@@ -78,7 +98,10 @@ class ArtifactSchemeHandler(QWebEngineUrlSchemeHandler):
                 initiator=job.initiator().toString(),
             )
         except ResolveError as error:
-            job.fail(_FAILURES[error.refusal])
+            if error.refusal is Refusal.NOT_FOUND:
+                job.redirect(_NOT_FOUND)
+            else:
+                job.fail(_FAILURES[error.refusal])
             return
         except Exception:  # noqa: BLE001 - a handler that raises leaves the page hanging
             job.fail(QWebEngineUrlRequestJob.Error.RequestFailed)

@@ -1,6 +1,9 @@
 """Scripts Easel puts in every artifact frame before the page's own code runs.
 
-Two scripts, both injected at document creation:
+Three scripts, all injected at document creation:
+- `BRIDGE_API` (the page's own world): `window.storage`, `window.claude.complete`,
+  `window.easel`, `window.fs.readFile` and the Messages API `fetch`, over the artifact's own
+  origin (DESIGN.md §4.1; answered by sandbox/bridge.py).
 - `inert_apis_script` (the page's own world, every frame): `RTCPeerConnection` and
   `WebTransport` cannot be switched off by an engine flag, so they become constructors that
   throw a `NotAllowedError` the page can catch, and each attempt is reported. A frame a script
@@ -112,9 +115,11 @@ def sandbox_scripts(mark: str) -> list[QWebEngineScript]:
     """The scripts for every artifact frame, ready for `profile.scripts().insert`."""
     inert = _script("easel-inert-apis", _INERT_APIS % {"mark": json.dumps(mark)})
     inert.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
+    bridge = _script("easel-bridge-api", BRIDGE_API)
+    bridge.setWorldId(QWebEngineScript.ScriptWorldId.MainWorld)
     recorder = _script("easel-link-recorder", LINK_RECORDER)
     recorder.setWorldId(QWebEngineScript.ScriptWorldId.ApplicationWorld)
-    return [inert, recorder]
+    return [inert, bridge, recorder]
 
 
 def _script(name: str, source: str) -> QWebEngineScript:
@@ -124,3 +129,89 @@ def _script(name: str, source: str) -> QWebEngineScript:
     script.setInjectionPoint(QWebEngineScript.InjectionPoint.DocumentCreation)
     script.setRunsOnSubFrames(True)
     return script
+
+
+# The APIs of DESIGN.md §4.1 in the page's own world. They talk to the artifact's own origin
+# (`/_easel/call`), answered by sandbox/bridge.py for that origin only; a payload too long for
+# one URL goes in parts first (`/_easel/part`). Nothing here is secret: a page could send the
+# same requests itself, and it would only ever reach its own storage and its own consent.
+BRIDGE_API = """(() => {
+  if (window.__easelBridge) return;
+  Object.defineProperty(window, "__easelBridge", {value: true});
+  const nativeFetch = window.fetch.bind(window);
+  const PART = 120000;  // characters of JSON per request (a URL may hold 2 MB)
+  let sequence = 0;
+  const encode = (text) => encodeURIComponent(text);
+  const slices = (text) => {
+    const parts = [];
+    for (let at = 0; at < text.length;) {
+      let end = Math.min(at + PART, text.length);
+      const code = text.charCodeAt(end - 1);
+      if (end < text.length && code >= 0xd800 && code <= 0xdbff) end -= 1;  // keep pairs whole
+      parts.push(text.slice(at, end));
+      at = end;
+    }
+    return parts;
+  };
+  const answer = async (url) => {
+    let response;
+    try { response = await nativeFetch(url, {cache: "no-store"}); }
+    catch (error) { throw new Error("Easel did not answer this artifact's call."); }
+    const body = await response.json();
+    if (!body.ok) throw new Error(body.error);
+    return body.result;
+  };
+  const call = async (op, payload) => {
+    const text = JSON.stringify(payload === undefined ? null : payload);
+    const n = ++sequence;
+    if (text.length <= PART) {
+      return answer(`/_easel/call?op=${encode(op)}&n=${n}&data=${encode(text)}`);
+    }
+    const upload = `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+    const parts = slices(text);
+    for (let index = 0; index < parts.length; index++) {
+      await answer(`/_easel/part?upload=${upload}&index=${index}&count=${parts.length}` +
+                   `&data=${encode(parts[index])}`);
+    }
+    return answer(`/_easel/call?op=${encode(op)}&n=${n}&upload=${upload}`);
+  };
+  const storage = {
+    get: (key) => call("storage.get", {key}),
+    set: (key, value) => call("storage.set", {key, value}),
+    delete: (key) => call("storage.delete", {key}),
+    list: (prefix) => call("storage.list", {prefix: prefix || ""}),
+  };
+  const complete = (request) => call("complete",
+    typeof request === "string" ? {prompt: request} : request);
+  const readFile = async (name, options) => {
+    const file = await call("fs.readFile", {name});
+    const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+    const encoding = options && options.encoding;
+    return encoding ? new TextDecoder(encoding === "utf8" ? "utf-8" : encoding).decode(bytes)
+                    : bytes;
+  };
+  const define = (name, value) => {
+    if (!(name in window)) {
+      Object.defineProperty(window, name, {value, writable: true, configurable: true});
+    }
+  };
+  define("storage", storage);
+  define("claude", {complete});
+  define("easel", {complete, storage});
+  define("fs", {readFile});
+  // Newer Claude artifacts call the Messages API directly; Easel answers it (never that host).
+  const MESSAGES = /^https:\\/\\/api\\.anthropic\\.com\\/v1\\/messages\\/?(\\?.*)?$/;
+  window.fetch = function (input, init) {
+    const url = typeof input === "string" ? input : (input && input.url) || String(input);
+    if (!MESSAGES.test(url)) return nativeFetch(input, init);
+    const body = init && init.body !== undefined ? Promise.resolve(init.body)
+      : (input instanceof Request ? input.text() : Promise.resolve(null));
+    return body.then((text) => {
+      let request;
+      try { request = JSON.parse(text); }
+      catch (error) { throw new Error("The Messages API call needs a JSON body."); }
+      return call("messages", request);
+    }).then((message) => new Response(JSON.stringify(message),
+      {status: 200, headers: {"content-type": "application/json"}}));
+  };
+})();"""
