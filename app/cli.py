@@ -28,6 +28,7 @@ from app.connection import new_http_client, provider_for
 from app.documents import artifact_document, inline_vendored
 from app.events import ProviderError
 from app.prompts import system_prompt
+from app.saved_bridge import with_offline_bridge
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.session import (
     ArtifactLimitReached,
@@ -258,7 +259,8 @@ class _AskPrinter:
         path = self.save_dir / f"{identifier}.html"
         try:
             self.save_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(inline_vendored(artifact_document(type_, content, title)), "utf-8")
+            page = with_offline_bridge(inline_vendored(artifact_document(type_, content, title)))
+            path.write_text(page, "utf-8")
         except OSError as error:
             self.save_failed = True
             print(f"Could not save {path}: {error.strerror or error}.", file=sys.stderr)

@@ -56,6 +56,7 @@ Rules:
 Tailwind (https://cdn.tailwindcss.com), React 18 and ReactDOM, Babel standalone, three.js, \
 Chart.js, D3, Tone.js, GSAP, p5.js, anime.js, lodash, mermaid, marked, Font Awesome CSS. \
 Every other network request is blocked: inline your data, images (SVG or data: URLs) and fonts.
+- A page can keep data across reloads and restarts with `await window.storage.set(key, string)`, `await window.storage.get(key)` (→ {key, value} or null), `delete(key)` and `list(prefix)`, and can ask you, the model, with `await window.claude.complete(prompt)` (→ your answer as a string; the user is asked first, so catch a rejection and say so).
 - Documents meant for paper (reports, itineraries, letters, CVs): print-friendly CSS for A4, \
 e.g. @page { size: A4; margin: 15mm } and an @media print block that hides controls.
 - Keep the chat text outside the artifact short: a sentence before, a sentence or two after.

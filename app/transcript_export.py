@@ -14,6 +14,7 @@ from app.artifacts import ArtifactOpened, EditOpened, Prose, display_parts
 from app.documents import artifact_document, inline_vendored
 from app.export_policy import ARTIFACT_EXPORT_CSP, EXPORT_IFRAME_SANDBOX
 from app.markdown import render_markdown
+from app.saved_bridge import with_offline_bridge
 from app.store import ArtifactVersion, Conversation, Store, StoredMessage
 
 # The transcript's own style sheet: the export looks like the chat it came from.
@@ -135,7 +136,9 @@ def _message_html(message: StoredMessage, versions: list[ArtifactVersion]) -> st
 
 
 def _artifact_frame(version: ArtifactVersion) -> str:
-    page = inline_vendored(artifact_document(version.type, version.content, version.title))
+    page = with_offline_bridge(
+        inline_vendored(artifact_document(version.type, version.content, version.title))
+    )
     title = html.escape(version.title)
     return (
         f'<figure class="export-artifact"><figcaption>{title} · v{version.version}</figcaption>'
