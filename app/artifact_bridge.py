@@ -87,6 +87,7 @@ class ArtifactBridge:
         files: FileReader | None = None,
         budget: int = CALL_BUDGET,
         unavailable: str = "Model calls are off here.",
+        preapproved: bool = False,
     ) -> None:
         self.storage = storage
         self._store = store
@@ -95,6 +96,8 @@ class ArtifactBridge:
         self._files = files
         self._budget = budget
         self._unavailable = unavailable
+        # Allowed without asking, up to the budget (`render --allow-model`: nobody to ask).
+        self._preapproved = preapproved
         self._calls: dict[ArtifactRef, _Calls] = {}
         # Told after each model call: (artifact, calls, tokens) in this run.
         self.usage_listeners: list[Callable[[ArtifactRef, int, int], None]] = []
@@ -156,11 +159,15 @@ class ArtifactBridge:
             raise BridgeError(
                 "You declined model calls for this artifact: reload it to be asked again."
             )
-        if calls.allowed_until == 0 and self._always_granted(ref):
+        if calls.allowed_until == 0 and (self._preapproved or self._always_granted(ref)):
             calls.allowed_until = self._budget
         if calls.count < calls.allowed_until:
             return
         if self._consent is None:
+            if self._preapproved:
+                raise BridgeError(
+                    f"This artifact used its budget of {self._budget} model calls for this run."
+                )
             raise BridgeError(self._unavailable)
         if calls.asking is None:
             reason = (

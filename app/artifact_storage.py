@@ -114,7 +114,8 @@ class ArtifactStorage:
         return any(self._dirty.values())
 
     def flush(self) -> None:
-        """Write what changed since the last flush (one transaction)."""
+        """Write what changed since the last flush (one transaction); on failure the changes
+        stay pending and the StoreError is raised."""
         pending = {ref: keys for ref, keys in self._dirty.items() if keys}
         self._dirty = {}
         if self._store is None or not pending:
@@ -125,8 +126,14 @@ class ArtifactStorage:
             if ref.conversation_id is not None
             for key in keys
         ]
-        if rows:
+        if not rows:
+            return
+        try:
             self._store.transaction(lambda db: _write(db, rows))
+        except Exception:
+            for ref, keys in pending.items():  # kept for the next flush (a full disk, say)
+                self._dirty.setdefault(ref, set()).update(keys)
+            raise
 
     def forget(self, conversation_id: int) -> None:
         """Drop the cache of a deleted conversation (the database cascades the rows)."""

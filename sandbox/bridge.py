@@ -17,18 +17,22 @@ job is kept until the answer comes (or the page goes away), and the coroutine ru
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import parse_qs
 
-from PySide6.QtCore import QBuffer, QIODevice, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob
 
 from app.artifact_bridge import ArtifactBridge, BridgeError
 from app.artifact_storage import ArtifactRef, ref_for_key
 from sandbox.policy import SCHEME, DocumentRegistry
 
+log = logging.getLogger(__name__)
+
 BRIDGE_PREFIX = "/_easel/"
+_FLUSH_MS = 500  # storage writes reach the database this soon (one transaction for a burst)
 _MAX_PARTS = 200  # 200 × 120,000 characters: far past any quota, and bounded
 _MAX_PENDING_UPLOADS = 8
 _HEADERS = {b"Cache-Control": [b"no-store"]}
@@ -56,6 +60,17 @@ class BridgeEndpoint(QObject):
         self._keys: dict[ArtifactRef, str] = {}
         self._answered.connect(self._reply_later, Qt.ConnectionType.QueuedConnection)
         bridge.usage_listeners.append(self._on_usage)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(_FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+
+    def flush(self) -> None:
+        """Write pending storage now (also at exit); a failure is logged, the data stays cached."""
+        try:
+            self.bridge.storage.flush()
+        except Exception:  # noqa: BLE001 - a full disk must not take the window down
+            log.warning("could not save artifact storage", exc_info=True)
 
     def handle(self, job: QWebEngineUrlRequestJob, registry: DocumentRegistry) -> None:
         """Answer one `/_easel/` request of the artifact at the job's host."""
@@ -86,6 +101,8 @@ class BridgeEndpoint(QObject):
                 _reply(job, _result(self.bridge.answer_now(ref, op, payload)))
             except BridgeError as error:
                 _reply(job, _error(str(error)))
+            if self.bridge.storage.dirty and not self._flush_timer.isActive():
+                self._flush_timer.start()
             return
         self._schedule(self._answer_later(self._keep(job), ref, op, payload))
 

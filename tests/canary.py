@@ -16,6 +16,7 @@ class Canary:
 
     def __init__(self) -> None:
         self.hits: list[str] = []
+        self.datagrams: list[tuple[tuple[str, int], bytes]] = []  # (sender, first bytes)
         self.tcp_contacts = 0
         self.udp_contacts = 0
         self._lock = threading.Lock()
@@ -93,8 +94,11 @@ class Canary:
     def _udp_loop(self) -> None:
         while not self._closed:
             try:
-                self._udp.recvfrom(65536)
+                data, sender = self._udp.recvfrom(65536)
             except OSError:
+                return
+            if sender is None or self._closed:  # close() wakes recvfrom with nothing
                 return
             with self._lock:
                 self.udp_contacts += 1
+                self.datagrams.append((sender, data[:64]))

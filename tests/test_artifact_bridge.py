@@ -329,7 +329,7 @@ def test_a_missing_own_path_settles_and_nothing_leaves(run_async, harness):
         run_async(scenario())
     finally:
         canary.close()
-    assert canary.contacts == 0
+    assert canary.contacts == 0, (canary.tcp_contacts, canary.datagrams, canary.hits)
 
 
 class _Job(QObject):
@@ -377,3 +377,25 @@ def test_the_bridge_answers_only_its_own_origin(tmp_path):
     endpoint.handle(own, registry)
     assert json.loads(own.body)["ok"] is True
     assert storage.get(ArtifactRef(7, "counter"), "count") == {"key": "count", "value": "999"}
+
+
+def test_storage_survives_a_failed_flush_and_a_deleted_conversation(tmp_path):
+    store = Store(tmp_path / "h.sqlite3")
+    conversation = store.create_conversation(provider="p", model="m").id
+    storage = ArtifactStorage(store)
+    ref = ArtifactRef(conversation, "game")
+    storage.set(ref, "score", "10")
+    store.close()  # the next write fails, as on a full disk
+    with pytest.raises(Exception):  # noqa: B017 - whatever the store raises, nothing is lost
+        storage.flush()
+    assert storage.dirty
+    storage._store = Store(tmp_path / "h.sqlite3")
+    storage.flush()
+    assert not storage.dirty
+    fresh = ArtifactStorage(Store(tmp_path / "h.sqlite3"))
+    assert fresh.get(ref, "score") == {"key": "score", "value": "10"}
+    # Deleting the conversation deletes its artifacts' storage.
+    storage._store.delete_conversation(conversation)
+    assert storage._store.read("SELECT COUNT(*) FROM artifact_storage")[0][0] == 0
+    storage.set(ref, "late", "x")  # a write that arrives after the delete is dropped quietly
+    storage.flush()
