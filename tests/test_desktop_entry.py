@@ -125,6 +125,10 @@ def test_version(tmp_path):
 
     done = run_main("--version", env=dict(os.environ), cwd=tmp_path)
     assert done.stdout.strip() == f"Easel {__version__}"
+    as_module = subprocess.run(
+        [sys.executable, "-m", "easel", "--version"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert as_module.stdout.strip() == f"Easel {__version__}"
 
 
 def fake_ldd(folder: Path, missing: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ installing take a few seconds; the module's tests take about 15 s together.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+
+from tests.model_server import openai_text_reply
 
 pytestmark = pytest.mark.install
 
@@ -148,6 +151,20 @@ def test_render_runs_tailwind_offline(installed):
     assert "blocked:" not in done.stdout
     image = QImage(str(installed.elsewhere / "out.png"))
     assert image.pixelColor(image.width() // 2, image.height() // 2).name() == "#ff0000"
+
+
+def test_ask_saves_an_artifact_and_history_lists_it(installed, model_server):
+    reply = 'Here.\n<artifact identifier="hello" type="text/html" title="Hello">\n<h1>Hi</h1>\n</artifact>\n'
+    model_server.enqueue(openai_text_reply(reply))
+    done = installed.easel("ask", "--base-url", model_server.openai_base, "--model", "m",
+                           "--save-artifacts", "saved", "a page")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "[artifact hello: Hello → saved/hello.html]" in done.stdout
+    assert "<h1>Hi</h1>" in (installed.elsewhere / "saved" / "hello.html").read_text()
+
+    done = installed.easel("history", "--json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 1
 
 
 def test_screenshot_from_another_folder(installed):
