@@ -21,7 +21,6 @@ import html
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import urljoin
 
 from markdown_it import MarkdownIt
@@ -32,9 +31,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from app.resources import asset
 from app.vendor import VendoredFile, package_version, resolve_cdn_url
 
-ARTIFACT_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "artifact"
+ARTIFACT_ASSETS = asset("artifact")
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 WHOLE_DOCUMENT = re.compile(r"<!doctype\s|<html[\s>]", re.IGNORECASE)
 SVG_PROLOGUE = re.compile(

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import html
 import time
-from pathlib import Path
 
 from app.artifacts import ArtifactOpened, EditOpened, Prose, display_parts
 from app.documents import artifact_document, inline_vendored
 from app.export_policy import ARTIFACT_EXPORT_CSP, EXPORT_IFRAME_SANDBOX
 from app.markdown import render_markdown
+from app.resources import asset
 from app.saved_bridge import with_offline_bridge
 from app.store import ArtifactVersion, Conversation, Store, StoredMessage
 
 # The transcript's own style sheet: the export looks like the chat it came from.
-TRANSCRIPT_CSS = Path(__file__).resolve().parent.parent / "assets" / "transcript" / "transcript.css"
+TRANSCRIPT_CSS = asset("transcript", "transcript.css")
 
 _ROLE_HEADINGS = {"user": "You", "assistant": "Assistant", "error": "Error"}
 

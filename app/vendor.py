@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from app.resources import asset
+
 MIME_TYPES = {
     ".js": "text/javascript",
     ".mjs": "text/javascript",
@@ -323,7 +325,7 @@ class VendorIndex:
 
 def vendor_root() -> Path:
     """The folder holding the vendored libraries and manifest.json."""
-    return Path(__file__).resolve().parents[1] / "assets" / "vendor"
+    return asset("vendor")
 
 
 @functools.cache

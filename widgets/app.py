@@ -38,6 +38,7 @@ from app.key_marks import mark_keyed
 from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
 from app.publish import Publisher
+from app.resources import asset
 from app.secrets import (
     KeyringUnavailable,
     KeyStore,
@@ -65,7 +66,7 @@ from widgets.transcript import TranscriptView
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
 THINKING_BUDGET = 8000
-STYLE = Path(__file__).resolve().parent.parent / "assets" / "style.qss"
+STYLE = asset("style.qss")
 
 
 class EaselApp:

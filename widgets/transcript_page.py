@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, QUrlQuery, Signal
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
 
+from app.resources import asset
+
 log = logging.getLogger(__name__)
 
-PAGE = Path(__file__).resolve().parent.parent / "assets" / "transcript" / "transcript.html"
+PAGE = asset("transcript", "transcript.html")
 # The actions the page's own buttons ask for; any other name is refused.
 ACTIONS = frozenset(
     {"copy", "retry", "continue", "open-code-as-artifact", "open-artifact", "prompt"}

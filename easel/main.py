@@ -1,0 +1,226 @@
+"""Easel's entry point and composition root: parse the command line, then build and run.
+
+Headless commands (`ask`, `history`, `extract`) never import Qt, so they start in a blink;
+`render` and the desktop app import QtWebEngine only when they run, after checking that the
+system libraries Qt needs are there. `run` is the installed `easel` command; a checkout's
+main.py calls it too. Only those two entry points import this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from easel import __version__
+
+HEADLESS = ("ask", "history", "extract", "render")
+
+
+def run() -> None:
+    """The `easel` command (and `python main.py`): exit with main's code."""
+    sys.exit(main(sys.argv[1:]))
+
+
+def main(argv: list[str]) -> int:
+    """Run the command named in argv (the desktop app when none is named)."""
+    logging.basicConfig(
+        level=os.environ.get("EASEL_LOG", "WARNING").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if argv and argv[0] in HEADLESS:
+        try:
+            return _headless(argv[0], argv[1:])
+        except Exception as error:  # the last line of defence: a sentence, not a traceback
+            logging.getLogger("easel").debug("unexpected error", exc_info=True)
+            print(f"Easel failed unexpectedly: {error}", file=sys.stderr)
+            return 1
+    return _desktop(argv)
+
+
+def _headless(command: str, argv: list[str]) -> int:
+    if command == "render":
+        from app.secret_env import take_secret_environment
+
+        if (missing := _missing_qt_libraries(gui=False)) is not None:
+            return missing
+        take_secret_environment()  # render needs no key: the renderers get none
+        _allow_root_chromium()
+        from sandbox.exporters import RENDER_EXPORTERS
+        from sandbox.render import render_main
+
+        return render_main(argv, RENDER_EXPORTERS)
+    from app import cli
+
+    runners = {"ask": cli.ask_main, "history": cli.history_main, "extract": cli.extract_main}
+    return runners[command](argv)
+
+
+def _desktop(argv: list[str]) -> int:
+    from app.cli import add_provider_options
+
+    parser = argparse.ArgumentParser(
+        description="Easel: a chat whose answers are live pages. Commands: "
+        + ", ".join(HEADLESS)
+        + " (see `COMMAND --help`).",
+    )
+    add_provider_options(parser)
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="OUT.png", help="start, save the window, exit"
+    )
+    parser.add_argument("--version", action="version", version=f"Easel {__version__}")
+    launcher = parser.add_mutually_exclusive_group()
+    launcher.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="put Easel in the desktop's application menu (~/.local/share), then exit",
+    )
+    launcher.add_argument(
+        "--uninstall-desktop-entry", action="store_true", help="remove that launcher, then exit"
+    )
+    args = parser.parse_args(argv)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return _desktop_entry(install=args.install_desktop_entry)
+    return run_app(args)
+
+
+def _desktop_entry(install: bool) -> int:
+    """Write or remove the XDG launcher; one sentence says what happened."""
+    from easel import desktop_entry
+
+    home = desktop_entry.data_home()
+    try:
+        if not install:
+            removed = desktop_entry.uninstall(home)
+            print(
+                f"Removed the launcher ({len(removed)} files)."
+                if removed
+                else f"No launcher was installed under {home}."
+            )
+            return 0
+        command = desktop_entry.launch_command(sys.argv[0], sys.executable)
+        written = desktop_entry.install(command, home)
+    except OSError as error:
+        print(f"Cannot write the launcher under {home}: {error}.", file=sys.stderr)
+        return 1
+    print(f"Installed the launcher {written[0]} (it runs {' '.join(command)}).")
+    return 0
+
+
+def _missing_qt_libraries(gui: bool) -> int | None:
+    """Exit code 1 with the apt-get line when Qt's system libraries are missing, else None."""
+    from easel.system_libraries import problem
+
+    sentence = problem(gui)
+    if sentence is None:
+        return None
+    print(sentence, file=sys.stderr)
+    return 1
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Build every object of the desktop app, wire them, run the event loop."""
+    if not _has_display():
+        if args.screenshot is None:
+            print(
+                "No display found (DISPLAY and WAYLAND_DISPLAY are unset): start Easel in a "
+                "desktop session, or use --screenshot or a headless command.",
+                file=sys.stderr,
+            )
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    if (missing := _missing_qt_libraries(gui=True)) is not None:
+        return missing
+    from app.secret_env import take_secret_environment
+
+    # Before the web engine exists: its renderers inherit the environment, the keys must not.
+    secret_environment = take_secret_environment([args.api_key_env or ""])
+    _allow_root_chromium()
+    _quiet_qt()
+    from sandbox.engine import start_network_wall
+    from sandbox.scheme import register_scheme
+
+    register_scheme()  # must precede the QApplication
+    gate = start_network_wall()  # every connection of the engine passes Easel's gate
+
+    import qasync
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from app.resources import icon_svg
+    from app.secrets import KeyStore
+    from app.store_errors import StoreError
+    from easel.desktop_entry import APP_ID, APP_NAME
+    from widgets.app import EaselApp
+    from widgets.history_notice import cannot_start
+
+    qt_app = QApplication(sys.argv[:1])
+    qt_app.setApplicationName(APP_NAME)  # also the X11 WM_CLASS
+    qt_app.setOrganizationName("Easel")
+    # The launcher's name: Wayland's app id, so the dock matches the window to easel.desktop
+    # (on X11 the WM_CLASS from the application name matches its StartupWMClass).
+    qt_app.setDesktopFileName(APP_ID)
+    qt_app.setWindowIcon(QIcon(str(icon_svg())))
+    # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
+    qt_app.setQuitOnLastWindowClosed(False)
+    # Easel's widgets are styled light; keep the web views (prefers-color-scheme) in step.
+    qt_app.styleHints().setColorScheme(Qt.ColorScheme.Light)
+    loop = qasync.QEventLoop(qt_app)
+    asyncio.set_event_loop(loop)
+    _install_asyncgen_hooks(loop)
+    with loop:
+        # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
+        keys = loop.run_until_complete(KeyStore.open_default(secret_environment))
+        try:
+            easel = EaselApp(args, loop, keys, gate)
+        except StoreError as error:  # no history can be opened (a read-only home)
+            return cannot_start(str(error), interactive=args.screenshot is None)
+        return loop.run_until_complete(easel.run())
+
+
+def _quiet_qt() -> None:
+    """Qt's and Chromium's chatter (no GPU, no D-Bus) goes to the log, not the terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtCriticalMsg: logging.ERROR, QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.DEBUG), "%s", message)
+
+    qInstallMessageHandler(handler)
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--log-level" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --log-level=3".strip()
+
+
+def _has_display() -> bool:
+    """Whether Qt can show a window here (or was told which platform to use)."""
+    names = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    return sys.platform != "linux" or any(os.environ.get(name) for name in names)
+
+
+def _allow_root_chromium() -> None:
+    """Chromium's sandbox cannot start as root; say so, and run without it there only."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:
+            print(
+                "Running as root: Chromium's own sandbox is off (run Easel as a normal user).",
+                file=sys.stderr,
+            )
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+
+
+def _install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """qasync does not install these; without them closing a stream early warns."""
+    hooks = (
+        getattr(loop, "_asyncgen_firstiter_hook", None),
+        getattr(loop, "_asyncgen_finalizer_hook", None),
+    )
+    if all(hooks):
+        sys.set_asyncgen_hooks(firstiter=hooks[0], finalizer=hooks[1])
