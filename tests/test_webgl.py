@@ -62,9 +62,21 @@ def test_render_png_of_a_three_js_page_is_not_blank(tmp_path):
     page.write_text(THREE_PAGE, encoding="utf-8")
     out = tmp_path / "cube.png"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "render", str(page), "--png", str(out),
-         "--console", "--wait", "1"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "render",
+            str(page),
+            "--png",
+            str(out),
+            "--console",
+            "--wait",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert "WebGL" not in done.stdout, done.stdout  # no "context could not be created" line
@@ -96,7 +108,9 @@ def test_the_switches_are_added_once_and_a_users_gl_choice_is_kept():
     env = {FLAGS_VARIABLE: "--no-sandbox --proxy-server=http://127.0.0.1:1"}
     assert add_gpu_switches(env, "offscreen") is True
     assert env[FLAGS_VARIABLE].split() == [
-        "--no-sandbox", "--proxy-server=http://127.0.0.1:1", *SOFTWARE_WEBGL
+        "--no-sandbox",
+        "--proxy-server=http://127.0.0.1:1",
+        *SOFTWARE_WEBGL,
     ]
     assert add_gpu_switches(env, "offscreen") is True  # a second call adds nothing
     assert env[FLAGS_VARIABLE].split().count(SOFTWARE_WEBGL[0]) == 1
