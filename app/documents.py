@@ -228,7 +228,7 @@ def inline_script_text(text: str) -> str:
 
 
 def _data_url(found: VendoredFile) -> str:
-    encoded = base64.b64encode(found.path.read_bytes()).decode("ascii")
+    encoded = base64.b64encode(found.read_bytes()).decode("ascii")
     return f"data:{found.mime};base64,{encoded}"
 
 
@@ -253,7 +253,7 @@ def _inline_script(attr_text: str, resolve: Resolver) -> str | None:
     found = resolve(src) if src else None
     if found is None:
         return None
-    code = inline_script_text(found.path.read_text(encoding="utf-8"))
+    code = inline_script_text(found.read_bytes().decode("utf-8"))
     return f"{_open_tag('script', attrs)}\n{code}\n</script>"
 
 
@@ -266,7 +266,7 @@ def _inline_link(attr_text: str, resolve: Resolver) -> str | None:
     found = resolve(href)
     if found is None or found.mime != "text/css":
         return None
-    css = inline_css_text(found.path.read_text(encoding="utf-8"), href, resolve)
+    css = inline_css_text(found.read_bytes().decode("utf-8"), href, resolve)
     return f"{_open_tag('style', attrs)}\n{css}\n</style>"
 
 

@@ -127,6 +127,7 @@ class ArtifactView(QWebEngineView):
         page.hung.connect(self.hung)
         page.loadFinished.connect(self.loaded)
         profile.requestBlocked.connect(self._on_blocked)
+        profile.requestNoticed.connect(self._on_noticed)
         profile.downloadRequested.connect(self._on_download)
         return page
 
@@ -141,6 +142,7 @@ class ArtifactView(QWebEngineView):
         self.setPage(self._page)
         self._page.set_heartbeat(self._heartbeat)
         old_profile.requestBlocked.disconnect(self._on_blocked)
+        old_profile.requestNoticed.disconnect(self._on_noticed)
         old_profile.downloadRequested.disconnect(self._on_download)
         old.deleteLater()
 
@@ -150,6 +152,11 @@ class ArtifactView(QWebEngineView):
         # The profile is shared by every view: report only this artifact's requests.
         if host and host == self._host:
             self.requestBlocked.emit(url)
+
+    def _on_noticed(self, host: str, url: str, line: str) -> None:
+        # Said in this artifact's console as an `info` line; not a blocked request.
+        if host and host == self._host:
+            self.consoleMessage.emit("info", line, url, 0)
 
     def _on_refused(self, url: str) -> None:
         self.requestBlocked.emit(url or "a pop-up window")
