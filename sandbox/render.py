@@ -23,6 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from app.import_maps import with_import_map
 from sandbox.engine import add_gpu_switches, start_network_wall
 from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
@@ -175,7 +176,7 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
 
 def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) -> None:
     view.loaded.connect(done)
-    view.show_document(f"render:{key}", html)
+    view.show_document(f"render:{key}", with_import_map(html))  # as the app's html_document
 
 
 def _make_application() -> QApplication:

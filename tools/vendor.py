@@ -50,6 +50,57 @@ if (!globalThis.mermaid) {
 export default globalThis.mermaid;
 """
 
+REACT_EXPORTS = (
+    "Children Component Fragment Profiler PureComponent StrictMode Suspense cloneElement "
+    "createContext createElement createFactory createRef forwardRef isValidElement lazy memo "
+    "startTransition useCallback useContext useDebugValue useDeferredValue useEffect useId "
+    "useImperativeHandle useInsertionEffect useLayoutEffect useMemo useReducer useRef useState "
+    "useSyncExternalStore useTransition version"
+).split()
+REACT_DOM_EXPORTS = (
+    "createPortal createRoot findDOMNode flushSync hydrate hydrateRoot render "
+    "unmountComponentAtNode unstable_batchedUpdates version"
+).split()
+REACT_ESM = "https://cdn.jsdelivr.net/npm/react@18.3.1/+esm"
+REACT_DOM_ESM = "https://cdn.jsdelivr.net/npm/react-dom@18.3.1/+esm"
+
+
+def esm_prelude(name: str, global_name: str, imports: str = "") -> str:
+    """What precedes a UMD build to make it an ES module (it runs once per page)."""
+    return (
+        "// Easel shim (not part of the package): the UMD build below, run as an ES module, sets\n"
+        f"// the global; the module then exports it, so `import ... from '{name}'` works offline.\n"
+        f"{imports}if (!globalThis.{global_name}) {{\n"
+    )
+
+
+def esm_epilogue(global_name: str, names: list[str]) -> str:
+    """What follows a UMD build to make it an ES module: its global as default and by name."""
+    return (
+        f"\n}}\nconst __easel = globalThis.{global_name};\nexport default __easel;\n"
+        f"export const {{ {', '.join(names)} }} = __easel;\n"
+    )
+
+
+JSX_RUNTIME_SHIM = """\
+// Easel shim (not part of the react package): react/jsx-runtime on top of React.createElement.
+import React from "REACT_ESM";
+export const Fragment = React.Fragment;
+export function jsx(type, props, key) {
+  return React.createElement(type, key === undefined ? props : { ...props, key });
+}
+export const jsxs = jsx;
+export const jsxDEV = jsx;
+""".replace("REACT_ESM", REACT_ESM)
+
+REACT_DOM_CLIENT_SHIM = """\
+// Easel shim (not part of the react-dom package): react-dom/client from the ES-module wrapper.
+import ReactDOM from "REACT_DOM_ESM";
+export const createRoot = ReactDOM.createRoot;
+export const hydrateRoot = ReactDOM.hydrateRoot;
+export default { createRoot, hydrateRoot };
+""".replace("REACT_DOM_ESM", REACT_DOM_ESM)
+
 GSAP_LICENSE_NOTE = """\
 GSAP (https://gsap.com) - the npm package "gsap" ships no licence file.
 Its package.json declares: Standard 'no charge' license: https://gsap.com/standard-license.
@@ -88,6 +139,8 @@ class Package:
     license_note: str = ""
     # A @fontsource font: its files are chosen by `font_files`, not listed in `files`.
     font: FontSpec | None = None
+    # ES-module wrappers of a UMD build: kept path -> (prelude, UMD file, epilogue).
+    esm_wraps: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,6 +241,18 @@ PACKAGES: tuple[Package, ...] = (
         accept_from="16",
         accept_below="19",
         cdnjs=("react", ""),
+        esm="esm/react.mjs",
+        esm_wraps={
+            "esm/react.mjs": (
+                esm_prelude("react", "React"),
+                "umd/react.production.min.js",
+                esm_epilogue("React", REACT_EXPORTS),
+            )
+        },
+        shims={"esm/jsx-runtime.mjs": JSX_RUNTIME_SHIM},
+        aliases={"jsx-runtime/+esm": "esm/jsx-runtime.mjs", "jsx-runtime": "esm/jsx-runtime.mjs"},
+        note="esm/*.mjs are Easel shims (written by tools/vendor.py): the UMD build wrapped as an "
+        "ES module, and jsx-runtime on createElement; bare `react` imports and `/+esm` get them.",
     ),
     Package(
         "react-dom",
@@ -197,6 +262,18 @@ PACKAGES: tuple[Package, ...] = (
         accept_from="16",
         accept_below="19",
         cdnjs=("react-dom", ""),
+        esm="esm/react-dom.mjs",
+        esm_wraps={
+            "esm/react-dom.mjs": (
+                esm_prelude("react-dom", "ReactDOM", f'import "{REACT_ESM}";\n'),
+                "umd/react-dom.production.min.js",
+                esm_epilogue("ReactDOM", REACT_DOM_EXPORTS),
+            )
+        },
+        shims={"esm/client.mjs": REACT_DOM_CLIENT_SHIM},
+        aliases={"client/+esm": "esm/client.mjs", "client": "esm/client.mjs"},
+        note="esm/*.mjs are Easel shims (written by tools/vendor.py): the UMD build wrapped as an "
+        "ES module (it imports `react` first), and react-dom/client on top of it.",
     ),
     Package(
         "@babel/standalone",
@@ -449,11 +526,15 @@ def install(pkg: Package, work: Path) -> dict:
     if not licences:
         licences = ["LICENSE-NOTE.txt"]
         (target / licences[0]).write_text(pkg.license_note, encoding="utf-8")
-    for rel, text in pkg.shims.items():
+    shims = dict(pkg.shims)
+    for rel, (prelude, source, epilogue) in pkg.esm_wraps.items():
+        shims[rel] = prelude + (root / source).read_text(encoding="utf-8") + epilogue
+    for rel, text in shims.items():
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         (target / rel).write_text(text, encoding="utf-8")
     meta = json.loads((root / "package.json").read_text(encoding="utf-8"))
-    entry = manifest_entry(pkg, meta, record, [*wanted, *pkg.shims], licences, target)
+    entry = manifest_entry(pkg, meta, record, [*wanted, *shims], licences, target)
+    entry["shims"] = sorted(shims)
     if pkg.font:
         entry["font"] = font_record(root, pkg.font, wanted)
         entry["default"] = next(f for f in wanted if "-latin-400-normal" in f)
