@@ -374,3 +374,14 @@ def font_notice(url: str) -> str:
         return ""
     host = (parts.hostname or "").lower()
     return fonts.notice_for(host, parts.path, parts.query, default_index().font_families)
+
+
+def answered_host(target: str) -> bool:
+    """Whether a gate target ("host:port" or a URL) is a CDN host Easel answers offline.
+
+    A connection to one that the gate refuses is a preconnect (`<link rel=preconnect>` to
+    fonts.gstatic.com, in most model pages): every request to that host reaches the request
+    interceptor, which answers or reports it; the bare connection carries nothing.
+    """
+    host = urlsplit(target if "//" in target else f"//{target}").hostname or ""
+    return host.lower() in (*VendorIndex._HOSTS, fonts.FONTS_FILE_HOST)

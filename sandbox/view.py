@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.documents import script_json as script_value
 from app.partial_preview import framework_script
-from app.vendor import VendoredFile
+from app.vendor import VendoredFile, answered_host
 from sandbox.links import confirm_and_open
 from sandbox.page import ArtifactPage
 from sandbox.profile import ArtifactProfile
@@ -225,6 +225,8 @@ class ArtifactView(QWebEngineView):
     def _on_gate_refused(self, target: str) -> None:
         # Which page opened it is unknown (the interceptor never saw it): every view showing an
         # artifact says so, rather than none.
+        if answered_host(target):
+            return  # a preconnect to a CDN Easel answers offline: refused, nothing lost
         if self._key and self.isVisible():
             self.requestBlocked.emit(f"{target} (a connection outside the page's requests)")
 

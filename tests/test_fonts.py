@@ -195,3 +195,14 @@ def test_render_console_has_no_blocked_line_for_a_google_fonts_page(tmp_path):
     lines = done.stdout.splitlines()
     assert not [line for line in lines if line.startswith(("blocked:", "error:"))], lines
     assert len([line for line in lines if "'Comic Neue'" in line]) == 1
+
+
+def test_a_refused_preconnect_to_google_fonts_is_not_reported(qtbot, view, profile):
+    blocked: list = []
+    view.requestBlocked.connect(blocked.append)
+    view.show_document("fonts-preconnect", "<p>fonts</p>")
+    qtbot.waitUntil(lambda: view.key == "fonts-preconnect", timeout=LOAD_MS)
+    for target in ("fonts.gstatic.com:443", "fonts.googleapis.com:443", "evil.example:443"):
+        profile.connectionRefused.emit(target)
+    qtbot.waitUntil(lambda: bool(blocked), timeout=LOAD_MS)
+    assert blocked == ["evil.example:443 (a connection outside the page's requests)"]
