@@ -7,7 +7,8 @@ by their canonical CDN URLs, which the sandbox answers from assets/vendor (app/v
 
 `inline_vendored(html)` is the "Save as .html" step (DESIGN.md §6): every `<script src>` and
 stylesheet `<link>` whose CDN URL is vendored becomes an inline `<script>`/`<style>` holding the
-file, so the saved page runs offline.
+file, and every vendored ES module the page imports becomes a `data:` URL in its import map
+(app/import_maps.py), so the saved page runs offline.
 
 Values from the model never reach a script by concatenation: they are embedded as JSON in a
 `<script type="application/json">` block with `<`, `>` and `&` escaped (`script_json`).
@@ -31,6 +32,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from app.import_maps import inline_modules, with_import_map
 from app.resources import asset
 from app.vendor import VendoredFile, package_version, resolve_cdn_url
 
@@ -81,10 +83,14 @@ def _page(title: str, head: str, body: str, lang: str = "en") -> str:
 
 
 def html_document(content: str, title: str = "") -> str:
-    """text/html: the content as is; a fragment is wrapped in a minimal page."""
+    """text/html: the content as is; a fragment is wrapped in a minimal page.
+
+    Bare imports of vendored libraries (`from 'three'`) get Easel's import map when the page
+    has none (app/import_maps.py).
+    """
     if WHOLE_DOCUMENT.search(content):
-        return content
-    return _page(title or "Artifact", "", content)
+        return with_import_map(content)
+    return with_import_map(_page(title or "Artifact", "", content))
 
 
 def svg_document(content: str, title: str = "") -> str:
@@ -228,7 +234,7 @@ def inline_script_text(text: str) -> str:
 
 
 def _data_url(found: VendoredFile) -> str:
-    encoded = base64.b64encode(found.path.read_bytes()).decode("ascii")
+    encoded = base64.b64encode(found.read_bytes()).decode("ascii")
     return f"data:{found.mime};base64,{encoded}"
 
 
@@ -253,7 +259,7 @@ def _inline_script(attr_text: str, resolve: Resolver) -> str | None:
     found = resolve(src) if src else None
     if found is None:
         return None
-    code = inline_script_text(found.path.read_text(encoding="utf-8"))
+    code = inline_script_text(found.read_bytes().decode("utf-8"))
     return f"{_open_tag('script', attrs)}\n{code}\n</script>"
 
 
@@ -266,7 +272,7 @@ def _inline_link(attr_text: str, resolve: Resolver) -> str | None:
     found = resolve(href)
     if found is None or found.mime != "text/css":
         return None
-    css = inline_css_text(found.path.read_text(encoding="utf-8"), href, resolve)
+    css = inline_css_text(found.read_bytes().decode("utf-8"), href, resolve)
     return f"{_open_tag('style', attrs)}\n{css}\n</style>"
 
 
@@ -277,7 +283,11 @@ def _element_end(page: str, name: str, start: int) -> int:
 
 
 def inline_vendored(page: str, resolve: Resolver = resolve_cdn_url) -> str:
-    """The page with every vendored library script and stylesheet inlined (others untouched)."""
+    """The page with every vendored library script and stylesheet inlined (others untouched).
+
+    ES modules reached through the page's import map are inlined into it (`inline_modules`).
+    """
+    page = inline_modules(page, resolve)
     out: list[str] = []
     pos = 0
     while (match := TOKEN.search(page, pos)) is not None:

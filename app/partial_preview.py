@@ -20,6 +20,13 @@ untrusted and incomplete, so it is never shown as is: `partial_preview` parses i
 
 Because the output is written from the parse, whatever a browser makes of it contains only
 the elements and attributes written here: text can never turn into markup.
+
+CSS frameworks that work at run time (Tailwind's play script, `cdn.tailwindcss.com` or
+`@tailwindcss/browser`) would leave the preview unstyled until the artifact closes. The page's
+script never runs here; instead the preview names the framework's vendored copy in
+`<meta name="easel-css-framework" content="<the script's CDN URL>">` (only when that URL is a
+vendored Tailwind build), and the sandbox view runs that vendored copy in Easel's own isolated
+script world (`sandbox.view`), where it styles the preview's DOM and nothing of the page runs.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+
+from app.vendor import VendoredFile, resolve_cdn_url
 
 CSP_META = '<meta http-equiv="Content-Security-Policy" content="script-src \'none\'">'
 # Elements whose whole content is dropped with them (raw text in a browser, or code).
@@ -40,6 +49,10 @@ _ATTR_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+\Z")
 _BLANKS = re.compile(r"[\x00-\x20\x7f]+")
 _DANGEROUS_VALUE = ("javascript:", "vbscript:", "data:text/html")
 _SAFE_LINK_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon"})
+FRAMEWORK_META = "easel-css-framework"
+# Vendored packages whose script builds the page's CSS at run time (run for the preview).
+CSS_FRAMEWORKS = frozenset({"tailwindcss-cdn", "@tailwindcss/browser"})
+_FRAMEWORK_META = re.compile(rf'<meta name="{FRAMEWORK_META}" content="([^"]*)">')
 
 
 def partial_preview(html_so_far: str) -> str:
@@ -48,6 +61,18 @@ def partial_preview(html_so_far: str) -> str:
     writer.feed(html_so_far)
     # No close(): what the parser still holds is an incomplete tail, and it stays out.
     return writer.result()
+
+
+def css_framework(url: str) -> VendoredFile | None:
+    """The vendored CSS framework script a `<script src>` URL names, or None."""
+    found = resolve_cdn_url(url)
+    return found if found is not None and found.package in CSS_FRAMEWORKS else None
+
+
+def framework_script(preview: str) -> VendoredFile | None:
+    """The vendored framework a preview written by `partial_preview` asks the view to run."""
+    match = _FRAMEWORK_META.search(preview)
+    return css_framework(html.unescape(match.group(1))) if match else None
 
 
 def _dangerous(value: str) -> bool:
@@ -83,6 +108,8 @@ def _allowed_tag(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
     values = {name: (value or "") for name, value in attrs}
     if tag == "meta" and "http-equiv" in values:
         return False  # refresh, or a policy of the page's own: only ours is written
+    if tag == "meta" and values.get("name", "").lower() == FRAMEWORK_META:
+        return False  # only the preview names the framework the view runs
     if tag == "link":
         rels = set(values.get("rel", "").lower().split())
         return bool(rels & _SAFE_LINK_RELS)
@@ -98,16 +125,28 @@ class _PreviewWriter(HTMLParser):
         self._doctype = False
         self._meta_written = False
         self._skipping: str | None = None  # the element whose content is being dropped
+        self._framework = ""  # the CDN URL of a CSS framework script the page loads
 
     def result(self) -> str:
         self._write_meta()
+        out = list(self._out)
+        if self._framework:
+            url = html.escape(self._framework, quote=True)
+            out.insert(out.index(CSP_META) + 1, f'<meta name="{FRAMEWORK_META}" content="{url}">')
         head = "<!DOCTYPE html>\n" if self._doctype else ""
-        return head + "".join(self._out)
+        return head + "".join(out)
 
     def _write_meta(self) -> None:
         if not self._meta_written:
             self._meta_written = True
             self._out.append(CSP_META)
+
+    def _note_framework(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "script" or self._framework:
+            return
+        src = next((v for k, v in attrs if k.lower() == "src" and v), "")
+        if src and css_framework(src) is not None:
+            self._framework = src
 
     def _emit(self, text: str) -> None:
         self._write_meta()
@@ -131,6 +170,7 @@ class _PreviewWriter(HTMLParser):
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], *, closed: bool) -> None:
         if self._skipping:
             return
+        self._note_framework(tag, attrs)
         if tag in _SKIP_CONTENT:
             # A self-closed <script/> is still open in a browser; its content is dropped here
             # only when the parser also sees it as open (it then holds the text as script).

@@ -10,6 +10,8 @@ URL shapes understood:
   with an ES-module build), unpkg `https://unpkg.com/<pkg>[@<ver>][/<path>]`;
 - cdnjs `https://cdnjs.cloudflare.com/ajax/libs/<name>/<ver>/<file>` and Google's
   `https://ajax.googleapis.com/ajax/libs/<name>/<ver>/<file>`;
+- `https://fonts.googleapis.com/css?family=…` and `/css2?family=…`: a stylesheet written by
+  `app.fonts` for the vendored @fontsource families (the body is generated, not a file);
 - `https://cdn.tailwindcss.com[/<ver>][?plugins=…]`, `https://d3js.org/d3.v7.min.js`,
   `https://code.jquery.com/jquery-3.7.1.min.js`, `https://threejs.org/build/…`,
   `https://use.fontawesome.com/releases/v6.4.0/css/all.css`.
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from app import fonts
 from app.resources import asset
 
 MIME_TYPES = {
@@ -73,12 +76,17 @@ Version = tuple[int, ...]
 
 @dataclass(frozen=True)
 class VendoredFile:
-    """One vendored file that answers a CDN URL."""
+    """One vendored file that answers a CDN URL (or, with `body`, a generated answer)."""
 
     package: str
     version: str
     path: Path
     mime: str
+    body: bytes | None = None
+
+    def read_bytes(self) -> bytes:
+        """The answer's bytes: the generated body, else the file's."""
+        return self.body if self.body is not None else self.path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,7 @@ class VendorIndex:
         self._cdnjs: dict[str, tuple[str, str]] = {}
         for entry in self.manifest["packages"]:
             self._add(entry)
+        self.font_families = fonts.families_from_manifest(self.manifest["packages"])
 
     def _add(self, entry: dict) -> None:
         base = (self.root / entry["dir"]).resolve()
@@ -310,6 +319,14 @@ class VendorIndex:
             return None
         return self.find("@fortawesome/fontawesome-free", match[1], match[2])
 
+    def _google_fonts(self, path: str, query: str) -> VendoredFile | None:
+        """fonts.googleapis.com/css(2): @font-face rules for the vendored families asked for."""
+        if not fonts.is_css_request(fonts.FONTS_CSS_HOST, path):
+            return None
+        css = fonts.stylesheet(path, query, self.font_families)
+        origin = self.root / "@fontsource"  # not read: the body is generated
+        return VendoredFile("google-fonts", "", origin, "text/css", css.encode("utf-8"))
+
     _HOSTS = {
         **dict.fromkeys(JSDELIVR_HOSTS, _jsdelivr),
         **dict.fromkeys(UNPKG_HOSTS, _npm_style),
@@ -320,6 +337,7 @@ class VendorIndex:
         "code.jquery.com": _jquery,
         "threejs.org": _threejs_org,
         "use.fontawesome.com": _fontawesome,
+        fonts.FONTS_CSS_HOST: _google_fonts,
     }
 
 
@@ -347,3 +365,24 @@ def vendored_packages() -> list[dict]:
 def package_version(name: str) -> str:
     """The newest vendored version of an npm package, e.g. `package_version("react")`."""
     return default_index().package_version(name)
+
+
+def font_notice(url: str) -> str:
+    """The `info` line for a Google Fonts URL not fully answered offline ("" otherwise)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower()
+    return fonts.notice_for(host, parts.path, parts.query, default_index().font_families)
+
+
+def answered_host(target: str) -> bool:
+    """Whether a gate target ("host:port" or a URL) is a CDN host Easel answers offline.
+
+    A connection to one that the gate refuses is a preconnect (`<link rel=preconnect>` to
+    fonts.gstatic.com, in most model pages): every request to that host reaches the request
+    interceptor, which answers or reports it; the bare connection carries nothing.
+    """
+    host = urlsplit(target if "//" in target else f"//{target}").hostname or ""
+    return host.lower() in (*VendorIndex._HOSTS, fonts.FONTS_FILE_HOST)

@@ -25,7 +25,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.partial_preview import partial_preview  # noqa: E402
-from sandbox.engine import start_network_wall  # noqa: E402
+from sandbox.engine import add_gpu_switches, start_network_wall  # noqa: E402
 from sandbox.profile import make_artifact_profile  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 from sandbox.view import ArtifactView  # noqa: E402
@@ -178,6 +178,7 @@ def main() -> int:
     args = parser.parse_args()
     register_scheme()
     gate = start_network_wall()  # measured behind the same wall as the app
+    add_gpu_switches()
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
     page = game_page()
     profile = make_artifact_profile(gate=gate)

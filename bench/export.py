@@ -30,7 +30,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.documents import inline_vendored  # noqa: E402
-from sandbox.engine import start_network_wall  # noqa: E402
+from sandbox.engine import add_gpu_switches, start_network_wall  # noqa: E402
 from sandbox.printing import PrintOptions, page_count, start_pdf  # noqa: E402
 from sandbox.profile import make_artifact_profile  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
@@ -118,6 +118,7 @@ def main() -> None:
     rounds = parser.parse_args().rounds
     register_scheme()
     gate = start_network_wall()  # measured behind the same wall as the app
+    add_gpu_switches()
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
     profile = make_artifact_profile(gate=gate)
     view = ArtifactView(profile, open_links=False)

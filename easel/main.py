@@ -140,11 +140,12 @@ def run_app(args: argparse.Namespace) -> int:
     secret_environment = take_secret_environment([args.api_key_env or ""])
     _allow_root_chromium()
     _quiet_qt()
-    from sandbox.engine import start_network_wall
+    from sandbox.engine import add_gpu_switches, start_network_wall
     from sandbox.scheme import register_scheme
 
     register_scheme()  # must precede the QApplication
     gate = start_network_wall()  # every connection of the engine passes Easel's gate
+    add_gpu_switches()  # software WebGL where no GPU can make a context
 
     import qasync
     from PySide6.QtCore import Qt

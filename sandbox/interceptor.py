@@ -24,6 +24,8 @@ class ArtifactInterceptor(QWebEngineUrlRequestInterceptor):
 
     # A request was refused: the artifact's host (empty if unknown) and the URL.
     requestBlocked = Signal(str, str)
+    # Something the artifact's console should say (a font not available offline): host, URL, line.
+    requestNoticed = Signal(str, str, str)
 
     def __init__(
         self, registry: DocumentRegistry, resolve_cdn: CdnResolver, parent: QObject | None = None
@@ -49,6 +51,8 @@ class ArtifactInterceptor(QWebEngineUrlRequestInterceptor):
             info.block(True)
             if decision.report:
                 self.requestBlocked.emit(host or "", url)
+        if decision.notice:
+            self.requestNoticed.emit(host or "", url, decision.notice)
 
 
 def _artifact_host(info: QWebEngineUrlRequestInfo) -> str | None:

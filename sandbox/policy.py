@@ -68,6 +68,10 @@ class VendoredFileLike(Protocol):
     path: Path
     mime: str
 
+    def read_bytes(self) -> bytes:
+        """The answer's bytes (a file's, or a generated stylesheet's)."""
+        ...
+
 
 CdnResolver = Callable[[str], VendoredFileLike | None]
 
@@ -134,11 +138,16 @@ class Action(Enum):
 
 @dataclass(frozen=True)
 class Decision:
-    """An action, the redirect target for REDIRECT, and whether to report a block to the user."""
+    """An action, the redirect target for REDIRECT, and whether to report a block to the user.
+
+    `notice` is an `info` line for the artifact's console (a Google Font not available offline):
+    said, not reported as a blocked request.
+    """
 
     action: Action
     target: str = ""
     report: bool = False
+    notice: str = ""
 
 
 ALLOW = Decision(Action.ALLOW)
@@ -170,10 +179,26 @@ def decide_request(
     if scheme in _LOCAL_SCHEMES:
         return ALLOW
     if scheme in ("http", "https") and artifact_host and resolve_cdn(url) is not None:
-        return Decision(Action.REDIRECT, vendor_url(artifact_host, url))
+        return Decision(Action.REDIRECT, vendor_url(artifact_host, url), notice=font_notice(url))
     if scheme in _NETWORK_SCHEMES and artifact_host and registry.allows_network(artifact_host):
         return ALLOW
-    return Decision(Action.BLOCK, report=True)
+    return _font_fallback(url) or Decision(Action.BLOCK, report=True)
+
+
+def font_notice(url: str) -> str:
+    """The console `info` line for a Google Fonts URL Easel cannot fully answer ("" if none)."""
+    from app.vendor import font_notice as notice  # the fonts table lives with the vendor index
+
+    return notice(url)
+
+
+def _font_fallback(url: str) -> Decision | None:
+    """A Google Fonts request left unanswered offline: refused quietly, with an `info` line.
+
+    The page is fine (its text falls back to a system font), so it is not reported as blocked.
+    """
+    notice = font_notice(url)
+    return Decision(Action.BLOCK, notice=notice) if notice else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +274,7 @@ def _resolve_vendored(resolve_cdn: CdnResolver, cdn_url: str) -> Resolved:
     if vendored is None:
         raise ResolveError(Refusal.NOT_FOUND, cdn_url)
     try:
-        body = vendored.path.read_bytes()
+        body = vendored.read_bytes()
     except OSError as error:
         raise ResolveError(Refusal.NOT_FOUND, f"{cdn_url}: {error}") from error
     return Resolved(body, vendored.mime, False)

@@ -60,6 +60,9 @@ class ArtifactProfile(QWebEngineProfile):
 
     # A request from the artifact at `host` was blocked: host, url.
     requestBlocked = Signal(str, str)
+    # A line for the console of the artifact at `host` (a font not available offline): host,
+    # url, line.
+    requestNoticed = Signal(str, str, str)
     # A page tried to download something; the download was cancelled: url.
     downloadRefused = Signal(str)
     # The gate refused a connection it could not tie to one artifact: "host:port" or the URL.
@@ -161,6 +164,7 @@ def _make(
     profile.installUrlSchemeHandler(SCHEME.encode(), handler)
     interceptor = ArtifactInterceptor(profile.registry, resolve_cdn, profile)
     interceptor.requestBlocked.connect(profile.requestBlocked)
+    interceptor.requestNoticed.connect(profile.requestNoticed)
     profile.setUrlRequestInterceptor(interceptor)
     # Keep the Python wrappers referenced: if one were collected, its Python overrides would
     # vanish and the interceptor would let everything out.

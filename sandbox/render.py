@@ -23,7 +23,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from sandbox.engine import start_network_wall
+from app.import_maps import with_import_map
+from sandbox.engine import add_gpu_switches, start_network_wall
 from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
@@ -151,6 +152,7 @@ def render_main(argv: list[str], exporters: Sequence[Exporter] = DEFAULT_EXPORTE
 
 def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) -> int:
     gate = start_network_wall()
+    add_gpu_switches(platform="offscreen")  # render is always offscreen: software WebGL
     app = _make_application()
     profile = make_artifact_profile(gate=gate)
     view = ArtifactView(profile, open_links=False)
@@ -174,7 +176,7 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
 
 def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) -> None:
     view.loaded.connect(done)
-    view.show_document(f"render:{key}", html)
+    view.show_document(f"render:{key}", with_import_map(html))  # as the app's html_document
 
 
 def _make_application() -> QApplication:

@@ -20,6 +20,8 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from app.documents import script_json as script_value
+from app.partial_preview import framework_script
+from app.vendor import VendoredFile, answered_host
 from sandbox.links import confirm_and_open
 from sandbox.page import ArtifactPage
 from sandbox.profile import ArtifactProfile
@@ -29,6 +31,20 @@ _SWAP_DOCUMENT = """function (html) {
   const parsed = new DOMParser().parseFromString(html, "text/html");
   const y = window.scrollY;
   document.documentElement.replaceWith(document.adoptNode(parsed.documentElement));
+  window.scrollTo(0, y);
+}"""
+# Tailwind's play script styles what changes after it starts (it expects to start while the page
+# is parsed): one change to the DOM, undone at once, makes it style the whole preview.
+_WAKE_FRAMEWORK = '\n;(n => { document.head.append(n); n.remove(); })(document.createTextNode(""));'
+# The same, keeping the <html> element: a CSS framework run for the preview observes it.
+_SWAP_HEAD_AND_BODY = """function (html) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  const y = window.scrollY;
+  const root = document.documentElement, next = parsed.documentElement;
+  for (const a of [...root.attributes]) if (!next.hasAttribute(a.name)) root.removeAttribute(a.name);
+  for (const a of [...next.attributes]) root.setAttribute(a.name, a.value);
+  document.head.replaceWith(document.adoptNode(parsed.head));
+  document.body.replaceWith(document.adoptNode(parsed.body));
   window.scrollTo(0, y);
 }"""
 
@@ -57,6 +73,10 @@ class ArtifactView(QWebEngineView):
         self._key = ""
         self._host = ""
         self._partial = False
+        self._partial_loaded = False
+        self._pending_partial = ""
+        self._framework: VendoredFile | None = None  # run in the preview's isolated world
+        self._wanted_framework: VendoredFile | None = None
         self._heartbeat = False
         self._current = profile  # the profile of the page shown (see `_use_profile`)
         self._page = self._make_page(profile)
@@ -82,6 +102,9 @@ class ArtifactView(QWebEngineView):
         self._key = key
         self._host = url.host()
         self._partial = False
+        self._partial_loaded = False
+        self._pending_partial = ""
+        self._framework = self._wanted_framework = None
         self._page.open_document(url)
 
     def show_partial(self, key: str, html: str) -> None:
@@ -91,14 +114,51 @@ class ArtifactView(QWebEngineView):
         isolated script world (the page's scripts cannot see it; DOMParser never runs scripts),
         so the view is not reloaded for every piece that arrives. It also warms the renderer
         of the artifact's origin, so the finished version starts at once.
+
+        A page styled by a run-time CSS framework (Tailwind's play script) gets the vendored
+        copy of that framework run in the same isolated world (named by the preview, see
+        app.partial_preview), so the preview is styled as the finished page will be.
         """
+        framework = framework_script(html)
         if not self._partial or key != self._key:
             self.show_document(key, html)
             self._partial = True
+            self._wanted_framework = framework
             return
+        if framework is not None and self._framework is None:
+            self._wanted_framework = framework
+        if not self._partial_loaded:
+            self._pending_partial = html  # swapped in once the first piece has loaded
+            return
+        self._swap_partial(html)
+        self._run_framework()
+
+    def _swap_partial(self, html: str) -> None:
+        swap = _SWAP_HEAD_AND_BODY if self._framework else _SWAP_DOCUMENT
         self._page.runJavaScript(
-            f"({_SWAP_DOCUMENT})({script_value(html)})",
-            QWebEngineScript.ScriptWorldId.ApplicationWorld,
+            f"({swap})({script_value(html)})", QWebEngineScript.ScriptWorldId.ApplicationWorld
+        )
+
+    def _on_loaded(self, ok: bool) -> None:
+        if self._partial and ok and not self._partial_loaded:
+            self._partial_loaded = True
+            pending, self._pending_partial = self._pending_partial, ""
+            if pending:
+                self._swap_partial(pending)
+            self._run_framework()
+
+    def _run_framework(self) -> None:
+        """Run the wanted CSS framework on the preview, in Easel's world (never the page's)."""
+        found, self._wanted_framework = self._wanted_framework, None
+        if found is None or self._framework is not None:
+            return
+        try:
+            code = found.read_bytes().decode("utf-8")
+        except OSError:
+            return  # the preview stays unstyled; the finished page loads the framework itself
+        self._framework = found
+        self._page.runJavaScript(
+            code + _WAKE_FRAMEWORK, QWebEngineScript.ScriptWorldId.ApplicationWorld
         )
 
     def reload_document(self) -> None:
@@ -126,7 +186,9 @@ class ArtifactView(QWebEngineView):
         page.crashed.connect(self.crashed)
         page.hung.connect(self.hung)
         page.loadFinished.connect(self.loaded)
+        page.loadFinished.connect(self._on_loaded)
         profile.requestBlocked.connect(self._on_blocked)
+        profile.requestNoticed.connect(self._on_noticed)
         profile.downloadRequested.connect(self._on_download)
         return page
 
@@ -141,6 +203,7 @@ class ArtifactView(QWebEngineView):
         self.setPage(self._page)
         self._page.set_heartbeat(self._heartbeat)
         old_profile.requestBlocked.disconnect(self._on_blocked)
+        old_profile.requestNoticed.disconnect(self._on_noticed)
         old_profile.downloadRequested.disconnect(self._on_download)
         old.deleteLater()
 
@@ -151,12 +214,19 @@ class ArtifactView(QWebEngineView):
         if host and host == self._host:
             self.requestBlocked.emit(url)
 
+    def _on_noticed(self, host: str, url: str, line: str) -> None:
+        # Said in this artifact's console as an `info` line; not a blocked request.
+        if host and host == self._host:
+            self.consoleMessage.emit("info", line, url, 0)
+
     def _on_refused(self, url: str) -> None:
         self.requestBlocked.emit(url or "a pop-up window")
 
     def _on_gate_refused(self, target: str) -> None:
         # Which page opened it is unknown (the interceptor never saw it): every view showing an
         # artifact says so, rather than none.
+        if answered_host(target):
+            return  # a preconnect to a CDN Easel answers offline: refused, nothing lost
         if self._key and self.isVisible():
             self.requestBlocked.emit(f"{target} (a connection outside the page's requests)")
 

@@ -13,11 +13,12 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;qt.rhi.*=false")
 
 # The artifact scheme must be registered, and the engine routed through the network gate, before
 # pytest-qt creates the QApplication: the tests run behind the same wall as the app.
-from sandbox.engine import start_network_wall  # noqa: E402
+from sandbox.engine import add_gpu_switches, start_network_wall  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 
 register_scheme()
 NETWORK_GATE = start_network_wall()
+add_gpu_switches()  # offscreen: WebGL in software, as in the app without a GPU
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"

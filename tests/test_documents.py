@@ -215,8 +215,9 @@ def test_inline_vendored_replaces_vendored_scripts_and_styles() -> None:
     assert "integrity" not in out and "crossorigin" not in out
     assert '<style media="all">' in out
     assert "url(../webfonts" not in out and 'url("data:font/woff2;base64,' in out
+    # Google Fonts: the stylesheet Easel answers with, its faces inlined
+    assert "fonts.googleapis.com" not in out and "font-family: 'Inter'" in out
     # untouched: other hosts, comments, text inside inline scripts
-    assert '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Inter">' in out
     assert '<script src="https://example.com/other.js"></script>' in out
     assert f'<!-- <script src="{CHART}"></script> -->' in out
     assert f"""<script>const tag = '<script src="{CHART}"></' + 'script>';</script>""" in out

@@ -28,6 +28,9 @@ class Vendored:
     path: Path
     mime: str
 
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
 
 @pytest.fixture
 def library(tmp_path: Path) -> Vendored:

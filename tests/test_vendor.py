@@ -259,7 +259,7 @@ BLOCKED = [
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js",
     "https://unpkg.com/lucide-react@0.263.1/dist/umd/lucide-react.js",
     "https://cdn.plot.ly/plotly-2.27.0.min.js",
-    "https://fonts.googleapis.com/css2?family=Inter:wght@400;700&display=swap",
+    "https://fonts.gstatic.com/s/inter/v13/UcC73FwrK3iLTeHuS_fvQtMwCp50KnMa1ZL7.woff2",
     "https://kit.fontawesome.com/abc123.js",
     "https://cdn.jsdelivr.net/gh/mrdoob/three.js@r128/build/three.min.js",
     "https://esm.sh/react@18",
@@ -400,7 +400,8 @@ def test_manifest_matches_the_files_on_disk() -> None:
     listed = {root / e["dir"] / rel for e in packages for rel in [*e["files"], *e["license_files"]]}
     assert on_disk - listed == {root / "manifest.json", root / "README.md"}
     assert not any(p.suffix == ".map" for p in on_disk)
-    assert total < 15 * 1024 * 1024
+    # 14.2 MB of libraries and 2.1 MB of Google Fonts faces (woff2, latin + latin-ext).
+    assert total < 17 * 1024 * 1024
 
 
 def test_readme_names_every_vendored_version() -> None:

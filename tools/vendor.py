@@ -50,6 +50,57 @@ if (!globalThis.mermaid) {
 export default globalThis.mermaid;
 """
 
+REACT_EXPORTS = (
+    "Children Component Fragment Profiler PureComponent StrictMode Suspense cloneElement "
+    "createContext createElement createFactory createRef forwardRef isValidElement lazy memo "
+    "startTransition useCallback useContext useDebugValue useDeferredValue useEffect useId "
+    "useImperativeHandle useInsertionEffect useLayoutEffect useMemo useReducer useRef useState "
+    "useSyncExternalStore useTransition version"
+).split()
+REACT_DOM_EXPORTS = (
+    "createPortal createRoot findDOMNode flushSync hydrate hydrateRoot render "
+    "unmountComponentAtNode unstable_batchedUpdates version"
+).split()
+REACT_ESM = "https://cdn.jsdelivr.net/npm/react@18.3.1/+esm"
+REACT_DOM_ESM = "https://cdn.jsdelivr.net/npm/react-dom@18.3.1/+esm"
+
+
+def esm_prelude(name: str, global_name: str, imports: str = "") -> str:
+    """What precedes a UMD build to make it an ES module (it runs once per page)."""
+    return (
+        "// Easel shim (not part of the package): the UMD build below, run as an ES module, sets\n"
+        f"// the global; the module then exports it, so `import ... from '{name}'` works offline.\n"
+        f"{imports}if (!globalThis.{global_name}) {{\n"
+    )
+
+
+def esm_epilogue(global_name: str, names: list[str]) -> str:
+    """What follows a UMD build to make it an ES module: its global as default and by name."""
+    return (
+        f"\n}}\nconst __easel = globalThis.{global_name};\nexport default __easel;\n"
+        f"export const {{ {', '.join(names)} }} = __easel;\n"
+    )
+
+
+JSX_RUNTIME_SHIM = """\
+// Easel shim (not part of the react package): react/jsx-runtime on top of React.createElement.
+import React from "REACT_ESM";
+export const Fragment = React.Fragment;
+export function jsx(type, props, key) {
+  return React.createElement(type, key === undefined ? props : { ...props, key });
+}
+export const jsxs = jsx;
+export const jsxDEV = jsx;
+""".replace("REACT_ESM", REACT_ESM)
+
+REACT_DOM_CLIENT_SHIM = """\
+// Easel shim (not part of the react-dom package): react-dom/client from the ES-module wrapper.
+import ReactDOM from "REACT_DOM_ESM";
+export const createRoot = ReactDOM.createRoot;
+export const hydrateRoot = ReactDOM.hydrateRoot;
+export default { createRoot, hydrateRoot };
+""".replace("REACT_DOM_ESM", REACT_DOM_ESM)
+
 GSAP_LICENSE_NOTE = """\
 GSAP (https://gsap.com) - the npm package "gsap" ships no licence file.
 Its package.json declares: Standard 'no charge' license: https://gsap.com/standard-license.
@@ -86,6 +137,25 @@ class Package:
     esm: str = ""
     # Written as LICENSE-NOTE.txt when the tarball carries no licence file at all.
     license_note: str = ""
+    # A @fontsource font: its files are chosen by `font_files`, not listed in `files`.
+    font: FontSpec | None = None
+    # ES-module wrappers of a UMD build: kept path -> (prelude, UMD file, epilogue).
+    esm_wraps: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    """What of one @fontsource family is kept: woff2 only, the subsets and weights pages use."""
+
+    family: str
+    subsets: tuple[str, ...] = ("latin", "latin-ext")
+    weights: tuple[int, ...] = (300, 400, 500, 600, 700, 800)
+    italic_weights: tuple[int, ...] = (400, 700)
+
+    @property
+    def font_id(self) -> str:
+        """Fontsource's id of the family: `Press Start 2P` -> `press-start-2p`."""
+        return self.family.lower().replace(" ", "-")
 
 
 THREE_JSM = tuple(
@@ -106,6 +176,41 @@ THREE_JSM = tuple(
         "libs/lil-gui.module.min.js",
     )
 )
+
+# Google Fonts families pages ask for most, as @fontsource packages (all OFL-1.1). The Google
+# Fonts CSS API is answered from these by app/fonts.py; Noto Sans SC/TC/JP/KR are mapped there to
+# the system's Noto CJK fonts instead (tens of MB each).
+FONT_FAMILIES = (
+    "Inter",
+    "Roboto",
+    "Poppins",
+    "Press Start 2P",
+    "Orbitron",
+    "JetBrains Mono",
+    "Fira Code",
+    "Montserrat",
+    "Open Sans",
+    "Lato",
+)
+FONT_VERSION = "5.3.0"
+# A kept face, named after the package's font id: `<subset>-<weight>-<style>.woff2`.
+FONT_FACE = re.compile(r"^(?P<subset>[a-z0-9-]+)-(?P<weight>\d+)-(?P<style>normal|italic)\.woff2$")
+
+
+def font_package(family: str) -> Package:
+    """The pinned @fontsource package of a family (its files are chosen at install time)."""
+    spec = FontSpec(family)
+    return Package(
+        f"@fontsource/{spec.font_id}",
+        FONT_VERSION,
+        (),
+        default="",
+        accept_from="4",
+        accept_below="6",
+        font=spec,
+        note="",
+    )
+
 
 PACKAGES: tuple[Package, ...] = (
     Package(
@@ -136,6 +241,18 @@ PACKAGES: tuple[Package, ...] = (
         accept_from="16",
         accept_below="19",
         cdnjs=("react", ""),
+        esm="esm/react.mjs",
+        esm_wraps={
+            "esm/react.mjs": (
+                esm_prelude("react", "React"),
+                "umd/react.production.min.js",
+                esm_epilogue("React", REACT_EXPORTS),
+            )
+        },
+        shims={"esm/jsx-runtime.mjs": JSX_RUNTIME_SHIM},
+        aliases={"jsx-runtime/+esm": "esm/jsx-runtime.mjs", "jsx-runtime": "esm/jsx-runtime.mjs"},
+        note="esm/*.mjs are Easel shims (written by tools/vendor.py): the UMD build wrapped as an "
+        "ES module, and jsx-runtime on createElement; bare `react` imports and `/+esm` get them.",
     ),
     Package(
         "react-dom",
@@ -145,6 +262,18 @@ PACKAGES: tuple[Package, ...] = (
         accept_from="16",
         accept_below="19",
         cdnjs=("react-dom", ""),
+        esm="esm/react-dom.mjs",
+        esm_wraps={
+            "esm/react-dom.mjs": (
+                esm_prelude("react-dom", "ReactDOM", f'import "{REACT_ESM}";\n'),
+                "umd/react-dom.production.min.js",
+                esm_epilogue("ReactDOM", REACT_DOM_EXPORTS),
+            )
+        },
+        shims={"esm/client.mjs": REACT_DOM_CLIENT_SHIM},
+        aliases={"client/+esm": "esm/client.mjs", "client": "esm/client.mjs"},
+        note="esm/*.mjs are Easel shims (written by tools/vendor.py): the UMD build wrapped as an "
+        "ES module (it imports `react` first), and react-dom/client on top of it.",
     ),
     Package(
         "@babel/standalone",
@@ -317,6 +446,7 @@ PACKAGES: tuple[Package, ...] = (
         accept_below="4",
         cdnjs=("jquery", "dist"),
     ),
+    *(font_package(family) for family in FONT_FAMILIES),
 )
 
 
@@ -376,7 +506,10 @@ def install(pkg: Package, work: Path) -> dict:
     tmp.mkdir()
     tarball, record = npm_pack(f"{pkg.name}@{pkg.version}", tmp)
     root = extract(tarball, tmp)
-    wanted = with_imports(root, pkg.files) if pkg.follow_imports else sorted(pkg.files)
+    if pkg.font:
+        wanted = font_files(root, pkg.font)
+    else:
+        wanted = with_imports(root, pkg.files) if pkg.follow_imports else sorted(pkg.files)
     lic_root = root
     if pkg.license_from:
         lic_tmp = tmp / "licence"
@@ -393,11 +526,59 @@ def install(pkg: Package, work: Path) -> dict:
     if not licences:
         licences = ["LICENSE-NOTE.txt"]
         (target / licences[0]).write_text(pkg.license_note, encoding="utf-8")
-    for rel, text in pkg.shims.items():
+    shims = dict(pkg.shims)
+    for rel, (prelude, source, epilogue) in pkg.esm_wraps.items():
+        shims[rel] = prelude + (root / source).read_text(encoding="utf-8") + epilogue
+    for rel, text in shims.items():
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         (target / rel).write_text(text, encoding="utf-8")
     meta = json.loads((root / "package.json").read_text(encoding="utf-8"))
-    return manifest_entry(pkg, meta, record, [*wanted, *pkg.shims], licences, target)
+    entry = manifest_entry(pkg, meta, record, [*wanted, *shims], licences, target)
+    entry["shims"] = sorted(shims)
+    if pkg.font:
+        entry["font"] = font_record(root, pkg.font, wanted)
+        entry["default"] = next(f for f in wanted if "-latin-400-normal" in f)
+    return entry
+
+
+def font_face(rel: str, spec: FontSpec) -> re.Match[str] | None:
+    """Subset, weight and style of a package file `files/<id>-<subset>-<weight>-<style>.woff2`."""
+    prefix = f"files/{spec.font_id}-"
+    return FONT_FACE.match(rel[len(prefix) :]) if rel.startswith(prefix) else None
+
+
+def font_files(root: Path, spec: FontSpec) -> list[str]:
+    """The woff2 files of a @fontsource package kept for `spec` (sorted)."""
+    kept = []
+    for path in sorted((root / "files").iterdir()):
+        match = font_face(f"files/{path.name}", spec)
+        if not match or match["subset"] not in spec.subsets:
+            continue
+        weights = spec.weights if match["style"] == "normal" else spec.italic_weights
+        if int(match["weight"]) in weights:
+            kept.append(f"files/{path.name}")
+    if not any("-latin-400-normal" in f for f in kept):
+        raise SystemExit(f"{spec.family}: no latin 400 face in the package")
+    return kept
+
+
+def font_record(root: Path, spec: FontSpec, files: list[str]) -> dict:
+    """The manifest's description of a kept font: family, faces, unicode range of each subset."""
+    ranges = json.loads((root / "unicode.json").read_text(encoding="utf-8"))
+    faces = []
+    for rel in files:
+        match = font_face(rel, spec)
+        assert match is not None  # font_files kept only matching names
+        faces.append(
+            {
+                "file": rel,
+                "subset": match["subset"],
+                "weight": int(match["weight"]),
+                "style": match["style"],
+            }
+        )
+    subsets = sorted({face["subset"] for face in faces})
+    return {"family": spec.family, "faces": faces, "unicode_range": {s: ranges[s] for s in subsets}}
 
 
 def copy(src: Path, dst: Path) -> None:
@@ -438,9 +619,17 @@ def readme(entries: list[dict]) -> str:
     for e in entries:
         size = sum(f["size"] for f in e["files"].values())
         accept = f">={e['accept']['from']} <{e['accept']['below']}"
+        files = ", ".join(e["files"])
+        if e.get("font"):
+            faces = e["font"]["faces"]
+            weights = sorted(
+                {f"{f['weight']}{'i' if f['style'] == 'italic' else ''}" for f in faces}
+            )
+            subsets = sorted({f["subset"] for f in faces})
+            files = f"{len(faces)} woff2 faces: {' '.join(weights)}; {', '.join(subsets)}"
         rows.append(
             f"| {e['name']} | {e['version']} | {accept} | {e['license']} | {size / 1024:.0f} KB "
-            f"| {', '.join(e['files'])} |"
+            f"| {files} |"
         )
     total = sum(f["size"] for e in entries for f in e["files"].values())
     notes = [f"- **{e['name']}@{e['version']}**: {e['note']}" for e in entries if e["note"]]
@@ -474,6 +663,11 @@ Notes:
 - Which requested versions each copy answers, and why, is documented in `app/vendor.py`.
 - GSAP is under GreenSock's "Standard No Charge" licence (free use, see the header of each file
   and https://gsap.com/standard-license), not an OSI licence. p5.js is LGPL-2.1.
+- Fonts (`@fontsource/*`, SIL Open Font License 1.1): woff2 files only, latin and latin-ext
+  subsets, weights 300-800 and italic 400/700 where the family has them. `app/fonts.py` answers
+  the Google Fonts CSS API (`fonts.googleapis.com/css` and `/css2`) with @font-face rules that
+  point at these files by their jsDelivr URLs; Noto Sans SC/TC/JP/KR map to the system's Noto
+  CJK fonts (`local()`); any other family falls back to a system font.
 - `manifest.json` lists every file with its size and SHA-256, and npm's integrity of each tarball.
 
 ## How to update
