@@ -69,7 +69,7 @@ class EaselApp:
         self.settings: Settings = load_settings()
         self.store = Store.open_default()
         self.keys = keys
-        self.client = new_http_client()
+        self.client = new_http_client(read_timeout=self.settings.read_timeout)
         self.artifact_profile = make_artifact_profile()
         self.profile = self._initial_profile()
         self.closed: asyncio.Future[None] = loop.create_future()
@@ -311,7 +311,9 @@ class EaselApp:
             return self.client
         if profile.ca_bundle not in self._clients:
             try:
-                self._clients[profile.ca_bundle] = new_http_client(profile.ca_bundle)
+                self._clients[profile.ca_bundle] = new_http_client(
+                    profile.ca_bundle, read_timeout=self.settings.read_timeout
+                )
             except ConfigError as error:
                 raise ProviderError(str(error)) from None
         return self._clients[profile.ca_bundle]
