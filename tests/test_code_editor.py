@@ -7,7 +7,8 @@ from pygments.token import Comment, Keyword, Name, String
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 
-from widgets.code_editor import (
+from widgets.code_editor import CodeEditor
+from widgets.code_highlighter import (
     BLOCK_COMMENT,
     HTML_COMMENT,
     IN_TAG,
@@ -16,7 +17,6 @@ from widgets.code_editor import (
     STYLE,
     TEMPLATE,
     THEME,
-    CodeEditor,
     c_like_end_state,
 )
 
