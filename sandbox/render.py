@@ -8,6 +8,12 @@ one sentence on stderr and exit code 7, never a hang or a traceback.
 Outputs are *exporters*: each adds its options to the parser and runs once the page is ready,
 in order, through a `RenderedPage` (JavaScript, waiting on callbacks, the view itself). Export
 formats (PDF, PNG, HTML) plug in by passing more exporters to `render_main`.
+
+Before any export the page must answer a probe (a `runJavaScript` round trip within the
+deadline): a page stuck in a loop keeps showing its last frame, and exporting that frame would
+pass a hung page off as a success. The console is a bounded `ConsoleLog` (a page logging in a
+tight loop would otherwise grow the process without limit); `--console` says how many lines
+were dropped, and is printed even when the page fails, since that is when it helps most.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from app.console_log import ConsoleLog, dropped_note, format_line
+from app.fix import ConsoleLine
 from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
@@ -31,6 +39,8 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_PAGE_FAILED = 7
 _PROG = "main.py render"
+# A console line this recent proves the renderer alive, whatever the heartbeat says.
+_LINES_SHOW_LIFE_SECONDS = 1.0
 
 
 class PageFailed(Exception):
@@ -46,10 +56,10 @@ class RenderedPage:
         self._timeout = timeout
         self._failure = ""
         self._loop: QEventLoop | None = None
+        self._last_line = float("-inf")
         view.crashed.connect(self._fail)
-        view.hung.connect(
-            lambda: self._fail("the page stopped responding (is it stuck in a loop?).")
-        )
+        view.hung.connect(self._on_hung)
+        view.consoleMessage.connect(self._on_console_line)
 
     def wait(self, start: Callable[[Callable[..., None]], None]) -> tuple:
         """Call `start(done)`, spin the event loop until `done(*args)` is called; return args."""
@@ -83,6 +93,19 @@ class RenderedPage:
         """Let the page run for `seconds` (the event loop keeps serving it)."""
         self.wait(lambda done: QTimer.singleShot(int(seconds * 1000), done))
 
+    def ensure_responsive(self) -> None:
+        """Return once the page's renderer answers; PageFailed if it is stuck or gone."""
+        self.run_js("1")
+
+    def _on_console_line(self, *_line: object) -> None:
+        self._last_line = time.monotonic()
+
+    def _on_hung(self) -> None:
+        # The heartbeat's answer queues behind every console line the page sent before it: a
+        # page logging faster than we print is alive, only late. Its deadline still holds.
+        if time.monotonic() - self._last_line > _LINES_SHOW_LIFE_SECONDS:
+            self._fail("the page stopped responding (is it stuck in a loop?).")
+
     def _fail(self, sentence: str) -> None:
         self._failure = self._failure or sentence
         if self._loop is not None:
@@ -94,14 +117,14 @@ class Exporter:
     """One output of `render`: its command-line options, and what it does with a ready page."""
 
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[RenderedPage, argparse.Namespace, list[str]], None]
+    run: Callable[[RenderedPage, argparse.Namespace, ConsoleLog], None]
 
 
 def _add_text(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", action="store_true", help="print the page's visible text")
 
 
-def _run_text(page: RenderedPage, args: argparse.Namespace, _report: list[str]) -> None:
+def _run_text(page: RenderedPage, args: argparse.Namespace, _report: ConsoleLog) -> None:
     if args.text:
         text = page.run_js("document.body ? document.body.innerText : ''")
         print(str(text or ""))
@@ -113,10 +136,12 @@ def _add_console(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_console(_page: RenderedPage, args: argparse.Namespace, report: list[str]) -> None:
+def _run_console(_page: RenderedPage | None, args: argparse.Namespace, report: ConsoleLog) -> None:
     if args.console:
-        for line in report:
-            print(line)
+        if report.dropped:
+            print(dropped_note(report.dropped))
+        for line in report.lines():
+            print(format_line(line))
 
 
 TEXT = Exporter(_add_text, _run_text)
@@ -153,19 +178,24 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
     profile = make_artifact_profile()
     view = ArtifactView(profile, open_links=False)
     view.resize(1280, 900)
-    report: list[str] = []
+    report = ConsoleLog()
     view.consoleMessage.connect(
-        lambda level, message, source, line: report.append(f"{level}: {message} ({source}:{line})")
+        lambda level, message, source, line: report.add(ConsoleLine(level, message, source, line))
     )
-    view.requestBlocked.connect(lambda url: report.append(f"blocked: {url}"))
+    view.requestBlocked.connect(lambda url: report.add(ConsoleLine("blocked", url, url)))
     page = RenderedPage(view, time.monotonic() + args.timeout, args.timeout)
     try:
         view.show()
         page.wait(lambda done: _load(view, args.input.name, html, done))
         page.pause(max(args.wait, 0.0))
+        page.ensure_responsive()
         for exporter in exporters:
             exporter.run(page, args, report)
         return EXIT_OK
+    except PageFailed:
+        if CONSOLE in exporters:
+            _run_console(None, args, report)  # what it logged before it failed
+        raise
     finally:
         _close(app, view, profile)
 

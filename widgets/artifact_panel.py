@@ -14,39 +14,32 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
-    QAction,
     QDesktopServices,
     QGuiApplication,
-    QKeySequence,
-    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
-    QMenu,
-    QMessageBox,
-    QPushButton,
     QStackedWidget,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.documents import artifact_document, inline_vendored
-from app.fix import ConsoleLine, collect_errors, fix_prompt
+from app.fix import ConsoleLine, fix_prompt
 from app.partial_preview import partial_preview
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
 from sandbox.view import ArtifactView
+from widgets.artifact_code_page import ArtifactCodePage
+from widgets.artifact_toolbar import ArtifactToolbar
 from widgets.code_editor import CodeEditor
+from widgets.console_drawer import ConsoleDrawer
 from widgets.diff_view import DiffView
+from widgets.full_screen_artifact import FullScreenArtifact
+from widgets.page_files import ask_save_path, write_page
 from widgets.print_dialog import PrintDialog
 from widgets.publish_dialog import PublishDialog
 
@@ -71,7 +64,7 @@ PARTIAL_PREVIEW_MS = 250
 class ArtifactTab(QWidget):
     """One artifact: toolbar, preview / code / changes, and a console drawer."""
 
-    # Console lines changed: the count of lines now.
+    # Console lines changed: the count of lines seen since the version started (kept or not).
     consoleCountChanged = Signal(int)
     # The user ran their own edit of the code: (identifier, content).
     handEdited = Signal(str, str)
@@ -98,7 +91,6 @@ class ArtifactTab(QWidget):
         self._stream_type = "text/html"
         self._stream_text: list[str] = []
         self._stream_chars = 0
-        self._console: list[ConsoleLine] = []
         self._allow_network = False
         self._pending_page: str | None = None
         self._partial_timer = QTimer(self)
@@ -119,15 +111,16 @@ class ArtifactTab(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         self.banner.linkActivated.connect(self._on_banner_link)
         self.banner.hide()
-        self.console = QListWidget(self)
-        self.console.setObjectName("console")
+        self.console = ConsoleDrawer(self)
         self.console.setMaximumHeight(150)
         self.console.hide()
+        self.console.countsChanged.connect(self._on_console_counts)
+        self.toolbar = self._toolbar()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self._toolbar())
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.console)
@@ -144,102 +137,43 @@ class ArtifactTab(QWidget):
 
     # --- building ---------------------------------------------------------------------------
 
-    def _code_page(self) -> QWidget:
-        page = QWidget(self)
-        self.edit_bar = QWidget(page)
-        self.edit_bar.setObjectName("editBar")
-        self.run_button = QPushButton("Run as new version", self.edit_bar)
-        self.run_button.setObjectName("primary")
-        self.discard_button = QPushButton("Discard", self.edit_bar)
-        row = QHBoxLayout(self.edit_bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(QLabel("You edited the code.", self.edit_bar))
-        row.addStretch(1)
-        row.addWidget(self.discard_button)
-        row.addWidget(self.run_button)
-        self.edit_bar.hide()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.edit_bar)
-        layout.addWidget(self.code, 1)
-        self.run_button.clicked.connect(self.run_hand_edit)
-        self.discard_button.clicked.connect(self._discard_edit)
-        QShortcut(QKeySequence("Ctrl+Return"), self.code, self.run_hand_edit)
+    def _code_page(self) -> ArtifactCodePage:
+        page = ArtifactCodePage(self.code, self)
+        self.edit_bar = page.edit_bar
+        self.run_button = page.run_button
+        page.runRequested.connect(self.run_hand_edit)
+        page.discardRequested.connect(self._discard_edit)
         return page
 
-    def _toolbar(self) -> QWidget:
-        bar = QWidget(self)
-        bar.setObjectName("artifactToolbar")
-        self.preview_button = _tool("Preview", bar, checkable=True)
-        self.code_button = _tool("Code", bar, checkable=True)
-        self.changes_button = _tool(
-            "Changes", bar, checkable=True, tip="Compare versions, restore an older one"
+    def _toolbar(self) -> ArtifactToolbar:
+        bar = ArtifactToolbar(self)
+        # The tab's own names for the toolbar's parts (tests and the panel use them).
+        self.preview_button = bar.preview_button
+        self.code_button = bar.code_button
+        self.changes_button = bar.changes_button
+        self.version_combo = bar.version_combo
+        self.status = bar.status
+        self.fix_button = bar.fix_button
+        self.console_button = bar.console_button
+        bar.set_more_actions(
+            (
+                ("Reload (fresh renderer)", self.view.reload_document),
+                ("Copy code", self.copy_code),
+                ("Open in the system browser", self.open_in_browser),
+                ("Full screen", self.show_full_screen),
+                ("Publish on this computer…", self.publish),
+                ("Save with CDN links (smaller file)…", lambda: self.save(keep_cdn=True)),
+            )
         )
-        self.preview_button.setChecked(True)
-        group = QButtonGroup(bar)
-        for button in (self.preview_button, self.code_button, self.changes_button):
-            group.addButton(button)
-        self.version_combo = QComboBox(bar)
-        self.version_combo.setObjectName("versionCombo")
-        self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.status = QLabel("", bar)
-        self.status.setObjectName("artifactStatus")
-        self.fix_button = _tool("Fix", bar, tip="Send the page's errors to the model for a fix")
-        self.fix_button.setObjectName("fixButton")
-        self.fix_button.hide()
-        self.console_button = _tool("Console", bar, checkable=True)
-        self.save_button = _tool(
-            "Save", bar, tip="Save as one .html file that runs offline (Ctrl+S)"
-        )
-        self.print_button = _tool("Print", bar, tip="Print or save as an A4 PDF (Ctrl+P)")
-        self.more_button = _tool("⋯", bar, tip="More")
-        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.more_button.setMenu(self._more_menu())
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        for widget in (
-            self.preview_button,
-            self.code_button,
-            self.changes_button,
-            self.version_combo,
-            self.status,
-        ):
-            row.addWidget(widget)
-        row.addStretch(1)
-        for widget in (
-            self.fix_button,
-            self.console_button,
-            self.save_button,
-            self.print_button,
-            self.more_button,
-        ):
-            row.addWidget(widget)
         self.preview_button.clicked.connect(self.show_preview)
         self.code_button.clicked.connect(self.show_code)
         self.changes_button.clicked.connect(self.show_changes)
         self.version_combo.activated.connect(self._on_version_picked)
         self.fix_button.clicked.connect(self.request_fix)
         self.console_button.toggled.connect(self.console.setVisible)
-        self.save_button.clicked.connect(lambda: self.save(keep_cdn=False))
-        self.print_button.clicked.connect(self.print_pdf)
+        bar.save_button.clicked.connect(lambda: self.save(keep_cdn=False))
+        bar.print_button.clicked.connect(self.print_pdf)
         return bar
-
-    def _more_menu(self) -> QMenu:
-        menu = QMenu(self)
-        entries = (
-            ("Reload (fresh renderer)", self.view.reload_document),
-            ("Copy code", self.copy_code),
-            ("Open in the system browser", self.open_in_browser),
-            ("Full screen", self.show_full_screen),
-            ("Publish on this computer…", self.publish),
-            ("Save with CDN links (smaller file)…", lambda: self.save(keep_cdn=True)),
-        )
-        for text, slot in entries:
-            action = QAction(text, menu)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-        return menu
 
     # --- streaming -------------------------------------------------------------------------
 
@@ -384,37 +318,12 @@ class ArtifactTab(QWidget):
         """Ask where, then write the shown version as one .html file."""
         if self.current is None:
             return
-        dialog = QFileDialog(self.window(), "Save artifact", self.suggested_file_name())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("Web page (*.html)")
-        dialog.setDefaultSuffix("html")
         html = self.self_contained_html(keep_cdn=keep_cdn)
-
-        def write(result: int) -> None:
-            if result and dialog.selectedFiles():
-                self.write_file(Path(dialog.selectedFiles()[0]), html)
-
-        dialog.finished.connect(write)
-        dialog.open()
+        ask_save_path(self.window(), self.suggested_file_name(), lambda p: self.write_file(p, html))
 
     def write_file(self, path: Path, html: str) -> bool:
         """Write the page; a failure is one clear message, never silent."""
-        try:
-            path.write_text(html, "utf-8")
-        except OSError as error:
-            reason = error.strerror or str(error)
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Could not save",
-                f"Could not save {path.name}: {reason}.",
-                QMessageBox.StandardButton.Ok,
-                self.window(),
-            )
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-            return False
-        return True
+        return write_page(self.window(), path, html)
 
     def print_pdf(self) -> None:
         """The A4 print dialog for the page as it is now."""
@@ -462,7 +371,8 @@ class ArtifactTab(QWidget):
 
     def request_fix(self) -> None:
         """Ask the model to fix the errors the page logged."""
-        errors = collect_errors(self._console)
+        self.console.flush()
+        errors = self.console.errors()
         if self.current is None or not errors:
             return
         prompt = fix_prompt(
@@ -477,21 +387,18 @@ class ArtifactTab(QWidget):
     # --- what the page reports -------------------------------------------------------------
 
     def _on_console(self, level: str, message: str, source: str, line: int) -> None:
-        where = f" ({source.rsplit('/', 1)[-1] or 'page'}:{line})" if line else ""
-        self.console.addItem(f"{level}: {message}{where}")
-        self._console.append(ConsoleLine(level, message, source, line))
-        self._update_console_button()
+        self.console.add(ConsoleLine(level, message, source, line))
 
     def _on_blocked(self, url: str) -> None:
-        self.console.addItem(f"blocked: {url}")
-        self._console.append(ConsoleLine("blocked", url))
-        self._update_console_button()
+        self.console.add(ConsoleLine("blocked", url))
         if url.startswith(("http:", "https:", "ws:", "wss:")):
             host = QUrl(url).host() or url
-            self.banner.setText(
+            text = (
                 f"This artifact tried to reach <b>{host}</b>, which is blocked. "
                 "<a href='allow'>Allow network for this artifact</a>"
             )
+            if text != self.banner.text():  # a page retrying in a loop costs no relayout
+                self.banner.setText(text)
             self.banner.show()
 
     def _show_failure(self, text: str) -> None:
@@ -510,40 +417,12 @@ class ArtifactTab(QWidget):
             self.banner.hide()
 
     def _clear_console(self) -> None:
-        self.console.clear()
-        self._console.clear()
         self.banner.hide()
-        self._update_console_button()
+        self.console.clear_log()
 
-    def _update_console_button(self) -> None:
-        count = len(self._console)
-        self.console_button.setText(f"Console ({count})" if count else "Console")
-        errors = sum(group.count for group in collect_errors(self._console))
-        self.fix_button.setText(f"Fix {errors} error{'s' if errors != 1 else ''}")
-        self.fix_button.setVisible(errors > 0 and not self.streaming)
-        self.consoleCountChanged.emit(count)
-
-
-class FullScreenArtifact(QWidget):
-    """A top-level window showing one artifact full screen."""
-
-    def __init__(
-        self,
-        profile: ArtifactProfile,
-        key: str,
-        version: ArtifactVersion,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(version.title)
-        self.view = ArtifactView(profile, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
-        page = artifact_document(version.type, version.content, version.title)
-        self.view.show_document(key, page)
+    def _on_console_counts(self, lines: int, errors: int) -> None:
+        self.toolbar.set_counts(lines, errors, can_fix=not self.streaming)
+        self.consoleCountChanged.emit(lines)
 
 
 class ArtifactPanel(QWidget):
@@ -659,15 +538,6 @@ class ArtifactPanel(QWidget):
         has_tabs = bool(self._tabs)
         self.tabs.setVisible(has_tabs)
         self.empty.setVisible(not has_tabs)
-
-
-def _tool(text: str, parent: QWidget, *, tip: str = "", checkable: bool = False) -> QToolButton:
-    button = QToolButton(parent)
-    button.setText(text)
-    button.setToolTip(tip or text)
-    button.setCheckable(checkable)
-    button.setAutoRaise(True)
-    return button
 
 
 def _size(chars: int) -> str:

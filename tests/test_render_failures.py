@@ -1,0 +1,57 @@
+"""`render` when the page fails: every output, not only --text, ends in exit code 7.
+
+A renderer stuck in a loop still shows its last frame; a PNG grabbed from it would pass the
+hung page off as a success (it exited 0). The console is printed even then: it is what tells
+the user why.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def render(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "render", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=ROOT,
+    )
+
+
+def test_png_of_a_hung_page_exits_7_and_writes_nothing(tmp_path):
+    out = tmp_path / "shot.png"
+    done = render(str(HOSTILE / "busy.html"), "--png", str(out), "--timeout", "3")
+    assert done.returncode == 7, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "The page did not finish within 3 seconds (is it stuck in a loop?)."
+    ]
+    assert not out.exists()
+
+
+def test_html_and_console_of_a_hung_page_exit_7_with_what_it_logged(tmp_path):
+    page = tmp_path / "logs-then-hangs.html"
+    page.write_text(
+        "<p>x</p><script>console.log('about to spin');"
+        "setTimeout(() => { while (true) {} }, 100);</script>"
+    )
+    out = tmp_path / "page.html"
+    done = render(str(page), "--html", str(out), "--console", "--timeout", "3")
+    assert done.returncode == 7, done.stderr
+    assert any(line.startswith("info: about to spin (") for line in done.stdout.splitlines())
+    assert not out.exists()
+
+
+def test_png_of_a_healthy_page_still_works(tmp_path):
+    out = tmp_path / "shot.png"
+    page = tmp_path / "ok.html"
+    page.write_text("<h1 style='color:red'>fine</h1>")
+    done = render(str(page), "--png", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
