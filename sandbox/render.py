@@ -14,6 +14,13 @@ deadline): a page stuck in a loop keeps showing its last frame, and exporting th
 pass a hung page off as a success. The console is a bounded `ConsoleLog` (a page logging in a
 tight loop would otherwise grow the process without limit); `--console` says how many lines
 were dropped, and is printed even when the page fails, since that is when it helps most.
+
+Screen capture: with a display in the environment, `getDisplayMedia()` made QtWebEngine list
+the screen's windows through Xlib before any signal reached us, and on an X server without a
+window manager that ended the process with "X Error … BadAtom (X_GetProperty)" and a
+segmentation fault. render draws offscreen and needs no display, so it forgets DISPLAY and
+WAYLAND_DISPLAY before the engine starts (the list of windows is then simply empty), and refuses
+the capture request itself: the page's promise rejects and `--console` shows a `blocked:` line.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWebEngineCore import QWebEngineDesktopMediaRequest
 from PySide6.QtWidgets import QApplication
 
 from app.console_log import ConsoleLog, dropped_note, format_line
@@ -41,6 +49,8 @@ EXIT_PAGE_FAILED = 7
 _PROG = "main.py render"
 # A console line this recent proves the renderer alive, whatever the heartbeat says.
 _LINES_SHOW_LIFE_SECONDS = 1.0
+# The blocked: line of a refused screen capture.
+CAPTURE_REFUSED = "screen capture (getDisplayMedia)"
 
 
 class PageFailed(Exception):
@@ -183,6 +193,7 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
         lambda level, message, source, line: report.add(ConsoleLine(level, message, source, line))
     )
     view.requestBlocked.connect(lambda url: report.add(ConsoleLine("blocked", url, url)))
+    view.page().desktopMediaRequested.connect(lambda request: _refuse_capture(request, report))
     page = RenderedPage(view, time.monotonic() + args.timeout, args.timeout)
     try:
         view.show()
@@ -200,6 +211,11 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
         _close(app, view, profile)
 
 
+def _refuse_capture(request: QWebEngineDesktopMediaRequest, report: ConsoleLog) -> None:
+    request.cancel()  # the page's getDisplayMedia() rejects with an AbortError
+    report.add(ConsoleLine("blocked", CAPTURE_REFUSED, CAPTURE_REFUSED))
+
+
 def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) -> None:
     view.loaded.connect(done)
     view.show_document(f"render:{key}", html)
@@ -207,6 +223,9 @@ def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) ->
 
 def _make_application() -> QApplication:
     register_scheme()  # before the QApplication, as QtWebEngine requires
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        # Offscreen needs no display, and Chromium's screen capture would talk to it by itself.
+        os.environ.pop(name, None)
     # Qt's own warnings (no GPU, no display) are noise for a command whose stderr is for us.
     qInstallMessageHandler(_quiet_qt_messages)
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")

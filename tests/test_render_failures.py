@@ -2,14 +2,20 @@
 
 A renderer stuck in a loop still shows its last frame; a PNG grabbed from it would pass the
 hung page off as a success (it exited 0). The console is printed even then: it is what tells
-the user why.
+the user why. With a real display, a page asking for screen capture made QtWebEngine talk to the
+X server by itself and die of an X error; render refuses the capture instead.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).parent / "hostile"
@@ -55,3 +61,50 @@ def test_png_of_a_healthy_page_still_works(tmp_path):
     done = render(str(page), "--png", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    """A bare X server (Xvfb, no window manager) for the test's child processes."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (scripts/test installs it)")
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as numbers:
+        number = numbers.readline().strip()  # Xvfb writes it once it accepts connections
+    try:
+        if not number:
+            pytest.skip("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_screen_capture_under_a_real_display_is_refused_not_fatal(tmp_path, x_display):
+    page = tmp_path / "capture.html"
+    page.write_text(
+        "<p>capture</p><script>navigator.mediaDevices.getDisplayMedia({video: true}).then("
+        "(s) => console.log('GOT ' + s.getTracks().length),"
+        "(e) => console.log('refused: ' + e.name));</script>"
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "render", str(page), "--console", "--wait", "1"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=ROOT,
+        env={**os.environ, "DISPLAY": x_display},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "blocked: screen capture (getDisplayMedia)" in lines
+    assert any(line.startswith("info: refused: AbortError (") for line in lines)
+    assert not any("GOT" in line for line in lines)
+    assert "X Error" not in done.stderr
