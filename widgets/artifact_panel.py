@@ -59,6 +59,10 @@ ORIGIN_LABELS = {
 }
 # How often a streaming page's partial preview is redrawn.
 PARTIAL_PREVIEW_MS = 250
+# A streaming page longer than this stops growing in the preview until it is complete: each
+# redraw rebuilds the whole page (app.partial_preview) and hands it to the renderer, which for
+# megabytes stalled the window for seconds.
+PARTIAL_PREVIEW_MAX_CHARS = 200_000
 
 
 class ArtifactTab(QWidget):
@@ -195,10 +199,14 @@ class ArtifactTab(QWidget):
     def append_stream(self, text: str) -> None:
         """More of the version being written."""
         self.code.append_text(text)
-        self._stream_text.append(text)
         self._stream_chars += len(text)
-        self.status.setText(f"writing… {_size(self._stream_chars)}")
-        if self._stream_type == "text/html" and not self._partial_timer.isActive():
+        html = self._stream_type == "text/html"
+        growing = html and self._stream_chars <= PARTIAL_PREVIEW_MAX_CHARS
+        if growing:
+            self._stream_text.append(text)
+        later = " · shown when complete" if html and not growing else ""
+        self.status.setText(f"writing… {_size(self._stream_chars)}{later}")
+        if growing and not self._partial_timer.isActive():
             if self._stream_chars == len(text):
                 self._show_partial()  # at once: this also starts the origin's renderer early
             self._partial_timer.start()
@@ -244,7 +252,8 @@ class ArtifactTab(QWidget):
         self.code.set_read_only(False)
         self.edit_bar.hide()
         kind = TYPE_LABELS.get(version.type, version.type)
-        self.status.setText(kind if version.complete else f"{kind} · incomplete")
+        plain = "" if self.code.is_highlighted() else " · large: code shown without colours"
+        self.status.setText((kind if version.complete else f"{kind} · incomplete") + plain)
         self._clear_console()
         page = artifact_document(version.type, version.content, version.title)
         if self.isVisible():
@@ -541,4 +550,6 @@ class ArtifactPanel(QWidget):
 
 
 def _size(chars: int) -> str:
+    if chars >= 1024 * 1024:
+        return f"{chars / (1024 * 1024):.1f} MB"
     return f"{chars / 1024:.1f} KB" if chars >= 1024 else f"{chars} B"

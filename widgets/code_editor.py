@@ -1,6 +1,12 @@
 """The artifact's Code view: an editor with line numbers, highlighting and a find bar.
 
 The highlighting itself is `widgets.code_highlighter`; the find bar is `widgets.find_bar`.
+
+Large artifacts: highlighting runs on the GUI thread, line by line, and a 5 MB page froze the
+window for seconds. Text longer than `MAX_HIGHLIGHTED_CHARS` is shown plain (the highlighter is
+detached, so not one line of it is lexed), also when a stream grows past the limit. Appending
+a streamed chunk costs the chunk, not the whole text: the clean text is kept as its pieces and
+joined only when an edit needs comparing.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from widgets.code_theme import (
 from widgets.find_bar import FindBar
 
 INDENT = "  "
+# Longer text is shown without colours: highlighting it would stall the event loop.
+MAX_HIGHLIGHTED_CHARS = 500_000
 MAX_HIGHLIGHTS = 2000  # find matches painted at once; more are counted, not painted
 
 
@@ -68,7 +76,10 @@ class CodeEditor(QPlainTextEdit):
         self.setFont(monospace_font())
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
         self.setStyleSheet(editor_style("codeEditor"))
-        self._loaded = ""
+        # The clean text, as the pieces it arrived in (joined only when an edit is compared).
+        self._loaded_parts: list[str] = []
+        self._length = 0  # characters of the clean text
+        self._loading = False  # set_text or append_text is changing the text, not the user
         self._modified = False
         self._matches: list[QTextCursor] = []
         self._match_capped = False
@@ -107,8 +118,28 @@ class CodeEditor(QPlainTextEdit):
 
     def set_text(self, text: str) -> None:
         """Load `text` as the unmodified content (clears undo history)."""
-        self.setPlainText(text)
-        self.mark_clean()
+        self._highlight_if_small(len(text))
+        self.highlighter.restart()
+        self._loading = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._loading = False
+        self._loaded_parts = [text]
+        self._length = len(text)
+        self._clean()
+
+    def is_highlighted(self) -> bool:
+        """Whether the text is coloured (it is not beyond MAX_HIGHLIGHTED_CHARS)."""
+        return self.highlighter.document() is not None
+
+    def _highlight_if_small(self, length: int) -> None:
+        # Detached before a large text arrives, so Qt never asks for one line of it.
+        small = length <= MAX_HIGHLIGHTED_CHARS
+        if small and not self.is_highlighted():
+            self.highlighter.setDocument(self.document())
+        elif not small and self.is_highlighted():
+            self.highlighter.setDocument(None)
 
     def text(self) -> str:
         """The content exactly as typed (no-break spaces kept, lines joined by "\\n")."""
@@ -119,20 +150,41 @@ class CodeEditor(QPlainTextEdit):
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 2
         document = self.document()
+        if not self._modified:
+            self._highlight_if_small(self._length + len(chunk))
         document.setUndoRedoEnabled(False)  # a stream is not something to undo
         cursor = QTextCursor(document)
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(chunk)
+        self._loading = not self._modified
+        try:
+            cursor.insertText(chunk)
+        finally:
+            self._loading = False
         document.setUndoRedoEnabled(True)
-        self.mark_clean()
+        if self._modified:
+            self.mark_clean()
+        else:
+            self._loaded_parts.append(chunk)
+            self._length += len(chunk)
+            self._clean()
         if at_bottom:
             bar.setValue(bar.maximum())
 
     def mark_clean(self) -> None:
         """Take the current text as the loaded one (after Run stored it as a version)."""
-        self._loaded = self.text()
+        text = self.text()
+        self._loaded_parts = [text]
+        self._length = len(text)
+        self._clean()
+
+    def _clean(self) -> None:
         self.document().setModified(False)
         self._set_modified(False)
+
+    def _loaded(self) -> str:
+        if len(self._loaded_parts) > 1:
+            self._loaded_parts = ["".join(self._loaded_parts)]
+        return self._loaded_parts[0] if self._loaded_parts else ""
 
     def is_modified(self) -> bool:
         """Whether the text differs from the loaded one."""
@@ -155,8 +207,10 @@ class CodeEditor(QPlainTextEdit):
             self.centerCursor()
 
     def _on_contents_changed(self) -> None:
+        if self._loading:
+            return  # the text being loaded is the clean text: nothing to compare
         # The cheap flag first: only an edited document is compared with the loaded text.
-        self._set_modified(self.document().isModified() and self.text() != self._loaded)
+        self._set_modified(self.document().isModified() and self.text() != self._loaded())
         if self.find_bar.isVisible() and self.find_bar.field.text():
             self._refind.start()
 

@@ -7,11 +7,18 @@ region the line starts in (markup, script, style, HTML comment, the inside of a 
 lines, a Markdown fence) and whether a `/* */` comment or a template literal is still open.
 Each region is lexed with its Pygments lexer; a line that starts inside a tag or a template
 literal is lexed with a one-token prefix ("<x ", "`") that primes the lexer and is dropped.
+
+Lexing runs on the GUI thread (about a millisecond a line), so a long text is highlighted in
+slices: the first `EAGER_LINES` lines at once (the screen the user sees), the rest a few
+milliseconds at a time from a zero-delay timer, in order, so the event loop is never held for
+more than a slice. A line past the highlighted frontier is left plain with the state `PENDING`;
+when the frontier reaches it, it is lexed from the real state of the line before.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 from pygments.lexer import Lexer
 from pygments.lexers import (
@@ -24,11 +31,14 @@ from pygments.lexers import (
 )
 from pygments.token import Comment, Generic, Keyword, Name, Number, Operator, String, Token
 from pygments.token import _TokenType as TokenType
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from widgets.code_theme import FOREGROUND
 
 MAX_LEXED_CHARS = 4000  # a minified line is lexed this far; its end state still comes from all
+EAGER_LINES = 200  # lines highlighted at once; later ones in slices (the loop stays free)
+SLICE_SECONDS = 0.006  # the longest a slice of deferred lines holds the event loop
 
 # Token colours, most specific first (a token takes the first of its ancestors found here).
 THEME: dict[TokenType, tuple[str, str]] = {
@@ -77,6 +87,7 @@ LANGUAGES = {
 MARKUP, SCRIPT, STYLE, HTML_COMMENT, IN_TAG, MD, FENCE, PLAIN = range(8)
 NORMAL, BLOCK_COMMENT, TEMPLATE = range(3)  # sub-states of SCRIPT and STYLE
 TAG_PLAIN, TAG_SCRIPT, TAG_STYLE = range(3)  # sub-states of IN_TAG: what the tag opens
+PENDING = 8 * 8  # the state of a line not highlighted yet (no region has this number)
 
 _EMBED_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
 _OPEN_TAG = re.compile(r"<[a-zA-Z][^>]*\Z")
@@ -222,7 +233,14 @@ class PygmentsHighlighter(QSyntaxHighlighter):
     """Per-line highlighting of HTML (with script and style), SVG, JS, JSX, CSS and Markdown."""
 
     def __init__(self, document: QTextDocument) -> None:
+        # Before the base class: attaching to a document highlights it (calls highlightBlock).
+        self._frontier = EAGER_LINES - 1  # lines up to this number are highlighted for real
+        self._slices = QTimer()
         super().__init__(document)
+        self._slices.setParent(self)
+        self._slices.setSingleShot(True)
+        self._slices.setInterval(0)
+        self._slices.timeout.connect(self._slice)
         self._palette = _Palette()
         self._markup: Lexer = _lexer(HtmlLexer)
         self._script: Lexer = _lexer(JavascriptLexer)
@@ -251,10 +269,26 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         initial = {"html": MARKUP, "svg": MARKUP, "javascript": SCRIPT, "jsx": SCRIPT}
         initial |= {"css": STYLE, "markdown": MD}
         self._initial = initial.get(language, PLAIN) * 8
+        self.restart()
         self.rehighlight()
+
+    def restart(self) -> None:
+        """New text (or language): highlight its first lines at once, the rest in slices."""
+        self._frontier = EAGER_LINES - 1
+
+    def is_complete(self) -> bool:
+        """Whether every line is highlighted (no slice is left to run)."""
+        document = self.document()
+        return document is None or self._frontier >= document.blockCount() - 1
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt API)
         """Highlight one line from the state the previous line ended in."""
+        if self.currentBlock().blockNumber() > self._frontier:
+            # Left for a slice; the same state as before, so Qt does not go on to the next line.
+            self.setCurrentBlockState(PENDING)
+            if not self._slices.isActive():
+                self._slices.start()
+            return
         state = self.previousBlockState()
         if state < 0:
             state = self._initial
@@ -265,6 +299,20 @@ class PygmentsHighlighter(QSyntaxHighlighter):
             if pos >= len(text):
                 break
         self.setCurrentBlockState(state)
+
+    def _slice(self) -> None:
+        """Highlight deferred lines in order for up to SLICE_SECONDS, then let the loop run."""
+        document = self.document()
+        if document is None:
+            return
+        deadline = time.perf_counter() + SLICE_SECONDS
+        block = document.findBlockByNumber(self._frontier + 1)
+        while block.isValid() and time.perf_counter() < deadline:
+            self._frontier = block.blockNumber()
+            self.rehighlightBlock(block)  # stops at the next line: it is still PENDING
+            block = block.next()
+        if block.isValid():
+            self._slices.start()
 
     # -- formatting ----------------------------------------------------------------------------
 
