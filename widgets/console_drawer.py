@@ -43,6 +43,7 @@ class ConsoleDrawer(QListWidget):
     def clear_log(self) -> None:
         """Forget every line (a new version runs)."""
         self.log.clear()
+        self._drawn = -1  # the count alone could match the old list's
         self._throttle.flush()
         self._refresh()
 
