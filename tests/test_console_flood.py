@@ -21,7 +21,7 @@ from app.fix import ConsoleLine, ErrorGroup, collect_errors, fix_prompt
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import make_artifact_profile
-from widgets.artifact_panel import ArtifactTab
+from widgets.artifact_tab import ArtifactTab
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOD = Path(__file__).parent / "hostile" / "console_flood.html"

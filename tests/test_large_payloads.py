@@ -19,10 +19,10 @@ import pytest
 from app.providers import make_provider
 from app.publish import Publisher
 from app.session import ChatSession
-from app.store import Store
+from app.store import ArtifactVersion, Store
 from sandbox.profile import make_artifact_profile
 from tests.model_server import openai_text_reply
-from widgets.artifact_panel import PARTIAL_PREVIEW_MAX_CHARS, ArtifactTab
+from widgets.artifact_tab import DIFF_AT_ONCE_CHARS, PARTIAL_PREVIEW_MAX_CHARS, ArtifactTab
 from widgets.code_editor import MAX_HIGHLIGHTED_CHARS, CodeEditor
 from widgets.code_highlighter import EAGER_LINES, PENDING, PygmentsHighlighter
 
@@ -153,3 +153,23 @@ def test_a_huge_reply_is_stored_intact(model_server, tmp_path: Path):
     assert message.status == "complete"
     stored = store.messages(cid)[-1]
     assert len(stored.content) == len(reply) and stored.content == reply
+
+
+def _version(number: int, content: str) -> ArtifactVersion:
+    return ArtifactVersion(
+        number, 1, "big", number, "text/html", "Big", content, "full", None, True, 0
+    )
+
+
+def test_large_versions_are_compared_only_when_the_changes_view_opens(tab):
+    one, two = _page(6000), _page(6001)
+    assert len(one) + len(two) > DIFF_AT_ONCE_CHARS
+    tab.set_versions([_version(1, one), _version(2, two)], None)
+    assert tab.diff.left_version() is None  # nothing diffed for a view nobody looks at
+    tab.show_changes()
+    assert (tab.diff.left_version().version, tab.diff.right_version().version) == (1, 2)
+    assert tab.diff.has_differences()
+    small = [_version(1, "<p>a</p>"), _version(2, "<p>b</p>"), _version(3, "<p>c</p>")]
+    tab.show_preview()
+    tab.set_versions(small, None)
+    assert (tab.diff.left_version().version, tab.diff.right_version().version) == (2, 3)
