@@ -1,15 +1,14 @@
 """The console drawer under an artifact: the last lines its page logged, every line counted.
 
 Lines go into a bounded `app.console_log.ConsoleLog` (O(1) a line, errors tallied as they
-come); the list on screen is redrawn from it at most a few times a second, and only while it is
-shown. A page that logs in a tight loop therefore costs a bounded amount of memory and one
-small redraw per interval, however fast it logs; the counts (lines, errors) stay exact.
+come); the list is redrawn from it at most a few times a second (open or closed, so it always
+reads as the page's console). A page that logs in a tight loop therefore costs a bounded amount
+of memory and one small redraw per interval, however fast it logs; the counts stay exact.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from app.console_log import CAPACITY, ConsoleLog, dropped_note
@@ -55,15 +54,9 @@ class ConsoleDrawer(QListWidget):
         """Bring the list and the counts up to date now (tests, and before a Fix request)."""
         self._throttle.flush()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        """Opening the drawer draws what arrived while it was closed."""
-        super().showEvent(event)
-        self._draw()
-
     def _refresh(self) -> None:
         self.countsChanged.emit(self.log.total, self.log.error_count)
-        if self.isVisible():
-            self._draw()
+        self._draw()
 
     def _draw(self) -> None:
         if self._drawn == self.log.total:
