@@ -37,7 +37,7 @@ from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QT
 from widgets.code_theme import FOREGROUND
 
 MAX_LEXED_CHARS = 4000  # a minified line is lexed this far; its end state still comes from all
-EAGER_LINES = 200  # lines highlighted at once; later ones in slices (the loop stays free)
+EAGER_LINES = 80  # lines highlighted at once (a screen); later ones in slices (the loop stays free)
 SLICE_SECONDS = 0.006  # the longest a slice of deferred lines holds the event loop
 
 # Token colours, most specific first (a token takes the first of its ancestors found here).
@@ -262,6 +262,8 @@ class PygmentsHighlighter(QSyntaxHighlighter):
 
     def set_language(self, language: str) -> None:
         """One of "html", "svg", "javascript", "jsx", "css", "markdown", "text"."""
+        if language == self.language:
+            return  # the text is lexed already: every new version of an artifact comes here
         self.language = language
         self._markup = _lexer(XmlLexer if language == "svg" else HtmlLexer)
         self._script = _lexer(JsxLexer if language == "jsx" else JavascriptLexer)
