@@ -428,9 +428,9 @@ def _trim_tail(tail: str, inner_fence: bool) -> str:
 
 def _is_partial_close(buf: str, k: int) -> bool:
     """Whether buf[k:] may still grow into </artifact> or </antArtifact>."""
+    if len(buf) - k > 24:
+        return False  # before slicing: a copy of the rest for every "<" was quadratic
     rest = buf[k:].lower()
-    if len(rest) > 24:
-        return False
     core = rest.rstrip(" \t\r\n")
     if core != rest:
         return core in ("</artifact", "</antartifact")

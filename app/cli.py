@@ -17,6 +17,7 @@ from typing import TextIO
 
 from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
 from app.config import (
+    READ_TIMEOUT_RANGE,
     ConfigError,
     ProviderProfile,
     Settings,
@@ -90,6 +91,12 @@ def ask_main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
     parser.add_argument("--conversation", type=int, metavar="ID")
     parser.add_argument("--show-reasoning", action="store_true")
+    parser.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        metavar="S",
+        help="seconds the reply may send nothing before it fails (settings.json: read_timeout, 60)",
+    )
     args = parser.parse_args(argv)
     try:
         return asyncio.run(_ask(args))
@@ -98,6 +105,18 @@ def ask_main(argv: list[str]) -> int:
         return 130
     except Exception as error:  # noqa: BLE001 - one sentence, never a traceback
         return _fail(f"Easel failed: {type(error).__name__}: {error}.", 1, args.json)
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a read timeout within the range settings.json accepts."""
+    low, high = READ_TIMEOUT_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {low:g} to {high:g} seconds, got {text!r}")
+    return value
 
 
 async def _ask(args: argparse.Namespace) -> int:
@@ -115,7 +134,8 @@ async def _ask(args: argparse.Namespace) -> int:
             return _fail(f"There is no conversation {args.conversation}.", EXIT_USAGE, args.json)
         printer = _AskPrinter(args.json, args.show_reasoning, args.save_artifacts)
         try:
-            client = new_http_client(profile.ca_bundle)
+            read_timeout = args.read_timeout or settings.read_timeout
+            client = new_http_client(profile.ca_bundle, read_timeout=read_timeout)
         except ConfigError as error:
             return _fail(str(error), EXIT_USAGE, args.json)
         async with client:

@@ -30,6 +30,11 @@ SETTINGS_FILE = "settings.json"
 KINDS = ("openai", "anthropic")
 # A header value written "$NAME" names an environment variable: a reference, not a secret.
 _ENV_REFERENCE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
+# Seconds a reply may send nothing before it counts as stalled (httpx's read timeout is per
+# chunk, so this bounds the silence, not the whole reply). Reasoning models think in silence
+# for a while; a dead connection should not hold the user for minutes.
+DEFAULT_READ_TIMEOUT = 60.0
+READ_TIMEOUT_RANGE = (1.0, 3600.0)
 
 
 class ConfigError(ValueError):
@@ -173,6 +178,8 @@ class Settings:
     splitter_sizes: list[int] | None = None
     # model -> (price per million input tokens, per million output tokens), as the user set it
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Seconds without data before a reply counts as stalled ("read_timeout" in settings.json).
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -275,6 +282,7 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "window_geometry": settings.window_geometry,
         "splitter_sizes": settings.splitter_sizes,
         "prices": {model: list(price) for model, price in settings.prices.items()},
+        "read_timeout": settings.read_timeout,
     }
 
 
@@ -309,7 +317,24 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         window_geometry=_optional(raw.get("window_geometry"), str),
         splitter_sizes=_int_list(raw.get("splitter_sizes")),
         prices=_prices(raw.get("prices")),
+        read_timeout=_read_timeout(raw.get("read_timeout")),
     )
+
+
+def _read_timeout(value: Any) -> float:
+    """The saved read timeout, or the default when it is missing or not a sane number."""
+    if value is None:
+        return DEFAULT_READ_TIMEOUT
+    low, high = READ_TIMEOUT_RANGE
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
+        return float(value)
+    log.warning(
+        "read_timeout in settings must be %g to %g seconds; using %g",
+        low,
+        high,
+        DEFAULT_READ_TIMEOUT,
+    )
+    return DEFAULT_READ_TIMEOUT
 
 
 def _prices(value: Any) -> dict[str, tuple[float, float]]:

@@ -13,22 +13,27 @@ import ssl
 
 import httpx
 
-from app.config import PRESETS, ConfigError, Preset, ProviderProfile
+from app.config import DEFAULT_READ_TIMEOUT, PRESETS, ConfigError, Preset, ProviderProfile
 from app.events import AuthError
 from app.key_marks import had_key
 from app.providers import Provider, make_provider
 from app.secrets import KeyStore, find_api_key, with_header_values
 from app.urls import redact_userinfo, split_userinfo
 
-# Reading a stream: a chunk may take long to come (reasoning models think), but not forever.
-TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0)
+
+def http_timeout(read_timeout: float = DEFAULT_READ_TIMEOUT) -> httpx.Timeout:
+    """Connect, write and pool bounds, and `read_timeout`: the longest silence in a reply."""
+    return httpx.Timeout(connect=10.0, read=read_timeout, write=30.0, pool=10.0)
 
 
-def new_http_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
+def new_http_client(
+    ca_bundle: str | None = None, *, read_timeout: float = DEFAULT_READ_TIMEOUT
+) -> httpx.AsyncClient:
     """An HTTP client (proxies from HTTPS_PROXY/ALL_PROXY are honoured).
 
     ca_bundle: a PEM file of extra authorities to trust (a company's TLS-inspecting proxy);
-    a missing or unreadable file is a ConfigError, not a traceback.
+    a missing or unreadable file is a ConfigError, not a traceback. read_timeout: seconds a
+    reply may send nothing (a chunk may take long to come while a model thinks, not forever).
     """
     verify: bool | ssl.SSLContext = True
     if ca_bundle:
@@ -36,7 +41,9 @@ def new_http_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
             verify = ssl.create_default_context(cafile=ca_bundle)
         except (OSError, ssl.SSLError) as error:
             raise ConfigError(f"Cannot use the CA bundle {ca_bundle}: {error}.") from None
-    return httpx.AsyncClient(timeout=TIMEOUT, trust_env=True, follow_redirects=False, verify=verify)
+    return httpx.AsyncClient(
+        timeout=http_timeout(read_timeout), trust_env=True, follow_redirects=False, verify=verify
+    )
 
 
 def preset_of(profile: ProviderProfile) -> Preset | None:

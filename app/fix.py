@@ -2,7 +2,8 @@
 
 The sandbox reports console lines as (level, message, source, line). `collect_errors` keeps the
 errors, collapsing identical ones (a game loop throws the same TypeError sixty times a second)
-into one group with a count. `fix_prompt` writes the user message: each error with the code
+into one group with a count; `ErrorTally` does the same one line at a time (O(1) a line), for a
+console that keeps only its last lines (`app.console_log`) but must still count every error. `fix_prompt` writes the user message: each error with the code
 around its line, numbered, and the exact `<artifact-edit>` syntax of DESIGN.md §3. The prompt
 is bounded: at most `MAX_GROUPS` errors, each message and excerpt cut to a fixed size.
 """
@@ -19,6 +20,8 @@ MAX_GROUPS = 5
 CONTEXT_LINES = 4  # lines shown on each side of an error's line
 MAX_MESSAGE_CHARS = 600
 MAX_LINE_CHARS = 160  # a minified line would otherwise fill the prompt
+# Different errors an ErrorTally remembers; a page that makes each message unique counts on.
+MAX_TRACKED_GROUPS = 500
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,50 @@ class ErrorGroup:
     count: int = 1
 
 
+class ErrorTally:
+    """Errors counted as they arrive, identical ones collapsed; adding a line is O(1).
+
+    At most `max_groups` different errors are remembered (a page can make every message
+    unique); later different ones still count in `total`, as `untracked`.
+    """
+
+    def __init__(self, max_groups: int = MAX_TRACKED_GROUPS) -> None:
+        self._counts: dict[tuple[str, str, str, int], int] = {}
+        self._max_groups = max_groups
+        self.total = 0
+        self.untracked = 0
+
+    def add(self, line: ConsoleLine) -> bool:
+        """Count `line` if it is an error; whether it was one."""
+        if line.level not in ERROR_LEVELS:
+            return False
+        self.total += 1
+        key = (line.level, line.message.strip(), line.source, line.line)
+        if key in self._counts:
+            self._counts[key] += 1
+        elif len(self._counts) < self._max_groups:
+            self._counts[key] = 1
+        else:
+            self.untracked += 1
+        return True
+
+    def groups(self) -> list[ErrorGroup]:
+        """The different errors, in order of first appearance, each with its count."""
+        return [ErrorGroup(*key, count=count) for key, count in self._counts.items()]
+
+    def clear(self) -> None:
+        """Forget every error (a new version runs)."""
+        self._counts.clear()
+        self.total = 0
+        self.untracked = 0
+
+
 def collect_errors(lines: Iterable[ConsoleLine]) -> list[ErrorGroup]:
     """The errors among `lines`, identical ones collapsed, in order of first appearance."""
-    counts: dict[tuple[str, str, str, int], int] = {}
+    tally = ErrorTally(max_groups=2**31)
     for line in lines:
-        if line.level in ERROR_LEVELS:
-            key = (line.level, line.message.strip(), line.source, line.line)
-            counts[key] = counts.get(key, 0) + 1
-    return [ErrorGroup(*key, count=count) for key, count in counts.items()]
+        tally.add(line)
+    return tally.groups()
 
 
 def fix_prompt(

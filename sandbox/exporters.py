@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice
 
+from app.console_log import ConsoleLog
 from app.documents import inline_vendored
 from sandbox.printing import PrintError, PrintOptions, grab_image, start_pdf, write_file
 from sandbox.render import (
@@ -65,7 +66,7 @@ def pdf_bytes(page: RenderedPage, options: PrintOptions) -> bytes:
     return result
 
 
-def _run_pdf(page: RenderedPage, args: argparse.Namespace, _report: list[str]) -> None:
+def _run_pdf(page: RenderedPage, args: argparse.Namespace, _report: ConsoleLog) -> None:
     if args.pdf is not None:
         mode = "fit" if args.fit_one_page else "paged"
         _save(args.pdf, pdf_bytes(page, PrintOptions(mode=mode, landscape=args.landscape)))
@@ -81,7 +82,12 @@ def _add_png(parser: argparse.ArgumentParser) -> None:
 
 
 def png_bytes(page: RenderedPage) -> bytes:
-    """The visible page (canvas and WebGL included) as PNG bytes."""
+    """The visible page (canvas and WebGL included) as PNG bytes; PageFailed if it is hung.
+
+    A renderer stuck in a loop still shows its last frame: grabbing it would pass a hung page
+    off as a success, so the page must answer a probe first.
+    """
+    page.ensure_responsive()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     try:
@@ -91,7 +97,7 @@ def png_bytes(page: RenderedPage) -> bytes:
     return bytes(buffer.data().data())
 
 
-def _run_png(page: RenderedPage, args: argparse.Namespace, _report: list[str]) -> None:
+def _run_png(page: RenderedPage, args: argparse.Namespace, _report: ConsoleLog) -> None:
     if args.png is not None:
         _save(args.png, png_bytes(page))
 
@@ -102,7 +108,7 @@ def _add_html(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_html(_page: RenderedPage, args: argparse.Namespace, _report: list[str]) -> None:
+def _run_html(_page: RenderedPage, args: argparse.Namespace, _report: ConsoleLog) -> None:
     if args.html is not None:
         source = args.input.read_text(encoding="utf-8", errors="replace")
         _save(args.html, inline_vendored(source).encode("utf-8"))

@@ -8,6 +8,19 @@ one sentence on stderr and exit code 7, never a hang or a traceback.
 Outputs are *exporters*: each adds its options to the parser and runs once the page is ready,
 in order, through a `RenderedPage` (JavaScript, waiting on callbacks, the view itself). Export
 formats (PDF, PNG, HTML) plug in by passing more exporters to `render_main`.
+
+Before any export the page must answer a probe (a `runJavaScript` round trip within the
+deadline): a page stuck in a loop keeps showing its last frame, and exporting that frame would
+pass a hung page off as a success. The console is a bounded `ConsoleLog` (a page logging in a
+tight loop would otherwise grow the process without limit); `--console` says how many lines
+were dropped, and is printed even when the page fails, since that is when it helps most.
+
+Screen capture: with a display in the environment, `getDisplayMedia()` made QtWebEngine list
+the screen's windows through Xlib before any signal reached us, and on an X server without a
+window manager that ended the process with "X Error … BadAtom (X_GetProperty)" and a
+segmentation fault. render draws offscreen and needs no display, so it forgets DISPLAY and
+WAYLAND_DISPLAY before the engine starts (the list of windows is then simply empty), and refuses
+the capture request itself: the page's promise rejects and `--console` shows a `blocked:` line.
 """
 
 from __future__ import annotations
@@ -21,8 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWebEngineCore import QWebEngineDesktopMediaRequest
 from PySide6.QtWidgets import QApplication
 
+from app.console_log import ConsoleLog, dropped_note, format_line
+from app.fix import ConsoleLine
 from app.import_maps import with_import_map
 from sandbox.engine import add_gpu_switches, start_network_wall
 from sandbox.profile import ArtifactProfile, make_artifact_profile
@@ -33,6 +49,10 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_PAGE_FAILED = 7
 _PROG = "main.py render"
+# A console line this recent proves the renderer alive, whatever the heartbeat says.
+_LINES_SHOW_LIFE_SECONDS = 1.0
+# The blocked: line of a refused screen capture.
+CAPTURE_REFUSED = "screen capture (getDisplayMedia)"
 
 
 class PageFailed(Exception):
@@ -48,10 +68,10 @@ class RenderedPage:
         self._timeout = timeout
         self._failure = ""
         self._loop: QEventLoop | None = None
+        self._last_line = float("-inf")
         view.crashed.connect(self._fail)
-        view.hung.connect(
-            lambda: self._fail("the page stopped responding (is it stuck in a loop?).")
-        )
+        view.hung.connect(self._on_hung)
+        view.consoleMessage.connect(self._on_console_line)
 
     def wait(self, start: Callable[[Callable[..., None]], None]) -> tuple:
         """Call `start(done)`, spin the event loop until `done(*args)` is called; return args."""
@@ -85,6 +105,19 @@ class RenderedPage:
         """Let the page run for `seconds` (the event loop keeps serving it)."""
         self.wait(lambda done: QTimer.singleShot(int(seconds * 1000), done))
 
+    def ensure_responsive(self) -> None:
+        """Return once the page's renderer answers; PageFailed if it is stuck or gone."""
+        self.run_js("1")
+
+    def _on_console_line(self, *_line: object) -> None:
+        self._last_line = time.monotonic()
+
+    def _on_hung(self) -> None:
+        # The heartbeat's answer queues behind every console line the page sent before it: a
+        # page logging faster than we print is alive, only late. Its deadline still holds.
+        if time.monotonic() - self._last_line > _LINES_SHOW_LIFE_SECONDS:
+            self._fail("the page stopped responding (is it stuck in a loop?).")
+
     def _fail(self, sentence: str) -> None:
         self._failure = self._failure or sentence
         if self._loop is not None:
@@ -96,14 +129,14 @@ class Exporter:
     """One output of `render`: its command-line options, and what it does with a ready page."""
 
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[RenderedPage, argparse.Namespace, list[str]], None]
+    run: Callable[[RenderedPage, argparse.Namespace, ConsoleLog], None]
 
 
 def _add_text(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", action="store_true", help="print the page's visible text")
 
 
-def _run_text(page: RenderedPage, args: argparse.Namespace, _report: list[str]) -> None:
+def _run_text(page: RenderedPage, args: argparse.Namespace, _report: ConsoleLog) -> None:
     if args.text:
         text = page.run_js("document.body ? document.body.innerText : ''")
         print(str(text or ""))
@@ -115,10 +148,12 @@ def _add_console(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_console(_page: RenderedPage, args: argparse.Namespace, report: list[str]) -> None:
+def _run_console(_page: RenderedPage | None, args: argparse.Namespace, report: ConsoleLog) -> None:
     if args.console:
-        for line in report:
-            print(line)
+        if report.dropped:
+            print(dropped_note(report.dropped))
+        for line in report.lines():
+            print(format_line(line))
 
 
 TEXT = Exporter(_add_text, _run_text)
@@ -157,21 +192,32 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
     profile = make_artifact_profile(gate=gate)
     view = ArtifactView(profile, open_links=False)
     view.resize(1280, 900)
-    report: list[str] = []
+    report = ConsoleLog()
     view.consoleMessage.connect(
-        lambda level, message, source, line: report.append(f"{level}: {message} ({source}:{line})")
+        lambda level, message, source, line: report.add(ConsoleLine(level, message, source, line))
     )
-    view.requestBlocked.connect(lambda url: report.append(f"blocked: {url}"))
+    view.requestBlocked.connect(lambda url: report.add(ConsoleLine("blocked", url, url)))
+    view.page().desktopMediaRequested.connect(lambda request: _refuse_capture(request, report))
     page = RenderedPage(view, time.monotonic() + args.timeout, args.timeout)
     try:
         view.show()
         page.wait(lambda done: _load(view, args.input.name, html, done))
         page.pause(max(args.wait, 0.0))
+        page.ensure_responsive()
         for exporter in exporters:
             exporter.run(page, args, report)
         return EXIT_OK
+    except PageFailed:
+        if CONSOLE in exporters:
+            _run_console(None, args, report)  # what it logged before it failed
+        raise
     finally:
         _close(app, view, profile)
+
+
+def _refuse_capture(request: QWebEngineDesktopMediaRequest, report: ConsoleLog) -> None:
+    request.cancel()  # the page's getDisplayMedia() rejects with an AbortError
+    report.add(ConsoleLine("blocked", CAPTURE_REFUSED, CAPTURE_REFUSED))
 
 
 def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) -> None:
@@ -181,6 +227,9 @@ def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) ->
 
 def _make_application() -> QApplication:
     register_scheme()  # before the QApplication, as QtWebEngine requires
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        # Offscreen needs no display, and Chromium's screen capture would talk to it by itself.
+        os.environ.pop(name, None)
     # Qt's own warnings (no GPU, no display) are noise for a command whose stderr is for us.
     qInstallMessageHandler(_quiet_qt_messages)
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")

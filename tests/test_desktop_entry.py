@@ -135,7 +135,9 @@ def fake_ldd(folder: Path, missing: str) -> dict[str, str]:
     """An `ldd` first on PATH that reports `missing` as not found (the real check's input)."""
     folder.mkdir()
     ldd = folder / "ldd"
-    ldd.write_text(f"#!/bin/sh\necho '\t{missing} => not found'\necho '\tlibc.so.6 => /lib/libc.so.6'\n")
+    ldd.write_text(
+        f"#!/bin/sh\necho '\t{missing} => not found'\necho '\tlibc.so.6 => /lib/libc.so.6'\n"
+    )
     ldd.chmod(ldd.stat().st_mode | stat.S_IEXEC)
     return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
 

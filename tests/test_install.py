@@ -110,7 +110,9 @@ def installed(tmp_path_factory) -> Installed:
 
 def test_the_wheel_carries_every_run_time_file(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
-    on_disk = [p for p in (ROOT / "assets").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    on_disk = [
+        p for p in (ROOT / "assets").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ]
     missing = [
         str(p.relative_to(ROOT)) for p in on_disk
         if "easel_assets/" + p.relative_to(ROOT / "assets").as_posix() not in names

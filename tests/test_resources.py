@@ -48,7 +48,9 @@ def test_no_module_finds_files_by_its_own_location():
 
 
 def _configured() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
 
 
 def test_every_package_on_disk_goes_into_the_wheel():

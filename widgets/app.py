@@ -88,7 +88,7 @@ class EaselApp:
         self.store = opened.store
         self._history_notice = opened.notice
         self.keys = keys
-        self.client = new_http_client()
+        self.client = new_http_client(read_timeout=self.settings.read_timeout)
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
         self.artifact_profile = make_artifact_profile(gate=gate)
         self.profile = self._initial_profile()
@@ -363,7 +363,9 @@ class EaselApp:
             return self.client
         if profile.ca_bundle not in self._clients:
             try:
-                self._clients[profile.ca_bundle] = new_http_client(profile.ca_bundle)
+                self._clients[profile.ca_bundle] = new_http_client(
+                    profile.ca_bundle, read_timeout=self.settings.read_timeout
+                )
             except ConfigError as error:
                 raise ProviderError(str(error)) from None
         return self._clients[profile.ca_bundle]

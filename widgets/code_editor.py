@@ -1,406 +1,50 @@
 """The artifact's Code view: an editor with line numbers, highlighting and a find bar.
 
-Highlighting is per line, so a keystroke re-lexes one line (and the lines after it only while
-their start state changes, which QSyntaxHighlighter tracks). Pygments lexes a whole document,
-not a line in a given state, so the state carried from line to line is ours: which language
-region the line starts in (markup, script, style, HTML comment, the inside of a tag that spans
-lines, a Markdown fence) and whether a `/* */` comment or a template literal is still open.
-Each region is lexed with its Pygments lexer; a line that starts inside a tag or a template
-literal is lexed with a one-token prefix ("<x ", "`") that primes the lexer and is dropped.
+The highlighting itself is `widgets.code_highlighter`; the find bar is `widgets.find_bar`.
+
+Large artifacts: highlighting runs on the GUI thread, line by line, and a 5 MB page froze the
+window for seconds. Text longer than `MAX_HIGHLIGHTED_CHARS` is shown plain (the highlighter is
+detached, so not one line of it is lexed), also when a stream grows past the limit. Appending
+a streamed chunk costs the chunk, not the whole text: the clean text is kept as its pieces and
+joined only when an edit needs comparing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from pygments.lexer import Lexer
-from pygments.lexers import (
-    CssLexer,
-    HtmlLexer,
-    JavascriptLexer,
-    JsxLexer,
-    MarkdownLexer,
-    XmlLexer,
-)
-from pygments.token import Comment, Generic, Keyword, Name, Number, Operator, String, Token
-from pygments.token import _TokenType as TokenType
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QFont,
-    QFontDatabase,
     QKeyEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
     QResizeEvent,
     QShortcut,
-    QSyntaxHighlighter,
-    QTextCharFormat,
     QTextCursor,
-    QTextDocument,
     QTextFormat,
 )
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QTextEdit,
-    QToolButton,
-    QWidget,
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from widgets.code_highlighter import LANGUAGES, PygmentsHighlighter
+from widgets.code_theme import (
+    CURRENT_LINE,
+    CURRENT_MATCH,
+    FOREGROUND,
+    GUTTER_BG,
+    GUTTER_BORDER,
+    GUTTER_FG,
+    MATCH,
+    editor_style,
+    monospace_font,
 )
+from widgets.find_bar import FindBar
 
 INDENT = "  "
+# Longer text is shown without colours: highlighting it would stall the event loop.
+MAX_HIGHLIGHTED_CHARS = 500_000
 MAX_HIGHLIGHTS = 2000  # find matches painted at once; more are counted, not painted
-MAX_LEXED_CHARS = 4000  # a minified line is lexed this far; its end state still comes from all
-MONO_FAMILIES = ("JetBrains Mono", "Fira Code", "DejaVu Sans Mono", "Noto Sans Mono", "monospace")
-
-# Colours of the light, warm-grey UI (assets/style.qss); accent #c96f3b.
-BACKGROUND = "#fbfbfa"
-FOREGROUND = "#2b2b28"
-CURRENT_LINE = "#f3f1eb"
-GUTTER_BG = "#f6f6f4"
-GUTTER_FG = "#b3b1a9"
-GUTTER_BORDER = "#ebeae5"
-SELECTION = "#f2d9c8"
-MATCH = "#fbe8b0"
-CURRENT_MATCH = "#f0b48c"
-
-# Token colours, most specific first (a token takes the first of its ancestors found here).
-THEME: dict[TokenType, tuple[str, str]] = {
-    Comment: ("#9a978d", "italic"),
-    Comment.Preproc: ("#9a978d", ""),
-    Keyword: ("#a3307e", ""),
-    Keyword.Constant: ("#c4552a", ""),
-    Name.Tag: ("#2566a8", ""),
-    Name.Attribute: ("#b05d22", ""),
-    Name.Function: ("#3158b5", ""),
-    Name.Class: ("#8a6d1d", ""),
-    Name.Builtin: ("#8a6d1d", ""),
-    Name.Decorator: ("#8a6d1d", ""),
-    Name.Entity: ("#b5542a", ""),
-    Name.Other: (FOREGROUND, ""),
-    String: ("#38813a", ""),
-    String.Regex: ("#2e7d7a", ""),
-    String.Interpol: ("#a3307e", ""),
-    Number: ("#c4552a", ""),
-    Operator: ("#6b6a63", ""),
-    Operator.Word: ("#a3307e", ""),
-    Token.Punctuation: ("#6b6a63", ""),
-    Generic.Heading: ("#a3307e", "bold"),
-    Generic.Subheading: ("#a3307e", "bold"),
-    Generic.Strong: (FOREGROUND, "bold"),
-    Generic.Emph: (FOREGROUND, "italic"),
-    Generic.Deleted: ("#b3261e", ""),
-    Generic.Inserted: ("#2d7a2d", ""),
-}
-
-# type attribute of an artifact (or a plain file kind) -> editor language
-LANGUAGES = {
-    "text/html": "html",
-    "image/svg+xml": "svg",
-    "application/xml": "svg",
-    "text/xml": "svg",
-    "text/markdown": "markdown",
-    "application/vnd.react": "jsx",
-    "text/javascript": "javascript",
-    "application/javascript": "javascript",
-    "application/json": "javascript",
-    "text/css": "css",
-}
-
-# Block states: region * 8 + sub-state.
-MARKUP, SCRIPT, STYLE, HTML_COMMENT, IN_TAG, MD, FENCE, PLAIN = range(8)
-NORMAL, BLOCK_COMMENT, TEMPLATE = range(3)  # sub-states of SCRIPT and STYLE
-TAG_PLAIN, TAG_SCRIPT, TAG_STYLE = range(3)  # sub-states of IN_TAG: what the tag opens
-
-_EMBED_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
-_OPEN_TAG = re.compile(r"<[a-zA-Z][^>]*\Z")
-_CLOSERS = {SCRIPT: re.compile(r"</script", re.I), STYLE: re.compile(r"</style", re.I)}
-_FENCE = re.compile(r" {0,3}(```|~~~)")
-# Characters where a C-like scanner may change state.
-_C_EVENTS = re.compile(r"[\"'`/\\]")
-
-
-def _lexer(cls: type[Lexer]) -> Lexer:
-    return cls(stripnl=False, ensurenl=False, stripall=False)
-
-
-class _Palette:
-    """QTextCharFormats for token types, resolved once per type."""
-
-    def __init__(self) -> None:
-        self._cache: dict[TokenType, QTextCharFormat | None] = {}
-        self.comment = self._make(*THEME[Comment])
-        self.code = self._make("#6b4a2a", "")
-
-    @staticmethod
-    def _make(colour: str, style: str) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setForeground(QColor(colour))
-        if "bold" in style:
-            fmt.setFontWeight(QFont.Weight.Bold)
-        if "italic" in style:
-            fmt.setFontItalic(True)
-        return fmt
-
-    def format(self, ttype: TokenType) -> QTextCharFormat | None:
-        if ttype not in self._cache:
-            found = None
-            kind: TokenType | None = ttype
-            while kind is not None:
-                if kind in THEME:
-                    found = self._make(*THEME[kind])
-                    break
-                kind = kind.parent
-            self._cache[ttype] = found
-        return self._cache[ttype]
-
-
-def c_like_end_state(text: str, sub: int, *, javascript: bool) -> tuple[int, int]:
-    """Scan a line of JavaScript or CSS from sub-state `sub`: (sub-state at its end, where the
-    construct still open at the end began, or -1). Strings end with the line; `//` comments,
-    regular expressions and template literals exist only in JavaScript."""
-    i, n, opened = 0, len(text), -1
-    while i < n:
-        if sub == BLOCK_COMMENT:
-            end = text.find("*/", i)
-            if end < 0:
-                return BLOCK_COMMENT, opened
-            i, sub, opened = end + 2, NORMAL, -1
-            continue
-        if sub == TEMPLATE:
-            i, closed = _template_end(text, i)
-            if not closed:
-                return TEMPLATE, opened
-            sub, opened = NORMAL, -1
-            continue
-        match = _C_EVENTS.search(text, i)
-        if match is None:
-            break
-        i = match.start()
-        char = text[i]
-        if char in "\"'":
-            i = _string_end(text, i + 1, char)
-        elif char == "\\":
-            i += 2
-        elif char == "`" and javascript:
-            sub, opened, i = TEMPLATE, i, i + 1
-        elif text.startswith("/*", i):
-            sub, opened, i = BLOCK_COMMENT, i, i + 2
-        elif javascript and text.startswith("//", i):
-            break
-        elif javascript and _regex_allowed(text, i):
-            i = _regex_end(text, i + 1)
-        else:
-            i += 1
-    return sub, opened
-
-
-def _string_end(text: str, i: int, quote: str) -> int:
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text[i] == quote:
-            return i + 1
-        else:
-            i += 1
-    return len(text)
-
-
-def _template_end(text: str, i: int) -> tuple[int, bool]:
-    """Past the closing backtick of a template literal (skipping `${…}`), or the line's end."""
-    depth = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if depth == 0 and char == "`":
-            return i + 1, True
-        if text.startswith("${", i):
-            depth, i = depth + 1, i + 2
-            continue
-        if char == "}" and depth:
-            depth -= 1
-        i += 1
-    return len(text), False
-
-
-def _regex_allowed(text: str, i: int) -> bool:
-    """Whether a "/" at i starts a regular expression (after an operator or a keyword)."""
-    before = text[:i].rstrip()
-    if not before:
-        return True
-    if before[-1] in "(,=:[!&|?{};+-*%<>~^":
-        return True
-    return re.search(r"\b(return|typeof|case|do|else|in|of|void|yield|await)\Z", before) is not None
-
-
-def _regex_end(text: str, i: int) -> int:
-    in_class = False
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "/" and not in_class:
-            return i + 1
-        i += 1
-    return len(text)
-
-
-class PygmentsHighlighter(QSyntaxHighlighter):
-    """Per-line highlighting of HTML (with script and style), SVG, JS, JSX, CSS and Markdown."""
-
-    def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
-        self._palette = _Palette()
-        self._markup: Lexer = _lexer(HtmlLexer)
-        self._script: Lexer = _lexer(JavascriptLexer)
-        self._style: Lexer = _lexer(CssLexer)
-        self._markdown: Lexer = _lexer(MarkdownLexer)
-        self._initial = PLAIN * 8
-        self._embedded = False  # whether </script> and </style> end their regions
-        self.language = "text"
-        self._regions = {
-            MARKUP: self._in_markup,
-            SCRIPT: self._in_script,
-            STYLE: self._in_style,
-            HTML_COMMENT: self._in_comment,
-            IN_TAG: self._in_tag,
-            MD: self._in_markdown,
-            FENCE: self._in_fence,
-            PLAIN: self._in_plain,
-        }
-
-    def set_language(self, language: str) -> None:
-        """One of "html", "svg", "javascript", "jsx", "css", "markdown", "text"."""
-        self.language = language
-        self._markup = _lexer(XmlLexer if language == "svg" else HtmlLexer)
-        self._script = _lexer(JsxLexer if language == "jsx" else JavascriptLexer)
-        self._embedded = language in ("html", "svg")
-        initial = {"html": MARKUP, "svg": MARKUP, "javascript": SCRIPT, "jsx": SCRIPT}
-        initial |= {"css": STYLE, "markdown": MD}
-        self._initial = initial.get(language, PLAIN) * 8
-        self.rehighlight()
-
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt API)
-        """Highlight one line from the state the previous line ended in."""
-        state = self.previousBlockState()
-        if state < 0:
-            state = self._initial
-        pos = 0
-        while True:
-            region, sub = divmod(state, 8)
-            pos, state = self._regions[region](text, pos, sub)
-            if pos >= len(text):
-                break
-        self.setCurrentBlockState(state)
-
-    # -- formatting ----------------------------------------------------------------------------
-
-    def _lex(
-        self, lexer: Lexer, text: str, start: int, end: int, prefix: str = "", suffix: str = ""
-    ) -> None:
-        """Lex text[start:end] (primed by `prefix`, completed by `suffix`); format its tokens."""
-        end = min(end, start + MAX_LEXED_CHARS)
-        if end <= start:
-            return
-        shift = start - len(prefix)
-        source = prefix + text[start:end] + suffix
-        for offset, ttype, value in lexer.get_tokens_unprocessed(source):
-            fmt = self._palette.format(ttype)
-            begin = max(offset + shift, start)
-            length = min(offset + shift + len(value), end) - begin
-            if fmt is not None and length > 0:
-                self.setFormat(begin, length, fmt)
-
-    # -- regions: each formats from `pos` and returns (next position, state there) -------------
-
-    def _in_plain(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        return len(text), PLAIN * 8
-
-    def _in_markup(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        comment = text.find("<!--", pos)
-        embed = _EMBED_OPEN.search(text, pos) if self._embedded else None
-        if embed is not None and (comment < 0 or embed.start() < comment):
-            kind = TAG_SCRIPT if embed.group(1).lower() == "script" else TAG_STYLE
-            self._lex(self._markup, text, pos, embed.start())
-            return embed.start(), IN_TAG * 8 + kind
-        end = comment if comment >= 0 else len(text)
-        self._lex(self._markup, text, pos, end)
-        if comment >= 0:
-            return comment, HTML_COMMENT * 8
-        if _OPEN_TAG.search(text, pos):
-            return len(text), IN_TAG * 8 + TAG_PLAIN  # a tag whose attributes go on below
-        return len(text), MARKUP * 8
-
-    def _in_comment(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        end = text.find("-->", pos + (4 if text.startswith("<!--", pos) else 0))
-        stop = len(text) if end < 0 else end + 3
-        self.setFormat(pos, stop - pos, self._palette.comment)
-        return stop, (HTML_COMMENT if end < 0 else MARKUP) * 8
-
-    def _in_tag(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        starts_tag = text.startswith("<", pos)
-        end = text.find(">", pos)
-        stop = len(text) if end < 0 else end + 1
-        self._lex(self._markup, text, pos, stop, "" if starts_tag else "<x ")
-        if end < 0:
-            return stop, IN_TAG * 8 + sub
-        after = {TAG_SCRIPT: SCRIPT, TAG_STYLE: STYLE}.get(sub, MARKUP)
-        return stop, after * 8
-
-    def _in_script(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        return self._in_code(text, pos, sub, SCRIPT)
-
-    def _in_style(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        return self._in_code(text, pos, sub, STYLE)
-
-    def _in_code(self, text: str, pos: int, sub: int, region: int) -> tuple[int, int]:
-        closer = _CLOSERS[region].search(text, pos) if self._embedded else None
-        end = -1 if closer is None else closer.start()
-        stop = len(text) if end < 0 else end
-        javascript = region == SCRIPT
-        lexer = self._script if javascript else self._style
-        segment = text[pos:stop]
-        end_sub, opened = c_like_end_state(segment, sub, javascript=javascript)
-        self._code_segment(lexer, text, pos, stop, sub)
-        if end_sub == BLOCK_COMMENT and opened >= 0:
-            # Pygments leaves an unclosed /* as operators: paint the comment's start ourselves.
-            self.setFormat(pos + opened, stop - pos - opened, self._palette.comment)
-        if end >= 0:
-            return stop, MARKUP * 8  # the browser ends the element here, whatever is open
-        return stop, region * 8 + end_sub
-
-    def _code_segment(self, lexer: Lexer, text: str, start: int, stop: int, sub: int) -> None:
-        if sub == BLOCK_COMMENT:
-            close = text.find("*/", start, stop)
-            comment_end = stop if close < 0 else close + 2
-            self.setFormat(start, comment_end - start, self._palette.comment)
-            start = comment_end
-        prefix = "`" if sub == TEMPLATE else ""
-        self._lex(lexer, text, start, stop, prefix)
-
-    def _in_markdown(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        if _FENCE.match(text):
-            self.setFormat(0, len(text), self._palette.code)
-            return len(text), FENCE * 8
-        # Pygments' Markdown rules (headings, lists) want the line's newline.
-        self._lex(self._markdown, text, pos, len(text), suffix="\n")
-        return len(text), MD * 8
-
-    def _in_fence(self, text: str, pos: int, sub: int) -> tuple[int, int]:
-        self.setFormat(0, len(text), self._palette.code)
-        return len(text), (MD if _FENCE.match(text) else FENCE) * 8
 
 
 class _Gutter(QWidget):
@@ -419,116 +63,6 @@ class _Gutter(QWidget):
         self._editor.paint_gutter(event)
 
 
-class FindBar(QFrame):
-    """A floating find bar: query, "n of m", previous, next, close."""
-
-    # The query changed (live search).
-    queryChanged = Signal(str)
-    # Enter / the ↓ button: the next match; Shift+Enter / ↑: the previous one.
-    nextRequested = Signal()
-    previousRequested = Signal()
-    # Esc or the × button.
-    closed = Signal()
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("findBar")
-        self.field = QLineEdit(self)
-        self.field.setPlaceholderText("Find")
-        self.field.setClearButtonEnabled(True)
-        self.field.setMinimumWidth(180)
-        self.count = QLabel("", self)
-        self.count.setObjectName("findCount")
-        self.count.setMinimumWidth(64)
-        self.previous_button = self._button("↑", "Previous match (Shift+Enter)")
-        self.next_button = self._button("↓", "Next match (Enter)")
-        self.close_button = self._button("✕", "Close (Esc)")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 5, 5, 5)
-        row.setSpacing(3)
-        for widget in (
-            self.field,
-            self.count,
-            self.previous_button,
-            self.next_button,
-            self.close_button,
-        ):
-            row.addWidget(widget)
-        self.field.textChanged.connect(self.queryChanged)
-        self.previous_button.clicked.connect(self.previousRequested)
-        self.next_button.clicked.connect(self.nextRequested)
-        self.close_button.clicked.connect(self.closed)
-        self.setStyleSheet(
-            f"""
-            #findBar {{ background: #ffffff; border: 1px solid #dcdbd4; border-radius: 8px; }}
-            #findBar QLineEdit {{ border: 1px solid #e2e1db; border-radius: 6px;
-                padding: 3px 6px; background: #fcfcfb; color: {FOREGROUND}; }}
-            #findBar QLineEdit:focus {{ border-color: #c96f3b; }}
-            #findBar QToolButton {{ border: none; border-radius: 5px; padding: 2px 6px;
-                color: #55544e; }}
-            #findBar QToolButton:hover {{ background: #efeeea; }}
-            #findCount {{ color: #8a8a82; padding: 0 4px; }}
-            #findCount[none="true"] {{ color: #b3261e; }}
-            """
-        )
-
-    def _button(self, text: str, tip: str) -> QToolButton:
-        button = QToolButton(self)
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setAutoRaise(True)
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        return button
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
-        """Esc closes; Shift+Enter goes back. No key reaches the editor below."""
-        if event.key() == Qt.Key.Key_Escape:
-            self.closed.emit()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            # The line edit passes Enter on to us (after returnPressed, Shift or not).
-            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-                self.previousRequested.emit()
-            else:
-                self.nextRequested.emit()
-        event.accept()  # no key typed in the bar reaches the code below it
-
-    def set_count(self, current: int, total: int, capped: bool) -> None:
-        """Show "current of total" ("No results" when nothing matched)."""
-        if total == 0:
-            text = "No results" if self.field.text() else ""
-        else:
-            text = f"{current} of {total}{'+' if capped else ''}"
-        self.count.setText(text)
-        self.count.setProperty("none", total == 0)
-        self.count.style().unpolish(self.count)
-        self.count.style().polish(self.count)
-
-
-def editor_style(name: str) -> str:
-    """The style sheet of a code pane named `name`: warm light colours, thin scroll bars."""
-    return f"""
-        #{name} {{ background: {BACKGROUND}; color: {FOREGROUND}; border: none;
-            selection-background-color: {SELECTION}; selection-color: {FOREGROUND}; }}
-        #{name} QScrollBar:vertical {{ width: 11px; background: transparent; margin: 0; }}
-        #{name} QScrollBar:horizontal {{ height: 11px; background: transparent; margin: 0; }}
-        #{name} QScrollBar::handle {{ background: #d8d6cf; border-radius: 4px; margin: 2px;
-            min-height: 28px; min-width: 28px; }}
-        #{name} QScrollBar::handle:hover {{ background: #bdbbb3; }}
-        #{name} QScrollBar::add-line, #{name} QScrollBar::sub-line {{ width: 0; height: 0; }}
-        #{name} QScrollBar::add-page, #{name} QScrollBar::sub-page {{ background: none; }}
-        """
-
-
-def monospace_font() -> QFont:
-    families = set(QFontDatabase.families())
-    family = next((name for name in MONO_FAMILIES if name in families), "monospace")
-    font = QFont(family)
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    font.setFixedPitch(True)
-    font.setPointSizeF(10.0)
-    return font
-
-
 class CodeEditor(QPlainTextEdit):
     """A code editor for an artifact's source: set_text(), text(), set_language(type)."""
 
@@ -542,7 +76,10 @@ class CodeEditor(QPlainTextEdit):
         self.setFont(monospace_font())
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
         self.setStyleSheet(editor_style("codeEditor"))
-        self._loaded = ""
+        # The clean text, as the pieces it arrived in (joined only when an edit is compared).
+        self._loaded_parts: list[str] = []
+        self._length = 0  # characters of the clean text
+        self._loading = False  # set_text or append_text is changing the text, not the user
         self._modified = False
         self._matches: list[QTextCursor] = []
         self._match_capped = False
@@ -581,8 +118,28 @@ class CodeEditor(QPlainTextEdit):
 
     def set_text(self, text: str) -> None:
         """Load `text` as the unmodified content (clears undo history)."""
-        self.setPlainText(text)
-        self.mark_clean()
+        self._highlight_if_small(len(text))
+        self.highlighter.restart()
+        self._loading = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._loading = False
+        self._loaded_parts = [text]
+        self._length = len(text)
+        self._clean()
+
+    def is_highlighted(self) -> bool:
+        """Whether the text is coloured (it is not beyond MAX_HIGHLIGHTED_CHARS)."""
+        return self.highlighter.document() is not None
+
+    def _highlight_if_small(self, length: int) -> None:
+        # Detached before a large text arrives, so Qt never asks for one line of it.
+        small = length <= MAX_HIGHLIGHTED_CHARS
+        if small and not self.is_highlighted():
+            self.highlighter.setDocument(self.document())
+        elif not small and self.is_highlighted():
+            self.highlighter.setDocument(None)
 
     def text(self) -> str:
         """The content exactly as typed (no-break spaces kept, lines joined by "\\n")."""
@@ -593,20 +150,41 @@ class CodeEditor(QPlainTextEdit):
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 2
         document = self.document()
+        if not self._modified:
+            self._highlight_if_small(self._length + len(chunk))
         document.setUndoRedoEnabled(False)  # a stream is not something to undo
         cursor = QTextCursor(document)
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(chunk)
+        self._loading = not self._modified
+        try:
+            cursor.insertText(chunk)
+        finally:
+            self._loading = False
         document.setUndoRedoEnabled(True)
-        self.mark_clean()
+        if self._modified:
+            self.mark_clean()
+        else:
+            self._loaded_parts.append(chunk)
+            self._length += len(chunk)
+            self._clean()
         if at_bottom:
             bar.setValue(bar.maximum())
 
     def mark_clean(self) -> None:
         """Take the current text as the loaded one (after Run stored it as a version)."""
-        self._loaded = self.text()
+        text = self.text()
+        self._loaded_parts = [text]
+        self._length = len(text)
+        self._clean()
+
+    def _clean(self) -> None:
         self.document().setModified(False)
         self._set_modified(False)
+
+    def _loaded(self) -> str:
+        if len(self._loaded_parts) > 1:
+            self._loaded_parts = ["".join(self._loaded_parts)]
+        return self._loaded_parts[0] if self._loaded_parts else ""
 
     def is_modified(self) -> bool:
         """Whether the text differs from the loaded one."""
@@ -629,8 +207,10 @@ class CodeEditor(QPlainTextEdit):
             self.centerCursor()
 
     def _on_contents_changed(self) -> None:
+        if self._loading:
+            return  # the text being loaded is the clean text: nothing to compare
         # The cheap flag first: only an edited document is compared with the loaded text.
-        self._set_modified(self.document().isModified() and self.text() != self._loaded)
+        self._set_modified(self.document().isModified() and self.text() != self._loaded())
         if self.find_bar.isVisible() and self.find_bar.field.text():
             self._refind.start()
 

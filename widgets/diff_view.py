@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.diffing import Row, diff_stats, hunks, intraline_spans, side_by_side
 from app.store import ArtifactVersion
-from widgets.code_editor import FOREGROUND, GUTTER_BG, GUTTER_FG, editor_style, monospace_font
+from widgets.code_theme import FOREGROUND, GUTTER_BG, GUTTER_FG, editor_style, monospace_font
 
 CONTEXT = 3  # unchanged lines shown around each change
 ORIGIN_LABELS = {

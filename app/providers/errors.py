@@ -27,7 +27,7 @@ from app.events import (
     RateLimited,
     ServerError,
 )
-from app.providers.retry import parse_retry_hint
+from app.providers.retry import parse_retry_hint, too_long_to_wait, wait_sentence
 from app.urls import redact_userinfo, strip_userinfo
 
 _MAX_MESSAGE = 300
@@ -157,7 +157,7 @@ def error_from_response(
         if retry_after is None and message:
             retry_after = parse_retry_hint(message)
         text = f"{name} is limiting requests ({status}){_said(message)}"
-        return RateLimited(_sentence(text), status=status, retry_after=retry_after)
+        return _rate_limited(_sentence(text), status, retry_after)
     if status == 408:
         return NetworkError(f"{name} timed out waiting for the request (408).", status=status)
     if status == 402:
@@ -173,6 +173,16 @@ def error_from_response(
         return _server_error(context, status, message, kind)
     text = f"{name} refused the request ({status}){_said(message)}"
     return BadResponse(_sentence(text), status=status)
+
+
+def _rate_limited(text: str, status: int | None, retry_after: float | None) -> RateLimited:
+    """RateLimited; not retried when the server asks for longer than Easel waits by itself."""
+    if retry_after is None or not too_long_to_wait(retry_after):
+        return RateLimited(text, status=status, retry_after=retry_after)
+    when = wait_sentence(retry_after)
+    error = RateLimited(f"Rate limited: {when}. {text}", status=status, retry_after=retry_after)
+    error.retryable = False  # a daily quota will not lift in the next minute
+    return error
 
 
 def _auth_error(context: ErrorContext, status: int, message: str | None) -> AuthError:
@@ -211,7 +221,7 @@ def stream_error(context: ErrorContext, error: Any) -> ProviderError:
     if status == 429 or kind in _RATE_TYPES:
         retry_after = parse_retry_hint(message) if message else None
         text = _sentence(f"{context.provider} is limiting requests{_said(message)}")
-        return RateLimited(text, status=status, retry_after=retry_after)
+        return _rate_limited(text, status, retry_after)
     if kind in _OVERLOAD_TYPES or status == 529:
         text = _sentence(f"{context.provider} is overloaded{_said(message)}")
         return ServerError(text + " Try again in a moment.", status=status)
@@ -223,6 +233,8 @@ def network_error(context: ErrorContext, exc: httpx.HTTPError) -> NetworkError:
     """A transport failure before any reply: refused, unresolvable, timed out, TLS."""
     if isinstance(exc, httpx.ConnectTimeout):
         text = f"Connecting to {context.who()} timed out."
+    elif isinstance(exc, httpx.ReadTimeout):
+        text = silence_sentence(context, exc)
     elif isinstance(exc, httpx.TimeoutException):
         text = f"{context.who()} did not answer in time."
     elif isinstance(exc, httpx.ConnectError):
@@ -232,6 +244,41 @@ def network_error(context: ErrorContext, exc: httpx.HTTPError) -> NetworkError:
         reason = clip(str(exc) or type(exc).__name__, 120)
         text = f"The request to {context.who()} failed{_said(reason)}"
     return NetworkError(_sentence(text))
+
+
+def silence_sentence(
+    context: ErrorContext, exc: httpx.ReadTimeout, *, mid_reply: bool = False
+) -> str:
+    """ "No data from X (host) for 60 s.": the read timeout that ran out, as the user set it."""
+    seconds = _read_timeout_of(exc)
+    length = f" for {seconds:g} s" if seconds is not None else " in time"
+    tail = " in the middle of the reply" if mid_reply else ""
+    return f"No data from {context.who()}{length}{tail}."
+
+
+def _read_timeout_of(exc: httpx.ReadTimeout) -> float | None:
+    # httpx keeps the request's timeouts in its extensions; a bare exception has no request.
+    try:
+        read = exc.request.extensions.get("timeout", {}).get("read")
+    except RuntimeError:
+        return None
+    return float(read) if isinstance(read, (int, float)) else None
+
+
+def redirect_error(context: ErrorContext, status: int, headers: Mapping[str, str]) -> BadResponse:
+    """A 3xx where the API should answer: name where it points (never its password)."""
+    location = {name.lower(): value for name, value in headers.items()}.get("location", "")
+    where = f" to {_without_userinfo(location.strip())}" if location.strip() else ""
+    text = f"{context.who()} redirected{where} ({status}): check the base URL."
+    return BadResponse(text, status=status)
+
+
+def _without_userinfo(url: str) -> str:
+    # A Location may carry "user:password@"; it is shown to the user and stored with the reply.
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def bad_response(context: ErrorContext, what: str) -> BadResponse:

@@ -2,15 +2,23 @@
 
 The session runs the retry loop: it retries errors whose `retryable` is true, at most
 `MAX_ATTEMPTS` attempts in all, sleeping `backoff_delay(...)` between them.
+
+A server that asks for a longer wait than `MAX_WAIT_SECONDS` (a daily quota answers
+`Retry-After: 86400`) is not waited for at all: sleeping a bounded minute three times would
+only fail three times. `too_long_to_wait` says so and `wait_sentence` tells the user when the
+request can be sent again.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from datetime import datetime, timedelta
 
 # Attempts in all, the first one included.
 MAX_ATTEMPTS = 4
+# The longest wait Easel sits through by itself before asking again.
+MAX_WAIT_SECONDS = 60.0
 
 _UNIT_SECONDS = {
     "ms": 0.001,
@@ -75,3 +83,37 @@ def parse_retry_hint(message: str) -> float | None:
         position = part.end()
         found = True
     return total if found else None
+
+
+def too_long_to_wait(retry_after: float | None) -> bool:
+    """Whether the server asked for a wait longer than Easel sits through (give up at once)."""
+    return retry_after is not None and retry_after > MAX_WAIT_SECONDS
+
+
+def wait_sentence(seconds: float, now: datetime | None = None) -> str:
+    """ "the server asks to wait 24 hours (until 14:05)": how long, and when that is, locally.
+
+    The clock time gains the date when it is not today ("until Tue 1 Dec 14:05").
+    """
+    current = now or datetime.now()
+    until = current + timedelta(seconds=seconds)
+    clock = until.strftime("%H:%M")
+    if until.date() != current.date():
+        clock = f"{until.strftime('%a')} {until.day} {until.strftime('%b')} {clock}"
+    return f"the server asks to wait {_duration(seconds)} (until {clock})"
+
+
+def _duration(seconds: float) -> str:
+    """A rounded, readable length of time: "90 seconds", "5 minutes", "24 hours", "3 days"."""
+    for unit, size, below in (
+        ("second", 1, 120),
+        ("minute", 60, 120 * 60),
+        ("hour", 3600, 72 * 3600),
+    ):
+        if seconds < below:
+            return _plural(round(seconds / size), unit)
+    return _plural(round(seconds / 86400), "day")
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'s' if count != 1 else ''}"

@@ -27,6 +27,8 @@ from app.providers.errors import (
     bad_response,
     error_from_response,
     network_error,
+    redirect_error,
+    silence_sentence,
 )
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -197,13 +199,11 @@ async def _read_body(
 
 
 def _network_error(exc: BaseException, context: ErrorContext) -> NetworkError:
+    if isinstance(exc, httpx.ReadTimeout):
+        return NetworkError(silence_sentence(context, exc, mid_reply=True))
     if isinstance(exc, httpx.TimeoutException):
-        return NetworkError(f"{context.who()} stopped sending mid-reply ({_kind(exc)}).")
+        return NetworkError(f"{context.who()} stopped sending mid-reply ({type(exc).__name__}).")
     return NetworkError(f"The connection to {context.who()} dropped mid-reply.")
-
-
-def _kind(exc: Exception) -> str:
-    return "read timeout" if isinstance(exc, httpx.ReadTimeout) else type(exc).__name__
 
 
 @asynccontextmanager
@@ -226,6 +226,9 @@ async def open_event_stream(
         if response.status_code >= 400:
             body = await _body(response)
             raise error_from_response(context, response.status_code, body, response.headers)
+        if 300 <= response.status_code < 400:
+            # Redirects are not followed (a POST would lose its body or its key would travel).
+            raise redirect_error(context, response.status_code, response.headers)
         stream = EventStream(response, _decode(response, context))
         if stream.content_type == "text/html":
             # A web page where the API should be: a captive portal or a wrong base URL.
@@ -256,6 +259,8 @@ async def get_json(
         raise network_error(context, exc) from exc
     if response.status_code >= 400:
         raise error_from_response(context, response.status_code, response.content, response.headers)
+    if 300 <= response.status_code < 400:
+        raise redirect_error(context, response.status_code, response.headers)
     try:
         return response.json()
     except ValueError as exc:

@@ -1,0 +1,105 @@
+"""The row above an artifact: Preview / Code / Changes, the version picker, status and actions.
+
+Only the buttons live here; the artifact tab connects them to what they do, so this module
+knows nothing of versions, the sandbox or files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QWidget,
+)
+
+
+class ArtifactToolbar(QWidget):
+    """View switches and version picker on the left; Fix, Console, Save, Print, More on the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("artifactToolbar")
+        self.preview_button = tool_button("Preview", self, checkable=True)
+        self.code_button = tool_button("Code", self, checkable=True)
+        self.changes_button = tool_button(
+            "Changes", self, checkable=True, tip="Compare versions, restore an older one"
+        )
+        self.preview_button.setChecked(True)
+        group = QButtonGroup(self)
+        for button in (self.preview_button, self.code_button, self.changes_button):
+            group.addButton(button)
+        self.version_combo = QComboBox(self)
+        self.version_combo.setObjectName("versionCombo")
+        self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status = QLabel("", self)
+        self.status.setObjectName("artifactStatus")
+        self.fix_button = tool_button(
+            "Fix", self, tip="Send the page's errors to the model for a fix"
+        )
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.hide()
+        self.console_button = tool_button("Console", self, checkable=True)
+        self.save_button = tool_button(
+            "Save", self, tip="Save as one .html file that runs offline (Ctrl+S)"
+        )
+        self.print_button = tool_button("Print", self, tip="Print or save as an A4 PDF (Ctrl+P)")
+        self.more_button = tool_button("⋯", self, tip="More")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        left = (
+            self.preview_button,
+            self.code_button,
+            self.changes_button,
+            self.version_combo,
+            self.status,
+        )
+        for widget in left:
+            row.addWidget(widget)
+        row.addStretch(1)
+        right = (
+            self.fix_button,
+            self.console_button,
+            self.save_button,
+            self.print_button,
+            self.more_button,
+        )
+        for widget in right:
+            row.addWidget(widget)
+
+    def set_more_actions(self, entries: Sequence[tuple[str, Callable[[], object]]]) -> None:
+        """The ⋯ menu: (text, what it does) in order."""
+        menu = QMenu(self)
+        for text, slot in entries:
+            action = QAction(text, menu)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        self.more_button.setMenu(menu)
+
+    def set_counts(self, lines: int, errors: int, *, can_fix: bool) -> None:
+        """ "Console (N)", and "Fix N errors" when there are errors and a fix can be asked."""
+        self.console_button.setText(f"Console ({lines:,})" if lines else "Console")
+        self.fix_button.setText(f"Fix {errors:,} error{'s' if errors != 1 else ''}")
+        self.fix_button.setVisible(errors > 0 and can_fix)
+
+
+def tool_button(
+    text: str, parent: QWidget, *, tip: str = "", checkable: bool = False
+) -> QToolButton:
+    """A flat toolbar button with a tooltip."""
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip or text)
+    button.setCheckable(checkable)
+    button.setAutoRaise(True)
+    return button
