@@ -11,7 +11,8 @@ reported, never followed.
 
 Hangs: QtWebEngine has no "renderer hung" signal. While the heartbeat is on, a tiny
 `runJavaScript` probe goes out every second in an isolated world; no answer within the bound
-means the renderer is stuck in the page's code, and `hung` is emitted. The GUI thread is never
+means the renderer is stuck in the page's code, and `hung` is emitted. Console lines count as a
+sign of life (a flood of them delays the probe's answer), up to ten bounds. The GUI thread is never
 blocked: the probe is asynchronous. `reload_fresh` kills a stuck renderer (its PID is known)
 and loads the document again in a new one.
 """
@@ -77,6 +78,7 @@ class ArtifactPage(QWebEnginePage):
         self._report_mark = getattr(profile, "report_mark", None)
         self._hang_after = hang_after_ms / 1000
         self._probe_sent: float | None = None
+        self._probe_first: float | None = None  # when the unanswered probe first went out
         self._probe_id = 0
         self._hung = False
         self._crashed = False
@@ -152,19 +154,23 @@ class ArtifactPage(QWebEnginePage):
             return
         now = time.monotonic()
         if self._probe_sent is not None:
-            if not self._hung and now - self._probe_sent > self._hang_after:
+            # Console lines arriving push the deadline on (the probe's answer queues behind
+            # them), but never past ten bounds: a page looping while it logs is still stuck.
+            overdue = now - self._probe_sent > self._hang_after
+            too_long = now - (self._probe_first or now) > 10 * self._hang_after
+            if not self._hung and (overdue or too_long):
                 self._hung = True
                 self.hung.emit()
             return
         self._probe_id += 1
-        self._probe_sent = now
+        self._probe_sent = self._probe_first = now
         probe = self._probe_id
         world = QWebEngineScript.ScriptWorldId.ApplicationWorld.value
         self.runJavaScript("1", world, lambda _result: self._answered(probe))
 
     def _answered(self, probe: int) -> None:
         if probe == self._probe_id:  # an answer from before a reload is stale
-            self._probe_sent = None
+            self._probe_sent = self._probe_first = None
             self._hung = False
 
     # -- navigation and windows -----------------------------------------------------------------
@@ -224,6 +230,8 @@ class ArtifactPage(QWebEnginePage):
         source: str,
     ) -> None:
         """Forward every console line, uncaught error and CSP report."""
+        if self._probe_sent is not None:
+            self._probe_sent = time.monotonic()  # the page is running: its answer is queued
         if self._report_mark and message.startswith(self._report_mark):
             self.apiBlocked.emit(message[len(self._report_mark) :])
             return

@@ -6,7 +6,8 @@ Three scripts, all injected at document creation:
   origin (DESIGN.md §4.1; answered by sandbox/bridge.py).
 - `inert_apis_script` (the page's own world, every frame): `RTCPeerConnection` and
   `WebTransport` cannot be switched off by an engine flag, so they become constructors that
-  throw a `NotAllowedError` the page can catch, and each attempt is reported. A frame a script
+  throw a `NotAllowedError` the page can catch, and each attempt is reported; so does
+  `navigator.mediaDevices.getDisplayMedia` (screen capture). A frame a script
   creates starts as about:blank, where document-creation scripts do not run; its window is
   sealed when the page reaches it through `contentWindow`/`contentDocument`. Reached another way
   (`window[0]`), the native constructor is still there, and the engine switches are what stop it
@@ -56,6 +57,20 @@ _INERT_APIS = """(() => {
         throw new win.DOMException(what + " is not available in Easel's sandbox", "NotAllowedError");
       };
       Object.defineProperty(win, name, {value: inert, writable: false, configurable: false});
+    }
+    // Screen capture: QtWebEngine lists the desktop's windows through Xlib before any signal
+    // reaches Easel (an X error killed the process on a bare X server), so it never starts.
+    const media = win.MediaDevices && win.MediaDevices.prototype;
+    const capture = media && Object.getOwnPropertyDescriptor(media, "getDisplayMedia");
+    if (capture && capture.configurable) {
+      Object.defineProperty(media, "getDisplayMedia", {
+        value: function () {
+          report(mark + "screen capture (getDisplayMedia)");
+          return Promise.reject(new win.DOMException(
+            "Screen capture is not available in Easel's sandbox", "NotAllowedError"));
+        },
+        writable: false, configurable: false,
+      });
     }
   };
   seal(window);

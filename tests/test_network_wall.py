@@ -276,3 +276,18 @@ def test_a_clicked_link_shows_its_full_url_before_the_browser_opens(qtbot, profi
 def _message_box(view: ArtifactView) -> QMessageBox | None:
     boxes = [box for box in view.findChildren(QMessageBox) if box.isVisible()]
     return boxes[0] if boxes else None
+
+
+def test_screen_capture_is_refused_and_reported_in_the_window(qtbot, view):
+    blocked = recorder(view.requestBlocked)
+    show(
+        qtbot,
+        view,
+        """<pre id=out></pre><script>
+        const capture = MediaDevices.prototype.getDisplayMedia;  // the prototype route too
+        capture.call(navigator.mediaDevices, {video: true}).then(() => "GOT", (e) => e.name)
+          .then((v) => { document.getElementById("out").textContent = JSON.stringify({v});
+                         document.title = "done"; });</script>""",
+    )
+    assert page_results(qtbot, view) == {"v": "NotAllowedError"}
+    qtbot.waitUntil(lambda: "screen capture (getDisplayMedia)" in blocked, timeout=LOAD_MS)

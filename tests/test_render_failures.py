@@ -105,6 +105,6 @@ def test_screen_capture_under_a_real_display_is_refused_not_fatal(tmp_path, x_di
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "blocked: screen capture (getDisplayMedia)" in lines
-    assert any(line.startswith("info: refused: AbortError (") for line in lines)
+    assert any(line.startswith("info: refused: NotAllowedError (") for line in lines)
     assert not any("GOT" in line for line in lines)
     assert "X Error" not in done.stderr
