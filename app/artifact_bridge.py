@@ -171,9 +171,9 @@ class ArtifactBridge:
             raise BridgeError(self._unavailable)
         if calls.asking is None:
             reason = (
-                f"It has made {calls.count} model calls in this session."
+                f"This artifact has made {calls.count} model calls in this session."
                 if calls.count
-                else "It wants to ask the model."
+                else "This artifact wants to ask the model."
             )
             calls.asking = asyncio.ensure_future(self._consent(ref, preview, reason))
         asking = calls.asking

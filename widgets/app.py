@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -37,6 +38,7 @@ from app.events import ProviderError
 from app.key_marks import mark_keyed
 from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
+from app.providers import Provider
 from app.publish import Publisher
 from app.resources import asset
 from app.secrets import (
@@ -54,6 +56,7 @@ from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
 from widgets.artifact_panel import ArtifactPanel
+from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.history_notice import show_recovery_notice
@@ -89,8 +92,10 @@ class EaselApp:
         self._history_notice = opened.notice
         self.keys = keys
         self.client = new_http_client(read_timeout=self.settings.read_timeout)
+        # Artifacts' storage and model calls (window.storage, window.claude.complete).
+        self.powers = ArtifactPowers(self.store, self._artifact_provider)
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
-        self.artifact_profile = make_artifact_profile(gate=gate)
+        self.artifact_profile = make_artifact_profile(gate=gate, bridge=self.powers.endpoint)
         self.profile = self._initial_profile()
         self.closed: asyncio.Future[None] = loop.create_future()
         _install_excepthook()
@@ -107,6 +112,7 @@ class EaselApp:
         self.composer = Composer()
         self.publisher = Publisher()
         self.panel = ArtifactPanel(self.artifact_profile, self.publisher)
+        self.powers.attach(self.panel)
         self.window = MainWindow(
             self.sidebar, self.transcript, self.composer, self.panel, self.form
         )
@@ -237,6 +243,7 @@ class EaselApp:
         await self.client.aclose()
         for client in self._clients.values():
             await client.aclose()
+        self.powers.close()
         self.store.close()
         # Web pages must go before the profiles they use, or Chromium crashes on exit.
         self.window.deleteLater()
@@ -284,6 +291,7 @@ class EaselApp:
 
     def _delete(self, conversation_id: int) -> None:
         self.store.delete_conversation(conversation_id)
+        self.powers.forget_conversation(conversation_id)
         if self.chat.conversation_id == conversation_id:
             remaining = self.store.list_conversations()
             self.chat.open(remaining[0].id if remaining else None)
@@ -349,6 +357,13 @@ class EaselApp:
             max_tokens=self.profile.max_tokens,
             thinking_budget=THINKING_BUDGET if self._thinking() else None,
         )
+
+    async def _artifact_provider(self) -> tuple[Provider, ProviderProfile]:
+        """The provider and model an artifact's call goes to: the ones chosen right now."""
+        if self.profile is None:
+            raise ProviderError("No provider is set up yet: choose one in Settings → Providers.")
+        provider = await provider_for(self.profile, self._client_for(self.profile), self.keys)
+        return provider, replace(self.profile, model=self.model)
 
     def _thinking(self) -> bool:
         return bool(

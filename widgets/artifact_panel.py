@@ -24,6 +24,8 @@ class ArtifactPanel(QWidget):
     handEdited = Signal(str, str)
     restoreRequested = Signal(str, int)
     fixRequested = Signal(str, str)
+    # The user reloaded an artifact's page: its key.
+    tabReloaded = Signal(str)
 
     def __init__(
         self, profile: ArtifactProfile, publisher: Publisher, parent: QWidget | None = None
@@ -56,6 +58,7 @@ class ArtifactPanel(QWidget):
         """Forget the tabs (another conversation is opened)."""
         self.conversation_id = conversation_id
         for tab in self._tabs.values():
+            tab.consent.cancel()  # a question left open on a closed tab is a no
             tab.deleteLater()
         self._tabs.clear()
         self.tabs.clear()
@@ -73,6 +76,16 @@ class ArtifactPanel(QWidget):
     def tab(self, identifier: str) -> ArtifactTab | None:
         """The tab of this artifact, if it has one."""
         return self._tabs.get(identifier)
+
+    def tab_for_key(self, key: str) -> ArtifactTab | None:
+        """The tab showing the artifact with this view key (`<conversation>/<identifier>`)."""
+        return next((tab for tab in self._tabs.values() if tab.key == key), None)
+
+    def show_model_usage(self, key: str, calls: int, tokens: int) -> None:
+        """An artifact's model calls in this session, on its tab's toolbar."""
+        tab = self.tab_for_key(key)
+        if tab is not None:
+            tab.show_model_usage(calls, tokens)
 
     def current_tab(self) -> ArtifactTab | None:
         """The tab in front."""
@@ -118,6 +131,7 @@ class ArtifactPanel(QWidget):
             tab.handEdited.connect(self.handEdited)
             tab.restoreRequested.connect(self.restoreRequested)
             tab.fixRequested.connect(self.fixRequested)
+            tab.reloaded.connect(self.tabReloaded)
             self._tabs[identifier] = tab
             self.tabs.addTab(tab, title or identifier)
             self._update_empty()

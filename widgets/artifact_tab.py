@@ -41,6 +41,7 @@ from widgets.code_editor import CodeEditor
 from widgets.console_drawer import ConsoleDrawer
 from widgets.diff_view import DiffView
 from widgets.full_screen_artifact import FullScreenArtifact
+from widgets.model_consent_bar import ModelConsentBar
 from widgets.page_files import ask_save_path, write_page
 from widgets.print_dialog import PrintDialog
 from widgets.publish_dialog import PublishDialog
@@ -81,6 +82,8 @@ class ArtifactTab(QWidget):
     restoreRequested = Signal(str, int)
     # The user asked the model to fix the page's errors: (identifier, the prompt to send).
     fixRequested = Signal(str, str)
+    # The user reloaded the page: its model calls may be asked for again (key).
+    reloaded = Signal(str)
 
     def __init__(
         self,
@@ -122,6 +125,7 @@ class ArtifactTab(QWidget):
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         self.banner.linkActivated.connect(self._on_banner_link)
         self.banner.hide()
+        self.consent = ModelConsentBar(self)
         self.console = ConsoleDrawer(self)
         self.console.setMaximumHeight(150)
         self.console.hide()
@@ -133,6 +137,7 @@ class ArtifactTab(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.banner)
+        layout.addWidget(self.consent)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.console)
 
@@ -168,7 +173,7 @@ class ArtifactTab(QWidget):
         self.console_button = bar.console_button
         bar.set_more_actions(
             (
-                ("Reload (fresh renderer)", self.view.reload_document),
+                ("Reload (fresh renderer)", self.reload),
                 ("Copy code", self.copy_code),
                 ("Open in the system browser", self.open_in_browser),
                 ("Full screen", self.show_full_screen),
@@ -185,6 +190,16 @@ class ArtifactTab(QWidget):
         bar.save_button.clicked.connect(lambda: self.save(keep_cdn=False))
         bar.print_button.clicked.connect(self.print_pdf)
         return bar
+
+    def reload(self) -> None:
+        """Load the page again in a fresh renderer; a declined model call may be asked again."""
+        self.consent.cancel()
+        self.reloaded.emit(self.key)
+        self.view.reload_document()
+
+    def show_model_usage(self, calls: int, tokens: int) -> None:
+        """The artifact's model calls and tokens in this session, on the toolbar."""
+        self.toolbar.set_model_usage(calls, tokens)
 
     # --- streaming -------------------------------------------------------------------------
 
@@ -445,7 +460,7 @@ class ArtifactTab(QWidget):
             self.allow_network()
         elif link == "reload":
             self.banner.hide()
-            self.view.reload_document()
+            self.reload()
 
     def _hide_failure(self) -> None:
         if "Reload" in self.banner.text():

@@ -40,6 +40,11 @@ class ArtifactToolbar(QWidget):
         self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status = QLabel("", self)
         self.status.setObjectName("artifactStatus")
+        # The model calls this artifact made in this session (window.claude.complete).
+        self.model_usage = QLabel("", self)
+        self.model_usage.setObjectName("artifactModelUsage")
+        self.model_usage.setToolTip("Model calls this artifact made in this session")
+        self.model_usage.hide()
         self.fix_button = tool_button(
             "Fix", self, tip="Send the page's errors to the model for a fix"
         )
@@ -68,6 +73,7 @@ class ArtifactToolbar(QWidget):
             row.addWidget(widget)
         row.addStretch(1)
         right = (
+            self.model_usage,
             self.fix_button,
             self.console_button,
             self.save_button,
@@ -91,6 +97,12 @@ class ArtifactToolbar(QWidget):
         self.console_button.setText(f"Console ({lines:,})" if lines else "Console")
         self.fix_button.setText(f"Fix {errors:,} error{'s' if errors != 1 else ''}")
         self.fix_button.setVisible(errors > 0 and can_fix)
+
+    def set_model_usage(self, calls: int, tokens: int) -> None:
+        """ "Model: N calls · T tokens" once the artifact has asked the model."""
+        plural = "s" if calls != 1 else ""
+        self.model_usage.setText(f"Model: {calls:,} call{plural} · {tokens:,} tokens")
+        self.model_usage.setVisible(calls > 0)
 
 
 def tool_button(
