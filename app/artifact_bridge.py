@@ -99,6 +99,7 @@ class ArtifactBridge:
         # Allowed without asking, up to the budget (`render --allow-model`: nobody to ask).
         self._preapproved = preapproved
         self._calls: dict[ArtifactRef, _Calls] = {}
+        self._unsaved: list[tuple[object, ...]] = []  # model calls not yet in the store
         # Told after each model call: (artifact, calls, tokens) in this run.
         self.usage_listeners: list[Callable[[ArtifactRef, int, int], None]] = []
 
@@ -244,26 +245,36 @@ class ArtifactBridge:
                 listener(ref, calls.count, calls.tokens)
 
     def _record(self, ref: ArtifactRef, completion: Completion | None, error: str) -> None:
+        # Kept for `save_calls`, which runs on the store's own thread (a call may finish on
+        # another one, as in `render`).
         if self._store is None or ref.conversation_id is None:
             return
-        row = (
-            ref.conversation_id,
-            ref.identifier,
-            completion.model if completion else None,
-            completion.input_tokens if completion else None,
-            completion.output_tokens if completion else None,
-            error,
-            time.time(),
+        self._unsaved.append(
+            (
+                ref.conversation_id,
+                ref.identifier,
+                completion.model if completion else None,
+                completion.input_tokens if completion else None,
+                completion.output_tokens if completion else None,
+                error,
+                time.time(),
+            )
         )
+
+    def save_calls(self) -> None:
+        """Write the model calls made since the last save into the conversation's usage."""
+        if self._store is None or not self._unsaved:
+            return
+        rows, self._unsaved = self._unsaved, []
         try:
             self._store.transaction(
-                lambda db: db.execute(
+                lambda db: db.executemany(
                     "INSERT INTO artifact_calls (conversation_id, identifier, model, "
                     "input_tokens, output_tokens, error, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    row,
+                    rows,
                 )
             )
-        except Exception:  # noqa: BLE001 - a full disk or a deleted conversation: the answer stands
+        except Exception:  # noqa: BLE001 - a full disk or a deleted conversation: answers stand
             return
 
     # -- files ----------------------------------------------------------------------------------

@@ -47,16 +47,27 @@ def _headless(command: str, argv: list[str]) -> int:
 
         if (missing := _missing_qt_libraries(gui=False)) is not None:
             return missing
-        take_secret_environment()  # render needs no key: the renderers get none
+        # The renderers get no key; `render --allow-model` finds its key in what was taken.
+        taken = take_secret_environment([_option_value(argv, "--api-key-env")])
         _allow_root_chromium()
         from sandbox.exporters import RENDER_EXPORTERS
         from sandbox.render import render_main
 
-        return render_main(argv, RENDER_EXPORTERS)
+        return render_main(argv, RENDER_EXPORTERS, taken)
     from app import cli
 
     runners = {"ask": cli.ask_main, "history": cli.history_main, "extract": cli.extract_main}
     return runners[command](argv)
+
+
+def _option_value(argv: list[str], option: str) -> str:
+    """The value given to `option` in argv ("--x V" or "--x=V"), or ""."""
+    for index, word in enumerate(argv):
+        if word == option and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith(option + "="):
+            return word[len(option) + 1 :]
+    return ""
 
 
 def _desktop(argv: list[str]) -> int:

@@ -68,6 +68,7 @@ class BridgeEndpoint(QObject):
     def flush(self) -> None:
         """Write pending storage now (also at exit); a failure is logged, the data stays cached."""
         try:
+            self.bridge.save_calls()
             self.bridge.storage.flush()
         except Exception:  # noqa: BLE001 - a full disk must not take the window down
             log.warning("could not save artifact storage", exc_info=True)
@@ -155,6 +156,7 @@ class BridgeEndpoint(QObject):
         self._answered.emit(number, body)
 
     def _reply_later(self, number: int, body: bytes) -> None:
+        self.bridge.save_calls()  # on the store's thread, whichever thread the call ran on
         job = self._jobs.pop(number, None)
         if job is not None:
             _reply(job, body)

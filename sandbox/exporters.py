@@ -19,6 +19,7 @@ from PySide6.QtCore import QBuffer, QIODevice
 
 from app.console_log import ConsoleLog
 from app.documents import inline_vendored
+from app.saved_bridge import with_offline_bridge
 from sandbox.printing import PrintError, PrintOptions, grab_image, start_pdf, write_file
 from sandbox.render import (
     CONSOLE,
@@ -110,8 +111,8 @@ def _add_html(parser: argparse.ArgumentParser) -> None:
 
 def _run_html(_page: RenderedPage, args: argparse.Namespace, _report: ConsoleLog) -> None:
     if args.html is not None:
-        source = args.input.read_text(encoding="utf-8", errors="replace")
-        _save(args.html, inline_vendored(source).encode("utf-8"))
+        # The page as loaded (a file's text or a stored version), saved as the app saves it.
+        _save(args.html, with_offline_bridge(inline_vendored(args.page_html)).encode("utf-8"))
 
 
 PDF = Exporter(_add_pdf, _run_pdf)

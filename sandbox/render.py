@@ -29,9 +29,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWebEngineCore import QWebEngineDesktopMediaRequest
@@ -40,12 +39,21 @@ from PySide6.QtWidgets import QApplication
 from app.console_log import ConsoleLog, dropped_note, format_line
 from app.fix import ConsoleLine
 from app.import_maps import with_import_map
+from sandbox.bridge import BridgeEndpoint
 from sandbox.engine import add_gpu_switches, start_network_wall
 from sandbox.profile import ArtifactProfile, make_artifact_profile
+from sandbox.render_source import (
+    RenderSource,
+    SourceError,
+    add_source_arguments,
+    open_source,
+    run_in_thread,
+)
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PAGE_FAILED = 7
 _PROG = "main.py render"
@@ -164,7 +172,7 @@ DEFAULT_EXPORTERS: tuple[Exporter, ...] = (TEXT, CONSOLE)
 def build_parser(exporters: Sequence[Exporter]) -> argparse.ArgumentParser:
     """The `render` command line: the input, the timing options, each exporter's options."""
     parser = argparse.ArgumentParser(prog=_PROG, description="Load a page in the artifact sandbox.")
-    parser.add_argument("input", type=Path, help="the HTML file to load")
+    add_source_arguments(parser)
     parser.add_argument("--wait", type=float, default=0.5, help="seconds to let it run (0.5)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before failing (30)")
     for exporter in exporters:
@@ -172,24 +180,36 @@ def build_parser(exporters: Sequence[Exporter]) -> argparse.ArgumentParser:
     return parser
 
 
-def render_main(argv: list[str], exporters: Sequence[Exporter] = DEFAULT_EXPORTERS) -> int:
-    """Run `render` with `argv` (the words after "render"); return the exit code."""
+def render_main(
+    argv: list[str],
+    exporters: Sequence[Exporter] = DEFAULT_EXPORTERS,
+    environment: Mapping[str, str] | None = None,
+) -> int:
+    """Run `render` with `argv` (the words after "render"); return the exit code.
+
+    environment: the secret variables taken out of os.environ before the engine started (the
+    keys `--allow-model` may need).
+    """
     args = build_parser(exporters).parse_args(argv)
     try:
-        html = args.input.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        return _say(f"cannot read {args.input}: {error.strerror or error}.", EXIT_USAGE)
+        source = open_source(args, environment or {})
+    except SourceError as error:
+        return _say(str(error), EXIT_USAGE if error.usage else EXIT_FAILED)
+    args.page_html = source.html  # for exporters that save the page itself (--html)
     try:
-        return _render(args, html, exporters)
+        return _render(args, source, exporters)
     except PageFailed as failure:
         return _say(str(failure), EXIT_PAGE_FAILED)
+    finally:
+        source.close()
 
 
-def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) -> int:
+def _render(args: argparse.Namespace, source: RenderSource, exporters: Sequence[Exporter]) -> int:
     gate = start_network_wall()
     add_gpu_switches(platform="offscreen")  # render is always offscreen: software WebGL
     app = _make_application()
-    profile = make_artifact_profile(gate=gate)
+    endpoint = BridgeEndpoint(source.bridge, run_in_thread)
+    profile = make_artifact_profile(gate=gate, bridge=endpoint)
     view = ArtifactView(profile, open_links=False)
     view.resize(1280, 900)
     report = ConsoleLog()
@@ -201,7 +221,7 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
     page = RenderedPage(view, time.monotonic() + args.timeout, args.timeout)
     try:
         view.show()
-        page.wait(lambda done: _load(view, args.input.name, html, done))
+        page.wait(lambda done: _load(view, source.key, source.html, done))
         page.pause(max(args.wait, 0.0))
         page.ensure_responsive()
         for exporter in exporters:
@@ -213,6 +233,7 @@ def _render(args: argparse.Namespace, html: str, exporters: Sequence[Exporter]) 
         raise
     finally:
         _close(app, view, profile)
+        endpoint.deleteLater()
 
 
 def _refuse_capture(request: QWebEngineDesktopMediaRequest, report: ConsoleLog) -> None:
@@ -222,7 +243,7 @@ def _refuse_capture(request: QWebEngineDesktopMediaRequest, report: ConsoleLog) 
 
 def _load(view: ArtifactView, key: str, html: str, done: Callable[..., None]) -> None:
     view.loaded.connect(done)
-    view.show_document(f"render:{key}", with_import_map(html))  # as the app's html_document
+    view.show_document(key, with_import_map(html))  # as the app's html_document
 
 
 def _make_application() -> QApplication:
