@@ -147,6 +147,20 @@ class ArtifactBridge:
         if calls is not None:
             calls.refused = False
 
+    def revoke(self, ref: ArtifactRef) -> None:
+        """Forget "always" for this artifact: its next model call asks again."""
+        calls = self._calls.get(ref)
+        if calls is not None:
+            calls.allowed_until = calls.count
+        if self._store is not None and ref.conversation_id is not None:
+            self._store.transaction(
+                lambda db: db.execute(
+                    "DELETE FROM artifact_grants WHERE conversation_id = ? AND identifier = ? "
+                    "AND grant = 'model'",
+                    (ref.conversation_id, ref.identifier),
+                )
+            )
+
     def usage(self, ref: ArtifactRef) -> tuple[int, int]:
         """(calls, tokens) this artifact used in this run."""
         calls = self._calls.get(ref, _Calls())

@@ -65,6 +65,11 @@ class BridgeEndpoint(QObject):
         self._flush_timer.setInterval(_FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
 
+    def close(self) -> None:
+        """Write what is pending and stop the timer (before the endpoint is let go)."""
+        self._flush_timer.stop()
+        self.flush()
+
     def flush(self) -> None:
         """Write pending storage now (also at exit); a failure is logged, the data stays cached."""
         try:

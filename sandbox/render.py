@@ -233,6 +233,7 @@ def _render(args: argparse.Namespace, source: RenderSource, exporters: Sequence[
         raise
     finally:
         _close(app, view, profile)
+        endpoint.close()
         endpoint.deleteLater()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QUrl
 
 from app.artifact_bridge import ArtifactBridge
 from app.artifact_model import ProviderModel
@@ -114,10 +114,16 @@ class Harness:
             await asyncio.sleep(0.05)
 
     async def close(self) -> None:
+        # Pages go before their profile (as EaselApp does), or Chromium crashes later on.
         self.view.close()
         self.view.deleteLater()
-        await asyncio.sleep(0.05)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.profile.deleteLater()
+        # On this thread: a QObject collected by the garbage collector on another thread (any
+        # thread may run it) leaves its timers firing into freed memory.
+        self.endpoint.close()
+        self.endpoint.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         await self.client.aclose()
         self.store.close()
 
@@ -275,6 +281,14 @@ def test_model_calls_need_consent_and_never_carry_the_key(run_async, harness, mo
         assert calls == 2
         rows = harness.store.read("SELECT identifier FROM artifact_calls")
         assert [r[0] for r in rows] == ["cards", "cards"]
+        # "Always" is remembered in the history, and can be taken back.
+        ref = ArtifactRef(harness.conversation, "cards")
+        assert harness.store.read("SELECT grant FROM artifact_grants")[0][0] == "model"
+        harness.bridge.revoke(ref)
+        harness.consent.decision = "deny"
+        asked = len(harness.consent.asked)
+        again = await harness.js("window.claude.complete('once more?')")
+        assert "declined" in again["error"] and len(harness.consent.asked) == asked + 1
         await harness.close()
 
     run_async(scenario())
@@ -377,6 +391,7 @@ def test_the_bridge_answers_only_its_own_origin(tmp_path):
     endpoint.handle(own, registry)
     assert json.loads(own.body)["ok"] is True
     assert storage.get(ArtifactRef(7, "counter"), "count") == {"key": "count", "value": "999"}
+    endpoint.close()  # its flush timer must not outlive it
 
 
 def test_storage_survives_a_failed_flush_and_a_deleted_conversation(tmp_path):

@@ -96,6 +96,8 @@ class EaselApp:
         self.powers = ArtifactPowers(self.store, self._artifact_provider)
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
         self.artifact_profile = make_artifact_profile(gate=gate, bridge=self.powers.endpoint)
+        # Deleted with the profile, on this thread (never by the garbage collector elsewhere).
+        self.powers.endpoint.setParent(self.artifact_profile)
         self.profile = self._initial_profile()
         self.closed: asyncio.Future[None] = loop.create_future()
         _install_excepthook()

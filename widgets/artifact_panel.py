@@ -26,6 +26,8 @@ class ArtifactPanel(QWidget):
     fixRequested = Signal(str, str)
     # The user reloaded an artifact's page: its key.
     tabReloaded = Signal(str)
+    # The user took back an artifact's "always allow model calls": its key.
+    modelPermissionRevoked = Signal(str)
 
     def __init__(
         self, profile: ArtifactProfile, publisher: Publisher, parent: QWidget | None = None
@@ -132,6 +134,7 @@ class ArtifactPanel(QWidget):
             tab.restoreRequested.connect(self.restoreRequested)
             tab.fixRequested.connect(self.fixRequested)
             tab.reloaded.connect(self.tabReloaded)
+            tab.modelPermissionRevoked.connect(self.modelPermissionRevoked)
             self._tabs[identifier] = tab
             self.tabs.addTab(tab, title or identifier)
             self._update_empty()

@@ -37,6 +37,7 @@ class ArtifactPowers:
         self._panel = panel
         self.endpoint.usageChanged.connect(panel.show_model_usage)
         panel.tabReloaded.connect(lambda key: self.bridge.forget_refusal(ref_for_key(key)))
+        panel.modelPermissionRevoked.connect(lambda key: self.bridge.revoke(ref_for_key(key)))
 
     def forget_conversation(self, conversation_id: int) -> None:
         """A deleted conversation's storage leaves the cache too (the rows are gone)."""
@@ -44,7 +45,7 @@ class ArtifactPowers:
 
     def close(self) -> None:
         """Write what artifacts stored and not yet saved."""
-        self.endpoint.flush()
+        self.endpoint.close()
 
     async def _ask(self, ref: ArtifactRef, prompt: str, reason: str) -> str:
         key = f"{ref.conversation_id}/{ref.identifier}"

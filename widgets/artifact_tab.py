@@ -84,6 +84,8 @@ class ArtifactTab(QWidget):
     fixRequested = Signal(str, str)
     # The user reloaded the page: its model calls may be asked for again (key).
     reloaded = Signal(str)
+    # The user took back "always allow model calls" for this artifact (key).
+    modelPermissionRevoked = Signal(str)
 
     def __init__(
         self,
@@ -179,6 +181,10 @@ class ArtifactTab(QWidget):
                 ("Full screen", self.show_full_screen),
                 ("Publish on this computer…", self.publish),
                 ("Save with CDN links (smaller file)…", lambda: self.save(keep_cdn=True)),
+                (
+                    "Ask before model calls again",
+                    lambda: self.modelPermissionRevoked.emit(self.key),
+                ),
             )
         )
         self.preview_button.clicked.connect(self.show_preview)
