@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-HEADLESS = ("ask", "history", "extract", "render")
+HEADLESS = ("ask", "history", "extract", "render", "tools")
 
 
 def main(argv: list[str]) -> int:
@@ -45,6 +45,7 @@ def _headless(command: str, argv: list[str]) -> int:
     from app import cli
 
     runners = {"ask": cli.ask_main, "history": cli.history_main, "extract": cli.extract_main}
+    runners["tools"] = cli.tools_main
     return runners[command](argv)
 
 

@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
+from app.cli_tools import (
+    add_tool_options,
+    close_all,
+    tool_event,
+    tool_loop_for,
+    tools_main,  # noqa: F401 - `main.py tools` runs it from here
+)
 from app.config import (
     ConfigError,
     ProviderProfile,
@@ -89,6 +96,7 @@ def ask_main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
     parser.add_argument("--conversation", type=int, metavar="ID")
     parser.add_argument("--show-reasoning", action="store_true")
+    add_tool_options(parser)
     args = parser.parse_args(argv)
     try:
         return asyncio.run(_ask(args))
@@ -115,6 +123,7 @@ async def _ask(args: argparse.Namespace) -> int:
         printer = _AskPrinter(args.json, args.show_reasoning, args.save_artifacts)
         try:
             client = new_http_client(profile.ca_bundle)
+            tools, sources = tool_loop_for(args)
         except ConfigError as error:
             return _fail(str(error), EXIT_USAGE, args.json)
         async with client:
@@ -132,11 +141,14 @@ async def _ask(args: argparse.Namespace) -> int:
                 else settings.system_prompt,
                 temperature=profile.temperature,
                 max_tokens=profile.max_tokens,
+                tools=tools if sources else None,
             )
             try:
                 message = await session.send(" ".join(args.prompt), printer)
             except StoreError as error:  # the prompt itself could not be stored
                 return _fail(str(error), error.exit_code, args.json)
+            finally:
+                await close_all(sources)
         return printer.exit_code(message.status)
     except StoreError as error:
         return _fail(str(error), error.exit_code, args.json)
@@ -266,7 +278,11 @@ class _AskPrinter:
         return path
 
     def _other(self, event: SessionEvent) -> None:
-        if isinstance(event, TurnStarted):
+        said = tool_event(event, self.as_json)
+        if said is not None:
+            if self.as_json:
+                self._json(said)
+        elif isinstance(event, TurnStarted):
             if self.as_json:
                 self._json(
                     {"type": "start", "message_id": event.assistant_id, "model": event.model}
