@@ -327,3 +327,24 @@ def _tool_names(path: Path) -> list[str]:
         for piece in text.split(marker)[1:]:
             names.add(piece.split('"', 1)[0])
     return sorted(n for n in names if n and " " not in n)
+
+
+def test_always_allow_is_remembered_across_restart_and_revocable(tmp_path):
+    from app.tools.approval import ApprovalRequest
+    from app.tools.settings import load_tool_settings, save_tool_settings
+
+    path = tmp_path / "tools.json"
+
+    async def always(request):
+        return Decision.ALWAYS
+
+    policy = ApprovalPolicy(ToolSettings(), always, lambda s: save_tool_settings(s, path))
+    request = ApprovalRequest(None, "clock/get_time", False)  # type: ignore[arg-type]
+    assert asyncio.run(policy.decide(1, request))
+    reloaded = load_tool_settings(path)
+    assert ApprovalPolicy(reloaded, always).preapproved(2, "clock/get_time", False)
+    revoked = reloaded.revoking("clock/get_time")
+    save_tool_settings(revoked, path)
+    assert not ApprovalPolicy(load_tool_settings(path), always).preapproved(
+        2, "clock/get_time", False
+    )
