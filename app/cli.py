@@ -18,8 +18,8 @@ from typing import TextIO
 from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
 from app.cli_tools import (
     add_tool_options,
-    close_all,
     tool_event,
+    tool_hub_for,
     tool_loop_for,
     tools_main,  # noqa: F401 - `main.py tools` runs it from here
 )
@@ -123,7 +123,7 @@ async def _ask(args: argparse.Namespace) -> int:
         printer = _AskPrinter(args.json, args.show_reasoning, args.save_artifacts)
         try:
             client = new_http_client(profile.ca_bundle)
-            tools, sources = tool_loop_for(args)
+            hub = tool_hub_for(args)
         except ConfigError as error:
             return _fail(str(error), EXIT_USAGE, args.json)
         async with client:
@@ -141,14 +141,14 @@ async def _ask(args: argparse.Namespace) -> int:
                 else settings.system_prompt,
                 temperature=profile.temperature,
                 max_tokens=profile.max_tokens,
-                tools=tools if sources else None,
+                tools=tool_loop_for(hub, args, client, profile.base_url),
             )
             try:
                 message = await session.send(" ".join(args.prompt), printer)
             except StoreError as error:  # the prompt itself could not be stored
                 return _fail(str(error), error.exit_code, args.json)
             finally:
-                await close_all(sources)
+                await hub.close()
         return printer.exit_code(message.status)
     except StoreError as error:
         return _fail(str(error), error.exit_code, args.json)

@@ -13,15 +13,18 @@ import argparse
 import asyncio
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import httpx
+
 from app.session_events import SessionEvent, ToolCallUpdate, ToolsUnavailable
-from app.tools.approval import ApprovalPolicy, fixed_approver
+from app.tools.approval import fixed_approver
+from app.tools.hub import ToolHub
 from app.tools.loop import ToolLoop
 from app.tools.mcp_config import ConfigError, ServerConfig, load_config_file
 from app.tools.mcp_source import MCPSource
-from app.tools.registry import ToolRegistry
-from app.tools.settings import ToolSettings, load_tool_settings
+from app.tools.settings import ToolSettings, load_tool_settings, save_tool_settings
 
 EXIT_USAGE = 2
 RESULT_PREVIEW = 400  # characters of a result printed on stderr (all of it goes in --json)
@@ -45,13 +48,18 @@ def servers_for(config: Path | None) -> tuple[ToolSettings, list[ServerConfig]]:
     return settings, [server for server in servers if server.enabled]
 
 
-def tool_loop_for(args: argparse.Namespace) -> tuple[ToolLoop, list[MCPSource]]:
-    """The tool loop of one `ask` run (raises ConfigError for a bad --mcp-config)."""
+def tool_hub_for(args: argparse.Namespace) -> ToolHub:
+    """The tool servers of one `ask` run (raises ConfigError for a bad --mcp-config)."""
     settings, servers = servers_for(args.mcp_config)
-    sources = [MCPSource(server) for server in servers]
+    return ToolHub(replace(settings, servers=tuple(servers)), save_tool_settings)
+
+
+def tool_loop_for(
+    hub: ToolHub, args: argparse.Namespace, client: httpx.AsyncClient, base_url: str
+) -> ToolLoop | None:
+    """The tool loop of one `ask` run; None when no tool is offered."""
     approver = fixed_approver(args.approve, lambda line: print(line, file=sys.stderr))
-    policy = ApprovalPolicy(settings, approver)
-    return ToolLoop(ToolRegistry(list(sources)), policy), sources
+    return hub.loop_for(client, base_url, approver)
 
 
 async def close_all(sources: list[MCPSource]) -> None:

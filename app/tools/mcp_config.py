@@ -23,12 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from app.config import ConfigError  # one sentence saying why the configuration is unusable
+
 SHELL_TIMEOUT = 3.0  # seconds the login shell may take to print its PATH
 DEFAULT_TIMEOUT = 60.0  # seconds a call may go without a result or progress
-
-
-class ConfigError(ValueError):
-    """The configuration cannot be used; str(error) says why in one sentence."""
 
 
 @dataclass(frozen=True)

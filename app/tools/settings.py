@@ -1,7 +1,7 @@
 """The user's tool settings: MCP servers, "always allowed" tools, read-only auto-allow.
 
 They live in `tools.json` in the config folder, in Claude Desktop's `mcpServers` shape plus
-two keys of Easel's own (`alwaysAllow`, `autoAllowReadOnly`), so a user can copy servers in
+keys of Easel's own (`alwaysAllow`, `autoAllowReadOnly`, `fetchUrl`, `webSearch`), so a user can copy servers in
 and out by hand. A damaged file is set aside (never lost) and the defaults apply.
 """
 
@@ -28,6 +28,13 @@ class ToolSettings:
     servers: tuple[ServerConfig, ...] = ()
     always_allowed: frozenset[str] = field(default_factory=frozenset)
     auto_allow_read_only: bool = False
+    fetch_url: bool = False  # offer the built-in fetch_url tool
+    web_search: bool = False  # offer Moonshot's $web_search to Kimi
+
+    @property
+    def any_tools(self) -> bool:
+        """Whether any tool is offered (else requests carry no `tools` at all)."""
+        return self.fetch_url or self.web_search or any(s.enabled for s in self.servers)
 
     def allowing(self, key: str) -> ToolSettings:
         return replace(self, always_allowed=self.always_allowed | {key})
@@ -72,7 +79,11 @@ def from_json(raw: Any, where: str) -> ToolSettings:
     if not isinstance(allowed, list) or not all(isinstance(k, str) for k in allowed):
         raise ConfigError(f'"alwaysAllow" in {where} is not a list of tool names.')
     return ToolSettings(
-        tuple(servers), frozenset(allowed), bool(raw.get("autoAllowReadOnly", False))
+        tuple(servers),
+        frozenset(allowed),
+        bool(raw.get("autoAllowReadOnly", False)),
+        bool(raw.get("fetchUrl", False)),
+        bool(raw.get("webSearch", False)),
     )
 
 
@@ -83,6 +94,8 @@ def save_tool_settings(settings: ToolSettings, path: Path | None = None) -> None
         "mcpServers": {server.name: server.to_json() for server in settings.servers},
         "alwaysAllow": sorted(settings.always_allowed),
         "autoAllowReadOnly": settings.auto_allow_read_only,
+        "fetchUrl": settings.fetch_url,
+        "webSearch": settings.web_search,
     }
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(raw, indent=2, ensure_ascii=False), encoding="utf-8")
