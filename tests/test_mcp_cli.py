@@ -105,3 +105,82 @@ def test_ask_runs_read_only_tools_when_told(model_server, tmp_path, approve, ran
         assert "Europe/Paris" in result["content"]
     else:
         assert "declined" in result["content"] and "--approve" in done.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def http_mcp():
+    """The fixture server over Streamable HTTP on 127.0.0.1."""
+    import socket
+    import time
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, FIXTURE, "http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)  # waiting for a child process to listen, not for our own code
+    yield f"http://127.0.0.1:{port}/mcp"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_streamable_http_server_with_headers(http_mcp):
+    async def go():
+        config = ServerConfig("remote", url=http_mcp, headers={"X-Test": "1"})
+        source = MCPSource(config)
+        try:
+            names = [tool.name for tool in await source.list_tools()]
+            result = await source.call("shout", {"text": "far"}, lambda: None)
+        finally:
+            await source.close()
+        return names, result
+
+    names, result = asyncio.run(go())
+    assert "add" in names and result.text == "FAR"
+
+
+def test_hostile_result_is_capped_and_kept_as_text(tmp_path):
+    from app.tools.registry import MAX_RESULT_CHARS, ToolRegistry
+
+    async def go():
+        source = _fixture_source()
+        registry = ToolRegistry([source])
+        try:
+            await registry.refresh()
+            return await registry.call("hostile", "{}", lambda: None)
+        finally:
+            await source.close()
+
+    result = asyncio.run(go())
+    assert len(result.text) <= MAX_RESULT_CHARS + 100 and "cut by Easel" in result.text
+    assert result.text.startswith('<img src=x onerror="alert(1)">')  # text, as the server sent it
+
+
+def test_missing_command_names_what_is_missing(tmp_path):
+    async def go():
+        source = MCPSource(ServerConfig("npm-thing", command="no-such-npx-xyz", args=("-y", "x")))
+        try:
+            await source.list_tools()
+        except Exception as error:  # noqa: BLE001
+            return source.state, str(error)
+        finally:
+            await source.close()
+
+    state, error = asyncio.run(go())
+    assert state == "failed"
+    assert "'npm-thing'" in error and "'no-such-npx-xyz' was not found" in error
