@@ -49,6 +49,8 @@ from app.secrets import (
 )
 from app.session import ChatSession
 from app.store_recovery import open_history, start_empty
+from app.tools.hub import ToolHub
+from app.tools.settings import load_tool_settings, save_tool_settings
 from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
@@ -88,6 +90,8 @@ class EaselApp:
         self._history_notice = opened.notice
         self.keys = keys
         self.client = new_http_client()
+        # Tool servers live as long as the app; they start in the background after start-up.
+        self.tool_hub = ToolHub(load_tool_settings(), save_tool_settings)
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
         self.artifact_profile = make_artifact_profile(gate=gate)
         self.profile = self._initial_profile()
@@ -180,6 +184,7 @@ class EaselApp:
         gc.freeze()
         if self.profile is None:
             asyncio.ensure_future(self._offer_local_servers())
+        asyncio.ensure_future(self.tool_hub.start_all())
         if self.args.screenshot is not None:
             return await self._screenshot(self.args.screenshot)
         await self.closed
@@ -233,6 +238,7 @@ class EaselApp:
 
     async def _shutdown(self) -> None:
         self.publisher.stop_all()
+        await self.tool_hub.close()
         await self.client.aclose()
         for client in self._clients.values():
             await client.aclose()
@@ -347,6 +353,9 @@ class EaselApp:
             temperature=self.profile.temperature,
             max_tokens=self.profile.max_tokens,
             thinking_budget=THINKING_BUDGET if self._thinking() else None,
+            tools=self.tool_hub.loop_for(
+                self._client_for(self.profile), self.profile.base_url, self.chat.tool_cards.approve
+            ),
         )
 
     def _thinking(self) -> bool:

@@ -148,3 +148,23 @@ def _record(row: tuple) -> ToolCallRecord:
     values = list(row)
     values[11] = bool(values[11])
     return ToolCallRecord(*values)
+
+
+def split_steps(
+    content: str, calls: list[ToolCallRecord]
+) -> list[tuple[str, list[ToolCallRecord]]]:
+    """A reply's text cut where its tool steps were made: (text, the calls after it) pairs.
+
+    The last pair holds the text after the last step (and no calls).
+    """
+    steps: dict[int, list[ToolCallRecord]] = {}
+    for call in calls:
+        steps.setdefault(call.step, []).append(call)
+    pieces: list[tuple[str, list[ToolCallRecord]]] = []
+    start = 0
+    for step_calls in steps.values():
+        end = max(start, step_calls[0].text_end)
+        pieces.append((content[start:end], step_calls))
+        start = end
+    pieces.append((content[start:], []))
+    return pieces
