@@ -62,6 +62,7 @@ from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
 from widgets.sidebar import Sidebar
+from widgets.tools_dialog import open_tools_dialog
 from widgets.transcript import TranscriptView
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ class EaselApp:
         window.actions["providers"].triggered.connect(self.show_providers)
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
         window.actions["prices"].triggered.connect(self.show_prices)
+        window.actions["tools"].triggered.connect(lambda: open_tools_dialog(self.tool_hub, window))
 
     # --- running ---------------------------------------------------------------------------
 

@@ -45,6 +45,11 @@ class MCPSource:
         self._lock = asyncio.Lock()
         self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
 
+    @property
+    def tool_count(self) -> int:
+        """How many tools the server offered when it last started."""
+        return len(self._tools)
+
     async def list_tools(self) -> list[ToolSpec]:
         """The server's tools (starting it if needed)."""
         await self._ensure()
