@@ -13,6 +13,8 @@ call without one.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.artifacts import (
     ArtifactClosed,
     ArtifactOpened,
@@ -50,7 +52,11 @@ def build_messages(
     tool_calls = calls_of_conversation(store, conversation_id)
     for stored in store.messages(conversation_id):
         if continuing is not None and stored.id == continuing.id:
-            turns.append(Message("assistant", continuing.content))
+            calls = tool_calls.get(stored.id)
+            if calls:
+                turns += _tool_steps(replace(stored, content=continuing.content), calls, raw=True)
+            else:
+                turns.append(Message("assistant", continuing.content))
             turns.append(Message("user", CONTINUE_PROMPT))
             break
         if stored.role == "assistant" and stored.id in tool_calls:
@@ -78,8 +84,14 @@ def _as_message(stored: StoredMessage) -> Message | None:
     return None
 
 
-def _tool_steps(stored: StoredMessage, calls: list[ToolCallRecord]) -> list[Message]:
-    """A reply that used tools, as the turns the model and the tools took."""
+def _tool_steps(
+    stored: StoredMessage, calls: list[ToolCallRecord], *, raw: bool = False
+) -> list[Message]:
+    """A reply that used tools, as the turns the model and the tools took.
+
+    raw: the text as written (a reply being continued), not compacted.
+    """
+    compact = (lambda text: text) if raw else compact_reply
     steps: dict[int, list[ToolCallRecord]] = {}
     for call in calls:
         steps.setdefault(call.step, []).append(call)
@@ -92,7 +104,7 @@ def _tool_steps(stored: StoredMessage, calls: list[ToolCallRecord]) -> list[Mess
         turns.append(
             Message(
                 "assistant",
-                compact_reply(text),
+                compact(text),
                 tool_calls=tuple(ToolUse(c.call_id, c.name, c.arguments) for c in step_calls),
                 reasoning=reasoning,
                 reasoning_signature=first.reasoning_signature,
@@ -102,7 +114,7 @@ def _tool_steps(stored: StoredMessage, calls: list[ToolCallRecord]) -> list[Mess
         text_start, reasoning_start = first.text_end, first.reasoning_end
     rest = _step_text(stored.content[text_start:], text_start)
     if rest.strip():
-        turns.append(Message("assistant", compact_reply(rest)))
+        turns.append(Message("assistant", compact(rest)))
     return turns
 
 

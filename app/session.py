@@ -28,8 +28,7 @@ from app.artifacts import (
     EditClosed,
     Segment,
 )
-from app.edit_repair import REPAIR_ASKED, REPAIR_STOPPED, repair_prompt
-from app.edits import EditError, apply_edit
+from app.edit_repair import REPAIR_ASKED, repair_prompt
 from app.events import (
     Finished,
     ProviderError,
@@ -43,10 +42,11 @@ from app.history import build_messages
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
 from app.retry_policy import RetryRefused, retry_refusal
+from app.session_artifacts import apply_edit_segment, save_artifact
 from app.session_events import (
     ArtifactLimitReached,
     ArtifactSaved,
-    EditFailed,
+    EditFailed,  # noqa: F401 - re-exported for callers
     EditRepair,
     Listener,
     ParsedSegment,
@@ -62,10 +62,11 @@ from app.session_events import (
     quiet,
 )
 from app.session_reply import Reply
-from app.store import ArtifactVersion, Store, StoredMessage
+from app.store import Store, StoredMessage
 from app.store_errors import StoreError
 from app.tools.calls import ToolCallAssembler
 from app.tools.loop import StepPlace, ToolLoop
+from app.tools.records import calls_of_message, split_steps
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +153,14 @@ class ChatSession:
         if message.reasoning:
             listener(Reasoning(message.reasoning))
         reply.replaying = True
-        reply.text.append(message.content)
-        for segment in reply.parser.feed(message.content):
-            self._on_segment(segment, reply, listener)
+        calls = calls_of_message(self.store, message_id)
+        reply.step = len({call.step for call in calls})  # new calls come after the old ones
+        for text, step_calls in split_steps(message.content, calls):
+            reply.text.append(text)
+            for segment in reply.parser.feed(text):
+                self._on_segment(segment, reply, listener)
+            for call in step_calls:
+                listener(ToolCallUpdate(call))
         reply.replaying = False
         request = self._request(message, await self._tool_definitions(listener))
         return await self._stream_with_retries(reply, listener, request)
@@ -190,7 +196,7 @@ class ChatSession:
         self, reply: Reply, listener: Listener, request: ChatRequest
     ) -> StoredMessage:
         """Stream step after step until one makes no tool calls; the reply, ended."""
-        started = time.monotonic()
+        started = self.tools.now() if self.tools else 0.0
         while True:
             ended = await self._attempts(reply, listener, request)
             if ended is not None:
@@ -227,9 +233,10 @@ class ChatSession:
             calls,
             lambda record: listener(ToolCallUpdate(record)),
         )
-        return self._request(tools=await self._tool_definitions(listener))
+        return self._request(tools=await self.tools.definitions())
 
     async def _tool_definitions(self, listener: Listener) -> tuple:
+        """The tools for a turn's first request; servers that cannot start are said once."""
         if self.tools is None:
             return ()
         definitions = await self.tools.definitions()
@@ -339,76 +346,9 @@ class ChatSession:
             if reply.replayed_versions:
                 listener(ArtifactSaved(reply.replayed_versions.pop(0)))
         elif isinstance(segment, ArtifactClosed):
-            self._save_artifact(segment, reply, listener)
+            save_artifact(self.store, self.conversation_id, segment, reply, listener)
         elif isinstance(segment, EditClosed):
-            self._apply_edit(segment, reply, listener)
-
-    def _save_artifact(self, closed: ArtifactClosed, reply: Reply, listener: Listener) -> None:
-        # No checkpoint here: the version row is the artifact's record, and the reply's text
-        # is written on the clock (one per close made 1,500 tiny artifacts quadratic).
-        cut = self._cut_version(closed.identifier, reply)
-        opened = reply.opened.get(closed.identifier, ("text/html", closed.identifier))
-        try:
-            if cut is not None:
-                version = self.store.complete_artifact_version(
-                    cut.id, closed.content, complete=closed.complete
-                )
-            else:
-                version = self.store.add_artifact_version(
-                    self.conversation_id,
-                    closed.identifier,
-                    opened[0],
-                    opened[1],
-                    closed.content,
-                    origin=reply.origin or "full",
-                    message_id=reply.message_id,
-                    complete=closed.complete,
-                )
-        except StoreError as error:
-            reply.version_error = error  # its text is in the reply, written when there is room
-            return
-        listener(ArtifactSaved(version))
-
-    def _cut_version(self, identifier: str, reply: Reply) -> ArtifactVersion | None:
-        """The incomplete version this (continued) reply left of an artifact, if any."""
-        for version in reply.replayed_versions:
-            if version.identifier == identifier and not version.complete:
-                reply.replayed_versions.remove(version)
-                return version
-        return None
-
-    def _apply_edit(self, edit: EditClosed, reply: Reply, listener: Listener) -> None:
-        latest = self.store.latest_artifact(self.conversation_id, edit.identifier)
-        if latest is None:
-            failure = EditFailed(edit.identifier, f"there is no artifact “{edit.identifier}” yet")
-        elif not edit.complete:
-            failure = EditFailed(edit.identifier, "the edit was cut off before it ended")
-        else:
-            try:
-                content = apply_edit(latest.content, edit.pairs)
-            except EditError as error:
-                failure = EditFailed(edit.identifier, str(error))
-            else:
-                try:
-                    version = self.store.add_artifact_version(
-                        self.conversation_id,
-                        latest.identifier,
-                        latest.type,
-                        latest.title,
-                        content,
-                        origin=reply.origin or "edit",
-                        message_id=reply.message_id,
-                    )
-                except StoreError as error:
-                    reply.version_error = error
-                    return
-                listener(ArtifactSaved(version))
-                return
-        reply.failed_edits.append(failure)
-        listener(failure)
-        if reply.automatic and len(reply.failed_edits) == 1:
-            # No follow-up will be asked for this reply: say so now, before it ends.
-            listener(EditRepair(False, REPAIR_STOPPED))
+            apply_edit_segment(self.store, self.conversation_id, segment, reply, listener)
 
     def _checkpoint(self, reply: Reply) -> None:
         try:

@@ -348,3 +348,49 @@ def test_always_allow_is_remembered_across_restart_and_revocable(tmp_path):
     assert not ApprovalPolicy(load_tool_settings(path), always).preapproved(
         2, "clock/get_time", False
     )
+
+
+def test_the_loop_has_a_time_bound(model_server, store):
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 400.0  # each look at the clock: 400 s later
+        return now[0]
+
+    loop, _ = _loop(CitySource(), max_seconds=600)
+    loop._clock = clock
+    for n in range(4):
+        model_server.enqueue(openai_tool_call_reply([(f"c{n}", "get_time", "{}")]))
+    message, _ = _run(model_server, store, "loop", loop)
+    assert message.status == "error" and "600 seconds" in message.error
+    assert len(model_server.requests) < 4
+
+
+def test_continue_after_tools_resends_the_steps_and_numbers_new_calls_after(model_server, store):
+    loop, _ = _loop(CitySource())
+    model_server.enqueue(
+        openai_tool_call_reply([("a", "get_time", '{"city": "Paris"}')], text="Let me see."),
+        openai_text_reply("Paris is at 14:05 and", finish_reason="length"),
+        openai_tool_call_reply([("b", "get_time", '{"city": "Shijiazhuang"}')]),
+        openai_text_reply(" Shijiazhuang at 21:05."),
+    )
+    message, _ = _run(model_server, store, "times?", loop)
+    assert message.finish_reason == "length"
+
+    async def go():
+        async with httpx.AsyncClient() as client:
+            provider = make_provider(
+                "openai", client=client, base_url=model_server.openai_base, api_key="", name="T"
+            )
+            session = ChatSession(
+                store, message.conversation_id, provider, "m", system_prompt=None, tools=loop
+            )
+            return await session.continue_reply(message.id, lambda e: None)
+
+    final = asyncio.run(go())
+    sent = model_server.requests[2].json()["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "assistant", "user"]
+    assert sent[1]["tool_calls"][0]["id"] == "a" and sent[3]["content"].endswith("14:05 and")
+    assert final.content.endswith("Shijiazhuang at 21:05.")
+    records = calls_of_message(store, final.id)
+    assert [(r.call_id, r.step) for r in records] == [("a", 0), ("b", 1)]

@@ -365,6 +365,7 @@ class ChatController(QObject):
             if self.composer.text().strip() == event.user.content.strip():
                 self.composer.clear()  # stored now; an automatic follow-up leaves typing alone
         self._reply_key = message_key(event.assistant_id)
+        self.tool_cards.forget_message(self._reply_key)
         self._reply_open = True
         self._model = event.model
         self._started = time.monotonic()

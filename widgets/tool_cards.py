@@ -28,17 +28,21 @@ class ToolCards:
         self.transcript = transcript
         self._key_of = key_of  # message id -> transcript key
         self._pending: dict[int, tuple[str, asyncio.Future[Decision]]] = {}
-        self._shown: set[int] = set()
+        self._shown: dict[int, str] = {}  # call id -> the key of the message showing it
 
     def show(self, record: ToolCallRecord) -> None:
         """Add the call's card (the first time) and show its state and result."""
         key = self._key_of(record.message_id)
-        if record.id not in self._shown:
-            self._shown.add(record.id)
+        if self._shown.get(record.id) != key:
+            self._shown[record.id] = key
             label = record.tool or record.name
             self.transcript.add_tool_card(key, record.id, label, record.server, record.arguments)
         result = record.result if record.finished else None
         self.transcript.update_tool_card(key, record.id, record.state, result, record.duration)
+
+    def forget_message(self, key: str) -> None:
+        """The message is shown afresh (a continued reply): its cards are placed again."""
+        self._shown = {call: shown for call, shown in self._shown.items() if shown != key}
 
     def forget_cards(self) -> None:
         """Another conversation is on screen: its cards are new ones."""

@@ -48,7 +48,8 @@ class BuiltinTools:
         tools = []
         if self._fetch_url:
             about = "Fetch a web page and return its readable text."
-            tools.append(ToolSpec(SERVER, "fetch_url", about, FETCH_SCHEMA, read_only=True))
+            # Not read-only for approval: the address itself can carry data out of the chat.
+            tools.append(ToolSpec(SERVER, "fetch_url", about, FETCH_SCHEMA, read_only=False))
         if self._web_search:
             search = {"type": "object", "properties": {}}
             tools.append(

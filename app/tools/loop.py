@@ -68,6 +68,10 @@ class ToolLoop:
         """The tools to offer in the next request (servers that fail are left out)."""
         return tuple(await self.registry.refresh())
 
+    def now(self) -> float:
+        """The loop's clock (monotonic seconds): a turn's start, for `check_bounds`."""
+        return self._clock()
+
     def check_bounds(self, steps_done: int, started: float) -> None:
         """Raise ToolLoopLimit when another step would pass a bound."""
         if steps_done >= self.max_steps:

@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import tempfile
-from typing import Any
+from typing import Any, TextIO
 
 import httpx2
 from mcp import ClientSession, StdioServerParameters
@@ -43,7 +43,8 @@ class MCPSource:
         self._task: asyncio.Task[None] | None = None
         self._closing: asyncio.Event | None = None
         self._lock = asyncio.Lock()
-        self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
+        # What a stdio server writes to stderr, quoted in its errors; made when it first starts.
+        self._stderr: TextIO | None = None
 
     @property
     def tool_count(self) -> int:
@@ -98,7 +99,9 @@ class MCPSource:
         self._task = None
         self._session = None
         self.state = "stopped"
-        self._stderr.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
     async def _ensure(self) -> ClientSession:
         async with self._lock:
@@ -156,6 +159,8 @@ class MCPSource:
         command = find_command(config.command, path)
         env = {"PATH": path, **config.env}
         parameters = StdioServerParameters(command=command, args=list(config.args), env=env)
+        if self._stderr is None:
+            self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
         return stdio_client(parameters, errlog=self._stderr)
 
     def _spec(self, tool: Any) -> ToolSpec:
@@ -177,6 +182,8 @@ class MCPSource:
 
     def stderr_tail(self) -> str:
         """The last lines the server wrote to stderr."""
+        if self._stderr is None:
+            return ""
         try:
             self._stderr.flush()
             self._stderr.seek(0)
