@@ -184,3 +184,79 @@ def test_missing_command_names_what_is_missing(tmp_path):
     state, error = asyncio.run(go())
     assert state == "failed"
     assert "'npm-thing'" in error and "'no-such-npx-xyz' was not found" in error
+
+
+def test_ask_kimi_shaped_two_calls_with_a_broken_server_beside(model_server, tmp_path):
+    """ "What time is it in Shijiazhuang and Paris?" as Kimi K2 streams it (repeated headers,
+    finish_reason null), with mcp-server-time and a server that cannot start."""
+    config = _config(
+        tmp_path,
+        time={"command": sys.executable, "args": ["-m", "mcp_server_time"]},
+        broken={"command": "no-such-mcp-command-xyz"},
+    )
+    calls = [
+        ("functions.get_current_time:0", "get_current_time", '{"timezone": "Asia/Shanghai"}'),
+        ("functions.get_current_time:1", "get_current_time", '{"timezone": "Europe/Paris"}'),
+    ]
+    model_server.enqueue(
+        openai_tool_call_reply(
+            calls, reasoning="Two cities.", repeat_header=True, finish_reason=None
+        ),
+        openai_text_reply("Shijiazhuang is 7 hours ahead of Paris."),
+    )
+    done = _main(
+        "ask",
+        "--base-url",
+        model_server.openai_base,
+        "--model",
+        "kimi-k2",
+        "--approve",
+        "all",
+        "--mcp-config",
+        str(config),
+        "what time is it in Shijiazhuang and Paris?",
+        env_home=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Shijiazhuang is 7 hours ahead of Paris."
+    assert "'broken'" in done.stderr and "no-such-mcp-command-xyz" in done.stderr
+    first, second = (r.json() for r in model_server.requests)
+    assert {t["function"]["name"] for t in first["tools"]} == {"get_current_time", "convert_time"}
+    assistant, paris_or_shanghai = second["messages"][-3], second["messages"][-2:]
+    assert [c["id"] for c in assistant["tool_calls"]] == [c[0] for c in calls]
+    assert assistant["reasoning_content"] == "Two cities."
+    assert "Asia/Shanghai" in paris_or_shanghai[0]["content"]
+    assert "Europe/Paris" in paris_or_shanghai[1]["content"]
+
+
+def test_ask_anthropic_with_mcp_server_time(model_server, tmp_path):
+    from tests.model_server import anthropic_text_reply, anthropic_tool_use_reply
+
+    config = _config(tmp_path, time={"command": sys.executable, "args": ["-m", "mcp_server_time"]})
+    call = ("toolu_01", "get_current_time", '{"timezone": "Europe/Paris"}')
+    model_server.enqueue(anthropic_tool_use_reply([call]), anthropic_text_reply("Noon in Paris."))
+    done = _main(
+        "ask",
+        "--base-url",
+        model_server.url,
+        "--kind",
+        "anthropic",
+        "--model",
+        "claude",
+        "--approve",
+        "read-only",
+        "--mcp-config",
+        str(config),
+        "--json",
+        "time in Paris?",
+        env_home=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [e["state"] for e in events if e["type"] == "tool_call"] == [
+        "waiting",
+        "running",
+        "done",
+    ]
+    result = model_server.requests[1].json()["messages"][-1]["content"][0]
+    assert result["tool_use_id"] == "toolu_01" and "Europe/Paris" in result["content"]

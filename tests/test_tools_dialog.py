@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -36,12 +37,13 @@ def test_add_check_disable_and_remove_a_server(qtbot, run_async, hub):
     assert saved.servers[0].env == {"GREETING": "hi"}
     assert "not started" in dialog.servers.item(0).text()
 
-    async def check():
-        dialog.check_selected()
-        for task in list(dialog._tasks):
-            await task
+    async def start_in_background():
+        started = asyncio.ensure_future(hub.start_all())  # as the app does after start-up
+        while "ready" not in dialog.servers.item(0).text():  # the dialog's timer shows it
+            await asyncio.sleep(0.05)
+        await started
 
-    run_async(check())
+    run_async(start_in_background())
     assert "ready with 6 tools" in dialog.servers.item(0).text()
     started = hub.sources["fixture"]
 

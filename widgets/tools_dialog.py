@@ -14,7 +14,7 @@ import shlex
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +39,7 @@ from app.tools.mcp_config import DEFAULT_TIMEOUT, ServerConfig, load_config_file
 from app.tools.mcp_source import MCPSource
 from app.tools.settings import ToolSettings
 
+STATE_REFRESH_MS = 500
 CLAUDE_DESKTOP_CONFIGS = (
     "~/.config/Claude/claude_desktop_config.json",
     "~/Library/Application Support/Claude/claude_desktop_config.json",
@@ -65,6 +66,11 @@ class ToolsDialog(QDialog):
         self._layout()
         self.servers.currentItemChanged.connect(lambda *_: self._show_selected())
         self.servers.itemChanged.connect(self._on_checked)
+        # Servers start in the background: their states are shown as they change.
+        self._timer = QTimer(self)
+        self._timer.setInterval(STATE_REFRESH_MS)
+        self._timer.timeout.connect(self.update_states)
+        self._timer.start()
         self.refresh()
 
     # --- layout ---------------------------------------------------------------------------
@@ -175,6 +181,16 @@ class ToolsDialog(QDialog):
         self.servers.blockSignals(False)
         self.allowed.clear()
         self.allowed.addItems(sorted(self.hub.settings.always_allowed))
+        self._show_state()
+
+    def update_states(self) -> None:
+        """The servers' state lines, updated in place (the list is not rebuilt)."""
+        self.servers.blockSignals(True)
+        for row in range(self.servers.count()):
+            item = self.servers.item(row)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            item.setText(f"{name} — {self.state_text(name)}")
+        self.servers.blockSignals(False)
         self._show_state()
 
     def state_text(self, name: str) -> str:
