@@ -27,6 +27,7 @@ from tests.model_server import (
     anthropic_text_reply,
     anthropic_tool_use_reply,
     corpus_reply,
+    error_reply,
     openai_text_reply,
     openai_tool_call_reply,
 )
@@ -394,3 +395,42 @@ def test_continue_after_tools_resends_the_steps_and_numbers_new_calls_after(mode
     assert final.content.endswith("Shijiazhuang at 21:05.")
     records = calls_of_message(store, final.id)
     assert [(r.call_id, r.step) for r in records] == [("a", 0), ("b", 1)]
+
+
+def test_allow_for_this_conversation_asks_once_per_conversation(model_server, store):
+    source = CitySource()
+    loop, asked = _loop(source, Decision.CONVERSATION)
+    call = [("a", "get_time", '{"city": "Paris"}')]
+    for _ in range(3):
+        model_server.enqueue(openai_tool_call_reply(call), openai_text_reply("14:05."))
+    _, events = _run(model_server, store, "time?", loop)
+    cid = events[0].user.conversation_id
+    _run(model_server, store, "again?", loop, conversation=cid)
+    assert len(asked) == 1 and len(source.asked) == 2
+    _run(model_server, store, "elsewhere?", loop)  # a new conversation asks again
+    assert len(asked) == 2
+
+
+def test_retry_of_a_reply_that_used_tools_takes_its_calls_with_it(model_server, store):
+    loop, _ = _loop(CitySource())
+    model_server.enqueue(
+        openai_tool_call_reply([("a", "get_time", '{"city": "Paris"}')]),
+        error_reply(400, {"error": {"message": "context too long"}}),
+        openai_text_reply("Fresh."),
+    )
+    message, _ = _run(model_server, store, "time?", loop)
+    assert message.status == "error" and len(calls_of_message(store, message.id)) == 1
+
+    async def go():
+        async with httpx.AsyncClient() as client:
+            provider = make_provider(
+                "openai", client=client, base_url=model_server.openai_base, api_key="", name="T"
+            )
+            session = ChatSession(
+                store, message.conversation_id, provider, "m", system_prompt=None, tools=loop
+            )
+            return await session.retry(message.id, lambda e: None)
+
+    fresh = asyncio.run(go())
+    assert fresh.content == "Fresh." and calls_of_message(store, message.id) == []
+    assert [m["role"] for m in model_server.requests[2].json()["messages"]] == ["user"]
