@@ -146,12 +146,14 @@ def test_streamable_http_server_with_headers(http_mcp):
         try:
             names = [tool.name for tool in await source.list_tools()]
             result = await source.call("shout", {"text": "far"}, lambda: None)
+            header = await source.call("header", {"name": "X-Test"}, lambda: None)
         finally:
             await source.close()
-        return names, result
+        return names, result, header
 
-    names, result = asyncio.run(go())
+    names, result, header = asyncio.run(go())
     assert "add" in names and result.text == "FAR"
+    assert header.text == "1"  # the configured headers reach the server
 
 
 def test_hostile_result_is_capped_and_kept_as_text(tmp_path):

@@ -44,7 +44,7 @@ def test_add_check_disable_and_remove_a_server(qtbot, run_async, hub):
         await started
 
     run_async(start_in_background())
-    assert "ready with 6 tools" in dialog.servers.item(0).text()
+    assert "ready with 7 tools" in dialog.servers.item(0).text()
     started = hub.sources["fixture"]
 
     async def disable():
