@@ -184,3 +184,35 @@ def test_a_hostile_result_stays_text_and_triggers_nothing(loop, run, model_serve
         await _close(easel, task)
 
     run(scenario())
+
+
+def test_escape_while_a_call_waits_for_approval_stops_the_turn(loop, run, model_server, tools_json):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    calls = [("c1", "shout", '{"text": "hi"}'), ("c2", "shout", '{"text": "ho"}')]
+    model_server.enqueue(openai_tool_call_reply(calls))
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _type_and_send(easel, "shout")
+        for _ in range(400):  # the first call asks; the second waits its turn
+            states = await _js(
+                easel.transcript,
+                "[...document.querySelectorAll('details.tool')].map(n => n.dataset.state).join()",
+            )
+            if states == "approval,waiting":
+                break
+            await asyncio.sleep(0.05)
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Escape)
+        await _until(lambda: not easel.chat.busy)
+        await _wait_card(easel, "stopped")
+        reply = easel.store.messages(easel.chat.conversation_id)[-1]
+        assert reply.status == "incomplete"
+        records = calls_of_message(easel.store, reply.id)
+        assert [r.state for r in records] == ["stopped", "stopped"]
+        text = await _transcript_text(easel)
+        assert "Allow once" not in text
+        await _close(easel, task)
+
+    run(scenario())

@@ -28,6 +28,7 @@ from app.tools.registry import ToolRegistry, ToolSpec
 
 DEFAULT_MAX_STEPS = 20
 DEFAULT_MAX_SECONDS = 600.0
+NOT_RUN = "Not run: the user stopped the reply before this call's turn."
 
 
 class ToolLoopLimit(ProviderError):
@@ -98,9 +99,15 @@ class ToolLoop:
         records = [self._add(store, message_id, place, n, c) for n, c in enumerate(calls)]
         for record in records:
             tell(record)
-        finished = []
-        for record in records:
-            finished.append(await self._run_one(store, conversation_id, record, tell))
+        finished: list[ToolCallRecord] = []
+        try:
+            for record in records:
+                finished.append(await self._run_one(store, conversation_id, record, tell))
+        except asyncio.CancelledError:
+            # The calls after the stopped one never ran: they say so, not "waiting" forever.
+            for record in records[len(finished) + 1 :]:
+                tell(update_call(store, record.id, state="stopped", result=NOT_RUN, is_error=True))
+            raise
         return finished
 
     def _add(
