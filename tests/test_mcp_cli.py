@@ -45,6 +45,8 @@ def test_fixture_server_failures_are_results_and_a_crash_restarts(tmp_path):
         source = _fixture_source(timeout=1.0)
         try:
             assert (await source.call("add", {"a": 2, "b": 3}, lambda: None)).text == "5"
+            wrong = await source.call("add", {"a": "x"}, lambda: None)  # the server says why
+            assert wrong.is_error and "validation" in wrong.text and source.state == "ready"
             slow = await source.call("slow", {"steps": 8}, lambda: None)  # 1.6 s, progress
             assert slow.text == "slow done" and not slow.is_error
             hung = await source.call("hang", {}, lambda: None)

@@ -18,9 +18,10 @@ import tempfile
 from typing import Any, TextIO
 
 import httpx2
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession, MCPError, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.types import CONNECTION_CLOSED
 
 from app.tools.mcp_config import ConfigError, ServerConfig, find_command, login_shell_path
 from app.tools.registry import Progress, ToolResult, ToolSourceError, ToolSpec
@@ -28,6 +29,7 @@ from app.tools.registry import Progress, ToolResult, ToolSourceError, ToolSpec
 log = logging.getLogger(__name__)
 STDERR_TAIL = 2000  # characters of a server's stderr quoted in its error
 START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
 
 
 class MCPSource:
@@ -85,6 +87,9 @@ class MCPSource:
             task.cancel()
             raise
         except Exception as error:  # noqa: BLE001 - the SDK raises many kinds; the model is told
+            if isinstance(error, MCPError) and error.code != CONNECTION_CLOSED:
+                # The server answered with an error (bad params, unknown tool): it is alive.
+                return ToolResult(f"The MCP server {self.name!r} refused {tool}: {error}", True)
             await self._forget()
             return ToolResult(self._failure(f"failed during {tool}: {error}"), True)
         return _result_text(result)
@@ -94,8 +99,8 @@ class MCPSource:
         if self._closing is not None:
             self._closing.set()
         if self._task is not None:
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(self._task, 10)
+            await asyncio.wait({self._task}, timeout=STOP_TIMEOUT)
+            self._task.cancel()  # still going after STOP_TIMEOUT: cut it (no-op when done)
         self._task = None
         self._session = None
         self.state = "stopped"
@@ -117,7 +122,7 @@ class MCPSource:
         try:
             session = await asyncio.wait_for(asyncio.shield(ready), START_TIMEOUT)
         except TimeoutError:
-            self._closing.set()
+            self._task.cancel()  # stuck in its handshake: closing would never be seen
             self._fail(self._failure(f"did not start within {START_TIMEOUT:.0f} seconds"))
         except ToolSourceError as error:
             self._fail(str(error))
