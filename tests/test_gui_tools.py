@@ -216,3 +216,24 @@ def test_escape_while_a_call_waits_for_approval_stops_the_turn(loop, run, model_
         await _close(easel, task)
 
     run(scenario())
+
+
+def test_allow_for_this_conversation_lasts_across_turns(loop, run, model_server, tools_json):
+    call = [("c1", "shout", '{"text": "hi"}')]
+    model_server.enqueue(openai_tool_call_reply(call), openai_text_reply("HI, said."))
+
+    async def scenario():
+        easel, task = await _start(loop, model_server)
+        await _type_and_send(easel, "shout")
+        await _wait_card(easel, "approval")
+        await _click(easel, "Allow for this conversation")
+        await _until(lambda: _done(easel))
+        model_server.enqueue(openai_tool_call_reply(call), openai_text_reply("HI again."))
+        await _type_and_send(easel, "once more")
+        await _until(lambda: _done(easel) and len(_chats(model_server)) == 4)
+        last = easel.store.messages(easel.chat.conversation_id)[-1]
+        assert last.content == "HI again."  # it ran without asking
+        assert [r.state for r in calls_of_message(easel.store, last.id)] == ["done"]
+        await _close(easel, task)
+
+    run(scenario())

@@ -39,7 +39,7 @@ Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
 DENIED_TEXT = "The user declined to run this tool call. Do not try it again unasked."
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: the hub keeps its live policies in a WeakSet
 class ApprovalPolicy:
     """The standing choices and who to ask. save: writes the settings after an "always"."""
 

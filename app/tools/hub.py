@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 
 import httpx
@@ -33,7 +34,10 @@ class ToolHub:
         self.settings = settings
         self._save = save
         self.sources: dict[str, MCPSource] = {}
-        self._policies: list[ApprovalPolicy] = []
+        # "Allow for this conversation", shared by the sessions of a conversation (the window
+        # makes a session per turn), for as long as the app runs.
+        self.conversation_allowed: dict[int, set[str]] = {}
+        self._policies: weakref.WeakSet[ApprovalPolicy] = weakref.WeakSet()
         self.apply(settings)
 
     def apply(self, settings: ToolSettings) -> list[MCPSource]:
@@ -77,8 +81,8 @@ class ToolHub:
             web_search=self.settings.web_search and is_moonshot(base_url),
         )
         sources: list[ToolSource] = [builtin, *self.sources.values()]
-        policy = ApprovalPolicy(self.settings, approver, self.save)
-        self._policies.append(policy)
+        policy = ApprovalPolicy(self.settings, approver, self.save, self.conversation_allowed)
+        self._policies.add(policy)
         return ToolLoop(ToolRegistry(sources), policy)
 
     async def close(self) -> None:
