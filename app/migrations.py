@@ -205,7 +205,7 @@ def _forget_virtual_table(db: sqlite3.Connection, name: str) -> None:
         db.execute(f"DROP TABLE IF EXISTS {name}_{shadow}")
 
 
-def m004_tool_calls(db: sqlite3.Connection) -> None:
+def m005_tool_calls(db: sqlite3.Connection) -> None:
     """The tool calls a reply made and what they returned, replayed in later requests.
 
     A reply that used tools is still one message; each call row says which step of the tool
@@ -241,7 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
     m003_owners_and_search_at_the_end,
-    m004_tool_calls,
+    m005_tool_calls,
 )
 
 

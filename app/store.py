@@ -76,13 +76,13 @@ class Store:
         """Close the connection; the store is unusable afterwards."""
         self._db.close()
 
-    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` in one write transaction (for tables kept by other modules)."""
+    def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(db)` as one write transaction (for the store's companion modules)."""
         return self._transaction(work)
 
-    def read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        """The rows of one query (for tables kept by other modules)."""
-        return self._db.execute(sql, params).fetchall()
+    def read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of one query (for the store's companion modules)."""
+        return self._db.execute(sql, parameters).fetchall()
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in one transaction; on failure roll back and raise a StoreError.

@@ -84,7 +84,7 @@ def add_call(
         )
         return int(cursor.lastrowid or 0)
 
-    return get_call(store, store.write(insert))
+    return get_call(store, store.transaction(insert))
 
 
 def update_call(
@@ -108,7 +108,7 @@ def update_call(
             (state, result, None if is_error is None else int(is_error), duration, record_id),
         )
 
-    store.write(update)
+    store.transaction(update)
     return get_call(store, record_id)
 
 
