@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import TextIO
 
 from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
+from app.cli_tools import (
+    add_tool_options,
+    tool_event,
+    tool_hub_for,
+    tool_loop_for,
+    tools_main,  # noqa: F401 - `main.py tools` runs it from here
+)
 from app.config import (
     READ_TIMEOUT_RANGE,
     ConfigError,
@@ -97,6 +104,7 @@ def ask_main(argv: list[str]) -> int:
         metavar="S",
         help="seconds the reply may send nothing before it fails (settings.json: read_timeout, 60)",
     )
+    add_tool_options(parser)
     args = parser.parse_args(argv)
     try:
         return asyncio.run(_ask(args))
@@ -136,6 +144,7 @@ async def _ask(args: argparse.Namespace) -> int:
         try:
             read_timeout = args.read_timeout or settings.read_timeout
             client = new_http_client(profile.ca_bundle, read_timeout=read_timeout)
+            hub = tool_hub_for(args)
         except ConfigError as error:
             return _fail(str(error), EXIT_USAGE, args.json)
         async with client:
@@ -153,11 +162,14 @@ async def _ask(args: argparse.Namespace) -> int:
                 else settings.system_prompt,
                 temperature=profile.temperature,
                 max_tokens=profile.max_tokens,
+                tools=tool_loop_for(hub, args, client, profile.base_url),
             )
             try:
                 message = await session.send(" ".join(args.prompt), printer)
             except StoreError as error:  # the prompt itself could not be stored
                 return _fail(str(error), error.exit_code, args.json)
+            finally:
+                await hub.close()
         return printer.exit_code(message.status)
     except StoreError as error:
         return _fail(str(error), error.exit_code, args.json)
@@ -288,7 +300,11 @@ class _AskPrinter:
         return path
 
     def _other(self, event: SessionEvent) -> None:
-        if isinstance(event, TurnStarted):
+        said = tool_event(event, self.as_json)
+        if said is not None:
+            if self.as_json:
+                self._json(said)
+        elif isinstance(event, TurnStarted):
             if self.as_json:
                 self._json(
                     {"type": "start", "message_id": event.assistant_id, "model": event.model}

@@ -25,6 +25,13 @@ class ReasoningDelta:
 
 
 @dataclass(frozen=True)
+class ReasoningSignature:
+    """Anthropic's signature of the thinking block before it: sent back with tool calls."""
+
+    signature: str
+
+
+@dataclass(frozen=True)
 class ToolCallDelta:
     """A piece of a tool call: the first delta of an index carries id and name."""
 
@@ -49,7 +56,7 @@ class Finished:
     reason: str
 
 
-StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | Usage | Finished
+StreamEvent = TextDelta | ReasoningDelta | ReasoningSignature | ToolCallDelta | Usage | Finished
 
 
 class ProviderError(Exception):

@@ -4,9 +4,16 @@ Long sessions revise the same game again and again; sending every old version ba
 up the context. So earlier replies keep their prose but each artifact in them becomes a short
 reference, and the system prompt carries the latest version of every artifact once, including
 versions the user made by hand or restored: the model always continues from what is current.
+
+A reply that used tools is sent back step by step, as it happened: the text (and reasoning)
+of each step with the calls it made, then a "tool" turn with their results, then the next
+step. A call that never finished (stopped, crashed) gets an error result: every API refuses a
+call without one.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from app.artifacts import (
     ArtifactClosed,
@@ -16,8 +23,11 @@ from app.artifacts import (
     Prose,
     parse_reply,
 )
-from app.providers import Message
+from app.providers import Message, ToolOutcome, ToolUse
 from app.store import ArtifactVersion, Store, StoredMessage
+from app.tools.records import ToolCallRecord, calls_of_conversation
+
+UNFINISHED_RESULT = "This call did not finish (it was stopped or Easel closed); no result."
 
 CONTINUE_PROMPT = (
     "Your reply above was cut off at the length limit. Continue it exactly where it stopped, "
@@ -39,11 +49,19 @@ def build_messages(
     followed by a request to go on from its last character.
     """
     turns: list[Message] = []
+    tool_calls = calls_of_conversation(store, conversation_id)
     for stored in store.messages(conversation_id):
         if continuing is not None and stored.id == continuing.id:
-            turns.append(Message("assistant", continuing.content))
+            calls = tool_calls.get(stored.id)
+            if calls:
+                turns += _tool_steps(replace(stored, content=continuing.content), calls, raw=True)
+            else:
+                turns.append(Message("assistant", continuing.content))
             turns.append(Message("user", CONTINUE_PROMPT))
             break
+        if stored.role == "assistant" and stored.id in tool_calls:
+            turns += _tool_steps(stored, tool_calls[stored.id])
+            continue
         message = _as_message(stored)
         if message is None:
             continue
@@ -64,6 +82,51 @@ def _as_message(stored: StoredMessage) -> Message | None:
     if stored.role == "assistant" and stored.content.strip():
         return Message("assistant", compact_reply(stored.content))
     return None
+
+
+def _tool_steps(
+    stored: StoredMessage, calls: list[ToolCallRecord], *, raw: bool = False
+) -> list[Message]:
+    """A reply that used tools, as the turns the model and the tools took.
+
+    raw: the text as written (a reply being continued), not compacted.
+    """
+    compact = (lambda text: text) if raw else compact_reply
+    steps: dict[int, list[ToolCallRecord]] = {}
+    for call in calls:
+        steps.setdefault(call.step, []).append(call)
+    turns: list[Message] = []
+    text_start = reasoning_start = 0
+    for step_calls in steps.values():
+        first = step_calls[0]
+        text = _step_text(stored.content[text_start : first.text_end], text_start)
+        reasoning = stored.reasoning[reasoning_start : first.reasoning_end]
+        turns.append(
+            Message(
+                "assistant",
+                compact(text),
+                tool_calls=tuple(ToolUse(c.call_id, c.name, c.arguments) for c in step_calls),
+                reasoning=reasoning,
+                reasoning_signature=first.reasoning_signature,
+            )
+        )
+        turns.append(Message("tool", "", tool_results=tuple(map(_outcome, step_calls))))
+        text_start, reasoning_start = first.text_end, first.reasoning_end
+    rest = _step_text(stored.content[text_start:], text_start)
+    if rest.strip():
+        turns.append(Message("assistant", compact(rest)))
+    return turns
+
+
+def _step_text(text: str, start: int) -> str:
+    # The session puts a paragraph break before the text that follows a tool step.
+    return text[2:] if start and text.startswith("\n\n") else text
+
+
+def _outcome(call: ToolCallRecord) -> ToolOutcome:
+    if not call.finished:
+        return ToolOutcome(call.call_id, call.name, UNFINISHED_RESULT, is_error=True)
+    return ToolOutcome(call.call_id, call.name, call.result, is_error=call.is_error)
 
 
 def compact_reply(text: str) -> str:

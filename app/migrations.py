@@ -246,11 +246,44 @@ def m004_artifact_storage_and_calls(db: sqlite3.Connection) -> None:
     )
 
 
+def m005_tool_calls(db: sqlite3.Connection) -> None:
+    """The tool calls a reply made and what they returned, replayed in later requests.
+
+    A reply that used tools is still one message; each call row says which step of the tool
+    loop made it and where that step's text and reasoning end in the message (`text_end`,
+    `reasoning_end`), so the history can be sent back turn by turn exactly as it happened.
+    """
+    db.execute(
+        """CREATE TABLE tool_calls (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            call_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            server TEXT NOT NULL DEFAULT '',
+            tool TEXT NOT NULL DEFAULT '',
+            arguments TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'running', 'done', 'failed', 'denied', 'stopped')),
+            result TEXT NOT NULL DEFAULT '',
+            is_error INTEGER NOT NULL DEFAULT 0,
+            text_end INTEGER NOT NULL DEFAULT 0,
+            reasoning_end INTEGER NOT NULL DEFAULT 0,
+            reasoning_signature TEXT NOT NULL DEFAULT '',
+            duration REAL,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX tool_calls_by_message ON tool_calls(message_id, step, position)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
     m003_owners_and_search_at_the_end,
     m004_artifact_storage_and_calls,
+    m005_tool_calls,
 )
 
 

@@ -6,8 +6,11 @@ second (on the clock only: a checkpoint per artifact made many tiny artifacts qu
 artifacts are stored as versions the moment they close, at most MAX_ARTIFACTS_PER_REPLY of
 them (the rest stay text, said once); an error, a Stop or a crash leaves the partial reply
 stored and marked incomplete. When the store cannot write (the disk is full), the reply goes
-on in memory, each later checkpoint tries again, and the turn ends with the store's sentence. It is pure asyncio (no Qt), so the
-desktop window and `main.py ask` drive the very same code; both listen through one callback.
+on in memory, each later checkpoint tries again, and the turn ends with the store's sentence.
+With tools (`app.tools.loop`), a reply whose step made tool calls has them run and streams
+the model's next step into the same reply, until a step makes no calls. It is pure asyncio
+(no Qt), so the desktop window and `main.py ask` drive the very same code; both listen
+through one callback.
 """
 
 from __future__ import annotations
@@ -16,91 +19,58 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from app.artifacts import (
     MAX_ARTIFACTS_PER_REPLY,
     ArtifactClosed,
     ArtifactOpened,
-    ArtifactParser,
     EditClosed,
     Segment,
 )
-from app.edits import EditError, apply_edit
+from app.edit_repair import REPAIR_ASKED, repair_prompt
 from app.events import (
     Finished,
     ProviderError,
     ReasoningDelta,
+    ReasoningSignature,
     TextDelta,
+    ToolCallDelta,
     Usage,
 )
 from app.history import build_messages
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
 from app.retry_policy import RetryRefused, retry_refusal
+from app.session_artifacts import apply_edit_segment, save_artifact
 from app.session_events import (
     ArtifactLimitReached,
     ArtifactSaved,
-    EditFailed,
+    EditFailed,  # noqa: F401 - re-exported for callers
     EditRepair,
     Listener,
     ParsedSegment,
     Reasoning,
     Retrying,
-    SessionEvent,
+    SessionEvent,  # noqa: F401 - re-exported for callers
+    ToolCallUpdate,
+    ToolsUnavailable,
     TurnEnded,
     TurnStarted,
     UnexpectedError,
     UsageUpdate,
+    quiet,
 )
-from app.store import ArtifactVersion, Store, StoredMessage
+from app.session_reply import Reply
+from app.store import Store, StoredMessage
 from app.store_errors import StoreError
+from app.tools.calls import ToolCallAssembler
+from app.tools.loop import StepPlace, ToolLoop
+from app.tools.records import calls_of_message, split_steps
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_SECONDS = 1.0
-
-
-@dataclass
-class _Reply:
-    """What has arrived so far of one reply."""
-
-    message_id: int
-    origin: str | None = None
-    # Not an answer to a message the user sent: a failed edit gets no automatic follow-up.
-    automatic: bool = True
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    finish_reason: str | None = None
-    reasoning_started: float | None = None
-    reasoning_ended: float | None = None
-    failed_edits: list[EditFailed] = field(default_factory=list)
-    # identifier -> (type, title) as the artifact was opened in this reply
-    opened: dict[str, tuple[str, str]] = field(default_factory=dict)
-    parser: ArtifactParser = field(
-        default_factory=lambda: ArtifactParser(max_artifacts=MAX_ARTIFACTS_PER_REPLY)
-    )
-    parser_closed: bool = False
-    limit_said: bool = False
-    # A version the store refused (the disk is full): its text stays in the reply.
-    version_error: StoreError | None = None
-    # Whether anything arrived from the API in this turn (a retry would repeat it).
-    received: bool = False
-    # A continued reply: the stored versions its earlier part made, replayed in order.
-    replayed_versions: list[ArtifactVersion] = field(default_factory=list)
-    replaying: bool = False
-
-    @property
-    def content(self) -> str:
-        return "".join(self.text)
-
-    def reasoning_seconds(self) -> float | None:
-        if self.reasoning_started is None:
-            return None
-        end = self.reasoning_ended or time.monotonic()
-        return round(end - self.reasoning_started, 1)
 
 
 class ChatSession:
@@ -117,6 +87,7 @@ class ChatSession:
         temperature: float | None = None,
         max_tokens: int | None = None,
         thinking_budget: int | None = None,
+        tools: ToolLoop | None = None,
         sleep: Callable[[float], object] = asyncio.sleep,
     ) -> None:
         self.store = store
@@ -128,6 +99,8 @@ class ChatSession:
         self.max_tokens = max_tokens
         # Tokens the model may spend thinking first (Anthropic's extended thinking); None: off.
         self.thinking_budget = thinking_budget
+        # The tools offered to the model and the rules for running them; None: no tools.
+        self.tools = tools
         self._sleep = sleep
 
     async def send(
@@ -171,7 +144,7 @@ class ChatSession:
             raise LookupError(f"message {message_id} does not exist")
         self.store.update_message(message_id, status="streaming", error="")
         listener(TurnStarted(None, message_id, self.model))
-        reply = _Reply(message_id, reasoning=[message.reasoning] if message.reasoning else [])
+        reply = Reply(message_id, reasoning=[message.reasoning] if message.reasoning else [])
         reply.replayed_versions = [
             v
             for v in self.store.artifact_versions(self.conversation_id)
@@ -180,11 +153,17 @@ class ChatSession:
         if message.reasoning:
             listener(Reasoning(message.reasoning))
         reply.replaying = True
-        reply.text.append(message.content)
-        for segment in reply.parser.feed(message.content):
-            self._on_segment(segment, reply, listener)
+        calls = calls_of_message(self.store, message_id)
+        reply.step = len({call.step for call in calls})  # new calls come after the old ones
+        for text, step_calls in split_steps(message.content, calls):
+            reply.text.append(text)
+            for segment in reply.parser.feed(text):
+                self._on_segment(segment, reply, listener)
+            for call in step_calls:
+                listener(ToolCallUpdate(call))
         reply.replaying = False
-        return await self._stream_with_retries(reply, listener, self._request(message))
+        request = self._request(message, await self._tool_definitions(listener))
+        return await self._stream_with_retries(reply, listener, request)
 
     async def _run_turn(
         self,
@@ -203,18 +182,72 @@ class ChatSession:
             provider=self.provider.name,
         )
         listener(TurnStarted(user, assistant.id, self.model))
-        reply = _Reply(assistant.id, origin=origin, automatic=automatic)
-        final = await self._stream_with_retries(reply, listener, self._request())
+        reply = Reply(assistant.id, origin=origin, automatic=automatic)
+        request = self._request(tools=await self._tool_definitions(listener))
+        final = await self._stream_with_retries(reply, listener, request)
         if automatic or not reply.failed_edits or final.status != "complete":
             return final  # at most one automatic follow-up per message the user sent
         # An edit that cannot apply is never guessed at: ask once for a full version.
-        listener(EditRepair(True, _REPAIR_ASKED))
-        prompt = _repair_prompt(reply.failed_edits)
+        listener(EditRepair(True, REPAIR_ASKED))
+        prompt = repair_prompt(reply.failed_edits)
         return await self._send(prompt, listener, origin, automatic=True)
 
     async def _stream_with_retries(
-        self, reply: _Reply, listener: Listener, request: ChatRequest
+        self, reply: Reply, listener: Listener, request: ChatRequest
     ) -> StoredMessage:
+        """Stream step after step until one makes no tool calls; the reply, ended."""
+        started = self.tools.now() if self.tools else 0.0
+        while True:
+            ended = await self._attempts(reply, listener, request)
+            if ended is not None:
+                return ended
+            try:
+                request = await self._tool_step(reply, listener, started)
+            except asyncio.CancelledError:
+                if self.store.get_conversation(self.conversation_id) is not None:
+                    self._end(reply, listener, stopped=True)
+                raise
+            except ProviderError as error:  # the loop's bound: the turn ends, said
+                return self._end(reply, listener, error=error)
+            except Exception as error:  # noqa: BLE001 - a bug must end the reply, visibly
+                return self._end_unexpectedly(reply, listener, error)
+
+    async def _tool_step(self, reply: Reply, listener: Listener, started: float) -> ChatRequest:
+        """Run the calls the step made; the request for the model's next step."""
+        assert self.tools is not None
+        self.tools.check_bounds(reply.step, started)
+        place = StepPlace(
+            reply.step, len(reply.content), len("".join(reply.reasoning)), reply.signature
+        )
+        calls = reply.assembler.calls(reply.step)
+        reply.assembler, reply.signature = ToolCallAssembler(), ""
+        reply.step += 1
+        reply.received = False  # a retry of the next step repeats nothing
+        reply.separate = bool(reply.content) and not reply.content.endswith("\n")
+        self._checkpoint(reply)  # the next request is built from the store
+        await self.tools.run_step(
+            self.store,
+            self.conversation_id,
+            reply.message_id,
+            place,
+            calls,
+            lambda record: listener(ToolCallUpdate(record)),
+        )
+        return self._request(tools=await self.tools.definitions())
+
+    async def _tool_definitions(self, listener: Listener) -> tuple:
+        """The tools for a turn's first request; servers that cannot start are said once."""
+        if self.tools is None:
+            return ()
+        definitions = await self.tools.definitions()
+        if self.tools.registry.problems:
+            listener(ToolsUnavailable(dict(self.tools.registry.problems)))
+        return definitions
+
+    async def _attempts(
+        self, reply: Reply, listener: Listener, request: ChatRequest
+    ) -> StoredMessage | None:
+        """One step, retried as the API allows; None when it made tool calls to run."""
         attempt = 0
         while True:
             attempt += 1
@@ -236,10 +269,12 @@ class ChatSession:
                 raise
             except Exception as error:  # noqa: BLE001 - a bug must end the reply, visibly
                 return self._end_unexpectedly(reply, listener, error)
+            if self.tools is not None and reply.assembler:
+                return None  # even when the stream ended with finish_reason null (Kimi K2)
             return self._end(reply, listener)
 
     def _end_unexpectedly(
-        self, reply: _Reply, listener: Listener, error: Exception
+        self, reply: Reply, listener: Listener, error: Exception
     ) -> StoredMessage:
         """Easel failed, not the API: keep what arrived and say what broke in one sentence."""
         log.error("a turn failed", exc_info=error)
@@ -247,30 +282,30 @@ class ChatSession:
             f"Easel failed while handling this reply ({type(error).__name__}: {error}); "
             "what arrived is kept."
         )
-
-        def quiet(event: SessionEvent) -> None:
-            # The listener may be what failed: ending the reply must not depend on it.
-            try:
-                listener(event)
-            except Exception:  # noqa: BLE001 - already failing; keep the reply
-                log.exception("the listener failed on %s", type(event).__name__)
-
         try:
-            return self._end(reply, quiet, error=failure)
+            # The listener may be what failed: ending the reply must not depend on it.
+            return self._end(reply, quiet(listener), error=failure)
         except Exception:
             # Nothing can be stored (the store itself failed): the caller says it.
             log.exception("the failed reply could not be stored")
             raise error from None
 
-    async def _stream_once(self, request: ChatRequest, reply: _Reply, listener: Listener) -> None:
+    async def _stream_once(self, request: ChatRequest, reply: Reply, listener: Listener) -> None:
         last_checkpoint = time.monotonic()
         async for event in self.provider.stream(request):
             if isinstance(event, TextDelta):
                 reply.received = True
                 if reply.reasoning_started is not None and reply.reasoning_ended is None:
                     reply.reasoning_ended = time.monotonic()
-                reply.text.append(event.text)
-                self._feed(reply.parser.feed(event.text), reply, listener)
+                text = "\n\n" + event.text if reply.separate else event.text
+                reply.separate = False  # the text after a tool step starts a new paragraph
+                reply.text.append(text)
+                self._feed(reply.parser.feed(text), reply, listener)
+            elif isinstance(event, ToolCallDelta):
+                reply.received = True
+                reply.assembler.feed(event)
+            elif isinstance(event, ReasoningSignature):
+                reply.signature = event.signature
             elif isinstance(event, ReasoningDelta):
                 reply.received = True
                 if reply.reasoning_started is None:
@@ -288,21 +323,21 @@ class ChatSession:
                 last_checkpoint = time.monotonic()
         self._close_parser(reply, listener)
 
-    def _close_parser(self, reply: _Reply, listener: Listener) -> None:
+    def _close_parser(self, reply: Reply, listener: Listener) -> None:
         """End of the reply, however it ended: an unclosed artifact is kept, incomplete."""
         if reply.parser_closed:
             return
         reply.parser_closed = True
         self._feed(reply.parser.close(), reply, listener)
 
-    def _feed(self, segments: list[Segment], reply: _Reply, listener: Listener) -> None:
+    def _feed(self, segments: list[Segment], reply: Reply, listener: Listener) -> None:
         for segment in segments:
             self._on_segment(segment, reply, listener)
         if reply.parser.spilled and not reply.limit_said and not reply.replaying:
             reply.limit_said = True
             listener(ArtifactLimitReached(MAX_ARTIFACTS_PER_REPLY))
 
-    def _on_segment(self, segment: Segment, reply: _Reply, listener: Listener) -> None:
+    def _on_segment(self, segment: Segment, reply: Reply, listener: Listener) -> None:
         listener(ParsedSegment(segment))
         if isinstance(segment, ArtifactOpened):
             reply.opened[segment.identifier] = (segment.type, segment.title)
@@ -311,78 +346,11 @@ class ChatSession:
             if reply.replayed_versions:
                 listener(ArtifactSaved(reply.replayed_versions.pop(0)))
         elif isinstance(segment, ArtifactClosed):
-            self._save_artifact(segment, reply, listener)
+            save_artifact(self.store, self.conversation_id, segment, reply, listener)
         elif isinstance(segment, EditClosed):
-            self._apply_edit(segment, reply, listener)
+            apply_edit_segment(self.store, self.conversation_id, segment, reply, listener)
 
-    def _save_artifact(self, closed: ArtifactClosed, reply: _Reply, listener: Listener) -> None:
-        # No checkpoint here: the version row is the artifact's record, and the reply's text
-        # is written on the clock (one per close made 1,500 tiny artifacts quadratic).
-        cut = self._cut_version(closed.identifier, reply)
-        opened = reply.opened.get(closed.identifier, ("text/html", closed.identifier))
-        try:
-            if cut is not None:
-                version = self.store.complete_artifact_version(
-                    cut.id, closed.content, complete=closed.complete
-                )
-            else:
-                version = self.store.add_artifact_version(
-                    self.conversation_id,
-                    closed.identifier,
-                    opened[0],
-                    opened[1],
-                    closed.content,
-                    origin=reply.origin or "full",
-                    message_id=reply.message_id,
-                    complete=closed.complete,
-                )
-        except StoreError as error:
-            reply.version_error = error  # its text is in the reply, written when there is room
-            return
-        listener(ArtifactSaved(version))
-
-    def _cut_version(self, identifier: str, reply: _Reply) -> ArtifactVersion | None:
-        """The incomplete version this (continued) reply left of an artifact, if any."""
-        for version in reply.replayed_versions:
-            if version.identifier == identifier and not version.complete:
-                reply.replayed_versions.remove(version)
-                return version
-        return None
-
-    def _apply_edit(self, edit: EditClosed, reply: _Reply, listener: Listener) -> None:
-        latest = self.store.latest_artifact(self.conversation_id, edit.identifier)
-        if latest is None:
-            failure = EditFailed(edit.identifier, f"there is no artifact “{edit.identifier}” yet")
-        elif not edit.complete:
-            failure = EditFailed(edit.identifier, "the edit was cut off before it ended")
-        else:
-            try:
-                content = apply_edit(latest.content, edit.pairs)
-            except EditError as error:
-                failure = EditFailed(edit.identifier, str(error))
-            else:
-                try:
-                    version = self.store.add_artifact_version(
-                        self.conversation_id,
-                        latest.identifier,
-                        latest.type,
-                        latest.title,
-                        content,
-                        origin=reply.origin or "edit",
-                        message_id=reply.message_id,
-                    )
-                except StoreError as error:
-                    reply.version_error = error
-                    return
-                listener(ArtifactSaved(version))
-                return
-        reply.failed_edits.append(failure)
-        listener(failure)
-        if reply.automatic and len(reply.failed_edits) == 1:
-            # No follow-up will be asked for this reply: say so now, before it ends.
-            listener(EditRepair(False, _REPAIR_STOPPED))
-
-    def _checkpoint(self, reply: _Reply) -> None:
+    def _checkpoint(self, reply: Reply) -> None:
         try:
             self.store.update_message(
                 reply.message_id, content=reply.content, reasoning="".join(reply.reasoning)
@@ -393,7 +361,7 @@ class ChatSession:
 
     def _end(
         self,
-        reply: _Reply,
+        reply: Reply,
         listener: Listener,
         *,
         error: ProviderError | None = None,
@@ -427,7 +395,7 @@ class ChatSession:
         listener(TurnEnded(message, error, stopped))
         return message
 
-    def _end_unsaved(self, reply: _Reply, listener: Listener, error: StoreError) -> StoredMessage:
+    def _end_unsaved(self, reply: Reply, listener: Listener, error: StoreError) -> StoredMessage:
         """The store refused the reply's text: say so; the store keeps its last checkpoint."""
         sentence = f"{error} The reply is shown as it arrived, but not all of it is saved."
         try:
@@ -451,7 +419,7 @@ class ChatSession:
             raise LookupError(f"message {message_id} vanished from the store")
         return message
 
-    def _request(self, continuing: StoredMessage | None = None) -> ChatRequest:
+    def _request(self, continuing: StoredMessage | None = None, tools: tuple = ()) -> ChatRequest:
         messages, system = build_messages(
             self.store, self.conversation_id, self.system_prompt, continuing=continuing
         )
@@ -462,6 +430,7 @@ class ChatSession:
             temperature=self.temperature,
             max_tokens=self.max_tokens,
             thinking_budget=self.thinking_budget,
+            tools=tools,
         )
 
     def _title_from_first_prompt(self, text: str) -> None:
@@ -475,20 +444,3 @@ def _say_gave_up(error: ProviderError, attempts: int) -> None:
     """The error's sentence, plus that Easel stopped retrying (so the user knows it tried)."""
     error.message = f"{error.message.rstrip()} Gave up after {attempts} attempts."
     error.args = (error.message,)
-
-
-_REPAIR_ASKED = "Asking the model once for a full version instead."
-_REPAIR_STOPPED = (
-    "Easel does not ask again by itself: it asks for a full version only once per message you "
-    "send. Ask for the whole artifact if you still want the change."
-)
-
-
-def _repair_prompt(failures: list[EditFailed]) -> str:
-    lines = [f"- `{failure.identifier}`: {failure.reason}" for failure in failures]
-    return (
-        "Your edit could not be applied, so nothing changed:\n"
-        + "\n".join(lines)
-        + "\nPlease send the complete, updated artifact as a full <artifact> with the same "
-        "identifier instead of an edit."
-    )

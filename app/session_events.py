@@ -6,6 +6,7 @@ through one callback that takes these events, in the order the turn makes them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,9 @@ from app.artifacts import Segment
 from app.events import ProviderError
 from app.store import ArtifactVersion, StoredMessage
 from app.store_errors import StoreError
+from app.tools.records import ToolCallRecord
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,23 @@ class ArtifactLimitReached:
 
 
 @dataclass(frozen=True)
+class ToolCallUpdate:
+    """A tool call was made or changed state (waiting, running, done, failed, denied, stopped).
+
+    The record is the call as stored now; a front end shows one card per `record.id`.
+    """
+
+    record: ToolCallRecord
+
+
+@dataclass(frozen=True)
+class ToolsUnavailable:
+    """Tool servers that could not give their tools, by name, with their errors."""
+
+    problems: dict[str, str]
+
+
+@dataclass(frozen=True)
 class TurnEnded:
     """The reply is final: complete, incomplete (stopped, cut) or error.
 
@@ -112,9 +133,23 @@ SessionEvent = (
     | ArtifactLimitReached
     | EditFailed
     | EditRepair
+    | ToolCallUpdate
+    | ToolsUnavailable
     | TurnEnded
 )
 Listener = Callable[[SessionEvent], None]
+
+
+def quiet(listener: Listener) -> Listener:
+    """The listener, with its own failures logged instead of raised."""
+
+    def call(event: SessionEvent) -> None:
+        try:
+            listener(event)
+        except Exception:  # noqa: BLE001 - already failing; keep the reply
+            log.exception("the listener failed on %s", type(event).__name__)
+
+    return call
 
 
 class UnexpectedError(ProviderError):

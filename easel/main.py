@@ -17,7 +17,7 @@ from pathlib import Path
 
 from easel import __version__
 
-HEADLESS = ("ask", "history", "extract", "render")
+HEADLESS = ("ask", "history", "extract", "render", "tools")
 
 
 def run() -> None:
@@ -56,7 +56,12 @@ def _headless(command: str, argv: list[str]) -> int:
         return render_main(argv, RENDER_EXPORTERS, taken)
     from app import cli
 
-    runners = {"ask": cli.ask_main, "history": cli.history_main, "extract": cli.extract_main}
+    runners = {
+        "ask": cli.ask_main,
+        "history": cli.history_main,
+        "extract": cli.extract_main,
+        "tools": cli.tools_main,
+    }
     return runners[command](argv)
 
 

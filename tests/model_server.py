@@ -151,6 +151,70 @@ def openai_text_reply(
     return sse_reply(chunks, delay=delay, drop_after=drop_after)
 
 
+def openai_tool_call_reply(
+    calls: list[tuple[str, str, str]],
+    *,
+    text: str = "",
+    reasoning: str = "",
+    model: str = "test-model",
+    finish_reason: str | None = "tool_calls",
+    repeat_header: bool = False,
+) -> Reply:
+    """A chat.completions stream that makes tool calls: (id, name, arguments) each.
+
+    Arguments arrive in two pieces. repeat_header: every later delta repeats the id and name
+    (as a recorded Kimi K2 stream does). finish_reason None: the stream never says why it
+    ended (Kimi K2 again).
+    """
+    chunks = [_openai_chunk(model, {"role": "assistant", "content": ""})]
+    if reasoning:
+        chunks.append(_openai_chunk(model, {"reasoning_content": reasoning}))
+    if text:
+        chunks.append(_openai_chunk(model, {"content": text}))
+    for index, (call_id, name, arguments) in enumerate(calls):
+        head = {"index": index, "id": call_id, "type": "function"}
+        first = {**head, "function": {"name": name, "arguments": ""}}
+        chunks.append(_openai_chunk(model, {"tool_calls": [first]}))
+        half = len(arguments) // 2
+        for piece in (arguments[:half], arguments[half:]):
+            later: dict[str, Any] = {"index": index, "function": {"arguments": piece}}
+            if repeat_header:
+                later = {**head, "function": {"name": name, "arguments": piece}}
+            chunks.append(_openai_chunk(model, {"tool_calls": [later]}))
+    chunks.append(_openai_chunk(model, {}, finish_reason))
+    chunks.append("data: [DONE]\n\n")
+    return sse_reply(chunks)
+
+
+def anthropic_tool_use_reply(
+    calls: list[tuple[str, str, str]], *, text: str = "", thinking: str = ""
+) -> Reply:
+    """A Messages stream that makes tool calls: (id, name, arguments JSON) each."""
+    message = {"id": "msg_tool", "type": "message", "role": "assistant", "content": []}
+    chunks = [_anthropic_event({"type": "message_start", "message": message})]
+    index = 0
+    if thinking:
+        chunks += _anthropic_block(index, "thinking", [thinking])
+        index += 1
+    if text:
+        chunks += _anthropic_block(index, "text", [text])
+        index += 1
+    for call_id, name, arguments in calls:
+        block = {"type": "tool_use", "id": call_id, "name": name, "input": {}}
+        events = [{"type": "content_block_start", "index": index, "content_block": block}]
+        delta = {"type": "input_json_delta", "partial_json": arguments}
+        events.append({"type": "content_block_delta", "index": index, "delta": delta})
+        events.append({"type": "content_block_stop", "index": index})
+        chunks += [_anthropic_event(event) for event in events]
+        index += 1
+    stop = {"stop_reason": "tool_use", "stop_sequence": None}
+    chunks.append(
+        _anthropic_event({"type": "message_delta", "delta": stop, "usage": {"output_tokens": 5}})
+    )
+    chunks.append(_anthropic_event({"type": "message_stop"}))
+    return sse_reply(chunks)
+
+
 def _anthropic_event(payload: Mapping[str, Any]) -> str:
     return f"event: {payload['type']}\n{_data(payload)}"
 

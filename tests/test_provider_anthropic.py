@@ -15,6 +15,7 @@ from app.events import (
     ProviderError,
     RateLimited,
     ReasoningDelta,
+    ReasoningSignature,
     ServerError,
     TextDelta,
     ToolCallDelta,
@@ -140,6 +141,7 @@ def test_thinking_text_and_usage(model_server):
         [
             ReasoningDelta("2+2"),
             ReasoningDelta("=4"),
+            ReasoningSignature("c2lnbmF0dXJl"),  # sent back with tool calls
             TextDelta("Fou"),
             TextDelta("r."),
             Usage(10, 20),

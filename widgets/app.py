@@ -52,6 +52,8 @@ from app.secrets import (
 )
 from app.session import ChatSession
 from app.store_recovery import open_history, start_empty
+from app.tools.hub import ToolHub
+from app.tools.settings import load_tool_settings, save_tool_settings
 from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
@@ -64,6 +66,7 @@ from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
 from widgets.sidebar import Sidebar
+from widgets.tools_dialog import open_tools_dialog
 from widgets.transcript import TranscriptView
 
 log = logging.getLogger(__name__)
@@ -94,6 +97,8 @@ class EaselApp:
         self.client = new_http_client(read_timeout=self.settings.read_timeout)
         # Artifacts' storage and model calls (window.storage, window.claude.complete).
         self.powers = ArtifactPowers(self.store, self._artifact_provider)
+        # Tool servers live as long as the app; they start in the background after start-up.
+        self.tool_hub = ToolHub(load_tool_settings(), save_tool_settings)
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
         self.artifact_profile = make_artifact_profile(gate=gate, bridge=self.powers.endpoint)
         # Deleted with the profile, on this thread (never by the garbage collector elsewhere).
@@ -170,6 +175,7 @@ class EaselApp:
         window.actions["providers"].triggered.connect(self.show_providers)
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
         window.actions["prices"].triggered.connect(self.show_prices)
+        window.actions["tools"].triggered.connect(lambda: open_tools_dialog(self.tool_hub, window))
 
     # --- running ---------------------------------------------------------------------------
 
@@ -189,6 +195,7 @@ class EaselApp:
         gc.freeze()
         if self.profile is None:
             asyncio.ensure_future(self._offer_local_servers())
+        asyncio.ensure_future(self.tool_hub.start_all())
         if self.args.screenshot is not None:
             return await self._screenshot(self.args.screenshot)
         await self.closed
@@ -242,6 +249,7 @@ class EaselApp:
 
     async def _shutdown(self) -> None:
         self.publisher.stop_all()
+        await self.tool_hub.close()
         await self.client.aclose()
         for client in self._clients.values():
             await client.aclose()
@@ -358,6 +366,9 @@ class EaselApp:
             temperature=self.profile.temperature,
             max_tokens=self.profile.max_tokens,
             thinking_budget=THINKING_BUDGET if self._thinking() else None,
+            tools=self.tool_hub.loop_for(
+                self._client_for(self.profile), self.profile.base_url, self.chat.tool_cards.approve
+            ),
         )
 
     async def _artifact_provider(self) -> tuple[Provider, ProviderProfile]:

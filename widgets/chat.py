@@ -23,7 +23,6 @@ from app.artifacts import (
     artifact_limit_note,
     extract_artifacts,
     slugify,
-    stored_reply_parts,
 )
 from app.artifacts import (
     Reasoning as ThinkText,
@@ -44,12 +43,16 @@ from app.session import (
     TurnStarted,
     UsageUpdate,
 )
+from app.session_events import ToolCallUpdate, ToolsUnavailable
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.store_errors import StoreError
-from app.usage import Price, cost, format_usage, price_for
+from app.tools.records import ToolCallRecord, calls_of_conversation
+from app.usage import Price
 from widgets.artifact_panel import ArtifactPanel
+from widgets.chat_usage import conversation_usage
 from widgets.composer import Composer
-from widgets.reply_outcome import footer, outcome_notice
+from widgets.stored_reply import show_outcome, show_stored_message
+from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
 from widgets.welcome import WELCOME
 
@@ -105,6 +108,8 @@ class ChatController(QObject):
         self._output_tokens: int | None = None
         self._model = ""
         self._status_shown = 0.0
+        # Tool call cards and the approvals waiting on them (also the session's approver).
+        self.tool_cards = ToolCards(transcript, message_key)
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
@@ -119,6 +124,7 @@ class ChatController(QObject):
         if self.busy:
             self.stop()
         self.conversation_id = conversation_id
+        self.tool_cards.forget_cards()
         self.transcript.clear()
         self.panel.clear(conversation_id)
         if conversation_id is None:
@@ -128,8 +134,10 @@ class ChatController(QObject):
         messages = self.store.messages(conversation_id)
         if not messages:
             self.transcript.set_empty_state(WELCOME)
+        calls = calls_of_conversation(self.store, conversation_id)
         for message in messages:
-            self._show_stored(message, versions, last=message is messages[-1])
+            last = message is messages[-1]
+            self._show_stored(message, versions, calls.get(message.id, []), last=last)
         self.panel.load(versions)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()
@@ -137,65 +145,23 @@ class ChatController(QObject):
 
     def conversation_usage(self) -> str:
         """Tokens (and cost, where priced) of the whole conversation on screen."""
-        if self.conversation_id is None:
-            return ""
-        prices = self.prices()
-        tokens_in = tokens_out = 0
-        money: float | None = 0.0
-        for message in self.store.messages(self.conversation_id):
-            tokens_in += message.input_tokens or 0
-            tokens_out += message.output_tokens or 0
-            part = cost(
-                message.input_tokens, message.output_tokens, price_for(message.model, prices)
-            )
-            if message.input_tokens or message.output_tokens:
-                money = None if part is None or money is None else money + part
-        if not tokens_in and not tokens_out:
-            return ""
-        return "This conversation: " + format_usage(tokens_in, tokens_out, money)
+        return conversation_usage(self.store, self.conversation_id, self.prices())
 
     def _show_stored(
-        self, message: StoredMessage, versions: list[ArtifactVersion], *, last: bool
+        self,
+        message: StoredMessage,
+        versions: list[ArtifactVersion],
+        calls: list[ToolCallRecord],
+        *,
+        last: bool,
     ) -> None:
         key = message_key(message.id)
-        self.transcript.add_message(key, message.role, header=message.model or "")
-        if message.role != "assistant":
-            self.transcript.append_text(key, message.content)
-            self.transcript.finish_message(key)
-            return
-        if message.reasoning:
-            self.transcript.append_reasoning(
-                key, message.reasoning, seconds=message.reasoning_seconds
-            )
-        own = iter([v for v in versions if v.message_id == message.id])
-        parts, past_limit = stored_reply_parts(message.content)
-        for part in parts:
-            if isinstance(part, Prose):
-                self.transcript.append_text(key, part.text)
-            elif isinstance(part, ThinkText):
-                self.transcript.append_reasoning(key, part.text)
-            elif isinstance(part, ArtifactOpened | EditOpened):
-                version = next(own, None)
-                if version is not None:
-                    self._card(key, version, "ready" if version.complete else "incomplete")
-        if past_limit:
-            self.transcript.add_notice(key, artifact_limit_note(), kind="info")
-        self.transcript.finish_message(key)
-        self._show_outcome(key, message, last=last)
-
-    def _card(self, key: str, version: ArtifactVersion, state: str) -> None:
-        self.transcript.add_artifact_card(
-            key, version.identifier, version.title, version.type, version.version, state
-        )
+        show_stored_message(self.transcript, self.tool_cards, key, message, versions, calls)
+        if message.role == "assistant":
+            self._show_outcome(key, message, last=last)
 
     def _show_outcome(self, key: str, message: StoredMessage, *, last: bool) -> None:
-        self.transcript.set_message_state(key, message.status)
-        notice = outcome_notice(message, last=last)
-        if notice is not None:
-            self.transcript.add_notice(key, notice.text, kind=notice.kind, actions=notice.actions)
-        text = footer(message, self.prices())
-        if text:
-            self.transcript.set_message_footer(key, text)
+        show_outcome(self.transcript, key, message, self.prices(), last=last)
 
     # --- running a turn --------------------------------------------------------------------
 
@@ -379,6 +345,11 @@ class ChatController(QObject):
                 f"{event.reason} Retrying in {event.seconds:.0f} s (attempt {event.attempt + 1}).",
                 kind="info",
             )
+        elif isinstance(event, ToolCallUpdate):
+            self.tool_cards.show(event.record)
+        elif isinstance(event, ToolsUnavailable):
+            for error in event.problems.values():
+                self.transcript.add_notice(self._reply_key, error, kind="warning")
         elif isinstance(event, TurnEnded):
             self._on_ended(event)
 
@@ -394,6 +365,7 @@ class ChatController(QObject):
             if self.composer.text().strip() == event.user.content.strip():
                 self.composer.clear()  # stored now; an automatic follow-up leaves typing alone
         self._reply_key = message_key(event.assistant_id)
+        self.tool_cards.forget_message(self._reply_key)
         self._reply_open = True
         self._model = event.model
         self._started = time.monotonic()
@@ -490,6 +462,8 @@ class ChatController(QObject):
             code = self.transcript.code_block(key, int(argument))
             if code:
                 self.open_code_as_artifact(code)
+        elif action == "tool-approve":
+            self.tool_cards.answer(key, argument)
         elif action == "open-artifact":
             identifier, _, version = argument.partition("@")
             self.panel.focus(identifier, int(version) if version.isdigit() else None)

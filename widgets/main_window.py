@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self._action(settings_menu, "providers", "&Providers…")
         self._action(settings_menu, "system-prompt", "&System prompt…")
         self._action(settings_menu, "prices", "Model &prices…")
+        self._action(settings_menu, "tools", "&Tools and MCP servers…")
         self.actions["toggle-sidebar"].setChecked(True)
         self.actions["toggle-artifacts"].setChecked(True)
         self.actions["toggle-sidebar"].toggled.connect(self.sidebar.setVisible)

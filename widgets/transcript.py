@@ -154,6 +154,19 @@ class TranscriptView(QWebEngineView):
         if self._close_segment(key):
             self._push(["notice", key, text, kind, [list(pair) for pair in actions]])
 
+    def add_tool_card(self, key: str, call_id: int, name: str, server: str, arguments: str) -> None:
+        """Place a tool call's card at this point of the message's flow (once per call)."""
+        if self._close_segment(key):
+            self._push(["toolCard", key, call_id, name, server, arguments])
+
+    def update_tool_card(
+        self, key: str, call_id: int, state: str, result: str | None, seconds: float | None
+    ) -> None:
+        """A tool card's state; "waiting" shows the approval buttons. result: plain text."""
+        if key in self._messages:
+            shown = None if result is None else _preview(result)
+            self._push(["toolUpdate", key, call_id, state, shown, seconds])
+
     def set_message_state(self, key: str, state: str) -> None:
         """Set the state: "streaming" (typing dots), "complete", "incomplete" (badge), "error"."""
         if key in self._messages:
@@ -315,6 +328,15 @@ class TranscriptView(QWebEngineView):
             text = self.message_text(key)
         if text is not None:
             QGuiApplication.clipboard().setText(text)
+
+
+TOOL_PREVIEW_CHARS = 4000  # of a result shown in its card (the model gets up to 60,000)
+
+
+def _preview(result: str) -> str:
+    if len(result) <= TOOL_PREVIEW_CHARS:
+        return result
+    return result[:TOOL_PREVIEW_CHARS] + f"\n… {len(result) - TOOL_PREVIEW_CHARS:,} more characters"
 
 
 # Operations whose first argument is not a message key (as GLOBAL in transcript.js).

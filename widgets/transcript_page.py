@@ -30,7 +30,15 @@ log = logging.getLogger(__name__)
 PAGE = asset("transcript", "transcript.html")
 # The actions the page's own buttons ask for; any other name is refused.
 ACTIONS = frozenset(
-    {"copy", "retry", "continue", "open-code-as-artifact", "open-artifact", "prompt"}
+    {
+        "copy",
+        "retry",
+        "continue",
+        "open-code-as-artifact",
+        "open-artifact",
+        "prompt",
+        "tool-approve",
+    }
 )
 # Schemes a clicked link may hand to the system; anything else is ignored.
 _EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})

@@ -3,6 +3,22 @@
 `make_provider(kind, ...)` builds one; `Message` and `ChatRequest` are what it is asked.
 """
 
-from app.providers.base import ChatRequest, Message, Provider, make_provider
+from app.providers.base import (
+    ChatRequest,
+    Message,
+    Provider,
+    ToolDefinition,
+    ToolOutcome,
+    ToolUse,
+    make_provider,
+)
 
-__all__ = ["ChatRequest", "Message", "Provider", "make_provider"]
+__all__ = [
+    "ChatRequest",
+    "Message",
+    "Provider",
+    "ToolDefinition",
+    "ToolOutcome",
+    "ToolUse",
+    "make_provider",
+]

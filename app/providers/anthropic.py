@@ -17,6 +17,7 @@ from app.events import (
     Finished,
     NetworkError,
     ReasoningDelta,
+    ReasoningSignature,
     StreamEvent,
     TextDelta,
     ToolCallDelta,
@@ -26,6 +27,7 @@ from app.providers.base import DEFAULT_MAX_TOKENS, ChatRequest, Endpoint
 from app.providers.errors import ErrorContext, bad_response, stream_error
 from app.providers.openai import model_ids
 from app.providers.sse import EventStream, get_json, open_event_stream, parse_batches
+from app.providers.tool_wire import anthropic_message, anthropic_tools
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ def messages_body(request: ChatRequest) -> dict[str, Any]:
     max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
     body: dict[str, Any] = {
         "model": request.model,
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "messages": [anthropic_message(m) for m in request.messages],
         "stream": True,
     }
     if request.system:
@@ -62,6 +64,9 @@ def messages_body(request: ChatRequest) -> dict[str, Any]:
     elif request.temperature is not None:
         body["temperature"] = request.temperature
     body["max_tokens"] = max_tokens
+    tools = anthropic_tools(request.tools)
+    if tools:
+        body["tools"] = tools
     return body
 
 
@@ -168,7 +173,9 @@ class AnthropicStreamParser:
         if kind == "input_json_delta" and delta.get("partial_json"):
             index = self._tool(payload.get("index"))
             return [ToolCallDelta(index, arguments=str(delta["partial_json"]))]
-        return []  # signature_delta, citations_delta, empty pieces
+        if kind == "signature_delta" and delta.get("signature"):
+            return [ReasoningSignature(str(delta["signature"]))]
+        return []  # citations_delta, empty pieces
 
     def _message_delta(self, payload: Mapping[str, Any]) -> list[StreamEvent]:
         delta = payload.get("delta")

@@ -19,11 +19,50 @@ DEFAULT_MAX_TOKENS = 8192  # Anthropic requires max_tokens; this is the default 
 
 
 @dataclass(frozen=True)
+class ToolUse:
+    """A tool call the model made, sent back exactly: its own id, name and argument text."""
+
+    id: str
+    name: str
+    arguments: str  # the JSON text as the model wrote it
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What a tool call returned (or why it did not run), for the call with `call_id`."""
+
+    call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class ToolDefinition:
+    """A tool offered to the model. builtin: a provider-side function (Moonshot's $web_search)."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, object]
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
 class Message:
-    """One turn of the history sent to the model. role: "user" or "assistant"."""
+    """One turn of the history sent to the model.
+
+    role: "user", "assistant" or "tool". An assistant turn may carry the tool calls it made,
+    with the reasoning that led to them (Kimi and DeepSeek thinking models refuse a follow-up
+    without it; Anthropic wants its thinking block and signature back). A "tool" turn carries
+    the results of the calls of the assistant turn before it.
+    """
 
     role: str
     content: str
+    tool_calls: tuple[ToolUse, ...] = ()
+    reasoning: str = ""
+    reasoning_signature: str = ""
+    tool_results: tuple[ToolOutcome, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +75,7 @@ class ChatRequest:
     temperature: float | None = None
     max_tokens: int | None = None
     thinking_budget: int | None = None
+    tools: tuple[ToolDefinition, ...] = ()
 
 
 class Provider(Protocol):

@@ -28,6 +28,7 @@ from app.events import (
 from app.providers.base import ChatRequest, Endpoint
 from app.providers.errors import ErrorContext, bad_response, stream_error
 from app.providers.sse import EventStream, SSEEvent, get_json, open_event_stream, parse_batches
+from app.providers.tool_wire import openai_messages, openai_tools
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 def chat_body(request: ChatRequest) -> dict[str, Any]:
     """The JSON body of a streamed chat.completions request."""
     messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages += [{"role": m.role, "content": m.content} for m in request.messages]
+    for message in request.messages:
+        messages += openai_messages(message)
     body: dict[str, Any] = {
         "model": request.model,
         "messages": messages,
@@ -46,6 +48,8 @@ def chat_body(request: ChatRequest) -> dict[str, Any]:
         body["temperature"] = request.temperature
     if request.max_tokens is not None:
         body["max_tokens"] = request.max_tokens
+    if request.tools:
+        body["tools"] = openai_tools(request.tools)
     return body
 
 

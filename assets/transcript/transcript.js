@@ -197,6 +197,68 @@
     body(article).appendChild(node);
   }
 
+  // A tool call: a compact <details> card, in place in the message's flow. Everything in it
+  // (tool, server, arguments, result) is plain text through textContent: a hostile result
+  // cannot add markup, links or buttons. The approval buttons are made here and kept in `own`.
+  const TOOL_STATES = {
+    waiting: "Waiting…",
+    approval: "Waiting for your approval",
+    running: "Running…",
+    done: "Done",
+    failed: "Failed",
+    denied: "Denied",
+    stopped: "Stopped",
+  };
+  const APPROVALS = [
+    ["once", "Allow once"],
+    ["conversation", "Allow for this conversation"],
+    ["always", "Always allow"],
+    ["deny", "Deny"],
+  ];
+
+  function findTool(article, id) {
+    for (const node of article.querySelectorAll("details.tool")) {
+      if (node.dataset.toolId === String(id)) return node;
+    }
+    return null;
+  }
+
+  function toolCard(article, id, name, server, args) {
+    if (findTool(article, id)) return;
+    const node = el("details", "tool");
+    node.dataset.toolId = String(id);
+    const summary = el("summary", "tool-summary");
+    summary.append(
+      el("span", "tool-name", name),
+      el("span", "tool-server", server ? `· ${server}` : ""),
+      el("span", "tool-state"),
+      el("span", "tool-time"),
+    );
+    const detail = el("div", "tool-body");
+    detail.append(el("div", "tool-label", "Arguments"), el("pre", "tool-args", args || "{}"));
+    detail.append(el("div", "tool-label tool-result-label", "Result"), el("pre", "tool-result"));
+    node.append(summary, detail, el("div", "tool-approval"));
+    body(article).appendChild(node);
+  }
+
+  function toolUpdate(article, id, state, result, seconds) {
+    const node = findTool(article, id);
+    if (!node) return;
+    node.dataset.state = state;
+    node.querySelector(".tool-state").textContent = TOOL_STATES[state] || state;
+    node.querySelector(".tool-time").textContent =
+      typeof seconds === "number" ? `${seconds.toFixed(1)} s` : "";
+    if (typeof result === "string") node.querySelector(".tool-result").textContent = result;
+    const approval = node.querySelector(".tool-approval");
+    approval.replaceChildren();
+    if (state === "approval") {
+      node.open = true; // the user must see the full arguments to decide
+      for (const [answer, label] of APPROVALS) {
+        approval.appendChild(button(label, "tool-approve", `${id}:${answer}`));
+      }
+    }
+  }
+
   function endReasoning(article, seconds) {
     const details = article.querySelector(":scope > details.reasoning");
     if (!details) return;
@@ -234,6 +296,8 @@
       if (node) setCard(node, { state, version, progress });
     },
     notice,
+    toolCard,
+    toolUpdate,
     state(article, state) {
       article.dataset.state = state;
     },
