@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtGui import QImage
 
+from app.saved_bridge import with_offline_bridge
 from sandbox.printing import PrintError, PrintOptions, start_pdf, suggest_mode
 from sandbox.scheme import register_scheme
 from sandbox.view import ArtifactView
@@ -262,7 +263,9 @@ def test_render_writes_pdf_png_and_html(tmp_path):
     assert "避暑山庄" in poppler_text(pdf, tmp_path).replace(" ", "")
     png = QImage(str(out / "trip.png"))
     assert png.width() > 600 and png.height() > 400
-    assert (out / "trip.html").read_text(encoding="utf-8") == fixture("itinerary.html")
+    # Saved as the app saves a page: the same document, with the offline storage shim first.
+    saved = (out / "trip.html").read_text(encoding="utf-8")
+    assert saved == with_offline_bridge(fixture("itinerary.html"))
     assert sorted(p.name for p in out.iterdir()) == ["trip.html", "trip.pdf", "trip.png"]
 
 
