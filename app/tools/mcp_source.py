@@ -6,6 +6,10 @@ and left in one task) until `close()`. A server that crashed is started again on
 use. A call may go `timeout` seconds without a result; each progress notification starts the
 count again. Cancelling a call (Stop) cancels the request. Errors name the server and carry
 the last lines it wrote to stderr.
+
+The SDK (with pydantic, starlette, httpx2…) takes about a second to import: it is imported
+when the first server starts (`_sdk`), never at start-up, so a window with no tools opens as
+fast as before.
 """
 
 from __future__ import annotations
@@ -15,16 +19,13 @@ import contextlib
 import json
 import logging
 import tempfile
-from typing import Any, TextIO
-
-import httpx2
-from mcp import ClientSession, MCPError, StdioServerParameters
-from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.types import CONNECTION_CLOSED
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.tools.mcp_config import ConfigError, ServerConfig, find_command, login_shell_path
 from app.tools.registry import Progress, ToolResult, ToolSourceError, ToolSpec
+
+if TYPE_CHECKING:
+    from mcp import ClientSession
 
 log = logging.getLogger(__name__)
 STDERR_TAIL = 2000  # characters of a server's stderr quoted in its error
@@ -87,7 +88,8 @@ class MCPSource:
             task.cancel()
             raise
         except Exception as error:  # noqa: BLE001 - the SDK raises many kinds; the model is told
-            if isinstance(error, MCPError) and error.code != CONNECTION_CLOSED:
+            sdk = _sdk()
+            if isinstance(error, sdk.MCPError) and error.code != sdk.CONNECTION_CLOSED:
                 # The server answered with an error (bad params, unknown tool): it is alive.
                 return ToolResult(f"The MCP server {self.name!r} refused {tool}: {error}", True)
             await self._forget()
@@ -138,7 +140,7 @@ class MCPSource:
         try:
             async with contextlib.AsyncExitStack() as stack:
                 read, write = await stack.enter_async_context(self._transport(stack))
-                session = await stack.enter_async_context(ClientSession(read, write))
+                session = await stack.enter_async_context(_sdk().ClientSession(read, write))
                 await session.initialize()
                 listed = await session.list_tools()
                 self._tools = [self._spec(tool) for tool in listed.tools]
@@ -156,17 +158,18 @@ class MCPSource:
 
     def _transport(self, stack: contextlib.AsyncExitStack) -> Any:
         config = self.config
+        sdk = _sdk()
         if config.remote:
-            client = httpx2.AsyncClient(headers=dict(config.headers), timeout=config.timeout)
+            client = sdk.httpx2.AsyncClient(headers=dict(config.headers), timeout=config.timeout)
             stack.push_async_callback(client.aclose)
-            return streamable_http_client(config.url, http_client=client)
+            return sdk.streamable_http_client(config.url, http_client=client)
         path = login_shell_path()
         command = find_command(config.command, path)
         env = {"PATH": path, **config.env}
-        parameters = StdioServerParameters(command=command, args=list(config.args), env=env)
+        parameters = sdk.StdioServerParameters(command=command, args=list(config.args), env=env)
         if self._stderr is None:
             self._stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        return stdio_client(parameters, errlog=self._stderr)
+        return sdk.stdio_client(parameters, errlog=self._stderr)
 
     def _spec(self, tool: Any) -> ToolSpec:
         annotations = getattr(tool, "annotations", None)
@@ -223,3 +226,32 @@ def _result_text(result: Any) -> ToolResult:
     if not parts and structured is not None:
         parts.append(json.dumps(structured, ensure_ascii=False))
     return ToolResult("\n".join(parts), bool(getattr(result, "is_error", False)))
+
+
+class _SDK:
+    """The parts of the `mcp` SDK this module uses, imported on first use."""
+
+    def __init__(self) -> None:
+        import httpx2
+        from mcp import ClientSession, MCPError, StdioServerParameters
+        from mcp.client.stdio import stdio_client
+        from mcp.client.streamable_http import streamable_http_client
+        from mcp.types import CONNECTION_CLOSED
+
+        self.httpx2 = httpx2
+        self.ClientSession = ClientSession
+        self.MCPError = MCPError
+        self.StdioServerParameters = StdioServerParameters
+        self.stdio_client = stdio_client
+        self.streamable_http_client = streamable_http_client
+        self.CONNECTION_CLOSED = CONNECTION_CLOSED
+
+
+_loaded: list[_SDK] = []
+
+
+def _sdk() -> _SDK:
+    """The SDK, imported the first time a server starts (about a second; never at start-up)."""
+    if not _loaded:
+        _loaded.append(_SDK())
+    return _loaded[0]
