@@ -2,7 +2,8 @@
 
 The session is the only place that knows the order of things in a turn (DESIGN.md §2): the
 user's message is stored before the request goes out; the reply is checkpointed about every
-second (on the clock only: a checkpoint per artifact made many tiny artifacts quadratic);
+second (on the clock only: a checkpoint per artifact made many tiny artifacts quadratic; past a
+few MB less often, see checkpoint_interval);
 artifacts are stored as versions the moment they close, at most MAX_ARTIFACTS_PER_REPLY of
 them (the rest stay text, said once); an error, a Stop or a crash leaves the partial reply
 stored and marked incomplete. When the store cannot write (the disk is full), the reply goes
@@ -26,6 +27,7 @@ from app.artifacts import (
     EditClosed,
     Segment,
 )
+from app.checkpoint_clock import checkpoint_interval
 from app.edits import EditError, apply_edit
 from app.events import (
     Finished,
@@ -58,8 +60,6 @@ from app.store_errors import StoreError
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_SECONDS = 1.0
-
 
 @dataclass
 class _Reply:
@@ -71,6 +71,7 @@ class _Reply:
     automatic: bool = True
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
+    chars: int = 0  # of text and reasoning, what a checkpoint writes
     input_tokens: int | None = None
     output_tokens: int | None = None
     finish_reason: str | None = None
@@ -181,6 +182,7 @@ class ChatSession:
             listener(Reasoning(message.reasoning))
         reply.replaying = True
         reply.text.append(message.content)
+        reply.chars = len(message.content) + len(message.reasoning or "")
         for segment in reply.parser.feed(message.content):
             self._on_segment(segment, reply, listener)
         reply.replaying = False
@@ -270,12 +272,14 @@ class ChatSession:
                 if reply.reasoning_started is not None and reply.reasoning_ended is None:
                     reply.reasoning_ended = time.monotonic()
                 reply.text.append(event.text)
+                reply.chars += len(event.text)
                 self._feed(reply.parser.feed(event.text), reply, listener)
             elif isinstance(event, ReasoningDelta):
                 reply.received = True
                 if reply.reasoning_started is None:
                     reply.reasoning_started = time.monotonic()
                 reply.reasoning.append(event.text)
+                reply.chars += len(event.text)
                 listener(Reasoning(event.text))
             elif isinstance(event, Usage):
                 reply.input_tokens = event.input_tokens or reply.input_tokens
@@ -283,7 +287,7 @@ class ChatSession:
                 listener(UsageUpdate(reply.input_tokens, reply.output_tokens))
             elif isinstance(event, Finished):
                 reply.finish_reason = event.reason
-            if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+            if time.monotonic() - last_checkpoint >= checkpoint_interval(reply.chars):
                 self._checkpoint(reply)
                 last_checkpoint = time.monotonic()
         self._close_parser(reply, listener)
