@@ -7,6 +7,9 @@ a header: the language and buttons that carry the block's index (``data-code-ind
 
 While a reply streams, :class:`IncrementalMarkdown` renders each finished top-level block once
 and re-renders only the open tail, so the cost of a step is bounded by the tail, not the reply.
+A step also takes at most MAX_STEP_CHARS of new text (the rest waits for the next step), so a
+reply that arrives faster than it renders, or a stored 50 MB reply shown at once, never becomes
+one multi-MB parse: the view steps once per frame until nothing is waiting.
 The contract, checked by the tests: for any chunking, the concatenation of every ``stable_html``
 and the last ``tail_html`` equals :func:`render_markdown` of the whole text.
 """
@@ -14,7 +17,7 @@ and the last ``tail_html`` equals :func:`render_markdown` of the whole text.
 from __future__ import annotations
 
 import html
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +40,9 @@ ARTIFACT_LANGUAGES = frozenset(
 # so that a long block costs one small segment per step instead of the whole block.
 _SEGMENT_CHARS = 4096
 _CACHE_SIZE = 64
+# New text one step of IncrementalMarkdown takes in: markdown-it-py parses ~0.5 MB/s here, so a
+# step costs ~35 ms plus the open tail however much is waiting.
+MAX_STEP_CHARS = 16_384
 
 
 @dataclass(frozen=True)
@@ -212,37 +218,92 @@ class IncrementalMarkdown:
     ) -> None:
         self._renderer = renderer or MarkdownRenderer()
         self._source = ""  # uncommitted text, line endings normalised
-        self._pending_cr = False  # a chunk ended in "\r": it may be the first half of "\r\n"
+        self._pending_cr = False  # a slice ended in "\r": it may be the first half of "\r\n"
+        # Text given but not rendered yet (as given): chunks, and how far the first is taken.
+        self._input: deque[str] = deque()
+        self._input_offset = 0
+        self._waiting = 0
         self._code_index = first_code_index
         self._refs: dict[str, Any] = {}
         self._code: dict[int, str] = {}  # committed code blocks' sources
         self._tail_code: dict[int, str] = {}
-        self._finished = False
+        self._finishing = False  # finish() was called: no more text comes
+        self._finished = False  # ... and everything is rendered
 
     @property
     def next_code_index(self) -> int:
         """The index the next code block after this text would get."""
         return max([self._code_index - 1, *self._code, *self._tail_code]) + 1
 
+    @property
+    def waiting(self) -> int:
+        """Characters given but not rendered yet: step() until this is 0 and `done`."""
+        return self._waiting
+
+    @property
+    def done(self) -> bool:
+        """finish() was called and all of the text is rendered (the tail is empty)."""
+        return self._finished
+
     def code_block(self, index: int) -> str | None:
         """The source of the code block with this index, if it is in this text."""
         return self._code.get(index, self._tail_code.get(index))
 
     def append(self, chunk: str) -> MarkdownUpdate:
-        """Add a chunk of text; returns the newly finished blocks and the new tail."""
-        if self._finished:
+        """Add a chunk of text and render one step of it (at most MAX_STEP_CHARS): returns the
+        newly finished blocks and the new tail. What is left waits for step()."""
+        if self._finishing:
             raise RuntimeError("append() after finish()")
-        self._source += self._normalise(chunk)
-        return self._step()
+        self._give(chunk)
+        return self.step()
 
     def finish(self, chunk: str = "") -> MarkdownUpdate:
-        """The text is complete (with a last chunk): all that is left becomes stable, the tail
-        empty. Passing the last chunk here saves the step that append() would render."""
-        if self._finished:
+        """The text is complete (with a last chunk). When little is waiting, all that is left
+        becomes stable and the tail empty now (`done`); otherwise this renders one step and
+        step() renders the rest, one step at a time. Passing the last chunk here saves the step
+        that append() would render."""
+        if self._finishing:
             if chunk:
                 raise RuntimeError("finish() with text after finish()")
+            return self.step()
+        self._give(chunk)
+        self._finishing = True
+        return self.step()
+
+    def step(self) -> MarkdownUpdate:
+        """Render the next (at most MAX_STEP_CHARS) characters waiting; after finish(), the
+        step that takes the last of them renders everything as final."""
+        if self._finished:
             return MarkdownUpdate("", "")
-        self._source += self._normalise(chunk)
+        self._source += self._normalise(self._take(MAX_STEP_CHARS))
+        if self._finishing and not self._waiting:
+            return self._final()
+        return self._step()
+
+    def _give(self, chunk: str) -> None:
+        if chunk:
+            self._input.append(chunk)
+            self._waiting += len(chunk)
+
+    def _take(self, limit: int) -> str:
+        """Up to `limit` characters of the waiting text, in order (no copy of a big chunk's
+        rest: the first chunk is read from an offset)."""
+        parts: list[str] = []
+        wanted = limit
+        while wanted and self._input:
+            head = self._input[0]
+            part = head[self._input_offset : self._input_offset + wanted]
+            parts.append(part)
+            wanted -= len(part)
+            self._input_offset += len(part)
+            if self._input_offset >= len(head):
+                self._input.popleft()
+                self._input_offset = 0
+        taken = "".join(parts)
+        self._waiting -= len(taken)
+        return taken
+
+    def _final(self) -> MarkdownUpdate:
         if self._pending_cr:
             self._source += "\n"
             self._pending_cr = False
@@ -257,7 +318,7 @@ class IncrementalMarkdown:
 
     def _normalise(self, chunk: str) -> str:
         # markdown-it treats "\r\n" and a lone "\r" as one line break; do the same here, but a
-        # trailing "\r" waits for the next chunk in case a "\n" follows it.
+        # trailing "\r" waits for the next slice in case a "\n" follows it.
         if self._pending_cr:
             chunk = "\r" + chunk
             self._pending_cr = False

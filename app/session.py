@@ -2,7 +2,8 @@
 
 The session is the only place that knows the order of things in a turn (DESIGN.md §2): the
 user's message is stored before the request goes out; the reply is checkpointed about every
-second (on the clock only: a checkpoint per artifact made many tiny artifacts quadratic);
+second (on the clock only: a checkpoint per artifact made many tiny artifacts quadratic; past a
+few MB less often, see checkpoint_interval);
 artifacts are stored as versions the moment they close, at most MAX_ARTIFACTS_PER_REPLY of
 them (the rest stay text, said once); an error, a Stop or a crash leaves the partial reply
 stored and marked incomplete. When the store cannot write (the disk is full), the reply goes
@@ -28,6 +29,7 @@ from app.artifacts import (
     EditClosed,
     Segment,
 )
+from app.checkpoint_clock import checkpoint_interval
 from app.edit_repair import REPAIR_ASKED, repair_prompt
 from app.events import (
     Finished,
@@ -69,8 +71,6 @@ from app.tools.loop import StepPlace, ToolLoop
 from app.tools.records import calls_of_message, split_steps
 
 log = logging.getLogger(__name__)
-
-CHECKPOINT_SECONDS = 1.0
 
 
 class ChatSession:
@@ -153,6 +153,7 @@ class ChatSession:
         if message.reasoning:
             listener(Reasoning(message.reasoning))
         reply.replaying = True
+        reply.chars = len(message.content) + len(message.reasoning or "")
         calls = calls_of_message(self.store, message_id)
         reply.step = len({call.step for call in calls})  # new calls come after the old ones
         for text, step_calls in split_steps(message.content, calls):
@@ -300,6 +301,7 @@ class ChatSession:
                 text = "\n\n" + event.text if reply.separate else event.text
                 reply.separate = False  # the text after a tool step starts a new paragraph
                 reply.text.append(text)
+                reply.chars += len(text)
                 self._feed(reply.parser.feed(text), reply, listener)
             elif isinstance(event, ToolCallDelta):
                 reply.received = True
@@ -311,6 +313,7 @@ class ChatSession:
                 if reply.reasoning_started is None:
                     reply.reasoning_started = time.monotonic()
                 reply.reasoning.append(event.text)
+                reply.chars += len(event.text)
                 listener(Reasoning(event.text))
             elif isinstance(event, Usage):
                 reply.input_tokens = event.input_tokens or reply.input_tokens
@@ -318,7 +321,7 @@ class ChatSession:
                 listener(UsageUpdate(reply.input_tokens, reply.output_tokens))
             elif isinstance(event, Finished):
                 reply.finish_reason = event.reason
-            if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+            if time.monotonic() - last_checkpoint >= checkpoint_interval(reply.chars):
                 self._checkpoint(reply)
                 last_checkpoint = time.monotonic()
         self._close_parser(reply, listener)

@@ -22,6 +22,7 @@ class Reply:
     automatic: bool = True
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
+    chars: int = 0  # of text and reasoning, what a checkpoint writes (app/checkpoint_clock.py)
     input_tokens: int | None = None
     output_tokens: int | None = None
     finish_reason: str | None = None

@@ -197,6 +197,8 @@ def run(artifact_mb: float, reply_mb: float) -> dict[str, float]:
             while easel.chat.task is None or not easel.chat.task.done():
                 await asyncio.sleep(0.005)
             easel.transcript.flush()
+            while easel.transcript.rendering:  # big text is rendered a step per frame
+                await asyncio.sleep(0.05)
             await _settled(easel)
             stall = probe.stop()
             probe.report(name)

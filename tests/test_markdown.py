@@ -12,7 +12,12 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.markdown import IncrementalMarkdown, MarkdownRenderer, render_markdown
+from app.markdown import (
+    MAX_STEP_CHARS,
+    IncrementalMarkdown,
+    MarkdownRenderer,
+    render_markdown,
+)
 from tests.conftest import corpus_path
 
 PIECES = [
@@ -76,6 +81,9 @@ def _incremental(text: str, cuts: list[int], renderer: MarkdownRenderer | None =
     for chunk in chunks:
         out.append(inc.append(chunk).stable_html)
     final = inc.finish(last)  # the last chunk goes in with finish(), as the view does
+    while not inc.done:  # a big chunk is rendered a step at a time, as the view's frames do
+        out.append(final.stable_html)
+        final = inc.step()
     return "".join(out) + final.stable_html + final.tail_html
 
 
@@ -199,6 +207,8 @@ def test_large_open_code_block_cost_per_step() -> None:
     )
     inc = IncrementalMarkdown()
     inc.append("Here is the page:\n\n```html\n" + code[:40_000])
+    while inc.waiting:
+        inc.step()
     steps = []
     for i in range(50):
         start = time.perf_counter()
@@ -209,3 +219,50 @@ def test_large_open_code_block_cost_per_step() -> None:
         f"\n40 KB open code block: median {steps[len(steps) // 2] * 1000:.1f} ms, "
         f"max {steps[-1] * 1000:.1f} ms per step"
     )
+
+
+class _ParseRecorder(MarkdownRenderer):
+    """A renderer that notes how many characters each parse was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def parse(self, text: str, env: dict, first_code_index: int) -> list:
+        self.sizes.append(len(text))
+        return super().parse(text, env, first_code_index)
+
+
+def _multi_mb_reply(size: int) -> str:
+    block = (
+        "## Section\n\nThis paragraph explains the *design* of the loop, with `code` and a "
+        "[link](https://example.com).\r\n\n"
+        "- first point about **speed**\n- second point\n\n"
+        "```javascript\nfunction step(dt) {\n  ball.x += ball.vx * dt;\n}\n```\n\n"
+    )
+    return (block * (size // len(block) + 1))[:size]
+
+
+def test_multi_mb_reply_in_big_chunks_is_rendered_in_bounded_steps() -> None:
+    """A 2 MB reply given in 1 MB chunks (as a fast stream or a stored reply shown at once
+    arrives between two frames) never becomes one big parse, and still equals the full render."""
+    text = _multi_mb_reply(2_000_000)
+    recorder = _ParseRecorder()
+    inc = IncrementalMarkdown(recorder)
+    out: list[str] = []
+    half = len(text) // 2
+    update = inc.append(text[:half])
+    assert inc.waiting > 900_000  # the rest of the chunk waits for later steps
+    out.append(update.stable_html)
+    update = inc.finish(text[half:])
+    assert not inc.done
+    steps = 2
+    while not inc.done:
+        out.append(update.stable_html)
+        update = inc.step()
+        steps += 1
+    assert inc.waiting == 0
+    assert steps >= len(text) // MAX_STEP_CHARS
+    # A step parses its slice plus the open tail (a section here), never the backlog.
+    assert max(recorder.sizes) <= MAX_STEP_CHARS + 1_000
+    assert "".join(out) + update.stable_html + update.tail_html == render_markdown(text)

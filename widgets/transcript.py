@@ -4,7 +4,9 @@ Python owns the state and pushes operations into ``assets/transcript/transcript.
 ``runJavaScript``; every value goes through :func:`js_call`, which JSON-encodes it. The page's
 buttons come back as actions through :class:`widgets.transcript_page.TranscriptPage`, only when
 they carry the page's secret nonce (a link in the model's text cannot). Streaming text is buffered and rendered by :mod:`app.markdown` once
-per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame.
+per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame. A step
+takes at most ~16 KB of new text: what waits (a stream faster than rendering, a stored 50 MB
+reply) is rendered a step per frame, also after the message ends, until `rendering` is False.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class _Message:
     segment_number: int = -1
     segments: list[IncrementalMarkdown] = field(default_factory=list)
     pending: str = ""  # text not yet rendered (rendered once per frame)
+    closing: list[int] = field(default_factory=list)  # ended segments with text still waiting
     source: list[str] = field(default_factory=list)
     reasoning_started: float | None = None
     reasoning_open: bool = False
@@ -231,8 +234,13 @@ class TranscriptView(QWebEngineView):
         message = self._messages.get(key)
         return "".join(message.source) if message else ""
 
+    @property
+    def rendering(self) -> bool:
+        """Whether text given to the view still waits to be rendered (a step per frame)."""
+        return any(_waits(message) for message in self._messages.values())
+
     def flush(self) -> None:
-        """Push pending updates now."""
+        """Push pending updates now (text still waiting goes on over the next frames)."""
         self._throttle.trigger()
         self._throttle.flush()
 
@@ -255,18 +263,33 @@ class TranscriptView(QWebEngineView):
     def _send(self) -> None:
         for key, message in self._messages.items():
             self._render_pending(key, message)
+            self._step_closing(key, message)
+        if any(_waits(message) for message in self._messages.values()):
+            self._throttle.trigger()  # the rest next frame: the loop turns in between
         if not self._loaded or not self._ops:
             return  # queued until the page has loaded
         ops, self._ops = self._ops, []
         self.page().runJavaScript(js_call("easel.apply", ops), 0)
 
     def _render_pending(self, key: str, message: _Message) -> None:
-        if not message.pending:
+        if message.pending:
+            text, message.pending = message.pending, ""
+            segment = message.segment or self._open_segment(message)
+            update = segment.append(text)
+        elif message.segment is not None and message.segment.waiting:
+            update = message.segment.step()
+        else:
             return
-        text, message.pending = message.pending, ""
-        segment = message.segment or self._open_segment(message)
-        update = segment.append(text)
         self._queue_prose(key, message, update.stable_html, update.tail_html)
+
+    def _step_closing(self, key: str, message: _Message) -> None:
+        """One step of each ended segment whose text is still waiting (see _close_segment)."""
+        for number in list(message.closing):
+            segment = message.segments[number]
+            update = segment.step()
+            self._queue_prose(key, message, update.stable_html, update.tail_html, number)
+            if segment.done:
+                message.closing.remove(number)
 
     def _open_segment(self, message: _Message) -> IncrementalMarkdown:
         """Start a new prose block; its code blocks are numbered after the earlier ones."""
@@ -287,12 +310,18 @@ class TranscriptView(QWebEngineView):
             # Text not rendered yet goes into the final render: one Markdown pass, not two.
             text, message.pending = message.pending, ""
             update = message.segment.finish(text)
+            # Queued even when empty: it places the segment's block before what follows it,
+            # and the steps still to come (if much text waits) fill it in later frames.
             self._queue_prose(key, message, update.stable_html, update.tail_html)
+            if not message.segment.done:
+                message.closing.append(message.segment_number)
             message.segment = None
         return True
 
-    def _queue_prose(self, key: str, message: _Message, stable: str, tail: str) -> None:
-        op = ["prose", key, message.segment_number, stable, tail]
+    def _queue_prose(
+        self, key: str, message: _Message, stable: str, tail: str, number: int | None = None
+    ) -> None:
+        op = ["prose", key, message.segment_number if number is None else number, stable, tail]
         if not _merge(self._ops, op):
             self._ops.append(op)
 
@@ -337,6 +366,11 @@ def _preview(result: str) -> str:
     if len(result) <= TOOL_PREVIEW_CHARS:
         return result
     return result[:TOOL_PREVIEW_CHARS] + f"\n… {len(result) - TOOL_PREVIEW_CHARS:,} more characters"
+
+
+def _waits(message: _Message) -> bool:
+    segment = message.segment
+    return bool(message.pending or message.closing or (segment is not None and segment.waiting))
 
 
 # Operations whose first argument is not a message key (as GLOBAL in transcript.js).
