@@ -142,11 +142,18 @@ def _current_tokenizer(db: sqlite3.Connection) -> str | None:
     return "trigram" if "trigram" in row[0] else "unicode61"
 
 
+# The search index takes the first million characters of a message: tokenising a 50 MB reply
+# when it ended was the longest stall left on the GUI thread (seconds), and nobody searches for
+# the middle of such a reply.
+INDEXED_CHARS = 1_000_000
+
+
 def create_message_index(db: sqlite3.Connection, tokenizer: str) -> None:
     """The message index over `messages_indexed`, its triggers, built from what is stored."""
     db.execute(
         "CREATE VIEW IF NOT EXISTS messages_indexed AS "
-        "SELECT id, content FROM messages WHERE status != 'streaming'"
+        f"SELECT id, substr(content, 1, {INDEXED_CHARS}) AS content FROM messages "
+        "WHERE status != 'streaming'"
     )
     db.execute(
         "CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages_indexed', "
@@ -154,10 +161,13 @@ def create_message_index(db: sqlite3.Connection, tokenizer: str) -> None:
     )
     # A row enters the index when it stops streaming and leaves it with exactly the values it
     # entered with ('delete' of a row never indexed would damage the index).
-    insert = "INSERT INTO messages_fts(rowid, content) SELECT new.id, new.content"
+    insert = (
+        "INSERT INTO messages_fts(rowid, content) "
+        f"SELECT new.id, substr(new.content, 1, {INDEXED_CHARS})"
+    )
     remove = (
         "INSERT INTO messages_fts(messages_fts, rowid, content) "
-        "SELECT 'delete', old.id, old.content"
+        f"SELECT 'delete', old.id, substr(old.content, 1, {INDEXED_CHARS})"
     )
     db.execute(
         "CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages "
@@ -278,12 +288,26 @@ def m005_tool_calls(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX tool_calls_by_message ON tool_calls(message_id, step, position)")
 
 
+def m006_index_the_start_of_huge_messages(db: sqlite3.Connection) -> None:
+    """The message index takes the first INDEXED_CHARS characters of each message (a 50 MB
+    reply stalled the window for seconds as it was indexed at its end)."""
+    tokenizer = _current_tokenizer(db)
+    if tokenizer is None:
+        return
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
+    db.execute("DROP TABLE IF EXISTS messages_fts")
+    db.execute("DROP VIEW IF EXISTS messages_indexed")
+    create_message_index(db, tokenizer)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
     m003_owners_and_search_at_the_end,
     m004_artifact_storage_and_calls,
     m005_tool_calls,
+    m006_index_the_start_of_huge_messages,
 )
 
 

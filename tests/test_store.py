@@ -374,3 +374,20 @@ def test_an_older_database_migrates_to_indexing_replies_at_their_end(tmp_path: P
     assert store.messages(1)[1].status == "incomplete"
     _assert_index_intact(store)
     store.close()
+
+
+def test_search_indexes_the_start_of_a_huge_reply_and_stays_consistent(tmp_path):
+    from app.migrations import INDEXED_CHARS
+
+    store = Store(tmp_path / "huge.sqlite3")
+    conversation = store.create_conversation(provider="p", model="m").id
+    huge = "zhaozhouqiao opening words " + "x " * INDEXED_CHARS + " tailword at the very end"
+    message = store.add_message(conversation, "assistant", "", status="streaming")
+    store.update_message(message.id, content=huge, status="complete")
+    assert [c.id for c, _ in store.search("zhaozhouqiao")] == [conversation]
+    assert store.search("tailword") == []  # past the indexed start: not searched
+    store.update_message(message.id, content="replaced entirely", status="complete")
+    assert store.search("zhaozhouqiao") == []
+    assert [c.id for c, _ in store.search("replaced")] == [conversation]
+    store.delete_conversation(conversation)
+    assert not store.check_search_index()  # healthy: every delete matched what was indexed
