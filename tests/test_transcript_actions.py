@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import keyring.backends.fail
@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWebEngineCore import QWebEnginePage
 
+from tests import test_transcript as transcript_tests
 from tests.model_server import openai_text_reply
 from widgets.transcript import TranscriptView
 from widgets.transcript_page import TranscriptPage
@@ -28,30 +29,10 @@ from widgets.transcript_page import TranscriptPage
 Link = QWebEnginePage.NavigationType.NavigationTypeLinkClicked
 
 
-def _delete(qtbot, view: TranscriptView) -> None:
-    gone: list[bool] = []
-    view.destroyed.connect(lambda: gone.append(True))
-    view.deleteLater()
-    qtbot.waitUntil(lambda: bool(gone), timeout=10_000)
-
-
-@pytest.fixture
-def view(qtbot) -> Iterator[TranscriptView]:
-    view = TranscriptView()
-    view.resize(900, 700)
-    view.show()
-    with qtbot.waitSignal(view.ready, timeout=30_000):
-        pass
-    yield view
-    _delete(qtbot, view)
-
-
-def js(qtbot, view: TranscriptView, expression: str) -> Any:
-    view.flush()
-    results: list[Any] = []
-    view.run_js_for_test(f"JSON.stringify({expression})", results.append)
-    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-    return json.loads(results[0]) if results[0] is not None else None
+# The transcript view fixture and the JavaScript helper of the transcript's own tests.
+view = transcript_tests.view
+js = transcript_tests.js
+_delete = transcript_tests._delete
 
 
 def _spy_own_urls(page: TranscriptPage) -> list[str]:
