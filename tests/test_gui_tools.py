@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def test_approval_card_allow_once_shows_result_and_answer(loop, run, model_serve
         await _wait_card(easel, "approval")
         text = await _transcript_text(easel)
         assert "Waiting for your approval" in text and '"a": 2' in text and "fixture" in text
+        await _shot(easel, "tool-approval.png")
         await _click(easel, "Allow once")
         await _until(lambda: _done(easel))
         await _wait_card(easel, "done")
@@ -94,9 +96,19 @@ def test_approval_card_allow_once_shows_result_and_answer(loop, run, model_serve
         result = await _js(easel.transcript, "document.querySelector('.tool-result').textContent")
         assert result == "5"
         assert _chats(model_server)[1]["messages"][-1]["content"] == "5"
+        await _shot(easel, "tool-done.png")
         await _close(easel, task)
 
     run(scenario())
+
+
+async def _shot(easel, name: str) -> None:
+    """A picture of the window to look at, when EASEL_TEST_SHOTS names a folder."""
+    folder = os.environ.get("EASEL_TEST_SHOTS")
+    if folder:
+        easel.transcript.flush()
+        await asyncio.sleep(1.0)  # the web view paints a moment after its DOM changed
+        easel.window.grab().save(os.path.join(folder, name))
 
 
 def test_deny_goes_to_the_model_and_the_turn_goes_on(loop, run, model_server, tools_json):
