@@ -17,18 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_sandbox_render import render  # the same subprocess helper
+
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).parent / "hostile"
-
-
-def render(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "render", *args],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=ROOT,
-    )
 
 
 def test_png_of_a_hung_page_exits_7_and_writes_nothing(tmp_path):

@@ -212,23 +212,13 @@ async def _js(view, script: str) -> Any:
 
 async def start_window(server, *, keys=None, **options: Any):
     """The real window on the loopback server (or as options say); returns (app, its task)."""
-    import argparse
-
     from app.secrets import KeyStore
+    from tests.test_gui import _args
     from widgets.app import EaselApp
 
-    values = dict(
-        provider=None,
-        base_url=server.openai_base,
-        model="test-model",
-        api_key_env=None,
-        kind=None,
-        screenshot=None,
-    )
-    values.update(options)
     if keys is None:
         keys = KeyStore(backend=keyring.backends.fail.Keyring())
-    easel = EaselApp(argparse.Namespace(**values), asyncio.get_running_loop(), keys)
+    easel = EaselApp(_args(server, **options), asyncio.get_running_loop(), keys)
     task = asyncio.ensure_future(easel.run())
     await _until(lambda: easel.transcript_ready)
     return easel, task
