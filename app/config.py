@@ -22,6 +22,7 @@ from typing import Any
 
 import platformdirs
 
+from app.appearance import DEFAULT_THEME, DEFAULT_ZOOM, theme_from_json, zoom_from_json
 from app.urls import redact_userinfo, split_userinfo, strip_userinfo
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,10 @@ class Settings:
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
     # Seconds without data before a reply counts as stalled ("read_timeout" in settings.json).
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    # "system", "light" or "dark" (app/appearance.py); `--theme` overrides it for one run only.
+    theme: str = DEFAULT_THEME
+    # The zoom factor of the transcript and the artifacts (Ctrl+= / Ctrl+- / Ctrl+0).
+    zoom: float = DEFAULT_ZOOM
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -283,6 +288,8 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "splitter_sizes": settings.splitter_sizes,
         "prices": {model: list(price) for model, price in settings.prices.items()},
         "read_timeout": settings.read_timeout,
+        "theme": settings.theme,
+        "zoom": settings.zoom,
     }
 
 
@@ -318,6 +325,8 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         splitter_sizes=_int_list(raw.get("splitter_sizes")),
         prices=_prices(raw.get("prices")),
         read_timeout=_read_timeout(raw.get("read_timeout")),
+        theme=theme_from_json(raw.get("theme")),
+        zoom=zoom_from_json(raw.get("zoom")),
     )
 
 

@@ -88,6 +88,11 @@ def _desktop(argv: list[str]) -> int:
         "--screenshot", type=Path, metavar="OUT.png", help="start, save the window, exit"
     )
     parser.add_argument("--version", action="version", version=f"Easel {__version__}")
+    parser.add_argument(
+        "--theme",
+        choices=("light", "dark", "system"),
+        help="the colour theme for this run (the settings keep the one chosen in View ▸ Theme)",
+    )
     launcher = parser.add_mutually_exclusive_group()
     launcher.add_argument(
         "--install-desktop-entry",
@@ -164,7 +169,6 @@ def run_app(args: argparse.Namespace) -> int:
     add_gpu_switches()  # software WebGL where no GPU can make a context
 
     import qasync
-    from PySide6.QtCore import Qt
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -184,8 +188,6 @@ def run_app(args: argparse.Namespace) -> int:
     qt_app.setWindowIcon(QIcon(str(icon_svg())))
     # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
     qt_app.setQuitOnLastWindowClosed(False)
-    # Easel's widgets are styled light; keep the web views (prefers-color-scheme) in step.
-    qt_app.styleHints().setColorScheme(Qt.ColorScheme.Light)
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     _install_asyncgen_hooks(loop)

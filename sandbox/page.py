@@ -34,6 +34,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineScript,
 )
 
+from sandbox.page_appearance import follow_app_appearance
 from sandbox.policy import SCHEME
 from sandbox.shims import TAKE_CLICKED_LINK
 
@@ -91,6 +92,7 @@ class ArtifactPage(QWebEnginePage):
         self.fileSystemAccessRequested.connect(_deny_file_system)
         self.newWindowRequested.connect(self._on_new_window)
         self.proxyAuthenticationRequired.connect(self._on_proxy_challenge)
+        follow_app_appearance(self)  # prefers-color-scheme (the app's theme) and the zoom
 
     # -- the document ---------------------------------------------------------------------------
 

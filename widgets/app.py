@@ -40,7 +40,6 @@ from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
 from app.providers import Provider
 from app.publish import Publisher
-from app.resources import asset
 from app.secrets import (
     KeyringUnavailable,
     KeyStore,
@@ -57,6 +56,7 @@ from app.tools.settings import load_tool_settings, save_tool_settings
 from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
+from widgets.appearance import Appearance
 from widgets.artifact_panel import ArtifactPanel
 from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
@@ -65,14 +65,15 @@ from widgets.history_notice import show_recovery_notice
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
+from widgets.shortcuts_dialog import wire_shortcut_commands
 from widgets.sidebar import Sidebar
+from widgets.theme import ThemeController
 from widgets.tools_dialog import open_tools_dialog
 from widgets.transcript import TranscriptView
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
 THINKING_BUDGET = 8000
-STYLE = asset("style.qss")
 
 
 class EaselApp:
@@ -110,8 +111,11 @@ class EaselApp:
         threading.Thread(target=warm_up_highlighting, name="warm-up", daemon=True).start()
 
         app = QApplication.instance()
-        if STYLE.exists() and isinstance(app, QApplication):
-            app.setStyleSheet(STYLE.read_text("utf-8"))
+        assert isinstance(app, QApplication)
+        # Palette, style sheet and the pages' colour scheme, before any widget shows; --theme
+        # is for this run only (the settings keep the user's own choice).
+        self.theme = ThemeController(app, getattr(args, "theme", None) or self.settings.theme)
+        self.theme.apply()
         keyring_note = "" if self.keys.available else self.keys.unavailable_reason
         self.form = ProviderForm(self.test_profile, keyring_note=keyring_note)
         self.sidebar = Sidebar()
@@ -134,12 +138,22 @@ class EaselApp:
         self._models: dict[str, list[str]] = {}
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._chosen_model: dict[str, str] = {}
+        self.appearance = Appearance(
+            self.theme, self.settings, self._save_settings, self.window.actions, self.transcript
+        )
+        wire_shortcut_commands(self.window)
         self.transcript_ready = False
         self.transcript.ready.connect(self._on_transcript_ready)
         self._wire()
 
     def _on_transcript_ready(self) -> None:
         self.transcript_ready = True
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("could not save settings: %s", error)
 
     def _initial_profile(self) -> ProviderProfile | None:
         args = self.args

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.appearance_menu import add_appearance_actions, add_shortcut_actions
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
 from widgets.provider_form import ProviderForm
@@ -116,6 +117,8 @@ class MainWindow(QMainWindow):
         self._action(settings_menu, "system-prompt", "&System prompt…")
         self._action(settings_menu, "prices", "Model &prices…")
         self._action(settings_menu, "tools", "&Tools and MCP servers…")
+        add_appearance_actions(self._action, view_menu)
+        add_shortcut_actions(self._action, self.menuBar(), view_menu, self.actions)
         self.actions["toggle-sidebar"].setChecked(True)
         self.actions["toggle-artifacts"].setChecked(True)
         self.actions["toggle-sidebar"].toggled.connect(self.sidebar.setVisible)

@@ -229,6 +229,20 @@ class TranscriptView(QWebEngineView):
                 return code
         return None
 
+    def last_code_block(self) -> str | None:
+        """The source of the last code block of the last reply on screen (Ctrl+Shift+C)."""
+        replies = [key for key, m in self._messages.items() if m.role == "assistant"]
+        if not replies:
+            return None
+        message = self._messages[replies[-1]]
+        self._render_pending(replies[-1], message)
+        for segment in reversed(message.segments):
+            for index in range(segment.next_code_index - 1, -1, -1):
+                code = segment.code_block(index)
+                if code is not None:
+                    return code
+        return None
+
     def message_text(self, key: str) -> str:
         """Everything appended to a message with append_text, as written."""
         message = self._messages.get(key)
