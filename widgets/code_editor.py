@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -29,15 +30,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from widgets.code_highlighter import LANGUAGES, PygmentsHighlighter
 from widgets.code_theme import (
-    CURRENT_LINE,
-    CURRENT_MATCH,
-    FOREGROUND,
-    GUTTER_BG,
-    GUTTER_BORDER,
-    GUTTER_FG,
-    MATCH,
+    CodeColours,
+    colours_for,
     editor_style,
     monospace_font,
+    repaint_on_scheme_change,
 )
 from widgets.find_bar import FindBar
 
@@ -75,7 +72,8 @@ class CodeEditor(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(monospace_font())
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * len(INDENT))
-        self.setStyleSheet(editor_style("codeEditor"))
+        self._colours: CodeColours = colours_for(QGuiApplication.palette())
+        self.setStyleSheet(editor_style("codeEditor", self._colours))
         # The clean text, as the pieces it arrived in (joined only when an edit is compared).
         self._loaded_parts: list[str] = []
         self._length = 0  # characters of the clean text
@@ -84,7 +82,7 @@ class CodeEditor(QPlainTextEdit):
         self._matches: list[QTextCursor] = []
         self._match_capped = False
         self._current_match = -1
-        self.highlighter = PygmentsHighlighter(self.document())
+        self.highlighter = PygmentsHighlighter(self.document(), dark=self._colours.dark)
         self._gutter = _Gutter(self)
         self.find_bar = FindBar(self)
         self.find_bar.hide()
@@ -298,12 +296,24 @@ class CodeEditor(QPlainTextEdit):
         self._gutter.setGeometry(inner.left(), inner.top(), self.gutter_width(), inner.height())
         self._place_find_bar()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """The theme changed the application palette: recolour the text, gutter and tokens."""
+        super().changeEvent(event)
+        if not hasattr(self, "_colours"):  # an event from the constructor, before the colours
+            return
+        colours = repaint_on_scheme_change(event, self._colours)
+        if colours is not None:
+            self._colours = colours
+            self.setStyleSheet(editor_style("codeEditor", colours))
+            self.highlighter.set_dark(colours.dark)
+            self._highlight_current_line()
+
     def paint_gutter(self, event: QPaintEvent) -> None:
         """Paint the line numbers of the visible blocks; the current one darker."""
         painter = QPainter(self._gutter)
-        painter.fillRect(event.rect(), QColor(GUTTER_BG))
+        painter.fillRect(event.rect(), QColor(self._colours.gutter_bg))
         right = self._gutter.width() - 1
-        painter.setPen(QColor(GUTTER_BORDER))
+        painter.setPen(QColor(self._colours.gutter_border))
         painter.drawLine(right, event.rect().top(), right, event.rect().bottom())
         painter.setFont(self.font())
         current = self.textCursor().blockNumber()
@@ -314,7 +324,8 @@ class CodeEditor(QPlainTextEdit):
             bottom = top + round(self.blockBoundingRect(block).height())
             if block.isVisible() and bottom >= event.rect().top():
                 number = block.blockNumber()
-                painter.setPen(QColor(FOREGROUND if number == current else GUTTER_FG))
+                c = self._colours
+                painter.setPen(QColor(c.foreground if number == current else c.gutter_fg))
                 area = QRect(0, top, self._gutter.width() - 12, height)
                 painter.drawText(area, Qt.AlignmentFlag.AlignRight, str(number + 1))
             block, top = block.next(), bottom
@@ -326,14 +337,15 @@ class CodeEditor(QPlainTextEdit):
         selections = []
         if not self.isReadOnly() or self.hasFocus():
             line = QTextEdit.ExtraSelection()
-            line.format.setBackground(QColor(CURRENT_LINE))
+            line.format.setBackground(QColor(self._colours.current_line))
             line.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
             line.cursor = self.textCursor()
             line.cursor.clearSelection()
             selections.append(line)
         for index, match in enumerate(self._matches[:MAX_HIGHLIGHTS]):
             found = QTextEdit.ExtraSelection()
-            colour = CURRENT_MATCH if index == self._current_match else MATCH
+            c = self._colours
+            colour = c.current_match if index == self._current_match else c.match
             found.format.setBackground(QColor(colour))
             found.cursor = match
             selections.append(found)

@@ -34,7 +34,7 @@ from pygments.token import _TokenType as TokenType
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from widgets.code_theme import FOREGROUND
+from widgets.code_theme import DARK, FOREGROUND
 
 MAX_LEXED_CHARS = 4000  # a minified line is lexed this far; its end state still comes from all
 EAGER_LINES = 80  # lines highlighted at once (a screen); later ones in slices (the loop stays free)
@@ -67,6 +67,35 @@ THEME: dict[TokenType, tuple[str, str]] = {
     Generic.Emph: (FOREGROUND, "italic"),
     Generic.Deleted: ("#b3261e", ""),
     Generic.Inserted: ("#2d7a2d", ""),
+}
+
+# The same roles on the dark code pane (widgets/code_theme.DARK).
+DARK_THEME: dict[TokenType, tuple[str, str]] = {
+    Comment: ("#8b8a83", "italic"),
+    Comment.Preproc: ("#8b8a83", ""),
+    Keyword: ("#e38fc8", ""),
+    Keyword.Constant: ("#f0a273", ""),
+    Name.Tag: ("#79b8f0", ""),
+    Name.Attribute: ("#e9ad72", ""),
+    Name.Function: ("#8fb0f5", ""),
+    Name.Class: ("#e0c06a", ""),
+    Name.Builtin: ("#e0c06a", ""),
+    Name.Decorator: ("#e0c06a", ""),
+    Name.Entity: ("#f0a273", ""),
+    Name.Other: (DARK.foreground, ""),
+    String: ("#95d08f", ""),
+    String.Regex: ("#79cfc8", ""),
+    String.Interpol: ("#e38fc8", ""),
+    Number: ("#f0a273", ""),
+    Operator: ("#b5b3ab", ""),
+    Operator.Word: ("#e38fc8", ""),
+    Token.Punctuation: ("#b5b3ab", ""),
+    Generic.Heading: ("#e38fc8", "bold"),
+    Generic.Subheading: ("#e38fc8", "bold"),
+    Generic.Strong: (DARK.foreground, "bold"),
+    Generic.Emph: (DARK.foreground, "italic"),
+    Generic.Deleted: ("#f28b82", ""),
+    Generic.Inserted: ("#7fcf7f", ""),
 }
 
 # type attribute of an artifact (or a plain file kind) -> editor language
@@ -104,10 +133,11 @@ def _lexer(cls: type[Lexer]) -> Lexer:
 class _Palette:
     """QTextCharFormats for token types, resolved once per type."""
 
-    def __init__(self) -> None:
+    def __init__(self, dark: bool = False) -> None:
+        self._theme = DARK_THEME if dark else THEME
         self._cache: dict[TokenType, QTextCharFormat | None] = {}
-        self.comment = self._make(*THEME[Comment])
-        self.code = self._make("#6b4a2a", "")
+        self.comment = self._make(*self._theme[Comment])
+        self.code = self._make("#e2b58f" if dark else "#6b4a2a", "")
 
     @staticmethod
     def _make(colour: str, style: str) -> QTextCharFormat:
@@ -124,8 +154,8 @@ class _Palette:
             found = None
             kind: TokenType | None = ttype
             while kind is not None:
-                if kind in THEME:
-                    found = self._make(*THEME[kind])
+                if kind in self._theme:
+                    found = self._make(*self._theme[kind])
                     break
                 kind = kind.parent
             self._cache[ttype] = found
@@ -232,7 +262,7 @@ def _regex_end(text: str, i: int) -> int:
 class PygmentsHighlighter(QSyntaxHighlighter):
     """Per-line highlighting of HTML (with script and style), SVG, JS, JSX, CSS and Markdown."""
 
-    def __init__(self, document: QTextDocument) -> None:
+    def __init__(self, document: QTextDocument | None, *, dark: bool = False) -> None:
         # Before the base class: attaching to a document highlights it (calls highlightBlock).
         self._frontier = EAGER_LINES - 1  # lines up to this number are highlighted for real
         self._slices = QTimer()
@@ -241,7 +271,7 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         self._slices.setSingleShot(True)
         self._slices.setInterval(0)
         self._slices.timeout.connect(self._slice)
-        self._palette = _Palette()
+        self._palette = _Palette(dark)
         self._markup: Lexer = _lexer(HtmlLexer)
         self._script: Lexer = _lexer(JavascriptLexer)
         self._style: Lexer = _lexer(CssLexer)
@@ -271,6 +301,12 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         initial = {"html": MARKUP, "svg": MARKUP, "javascript": SCRIPT, "jsx": SCRIPT}
         initial |= {"css": STYLE, "markdown": MD}
         self._initial = initial.get(language, PLAIN) * 8
+        self.restart()
+        self.rehighlight()
+
+    def set_dark(self, dark: bool) -> None:
+        """Colour tokens for the dark (or light) code pane, and highlight again."""
+        self._palette = _Palette(dark)
         self.restart()
         self.rehighlight()
 

@@ -1,32 +1,26 @@
 """Compare two versions of an artifact: unified or side by side, and restore an older one.
 
-The rows come from `app.diffing`; only the rows near a change are shown (a fold line counts the
-unchanged ones in between), so a one-line edit of a 30 KB game is one short hunk. Line numbers
-and the +/− marks live in a painted gutter, so text copied from the view is plain code.
+The rows come from `app.diffing`; `widgets.diff_lines` keeps the rows near a change (a fold line
+counts the unchanged ones in between), so a one-line edit of a 30 KB game is one short hunk, and
+`widgets.diff_pane` paints them, numbers and +/− marks in a gutter, in the theme's colours.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QPainter,
     QPaintEvent,
     QPen,
-    QResizeEvent,
-    QTextBlockFormat,
-    QTextCharFormat,
-    QTextCursor,
 )
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QToolButton,
@@ -34,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.diffing import Row, diff_stats, hunks, intraline_spans, side_by_side
+from app.diffing import Row, diff_stats, side_by_side
 from app.store import ArtifactVersion
-from widgets.code_theme import FOREGROUND, GUTTER_BG, GUTTER_FG, editor_style, monospace_font
+from widgets.diff_lines import side_lines, unified_lines
+from widgets.diff_pane import DiffPane
 
-CONTEXT = 3  # unchanged lines shown around each change
 ORIGIN_LABELS = {
     "full": "written",
     "edit": "edited",
@@ -46,231 +40,6 @@ ORIGIN_LABELS = {
     "fix": "fixed",
     "restore": "restored",
 }
-# kind -> (line background, intra-line background, gutter background, mark)
-KIND_COLOURS = {
-    "added": ("#e8f5ea", "#bfe5c6", "#d9efdd", "+"),
-    "removed": ("#fbecea", "#f4c5bf", "#f6dcd8", "−"),
-    "filler": ("#f4f3ef", "", "#f0efea", ""),
-    "fold": ("#f1efe9", "", "#ebe9e2", ""),
-}
-FOLD_FG = "#8a8a82"
-
-
-@dataclass
-class _Line:
-    """One painted line of a pane: its text, kind, numbers and intra-line change spans."""
-
-    text: str
-    kind: str  # "same" | "added" | "removed" | "filler" | "fold"
-    left_no: int | None = None
-    right_no: int | None = None
-    spans: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _fold(hidden: int) -> _Line:
-    noun = "line" if hidden == 1 else "lines"
-    return _Line(f"⋯  {hidden} unchanged {noun}", "fold")
-
-
-def _folds(rows: list[Row], context: int) -> list[tuple[int, list[Row]]]:
-    """Each hunk with the number of unchanged rows hidden before it, then (rest, [])."""
-    result = []
-    seen = 0
-    for start, end in hunks(rows, context):
-        result.append((start - seen, rows[start:end]))
-        seen = end
-    result.append((len(rows) - seen, []))
-    return result
-
-
-def unified_lines(rows: list[Row], context: int = CONTEXT) -> list[_Line]:
-    """The lines of the unified view: hunks, folds between them, removals before additions."""
-    lines: list[_Line] = []
-    for hidden, group in _folds(rows, context):
-        if hidden:
-            lines.append(_fold(hidden))
-        lines += _unified_group(group)
-    return lines
-
-
-def _unified_group(group: list[Row]) -> list[_Line]:
-    lines: list[_Line] = []
-    removed: list[_Line] = []
-    added: list[_Line] = []
-    for row in group + [Row(None, "", None, "", "same")]:  # a sentinel flushes the last run
-        if row.kind == "same":
-            lines += removed + added
-            removed, added = [], []
-            if row.left_no is not None:
-                lines.append(_Line(row.right_text, "same", row.left_no, row.right_no))
-            continue
-        old_spans, new_spans = (
-            intraline_spans(row.left_text, row.right_text) if row.kind == "changed" else ([], [])
-        )
-        if row.left_no is not None:
-            removed.append(_Line(row.left_text, "removed", row.left_no, None, old_spans))
-        if row.right_no is not None:
-            added.append(_Line(row.right_text, "added", None, row.right_no, new_spans))
-    return lines
-
-
-def side_lines(rows: list[Row], context: int = CONTEXT) -> tuple[list[_Line], list[_Line]]:
-    """The aligned lines of the left and right panes of the side-by-side view."""
-    left: list[_Line] = []
-    right: list[_Line] = []
-    for hidden, group in _folds(rows, context):
-        if hidden:
-            left.append(_fold(hidden))
-            right.append(_fold(hidden))
-        for row in group:
-            old_spans, new_spans = (
-                intraline_spans(row.left_text, row.right_text)
-                if row.kind == "changed"
-                else ([], [])
-            )
-            left_kind = "same" if row.kind == "same" else "removed"
-            right_kind = "same" if row.kind == "same" else "added"
-            left.append(_side(row.left_no, row.left_text, left_kind, old_spans, True))
-            right.append(_side(row.right_no, row.right_text, right_kind, new_spans, False))
-    return left, right
-
-
-def _side(
-    number: int | None, text: str, kind: str, spans: list[tuple[int, int]], is_left: bool
-) -> _Line:
-    if number is None:
-        return _Line("", "filler")
-    if is_left:
-        return _Line(text, kind, number, None, spans)
-    return _Line(text, kind, None, number, spans)
-
-
-class _DiffPane(QPlainTextEdit):
-    """A read-only pane of diff lines with a gutter of line numbers (one or two columns)."""
-
-    def __init__(self, columns: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("diffPane")
-        self.setReadOnly(True)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setFont(monospace_font())
-        self.setStyleSheet(editor_style("diffPane"))
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.columns = columns
-        self.lines: list[_Line] = []
-        self._gutter = _PaneGutter(self)
-        self.updateRequest.connect(self._scroll_gutter)
-
-    def show_lines(self, lines: list[_Line]) -> None:
-        """Replace the content with `lines`, coloured by kind."""
-        self.lines = lines
-        self.clear()
-        cursor = QTextCursor(self.document())
-        cursor.beginEditBlock()
-        for index, line in enumerate(lines):
-            block = QTextBlockFormat()
-            colours = KIND_COLOURS.get(line.kind)
-            if colours:
-                block.setBackground(QColor(colours[0]))
-            if index:
-                cursor.insertBlock(block, QTextCharFormat())
-            else:
-                cursor.setBlockFormat(block)
-            self._insert_text(cursor, line)
-        cursor.endEditBlock()
-        self._update_margins()
-
-    def _insert_text(self, cursor: QTextCursor, line: _Line) -> None:
-        plain = QTextCharFormat()
-        plain.setForeground(QColor(FOLD_FG if line.kind == "fold" else FOREGROUND))
-        if not line.spans:
-            cursor.insertText(line.text, plain)
-            return
-        strong = QTextCharFormat(plain)
-        strong.setBackground(QColor(KIND_COLOURS[line.kind][1]))
-        position = 0
-        for start, end in line.spans:
-            cursor.insertText(line.text[position:start], plain)
-            cursor.insertText(line.text[start:end], strong)
-            position = end
-        cursor.insertText(line.text[position:], plain)
-
-    def gutter_width(self) -> int:
-        """Room for the number columns and the +/− mark."""
-        numbers = [n for line in self.lines for n in (line.left_no, line.right_no) if n]
-        digits = max(3, len(str(max(numbers, default=1))))
-        return self.columns * (self.fontMetrics().horizontalAdvance("9") * digits + 12) + 18
-
-    def _update_margins(self) -> None:
-        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
-        self._place_gutter()
-
-    def _place_gutter(self) -> None:
-        inner = self.contentsRect()
-        self._gutter.setGeometry(inner.left(), inner.top(), self.gutter_width(), inner.height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
-        """Keep the gutter beside the text."""
-        super().resizeEvent(event)
-        self._place_gutter()
-
-    def _scroll_gutter(self, rect: QRect, dy: int) -> None:
-        if dy:
-            self._gutter.scroll(0, dy)
-        else:
-            self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
-
-    def paint_gutter(self, event: QPaintEvent) -> None:
-        """Numbers per column, the +/− mark, and the line's tint."""
-        painter = QPainter(self._gutter)
-        painter.fillRect(event.rect(), QColor(GUTTER_BG))
-        painter.setFont(self.font())
-        width = self._gutter.width()
-        column = (width - 18) // self.columns
-        block = self.firstVisibleBlock()
-        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
-        while block.isValid() and top <= event.rect().bottom():
-            height = round(self.blockBoundingRect(block).height())
-            number = block.blockNumber()
-            if number < len(self.lines):
-                self._paint_line(painter, self.lines[number], QRect(0, top, width, height), column)
-            block, top = block.next(), top + height
-        painter.end()
-
-    def _paint_line(self, painter: QPainter, line: _Line, area: QRect, column: int) -> None:
-        colours = KIND_COLOURS.get(line.kind)
-        if colours:
-            painter.fillRect(area, QColor(colours[2]))
-        painter.setPen(QColor(GUTTER_FG))
-        numbers = (line.left_no, line.right_no) if self.columns == 2 else (_number(line),)
-        for index, value in enumerate(numbers):
-            if value is not None:
-                cell = QRect(index * column, area.top(), column - 6, area.height())
-                painter.drawText(cell, Qt.AlignmentFlag.AlignRight, str(value))
-        if colours and colours[3]:
-            painter.setPen(QColor("#6d6c65"))
-            mark = QRect(self.columns * column, area.top(), 14, area.height())
-            painter.drawText(mark, Qt.AlignmentFlag.AlignCenter, colours[3])
-
-
-def _number(line: _Line) -> int | None:
-    return line.left_no if line.left_no is not None else line.right_no
-
-
-class _PaneGutter(QWidget):
-    """The gutter of a _DiffPane; the pane paints it."""
-
-    def __init__(self, pane: _DiffPane) -> None:
-        super().__init__(pane)
-        self._pane = pane
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        """As wide as the pane wants."""
-        return QSize(self._pane.gutter_width(), 0)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
-        """Delegate to the pane."""
-        self._pane.paint_gutter(event)
 
 
 class _Picker(QComboBox):
@@ -309,9 +78,9 @@ class DiffView(QWidget):
         self.versions: list[ArtifactVersion] = []
         self.rows: list[Row] = []
         self._mode = "unified"
-        self.unified = _DiffPane(2, self)
-        self.left_pane = _DiffPane(1, self)
-        self.right_pane = _DiffPane(1, self)
+        self.unified = DiffPane(2, self)
+        self.left_pane = DiffPane(1, self)
+        self.right_pane = DiffPane(1, self)
         self.empty = QLabel("", self)
         self.empty.setObjectName("diffEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

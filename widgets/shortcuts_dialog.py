@@ -33,8 +33,12 @@ def menu_shortcuts(actions: dict[str, QAction]) -> list[tuple[str, str]]:
     for action in actions.values():
         keys = [seq.toString(QKeySequence.SequenceFormat.NativeText) for seq in action.shortcuts()]
         if keys:
-            rows.append((action.text().replace("&&", "\0").replace("&", "").replace("\0", "&"),
-                         translate("ShortcutsDialog", " or ").join(keys)))
+            rows.append(
+                (
+                    action.text().replace("&&", "\0").replace("&", "").replace("\0", "&"),
+                    translate("ShortcutsDialog", " or ").join(keys),
+                )
+            )
     return rows
 
 

@@ -80,7 +80,7 @@ class ThemeController(QObject):
 
     @property
     def mode(self) -> str:
-        """"system", "light" or "dark"."""
+        """ "system", "light" or "dark"."""
         return self._mode
 
     def scheme(self) -> str:
