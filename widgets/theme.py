@@ -69,7 +69,9 @@ class ThemeController(QObject):
     schemeChanged = Signal(str)
 
     def __init__(self, app: QApplication, mode: str) -> None:
-        super().__init__(app)
+        # Owned by whoever made it (not the application): when that goes, so does the
+        # connection to the system's scheme.
+        super().__init__()
         self._app = app
         self._mode = mode if mode in THEMES else "system"
         self._applied = ""
