@@ -22,6 +22,7 @@ from app.config import Settings, load_settings, save_settings
 from app.secrets import KeyStore
 from sandbox.page_appearance import apply_web_scheme, apply_web_zoom
 from sandbox.printing import PrintOptions, print_to_pdf
+from sandbox.view import ArtifactView
 from tests.model_server import openai_text_reply
 from tests.test_gui import _args, _close, _js, _type_and_send, _until
 from widgets.app import EaselApp
@@ -215,10 +216,18 @@ def test_zoom_keys_change_both_views_and_persist(loop, run, model_server):
         _press(window, Qt.Key.Key_Minus)
         assert easel.settings.zoom == pytest.approx(0.9)
         assert json.loads((easel_settings_path()).read_text())["zoom"] == pytest.approx(0.9)
-        # A page loaded later (a reload, a new tab) takes the zoom in force.
-        tab.view.reload_document()
-        await _until(lambda: tab.view.title().startswith("schemed "))
-        await _until(lambda: tab.view.zoomFactor() == pytest.approx(0.9))
+        # A view made later (a new artifact tab, full screen) takes the zoom in force.
+        later = ArtifactView(easel.artifact_profile)
+        later.resize(400, 300)
+        later.show()
+        later.show_document("later", "<title>later</title><p>later</p>")
+        await _until(lambda: later.title() == "later")
+        await _until(lambda: later.zoomFactor() == pytest.approx(0.9))
+        later.close()
+        later.deleteLater()
+        window.activateWindow()
+        easel.composer.focus()
+        await _until(lambda: QApplication.focusWidget() is easel.composer.edit)
         _press(window, Qt.Key.Key_0)
         assert easel.settings.zoom == 1.0
         assert tab.view.zoomFactor() == pytest.approx(1.0)
