@@ -99,6 +99,7 @@ def test_dark_theme_reaches_widgets_transcript_code_and_artifacts(loop, run, mod
         assert _is_dark(easel.window.palette())
         assert await _background(easel.transcript) == "rgb(31, 31, 30)"  # transcript.css dark
         assert tab.code._colours.dark
+        assert tab.diff.unified._colours.dark and tab.diff._dark and tab.code.find_bar._dark
         # The artifact preferred dark from its very first script, as in a dark browser.
         assert tab.view.title() == "schemed true"
         assert await _js(tab.view, DARK_MEDIA) is True
@@ -110,6 +111,8 @@ def test_dark_theme_reaches_widgets_transcript_code_and_artifacts(loop, run, mod
         easel.window.actions["theme-light"].trigger()
         assert not _is_dark(QApplication.palette())
         await _until(lambda: not tab.code._colours.dark)
+        assert not tab.diff.unified._colours.dark and not tab.diff._dark
+        assert not tab.code.find_bar._dark
         transcript_light = None
         for _ in range(100):
             transcript_light = await _background(easel.transcript)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QGuiApplication,
     QPainter,
     QPaintEvent,
     QPen,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.diffing import Row, diff_stats, side_by_side
 from app.store import ArtifactVersion
+from widgets.code_theme import DARK, LIGHT, colours_for, repaint_on_scheme_change
 from widgets.diff_lines import side_lines, unified_lines
 from widgets.diff_pane import DiffPane
 
@@ -94,7 +96,8 @@ class DiffView(QWidget):
         layout.addWidget(self._toolbar())
         layout.addWidget(self.stack, 1)
         self._sync_scrolling()
-        self.setStyleSheet(_STYLE)
+        self._dark = colours_for(QGuiApplication.palette()).dark
+        self.setStyleSheet(_DARK_STYLE if self._dark else _STYLE)
 
     def _side_by_side(self) -> QWidget:
         box = QWidget(self)
@@ -255,6 +258,16 @@ class DiffView(QWidget):
             f"Make v{target} the newest version again" if target else "This is the newest version"
         )
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """The theme changed the application palette: the toolbar's colours follow."""
+        super().changeEvent(event)
+        if not hasattr(self, "_dark"):  # an event from the constructor
+            return
+        colours = repaint_on_scheme_change(event, DARK if self._dark else LIGHT)
+        if colours is not None and colours.dark != self._dark:
+            self._dark = colours.dark
+            self.setStyleSheet(_DARK_STYLE if self._dark else _STYLE)
+
     def _restore(self) -> None:
         target = self.restore_target()
         if target is not None:
@@ -281,4 +294,26 @@ _STYLE = """
 #restoreButton:disabled { border-color: #dcdbd4; color: #b3b1a9; }
 #sideBySide { background: #e6e6e1; }
 #diffEmpty { color: #2b2b28; font-size: 15px; background: #fbfbfa; }
+"""
+# The same parts in the dark theme (a widget's own style sheet outranks the application's).
+_DARK_STYLE = """
+#diffView { background: #232321; }
+#diffToolbar { background: #292927; border-bottom: 1px solid #3a3a37; }
+#diffToolbar QComboBox { padding: 3px 8px; border: 1px solid #45443f; border-radius: 6px;
+    background: #1f1f1e; color: #ecebe7; min-width: 150px; }
+#diffToolbar QComboBox::drop-down { border: none; width: 22px; }
+#diffToolbar QComboBox QAbstractItemView { border: 1px solid #45443f; background: #1f1f1e;
+    color: #ecebe7; selection-background-color: #5a3a26; selection-color: #ffffff; outline: none; }
+#diffArrow { color: #a3a29c; padding: 0 2px; }
+#diffStats { padding-left: 8px; font-weight: 600; }
+#modeButton { padding: 3px 10px; border-radius: 6px; border: 1px solid transparent;
+    color: #c9c7c0; }
+#modeButton:checked { background: #3f3e3a; color: #ffffff; }
+#modeButton:hover:!checked { background: #32322f; }
+#restoreButton { padding: 4px 12px; border-radius: 6px; border: 1px solid #e08a62;
+    color: #e08a62; background: #1f1f1e; font-weight: 600; }
+#restoreButton:hover { background: #3d2a21; }
+#restoreButton:disabled { border-color: #45443f; color: #6f6e68; }
+#sideBySide { background: #3a3a37; }
+#diffEmpty { color: #ecebe7; font-size: 15px; background: #1c1c1b; }
 """

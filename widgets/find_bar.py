@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
-from widgets.code_theme import FOREGROUND
+from widgets.code_theme import DARK, LIGHT, colours_for, repaint_on_scheme_change
 
 
 class FindBar(QFrame):
@@ -48,19 +48,18 @@ class FindBar(QFrame):
         self.previous_button.clicked.connect(self.previousRequested)
         self.next_button.clicked.connect(self.nextRequested)
         self.close_button.clicked.connect(self.closed)
-        self.setStyleSheet(
-            f"""
-            #findBar {{ background: #ffffff; border: 1px solid #dcdbd4; border-radius: 8px; }}
-            #findBar QLineEdit {{ border: 1px solid #e2e1db; border-radius: 6px;
-                padding: 3px 6px; background: #fcfcfb; color: {FOREGROUND}; }}
-            #findBar QLineEdit:focus {{ border-color: #c96f3b; }}
-            #findBar QToolButton {{ border: none; border-radius: 5px; padding: 2px 6px;
-                color: #55544e; }}
-            #findBar QToolButton:hover {{ background: #efeeea; }}
-            #findCount {{ color: #8a8a82; padding: 0 4px; }}
-            #findCount[none="true"] {{ color: #b3261e; }}
-            """
-        )
+        self._dark = colours_for(QGuiApplication.palette()).dark
+        self.setStyleSheet(_style(self._dark))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """The theme changed the application palette: the bar's colours follow."""
+        super().changeEvent(event)
+        if not hasattr(self, "_dark"):  # an event from the constructor
+            return
+        colours = repaint_on_scheme_change(event, DARK if self._dark else LIGHT)
+        if colours is not None and colours.dark != self._dark:
+            self._dark = colours.dark
+            self.setStyleSheet(_style(self._dark))
 
     def _button(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -92,3 +91,24 @@ class FindBar(QFrame):
         self.count.setProperty("none", total == 0)
         self.count.style().unpolish(self.count)
         self.count.style().polish(self.count)
+
+
+def _style(dark: bool) -> str:
+    """The bar's style sheet in the light or dark theme."""
+    c = DARK if dark else LIGHT
+    frame, field_border, button, hover, count = (
+        ("#262624", "#45443f", "#c9c7c0", "#32322f", "#a3a29c")
+        if dark
+        else ("#ffffff", "#e2e1db", "#55544e", "#efeeea", "#8a8a82")
+    )
+    return f"""
+        #findBar {{ background: {frame}; border: 1px solid {c.gutter_border}; border-radius: 8px; }}
+        #findBar QLineEdit {{ border: 1px solid {field_border}; border-radius: 6px;
+            padding: 3px 6px; background: {c.background}; color: {c.foreground}; }}
+        #findBar QLineEdit:focus {{ border-color: #c96f3b; }}
+        #findBar QToolButton {{ border: none; border-radius: 5px; padding: 2px 6px;
+            color: {button}; }}
+        #findBar QToolButton:hover {{ background: {hover}; }}
+        #findCount {{ color: {count}; padding: 0 4px; }}
+        #findCount[none="true"] {{ color: {"#f28b82" if dark else "#b3261e"}; }}
+        """
