@@ -27,10 +27,10 @@ def test_every_module_takes_its_files_from_resources():
     from app.documents import ARTIFACT_ASSETS
     from app.transcript_export import TRANSCRIPT_CSS
     from app.vendor import vendor_root
-    from widgets.app import STYLE
+    from widgets.theme import DARK_STYLE, STYLE
     from widgets.transcript_page import PAGE
 
-    for path in (ARTIFACT_ASSETS, TRANSCRIPT_CSS, vendor_root(), STYLE, PAGE):
+    for path in (ARTIFACT_ASSETS, TRANSCRIPT_CSS, vendor_root(), STYLE, DARK_STYLE, PAGE):
         assert path.exists(), path
         assert path.is_relative_to(assets_root())
 

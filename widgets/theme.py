@@ -13,6 +13,8 @@ what web pages prefer (`sandbox.page_appearance`: the transcript's CSS and artif
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -21,6 +23,8 @@ from app.appearance import THEMES
 from app.resources import asset
 from sandbox.page_appearance import apply_web_scheme
 
+STYLE = asset("style.qss")
+DARK_STYLE = asset("style-dark.qss")  # applied after STYLE in the dark theme
 # The dark palette: warm greys beside the transcript's dark page (#1f1f1e) and the accent.
 _DARK_ROLES = {
     QPalette.ColorRole.Window: "#252523",
@@ -76,8 +80,8 @@ class ThemeController(QObject):
         self._mode = mode if mode in THEMES else "system"
         self._applied = ""
         self._applying = False
-        self._light_sheet = _read("style.qss")
-        self._dark_sheet = self._light_sheet + "\n" + _read("style-dark.qss")
+        self._light_sheet = _read(STYLE)
+        self._dark_sheet = self._light_sheet + "\n" + _read(DARK_STYLE)
         app.styleHints().colorSchemeChanged.connect(self._on_system_scheme)
 
     @property
@@ -122,6 +126,5 @@ class ThemeController(QObject):
             self.apply()
 
 
-def _read(name: str) -> str:
-    path = asset(name)
+def _read(path: Path) -> str:
     return path.read_text("utf-8") if path.is_file() else ""
