@@ -241,6 +241,32 @@ def test_zoom_keys_change_both_views_and_persist(loop, run, model_server):
     assert load_settings().zoom == pytest.approx(1.1)
 
 
+def test_shortcuts_work_with_the_focus_in_a_web_view(loop, run, model_server):
+    """The keys are the window's: they work in the artifact and the transcript too."""
+
+    async def scenario():
+        easel, task = await _start_with_reply(loop, model_server)
+        window, tab = easel.window, easel.panel.current_tab()
+        window.activateWindow()
+        for view in (tab.view, easel.transcript):
+            view.setFocus()
+            await _until(lambda view=view: view.isAncestorOf(QApplication.focusWidget()))
+            before = easel.settings.zoom
+            _press(window, Qt.Key.Key_Equal)
+            assert easel.settings.zoom > before
+            QGuiApplication.clipboard().setText("")
+            _press(
+                window,
+                Qt.Key.Key_C,
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+            )
+            assert QGuiApplication.clipboard().text() == "console.log('last')\n"
+        _press(window, Qt.Key.Key_0)
+        await _close(easel, task)
+
+    run(scenario())
+
+
 def easel_settings_path():
     from app.config import _settings_path
 
