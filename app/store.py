@@ -259,7 +259,7 @@ class Store:
                 " created, updated, owner, parent_id, visited)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, role, content, status, model, provider, now, now, owner,
-                 parent, now),
+                 parent, 0),
             )  # fmt: skip
             store_tree.set_leaf(db, conversation_id, cursor.lastrowid)
             self._touch(db, conversation_id, now)

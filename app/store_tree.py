@@ -8,7 +8,8 @@ written before migration m007 ran in another process, a leaf deleted by hand) th
 stands in for it, so a path always exists while the conversation has messages.
 
 Switching to a sibling descends from it through the most recently visited child each time
-(`messages.visited`, stamped on every message of the path each time a path becomes current), so
+(`messages.visited`, a counter stamped on every message of the path each time a path becomes
+current), so
 the user lands on the leaf they last saw in that branch. Parents always have smaller ids than
 their children (a parent exists before its child is written); the walks rely on it to end even
 in a damaged file.
@@ -20,7 +21,6 @@ the others take the Store.
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -87,10 +87,13 @@ def set_leaf(db: sqlite3.Connection, conversation_id: int, leaf: int | None) -> 
         "UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (leaf, conversation_id)
     )
     if leaf is not None:
+        # A counter, not the clock: two switches in the same instant must still be ordered.
+        (stamp,) = db.execute(
+            "SELECT COALESCE(MAX(visited), 0) + 1 FROM messages WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
         ids = _ancestry(db, leaf)
-        db.executemany(
-            "UPDATE messages SET visited = ? WHERE id = ?", [(time.time(), i) for i in ids]
-        )
+        db.executemany("UPDATE messages SET visited = ? WHERE id = ?", [(stamp, i) for i in ids])
 
 
 def delete_one(db: sqlite3.Connection, message_id: int) -> None:
