@@ -1,4 +1,4 @@
-"""Retry never deletes a complete reply; the automatic repair of a failed edit runs once.
+"""Retry adds a sibling reply, never deleting one; a failed edit gets one automatic repair.
 
 Against the real loopback model server: the session directly, the window, and `main.py ask`.
 What the server received is the evidence (how many requests, and whether each history is
@@ -66,12 +66,13 @@ def _session_run(
     return events
 
 
-def test_retry_replaces_only_the_last_failed_reply(model_server, tmp_path: Path):
+def test_retry_adds_a_sibling_reply_and_sends_only_the_current_path(model_server, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     model_server.enqueue(
         openai_text_reply("Answer one."),
         error_reply(400, {"error": {"message": "bad request"}}),
         openai_text_reply("Answer two."),
+        openai_text_reply("Answer one, again."),
     )
 
     async def scenario(session: ChatSession, events: list[SessionEvent]) -> None:
@@ -79,35 +80,33 @@ def test_retry_replaces_only_the_last_failed_reply(model_server, tmp_path: Path)
         failed = await session.send("two", events.append)
         assert first.status == "complete" and failed.status == "error"
         before = store.messages(session.conversation_id)
-        sentences = []
-        for wrong in (first.id, before[0].id, before[2].id):  # a complete reply, user turns
-            with pytest.raises(RetryRefused) as refused:
+        for wrong in (before[0].id, before[2].id):  # user turns
+            with pytest.raises(RetryRefused, match="Only a reply of the model"):
                 await session.retry(wrong, events.append)
-            sentences.append(str(refused.value))
-        assert "Only the last reply" in sentences[0]
-        assert "Only a reply of the model" in sentences[1]
         other = store.create_conversation().id
         stranger = store.add_message(other, "assistant", "", status="error")
         with pytest.raises(RetryRefused, match="not part of this conversation"):
             await session.retry(stranger.id, events.append)
-        assert store.messages(session.conversation_id) == before  # nothing deleted or sent
+        assert store.messages(session.conversation_id) == before  # nothing changed or sent
         assert len(model_server.requests) == 2
         again = await session.retry(failed.id, events.append)
-        assert again.content == "Answer two."
+        assert again.content == "Answer two." and again.parent_id == failed.parent_id
         _well_formed(model_server.requests[-1].json())
         assert [m["content"] for m in model_server.requests[-1].json()["messages"][1:]] == [
             "one",
             "Answer one.",
             "two",
         ]
-        # Now the last reply is complete: it is kept, whatever asks.
-        with pytest.raises(RetryRefused, match="A complete reply is kept"):
-            await session.retry(again.id, events.append)
-        assert store.get_message(again.id) == again
-        assert store.get_message(first.id) is not None
+        assert store.get_message(failed.id) == failed  # kept, one "‹ 1/2 ›" away
+        # A complete, earlier reply: a new branch starts there; the request ends at "one".
+        fresh = await session.retry(first.id, events.append)
+        assert fresh.content == "Answer one, again." and fresh.parent_id == first.parent_id
+        assert [m["content"] for m in model_server.requests[-1].json()["messages"][1:]] == ["one"]
+        assert [m.id for m in store.messages(session.conversation_id)] == [before[0].id, fresh.id]
+        assert store.get_message(first.id) == first and store.get_message(again.id) == again
 
     _session_run(model_server, store, scenario)
-    assert len(model_server.requests) == 3
+    assert len(model_server.requests) == 4
 
 
 def test_failing_edits_get_one_automatic_repair(model_server, tmp_path: Path):
