@@ -190,7 +190,7 @@ async def _until_text(easel, wanted: str) -> str:
     raise AssertionError(f"{wanted!r} never appeared in the transcript: {text!r}")
 
 
-def test_retry_in_the_window_keeps_complete_replies(run, model_server):
+def test_retry_in_the_window_adds_a_sibling_and_keeps_every_reply(run, model_server):
     bad = error_reply(400, {"error": {"message": "bad request"}})
     model_server.enqueue(bad, openai_text_reply("Answer one."), bad, openai_text_reply("Two."))
     retry_buttons = "document.querySelectorAll('button[data-action=retry]')"
@@ -205,26 +205,20 @@ def test_retry_in_the_window_keeps_complete_replies(run, model_server):
         early, first, failed = [m for m in store.messages(conversation) if m.role == "assistant"]
         assert early.status == failed.status == "error" and first.status == "complete"
         await _until_text(easel, "bad request")
-        # Retry is offered on the last, failed reply only (the early one lost it).
+        # The notice's Retry is on the last, failed reply only (the early one lost it).
         assert await _js(easel.transcript, f"{retry_buttons}.length") == 1
         last_key = f"{retry_buttons}[0].closest('article').dataset.key"
         assert await _js(easel.transcript, last_key) == f"m{failed.id}"
-        # Whatever the UI sends, a complete or an earlier reply is never deleted.
-        before = store.messages(conversation)
-        for wrong in (first, early):
-            easel.transcript.actionRequested.emit("retry", f"m{wrong.id}", "")
-        await _until_text(easel, "Only the last reply can be retried")
-        assert store.messages(conversation) == before and len(chats(model_server)) == 3
         await _js(easel.transcript, f"{retry_buttons}[0].click(), 1")
         await _until(
             lambda: not easel.chat.busy and store.messages(conversation)[-1].content == "Two."
         )
         _well_formed(chats(model_server)[-1].json())
-        assert store.get_message(first.id) == first
+        new = store.messages(conversation)[-1]
+        assert new.parent_id == failed.parent_id
+        assert store.get_message(failed.id) == failed and store.get_message(first.id) == first
         assert await _js(easel.transcript, f"{retry_buttons}.length") == 0  # all complete now
-        easel.chat.retry(store.messages(conversation)[-1].id)
-        await _until_text(easel, "A complete reply is kept")
-        assert len(chats(model_server)) == 4
+        assert "2/2" in await _until_text(easel, "Two.")
         # Opened again: the early failed reply still offers no Retry (it is not the last).
         easel.chat.open(conversation)
         await _until_text(easel, "Two.")
