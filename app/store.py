@@ -253,7 +253,8 @@ class Store:
         owner = self._owner.encode() if status == "streaming" else None
 
         def insert(db: sqlite3.Connection) -> sqlite3.Cursor:
-            parent = store_tree.current_leaf(db, conversation_id) if parent_id is LEAF else parent_id
+            leaf = parent_id is LEAF
+            parent = store_tree.current_leaf(db, conversation_id) if leaf else parent_id
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, content, status, model, provider,"
                 " created, updated, owner, parent_id, visited)"

@@ -125,6 +125,29 @@ def test_failing_edits_get_one_automatic_repair(model_server, tmp_path: Path):
     assert "could not be applied" in model_server.requests[1].json()["messages"][-1]["content"]
 
 
+def test_an_edited_message_gets_one_repair_and_a_regenerated_reply_none(
+    model_server, tmp_path: Path
+):
+    store = Store(tmp_path / "db.sqlite3")
+    failing = [openai_text_reply(FAILING_EDIT) for _ in range(9)]
+    model_server.enqueue(openai_text_reply("A1"), *failing)
+
+    async def scenario(session: ChatSession, events: list[SessionEvent]) -> None:
+        first = await session.send("hello", events.append)
+        question = store.get_message(first.parent_id)
+        await session.edit(question.id, "make it slower", events.append)
+        assert len(model_server.requests) == 3  # the edit's reply, then one repair
+        _well_formed(model_server.requests[1].json())
+        assert [m["content"] for m in model_server.requests[1].json()["messages"][1:]] == [
+            "make it slower"
+        ]
+        await session.regenerate(events.append)  # answers the repair prompt again: no repair
+        assert len(model_server.requests) == 4
+
+    events = _session_run(model_server, store, scenario)
+    assert [r.asked for r in events if isinstance(r, EditRepair)].count(True) == 1
+
+
 def test_an_unexpected_error_ends_the_reply_with_a_sentence(model_server, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     model_server.enqueue(openai_text_reply("Some text that arrives.", chunk_chars=5))
