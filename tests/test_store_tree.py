@@ -197,3 +197,29 @@ def test_delete_message_keeps_the_chain_connected(store: Store):
     assert [(m.id, m.parent_id) for m in store.messages(cid)] == [(q1, None), (q2, q1)]
     store.delete_message(q2)  # the leaf: the path ends at its parent
     assert [m.id for m in store.messages(cid)] == [q1]
+
+
+def test_request_exports_and_usage_follow_the_current_path(store: Store):
+    from app.history import build_messages
+    from app.transcript_export import conversation_html, conversation_json, conversation_markdown
+
+    cid = store.create_conversation("Pages").id
+    q1 = store.add_message(cid, "user", "make a page").id
+    a1 = store.add_message(cid, "assistant", "Blue page.").id
+    store.add_artifact_version(cid, "page", "text/html", "Page", "<p>BLUE</p>", message_id=a1)
+    store_tree.end_path_at(store, q1)
+    a1b = store.add_message(cid, "assistant", "Red page.").id
+    store.add_artifact_version(cid, "page", "text/html", "Page", "<p>RED</p>", message_id=a1b)
+    store_tree.switch_sibling(store, a1b, -1)  # back to the blue branch
+    turns, system = build_messages(store, cid, "SYS")
+    assert [t.content for t in turns] == ["make a page", "Blue page."]
+    assert "BLUE" in system and "RED" not in system
+    conversation = store.get_conversation(cid)
+    markdown = conversation_markdown(store, conversation)
+    assert "Blue page." in markdown and "Red page." not in markdown
+    page = conversation_html(store, conversation)
+    assert "Blue page." in page and "Red page." not in page
+    data = conversation_json(store, conversation)
+    assert [m["id"] for m in data["messages"]] == [q1, a1, a1b]
+    assert [m["parent_id"] for m in data["messages"]] == [None, q1, q1]
+    assert data["current_path"] == [q1, a1]
