@@ -11,6 +11,9 @@ A write that fails is rolled back and raised as a StoreError whose str() is one 
 disk is full, the file is damaged...); a damaged search index is rebuilt and the write tried
 again. Opening a damaged file is app/store_recovery.py's job.
 
+Messages form a tree (app/store_tree.py): `messages()` is the conversation's current path,
+`all_messages()` every branch; a new message goes under the current leaf unless told otherwise.
+
 The store is used from one thread (the GUI's event loop); its reads and writes are small.
 """
 

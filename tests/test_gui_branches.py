@@ -183,6 +183,7 @@ def test_regenerate_keeps_the_old_reply_and_cancel_leaves_an_edit(run, model_ser
         easel.composer.edit.setPlainText("half typed")
         await _click(easel, f"m{question.id}", "button[data-action=edit]")
         assert easel.composer.text() == "Tell me something"
+        await _shot(easel, "edit-bar.png")
         QTest.mouseClick(easel.chat.branches.bar.cancel, Qt.MouseButton.LeftButton)
         assert easel.composer.text() == "half typed" and not easel.chat.branches.bar.isVisible()
         assert len(chats(model_server)) == 2 and len(store.all_messages(cid)) == 3
