@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
+from app.cli_branches import add_branch_options, run_ask_turn, target_problem, usage_problem
 from app.cli_tools import (
     add_tool_options,
     tool_event,
@@ -93,7 +94,7 @@ def ask_main(argv: list[str]) -> int:
     """`main.py ask`: stream one reply to stdout; the turn is saved in history."""
     parser = argparse.ArgumentParser(prog="main.py ask", description="Ask a model, headless.")
     add_provider_options(parser)
-    parser.add_argument("prompt", nargs="+", help="what to ask")
+    parser.add_argument("prompt", nargs="*", help="what to ask")
     parser.add_argument("--save-artifacts", metavar="DIR", type=Path)
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
     parser.add_argument("--conversation", type=int, metavar="ID")
@@ -105,7 +106,11 @@ def ask_main(argv: list[str]) -> int:
         help="seconds the reply may send nothing before it fails (settings.json: read_timeout, 60)",
     )
     add_tool_options(parser)
+    add_branch_options(parser)
     args = parser.parse_args(argv)
+    problem = usage_problem(args)
+    if problem is not None:
+        return _fail(problem, EXIT_USAGE, args.json)
     try:
         return asyncio.run(_ask(args))
     except KeyboardInterrupt:
@@ -140,6 +145,9 @@ async def _ask(args: argparse.Namespace) -> int:
         conversation_id = _conversation_for(store, args.conversation, profile.name, profile.model)
         if conversation_id is None:
             return _fail(f"There is no conversation {args.conversation}.", EXIT_USAGE, args.json)
+        problem = target_problem(store, conversation_id, args)
+        if problem is not None:
+            return _fail(problem, EXIT_USAGE, args.json)
         printer = _AskPrinter(args.json, args.show_reasoning, args.save_artifacts)
         try:
             read_timeout = args.read_timeout or settings.read_timeout
@@ -165,7 +173,7 @@ async def _ask(args: argparse.Namespace) -> int:
                 tools=tool_loop_for(hub, args, client, profile.base_url),
             )
             try:
-                message = await session.send(" ".join(args.prompt), printer)
+                message = await run_ask_turn(session, args, printer)
             except StoreError as error:  # the prompt itself could not be stored
                 return _fail(str(error), error.exit_code, args.json)
             finally:

@@ -301,6 +301,32 @@ def m006_index_the_start_of_huge_messages(db: sqlite3.Connection) -> None:
     create_message_index(db, tokenizer)
 
 
+def m007_message_tree(db: sqlite3.Connection) -> None:
+    """Messages form a tree: each has a parent, and the conversation names its current leaf.
+
+    `parent_id` is NULL for a conversation's first message (and for an edited first message,
+    its sibling). The current branch is one column, `conversations.current_leaf_id`: the path
+    shown and sent is the walk from that leaf up to the root, so no per-message choice can
+    disagree with another. `messages.visited` says when a message was last on the current
+    path; switching to a sibling descends through the most recently visited child each time,
+    which lands on the leaf the user last saw under it. No foreign key on `parent_id`: a branch
+    is deleted by app/store_tree.py as a set (a cascade recurses once per level, which SQLite
+    bounds). Existing conversations become one chain, each message under the one before it.
+    """
+    db.execute("ALTER TABLE messages ADD COLUMN parent_id INTEGER")
+    db.execute("ALTER TABLE messages ADD COLUMN visited REAL NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE conversations ADD COLUMN current_leaf_id INTEGER")
+    db.execute(
+        "UPDATE messages SET visited = created, parent_id = (SELECT MAX(p.id) FROM messages p "
+        "WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id)"
+    )
+    db.execute(
+        "UPDATE conversations SET current_leaf_id = "
+        "(SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = conversations.id)"
+    )
+    db.execute("CREATE INDEX messages_by_parent ON messages(parent_id, visited)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
@@ -308,6 +334,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m004_artifact_storage_and_calls,
     m005_tool_calls,
     m006_index_the_start_of_huge_messages,
+    m007_message_tree,
 )
 
 

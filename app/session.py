@@ -11,7 +11,8 @@ on in memory, each later checkpoint tries again, and the turn ends with the stor
 With tools (`app.tools.loop`), a reply whose step made tool calls has them run and streams
 the model's next step into the same reply, until a step makes no calls. It is pure asyncio
 (no Qt), so the desktop window and `main.py ask` drive the very same code; both listen
-through one callback.
+through one callback. Nothing is replaced: Retry/Regenerate and Edit add siblings in the
+conversation tree (app/store_tree.py), and every request is built from the current path only.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from app.events import (
 from app.history import build_messages
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
-from app.retry_policy import RetryRefused, retry_refusal
+from app.retry_policy import message_to_edit, question_to_answer
 from app.session_artifacts import apply_edit_segment, save_artifact
 from app.session_events import (
     ArtifactLimitReached,
@@ -66,6 +67,7 @@ from app.session_events import (
 from app.session_reply import Reply
 from app.store import Store, StoredMessage
 from app.store_errors import StoreError
+from app.store_tree import LEAF, Parent, end_path_at
 from app.tools.calls import ToolCallAssembler
 from app.tools.loop import StepPlace, ToolLoop
 from app.tools.records import calls_of_message, split_steps
@@ -114,24 +116,41 @@ class ChatSession:
         return await self._send(text, listener, artifact_origin, automatic=False)
 
     async def _send(
-        self, text: str, listener: Listener, origin: str | None, *, automatic: bool
+        self,
+        text: str,
+        listener: Listener,
+        origin: str | None,
+        *,
+        automatic: bool,
+        parent: Parent = LEAF,
     ) -> StoredMessage:
-        user = self.store.add_message(self.conversation_id, "user", text)
+        user = self.store.add_message(self.conversation_id, "user", text, parent_id=parent)
         self._title_from_first_prompt(text)
         return await self._run_turn(user, listener, origin, automatic=automatic)
 
     async def retry(self, message_id: int, listener: Listener) -> StoredMessage:
-        """Replace the last reply, when it failed, stopped or came back empty, with a fresh one.
+        """A new reply beside this one, to the same question; the old reply is kept."""
+        return await self.regenerate(listener, message_id)
 
-        Raises RetryRefused (one sentence) for anything else, whatever the caller asked: see
-        :func:`app.retry_policy.retry_refusal`.
+    async def regenerate(self, listener: Listener, reply_id: int | None = None) -> StoredMessage:
+        """A new reply (a sibling) to the question `reply_id` answered, or (None) to the last
+        user message on the current path. The request holds the path up to that question only.
+
+        Raises RetryRefused (one sentence) when there is nothing to answer: see
+        :func:`app.retry_policy.question_to_answer`.
         """
-        refusal = retry_refusal(self.store, self.conversation_id, message_id)
-        if refusal is not None:
-            raise RetryRefused(refusal)
-        self.store.delete_message(message_id)
-        # Answering a prompt the user may not have typed (an automatic one): never repair.
+        question = question_to_answer(self.store, self.conversation_id, reply_id)
+        end_path_at(self.store, question.id)
+        # The question may be an automatic prompt (a repair request): never repair again.
         return await self._run_turn(None, listener)
+
+    async def edit(self, message_id: int, text: str, listener: Listener) -> StoredMessage:
+        """The user's message rewritten: a sibling of `message_id` (same parent), answered.
+
+        Raises RetryRefused for a message that is not the user's or not in this conversation.
+        """
+        original = message_to_edit(self.store, self.conversation_id, message_id)
+        return await self._send(text, listener, None, automatic=False, parent=original.parent_id)
 
     async def continue_reply(self, message_id: int, listener: Listener) -> StoredMessage:
         """Resume a reply that was cut off (the length limit): new text is appended to it.

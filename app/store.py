@@ -11,6 +11,9 @@ A write that fails is rolled back and raised as a StoreError whose str() is one 
 disk is full, the file is damaged...); a damaged search index is rebuilt and the write tried
 again. Opening a damaged file is app/store_recovery.py's job.
 
+Messages form a tree (app/store_tree.py): `messages()` is the conversation's current path,
+`all_messages()` every branch; a new message goes under the current leaf unless told otherwise.
+
 The store is used from one thread (the GUI's event loop); its reads and writes are small.
 """
 
@@ -23,11 +26,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import store_owner, store_search
+from app import store_owner, store_search, store_tree
 from app.config import home_dirs
 from app.migrations import migrate, recreate_index
 from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
 from app.store_records import ArtifactVersion, Conversation, StoredMessage
+from app.store_tree import LEAF, Parent
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,7 +44,8 @@ DB_FILE = "easel.sqlite3"
 _CONVERSATION_COLUMNS = """c.id, c.title, c.created, c.updated, c.provider, c.model,
     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"""
 _MESSAGE_COLUMNS = """id, conversation_id, role, content, reasoning, status, error, model,
-    provider, input_tokens, output_tokens, reasoning_seconds, finish_reason, created, updated"""
+    provider, input_tokens, output_tokens, reasoning_seconds, finish_reason, created, updated,
+    parent_id"""
 _ARTIFACT_COLUMNS = """id, conversation_id, identifier, version, type, title, content, origin,
     message_id, complete, created"""
 _SEARCH_LIMIT = 100
@@ -238,19 +243,29 @@ class Store:
         status: str = "complete",
         model: str | None = None,
         provider: str | None = None,
+        parent_id: Parent = LEAF,
     ) -> StoredMessage:
-        """Append a message, committed before this returns."""
+        """Add a message, committed before this returns; it becomes the current leaf.
+
+        parent_id: the message it answers or follows (None: a root); by default the current
+        leaf, so the message goes at the end of the path on screen (app/store_tree.py).
+        """
         _check(role, ROLES, "role")
         _check(status, STATUSES, "status")
         now = time.time()
         owner = self._owner.encode() if status == "streaming" else None
 
         def insert(db: sqlite3.Connection) -> sqlite3.Cursor:
+            leaf = parent_id is LEAF
+            parent = store_tree.current_leaf(db, conversation_id) if leaf else parent_id
             cursor = db.execute(
                 "INSERT INTO messages (conversation_id, role, content, status, model, provider,"
-                " created, updated, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, role, content, status, model, provider, now, now, owner),
-            )
+                " created, updated, owner, parent_id, visited)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, content, status, model, provider, now, now, owner,
+                 parent, 0),
+            )  # fmt: skip
+            store_tree.set_leaf(db, conversation_id, cursor.lastrowid)
             self._touch(db, conversation_id, now)
             return cursor
 
@@ -315,16 +330,27 @@ class Store:
         self._transaction(update)
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
-        """A conversation's messages in the order they were added."""
+        """The conversation's current path, root to leaf: what is shown and sent."""
+        by_id = {m.id: m for m in self.all_messages(conversation_id)}
+        return [by_id[i] for i in self.path_ids(conversation_id) if i in by_id]
+
+    def all_messages(self, conversation_id: int) -> list[StoredMessage]:
+        """Every message of every branch, in the order they were added."""
         rows = self._db.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
         )
         return [StoredMessage(*row) for row in rows]
 
+    def path_ids(self, conversation_id: int) -> list[int]:
+        """The ids of the current path, root to leaf."""
+        return store_tree.path_ids(self._db, conversation_id)
+
     def delete_message(self, message_id: int) -> None:
-        """Delete one message; artifact versions it made stay, no longer tied to it."""
-        self._transaction(lambda db: db.execute("DELETE FROM messages WHERE id = ?", (message_id,)))
+        """Delete one message; its children move up to its parent, artifact versions it made
+        stay, no longer tied to it (a whole branch goes with store_tree.delete_branch)."""
+
+        self._transaction(lambda db: store_tree.delete_one(db, message_id))
 
     def usage_totals(self, conversation_id: int) -> tuple[int, int]:
         """(input tokens, output tokens) summed over the conversation's messages and the model
@@ -410,20 +436,29 @@ class Store:
         return [_artifact(row) for row in rows]
 
     def latest_artifacts(self, conversation_id: int) -> list[ArtifactVersion]:
-        """The newest version of each artifact, in order of first appearance."""
+        """The newest version of each artifact made on the current path (or by no message),
+        in order of first appearance."""
         newest: dict[str, ArtifactVersion] = {}
-        for version in self.artifact_versions(conversation_id):
+        for version in self.path_versions(conversation_id):
             newest[version.identifier] = version  # insertion order = first appearance
         return list(newest.values())
 
     def latest_artifact(self, conversation_id: int, identifier: str) -> ArtifactVersion | None:
-        """The newest version of one artifact, or None."""
-        row = self._db.execute(
-            f"SELECT {_ARTIFACT_COLUMNS} FROM artifact_versions"
-            " WHERE conversation_id = ? AND identifier = ? ORDER BY version DESC LIMIT 1",
-            (conversation_id, identifier),
-        ).fetchone()
-        return _artifact(row) if row else None
+        """The newest version of one artifact on the current path, or None."""
+        versions = self.path_versions(conversation_id, identifier)
+        return versions[-1] if versions else None
+
+    def path_versions(
+        self, conversation_id: int, identifier: str | None = None
+    ) -> list[ArtifactVersion]:
+        """Versions made on the current path or by no message (the user's own), in
+        artifact_versions order: one made only on another branch is left out."""
+        on_path = set(self.path_ids(conversation_id))
+        return [
+            v
+            for v in self.artifact_versions(conversation_id, identifier)
+            if v.message_id is None or v.message_id in on_path
+        ]
 
     # --- search -------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class StoredMessage:
     finish_reason: str | None
     created: float
     updated: float
+    parent_id: int | None = None  # the message it follows (None: a root of the tree)
 
 
 @dataclass(frozen=True)

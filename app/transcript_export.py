@@ -47,7 +47,8 @@ def _message_markdown(message: StoredMessage) -> list[str]:
 
 
 def conversation_json(store: Store, conversation: Conversation) -> dict[str, object]:
-    """The whole conversation, messages and artifact versions, as plain JSON values."""
+    """The whole conversation as plain JSON values: the messages of every branch (each with
+    its parent_id), the current path (ids, root to leaf) and every artifact version."""
     return {
         "id": conversation.id,
         "title": conversation.title,
@@ -58,6 +59,7 @@ def conversation_json(store: Store, conversation: Conversation) -> dict[str, obj
         "messages": [
             {
                 "id": m.id,
+                "parent_id": m.parent_id,
                 "role": m.role,
                 "content": m.content,
                 "reasoning": m.reasoning,
@@ -69,8 +71,9 @@ def conversation_json(store: Store, conversation: Conversation) -> dict[str, obj
                 "finish_reason": m.finish_reason,
                 "created": m.created,
             }
-            for m in store.messages(conversation.id)
+            for m in store.all_messages(conversation.id)
         ],
+        "current_path": store.path_ids(conversation.id),
         "artifacts": [
             {
                 "identifier": v.identifier,

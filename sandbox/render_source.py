@@ -97,8 +97,11 @@ def open_source(args: argparse.Namespace, environment: Mapping[str, str]) -> Ren
         store = open_history().store
     except StoreError as error:
         raise SourceError(str(error), usage=False) from None
-    versions = store.artifact_versions(args.conversation, args.artifact)
-    chosen = [v for v in versions if args.version in (None, v.version)]
+    if args.version is None:  # the latest on the branch the conversation shows
+        chosen = store.path_versions(args.conversation, args.artifact)
+    else:
+        versions = store.artifact_versions(args.conversation, args.artifact)
+        chosen = [v for v in versions if v.version == args.version]
     if not chosen:
         store.close()
         which = f" version {args.version}" if args.version is not None else ""

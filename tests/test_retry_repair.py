@@ -1,4 +1,4 @@
-"""Retry never deletes a complete reply; the automatic repair of a failed edit runs once.
+"""Retry adds a sibling reply, never deleting one; a failed edit gets one automatic repair.
 
 Against the real loopback model server: the session directly, the window, and `main.py ask`.
 What the server received is the evidence (how many requests, and whether each history is
@@ -66,12 +66,13 @@ def _session_run(
     return events
 
 
-def test_retry_replaces_only_the_last_failed_reply(model_server, tmp_path: Path):
+def test_retry_adds_a_sibling_reply_and_sends_only_the_current_path(model_server, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     model_server.enqueue(
         openai_text_reply("Answer one."),
         error_reply(400, {"error": {"message": "bad request"}}),
         openai_text_reply("Answer two."),
+        openai_text_reply("Answer one, again."),
     )
 
     async def scenario(session: ChatSession, events: list[SessionEvent]) -> None:
@@ -79,35 +80,33 @@ def test_retry_replaces_only_the_last_failed_reply(model_server, tmp_path: Path)
         failed = await session.send("two", events.append)
         assert first.status == "complete" and failed.status == "error"
         before = store.messages(session.conversation_id)
-        sentences = []
-        for wrong in (first.id, before[0].id, before[2].id):  # a complete reply, user turns
-            with pytest.raises(RetryRefused) as refused:
+        for wrong in (before[0].id, before[2].id):  # user turns
+            with pytest.raises(RetryRefused, match="Only a reply of the model"):
                 await session.retry(wrong, events.append)
-            sentences.append(str(refused.value))
-        assert "Only the last reply" in sentences[0]
-        assert "Only a reply of the model" in sentences[1]
         other = store.create_conversation().id
         stranger = store.add_message(other, "assistant", "", status="error")
         with pytest.raises(RetryRefused, match="not part of this conversation"):
             await session.retry(stranger.id, events.append)
-        assert store.messages(session.conversation_id) == before  # nothing deleted or sent
+        assert store.messages(session.conversation_id) == before  # nothing changed or sent
         assert len(model_server.requests) == 2
         again = await session.retry(failed.id, events.append)
-        assert again.content == "Answer two."
+        assert again.content == "Answer two." and again.parent_id == failed.parent_id
         _well_formed(model_server.requests[-1].json())
         assert [m["content"] for m in model_server.requests[-1].json()["messages"][1:]] == [
             "one",
             "Answer one.",
             "two",
         ]
-        # Now the last reply is complete: it is kept, whatever asks.
-        with pytest.raises(RetryRefused, match="A complete reply is kept"):
-            await session.retry(again.id, events.append)
-        assert store.get_message(again.id) == again
-        assert store.get_message(first.id) is not None
+        assert store.get_message(failed.id) == failed  # kept, one "‹ 1/2 ›" away
+        # A complete, earlier reply: a new branch starts there; the request ends at "one".
+        fresh = await session.retry(first.id, events.append)
+        assert fresh.content == "Answer one, again." and fresh.parent_id == first.parent_id
+        assert [m["content"] for m in model_server.requests[-1].json()["messages"][1:]] == ["one"]
+        assert [m.id for m in store.messages(session.conversation_id)] == [before[0].id, fresh.id]
+        assert store.get_message(first.id) == first and store.get_message(again.id) == again
 
     _session_run(model_server, store, scenario)
-    assert len(model_server.requests) == 3
+    assert len(model_server.requests) == 4
 
 
 def test_failing_edits_get_one_automatic_repair(model_server, tmp_path: Path):
@@ -124,6 +123,29 @@ def test_failing_edits_get_one_automatic_repair(model_server, tmp_path: Path):
     assert "only once per message you send" in repairs[1].text
     _well_formed(model_server.requests[1].json())
     assert "could not be applied" in model_server.requests[1].json()["messages"][-1]["content"]
+
+
+def test_an_edited_message_gets_one_repair_and_a_regenerated_reply_none(
+    model_server, tmp_path: Path
+):
+    store = Store(tmp_path / "db.sqlite3")
+    failing = [openai_text_reply(FAILING_EDIT) for _ in range(9)]
+    model_server.enqueue(openai_text_reply("A1"), *failing)
+
+    async def scenario(session: ChatSession, events: list[SessionEvent]) -> None:
+        first = await session.send("hello", events.append)
+        question = store.get_message(first.parent_id)
+        await session.edit(question.id, "make it slower", events.append)
+        assert len(model_server.requests) == 3  # the edit's reply, then one repair
+        _well_formed(model_server.requests[1].json())
+        assert [m["content"] for m in model_server.requests[1].json()["messages"][1:]] == [
+            "make it slower"
+        ]
+        await session.regenerate(events.append)  # answers the repair prompt again: no repair
+        assert len(model_server.requests) == 4
+
+    events = _session_run(model_server, store, scenario)
+    assert [r.asked for r in events if isinstance(r, EditRepair)].count(True) == 1
 
 
 def test_an_unexpected_error_ends_the_reply_with_a_sentence(model_server, tmp_path: Path):
@@ -191,7 +213,7 @@ async def _until_text(easel, wanted: str) -> str:
     raise AssertionError(f"{wanted!r} never appeared in the transcript: {text!r}")
 
 
-def test_retry_in_the_window_keeps_complete_replies(run, model_server):
+def test_retry_in_the_window_adds_a_sibling_and_keeps_every_reply(run, model_server):
     bad = error_reply(400, {"error": {"message": "bad request"}})
     model_server.enqueue(bad, openai_text_reply("Answer one."), bad, openai_text_reply("Two."))
     retry_buttons = "document.querySelectorAll('button[data-action=retry]')"
@@ -206,26 +228,20 @@ def test_retry_in_the_window_keeps_complete_replies(run, model_server):
         early, first, failed = [m for m in store.messages(conversation) if m.role == "assistant"]
         assert early.status == failed.status == "error" and first.status == "complete"
         await _until_text(easel, "bad request")
-        # Retry is offered on the last, failed reply only (the early one lost it).
+        # The notice's Retry is on the last, failed reply only (the early one lost it).
         assert await _js(easel.transcript, f"{retry_buttons}.length") == 1
         last_key = f"{retry_buttons}[0].closest('article').dataset.key"
         assert await _js(easel.transcript, last_key) == f"m{failed.id}"
-        # Whatever the UI sends, a complete or an earlier reply is never deleted.
-        before = store.messages(conversation)
-        for wrong in (first, early):
-            easel.transcript.actionRequested.emit("retry", f"m{wrong.id}", "")
-        await _until_text(easel, "Only the last reply can be retried")
-        assert store.messages(conversation) == before and len(chats(model_server)) == 3
         await _js(easel.transcript, f"{retry_buttons}[0].click(), 1")
         await _until(
             lambda: not easel.chat.busy and store.messages(conversation)[-1].content == "Two."
         )
         _well_formed(chats(model_server)[-1].json())
-        assert store.get_message(first.id) == first
+        new = store.messages(conversation)[-1]
+        assert new.parent_id == failed.parent_id
+        assert store.get_message(failed.id) == failed and store.get_message(first.id) == first
         assert await _js(easel.transcript, f"{retry_buttons}.length") == 0  # all complete now
-        easel.chat.retry(store.messages(conversation)[-1].id)
-        await _until_text(easel, "A complete reply is kept")
-        assert len(chats(model_server)) == 4
+        assert "2/2" in await _until_text(easel, "Two.")
         # Opened again: the early failed reply still offers no Retry (it is not the last).
         easel.chat.open(conversation)
         await _until_text(easel, "Two.")

@@ -411,7 +411,7 @@ def test_allow_for_this_conversation_asks_once_per_conversation(model_server, st
     assert len(asked) == 2
 
 
-def test_retry_of_a_reply_that_used_tools_takes_its_calls_with_it(model_server, store):
+def test_retry_of_a_reply_that_used_tools_keeps_its_calls_on_the_old_branch(model_server, store):
     loop, _ = _loop(CitySource())
     model_server.enqueue(
         openai_tool_call_reply([("a", "get_time", '{"city": "Paris"}')]),
@@ -432,5 +432,7 @@ def test_retry_of_a_reply_that_used_tools_takes_its_calls_with_it(model_server, 
             return await session.retry(message.id, lambda e: None)
 
     fresh = asyncio.run(go())
-    assert fresh.content == "Fresh." and calls_of_message(store, message.id) == []
+    assert fresh.content == "Fresh." and calls_of_message(store, fresh.id) == []
+    assert len(calls_of_message(store, message.id)) == 1  # the old reply is a sibling, kept
+    # The request holds the current path only: none of the old branch's tool turns.
     assert [m["role"] for m in model_server.requests[2].json()["messages"]] == ["user"]

@@ -49,6 +49,7 @@ from app.store_errors import StoreError
 from app.tools.records import ToolCallRecord, calls_of_conversation
 from app.usage import Price
 from widgets.artifact_panel import ArtifactPanel
+from widgets.branch_actions import BranchActions
 from widgets.chat_usage import conversation_usage
 from widgets.composer import Composer
 from widgets.stored_reply import show_outcome, show_stored_message
@@ -110,6 +111,8 @@ class ChatController(QObject):
         self._status_shown = 0.0
         # Tool call cards and the approvals waiting on them (also the session's approver).
         self.tool_cards = ToolCards(transcript, message_key)
+        # Edit, Regenerate and the ‹ 2/3 › switcher of the conversation tree.
+        self.branches = BranchActions(store, transcript, composer, panel)
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
@@ -124,6 +127,7 @@ class ChatController(QObject):
         if self.busy:
             self.stop()
         self.conversation_id = conversation_id
+        self.branches.forget_edit()
         self.tool_cards.forget_cards()
         self.transcript.clear()
         self.panel.clear(conversation_id)
@@ -138,7 +142,8 @@ class ChatController(QObject):
         for message in messages:
             last = message is messages[-1]
             self._show_stored(message, versions, calls.get(message.id, []), last=last)
-        self.panel.load(versions)
+        self.panel.load(self.store.path_versions(conversation_id))  # this branch's versions
+        self.branches.decorate(conversation_id)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()
         self.statusChanged.emit(self.conversation_usage())
@@ -173,6 +178,11 @@ class ChatController(QObject):
     def send(self, text: str) -> None:
         """Send the composer's text as the next user message."""
         if self.busy or not text.strip():
+            return
+        editing = self.branches.take_edit()
+        if editing is not None and self.conversation_id is not None:
+            self.branches.clear_from(self.conversation_id, editing, keep=False)
+            self._start(lambda session: session.edit(editing, text, self._on_event))
             return
         self._start(lambda session: session.send(text, self._on_event))
 
@@ -228,10 +238,9 @@ class ChatController(QObject):
         self.panel.add_version(version)
 
     def retry(self, message_id: int) -> None:
-        """Replace the last reply, if it failed, stopped or came back empty, with a new one.
+        """A new reply beside this one (a sibling; the old one stays a ‹ › away).
 
-        Anything else is refused with a sentence (the session refuses it too): a complete or an
-        earlier reply is never deleted.
+        Anything else is refused with a sentence (the session refuses it too).
         """
         if self.busy or self.conversation_id is None:
             return
@@ -239,7 +248,7 @@ class ChatController(QObject):
         if refusal is not None:
             self._notice_without_turn(refusal)
             return
-        self.transcript.remove_message(message_key(message_id))
+        self.branches.clear_from(self.conversation_id, message_id, keep=False)
         self._start(lambda session: session.retry(message_id, self._on_event))
 
     def continue_reply(self, message_id: int) -> None:
@@ -422,6 +431,7 @@ class ChatController(QObject):
         self._reply_open = False
         self.transcript.finish_message(key)
         self._show_outcome(key, event.message, last=True)
+        self.branches.decorate(self.conversation_id)
         self.transcript.scroll_to_bottom()
         self._update_status(final=True)
 
@@ -454,8 +464,13 @@ class ChatController(QObject):
             log.warning("refused %r for %r: not a message on screen", action, key)
             return
         message_id = self._stored_message_id(key)
-        if action == "retry" and message_id is not None:
+        if action in ("retry", "regenerate") and message_id is not None:
             self.retry(message_id)
+        elif action == "edit" and message_id is not None and not self.busy:
+            self.branches.begin_edit(self.store.get_message(message_id))
+        elif action == "switch" and message_id is not None and not self.busy:
+            if self.branches.switch(self.conversation_id, message_id, argument):
+                self.open(self.conversation_id)
         elif action == "continue" and message_id is not None:
             self.continue_reply(message_id)
         elif action == "open-code-as-artifact" and argument.isdigit():

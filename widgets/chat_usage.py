@@ -16,7 +16,7 @@ def conversation_usage(
         return ""
     tokens_in = tokens_out = 0
     money: float | None = 0.0
-    for message in store.messages(conversation_id):
+    for message in store.all_messages(conversation_id):  # every branch was paid for
         tokens_in += message.input_tokens or 0
         tokens_out += message.output_tokens or 0
         part = cost(message.input_tokens, message.output_tokens, price_for(message.model, prices))

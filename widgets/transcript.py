@@ -170,6 +170,16 @@ class TranscriptView(QWebEngineView):
             shown = None if result is None else _preview(result)
             self._push(["toolUpdate", key, call_id, state, shown, seconds])
 
+    def add_action(self, key: str, action: str, label: str) -> None:
+        """A button of the app's own among the message's actions (once per action)."""
+        if key in self._messages:
+            self._push(["action", key, action, label])
+
+    def set_branch(self, key: str, index: int, count: int, previous: str, next_: str) -> None:
+        """The message's "‹ index+1/count ›" switcher; previous/next_: the arrows' tooltips."""
+        if key in self._messages:
+            self._push(["branch", key, index, count, previous, next_])
+
     def set_message_state(self, key: str, state: str) -> None:
         """Set the state: "streaming" (typing dots), "complete", "incomplete" (badge), "error"."""
         if key in self._messages:

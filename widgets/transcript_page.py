@@ -38,6 +38,9 @@ ACTIONS = frozenset(
         "open-artifact",
         "prompt",
         "tool-approve",
+        "edit",
+        "regenerate",
+        "switch",
     }
 )
 # Schemes a clicked link may hand to the system; anything else is ignored.

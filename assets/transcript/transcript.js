@@ -259,6 +259,31 @@
     }
   }
 
+  // A button of the app's own (Edit, Regenerate) among the message's actions, once.
+  function addAction(article, action, label) {
+    const bar = article.querySelector(":scope > .msg-actions");
+    for (const node of bar.querySelectorAll("button[data-action]")) {
+      if (node.dataset.action === action) return;
+    }
+    bar.appendChild(button(label, action, ""));
+  }
+
+  // The "‹ 2/3 ›" switcher of a message that has siblings; always visible, unlike the actions.
+  function branch(article, index, count, previousLabel, nextLabel) {
+    let node = article.querySelector(":scope > .branch-switch");
+    if (!node) {
+      node = el("div", "branch-switch");
+      article.insertBefore(node, article.querySelector(":scope > .msg-actions"));
+    }
+    const previous = button("‹", "switch", "previous");
+    previous.title = previousLabel;
+    previous.disabled = index <= 0;
+    const next = button("›", "switch", "next");
+    next.title = nextLabel;
+    next.disabled = index >= count - 1;
+    node.replaceChildren(previous, el("span", "branch-label", `${index + 1}/${count}`), next);
+  }
+
   function endReasoning(article, seconds) {
     const details = article.querySelector(":scope > details.reasoning");
     if (!details) return;
@@ -296,6 +321,8 @@
       if (node) setCard(node, { state, version, progress });
     },
     notice,
+    action: addAction,
+    branch,
     toolCard,
     toolUpdate,
     state(article, state) {
