@@ -35,6 +35,8 @@ _ENV_REFERENCE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
 # for a while; a dead connection should not hold the user for minutes.
 DEFAULT_READ_TIMEOUT = 60.0
 READ_TIMEOUT_RANGE = (1.0, 3600.0)
+# The language choices the setting and --language take ("system": follow the locale).
+LANGUAGES = ("system", "en", "zh_CN")
 
 
 class ConfigError(ValueError):
@@ -180,6 +182,8 @@ class Settings:
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
     # Seconds without data before a reply counts as stalled ("read_timeout" in settings.json).
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    # The window's language: "system" (follow the locale), "en" or "zh_CN" (widgets/language.py).
+    language: str = "system"
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -283,6 +287,7 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "splitter_sizes": settings.splitter_sizes,
         "prices": {model: list(price) for model, price in settings.prices.items()},
         "read_timeout": settings.read_timeout,
+        "language": settings.language,
     }
 
 
@@ -318,7 +323,13 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         splitter_sizes=_int_list(raw.get("splitter_sizes")),
         prices=_prices(raw.get("prices")),
         read_timeout=_read_timeout(raw.get("read_timeout")),
+        language=_language(raw.get("language")),
     )
+
+
+def _language(value: Any) -> str:
+    """The saved language choice, or "system" when it is missing or not one Easel speaks."""
+    return value if value in LANGUAGES else "system"
 
 
 def _read_timeout(value: Any) -> float:

@@ -88,6 +88,11 @@ def _desktop(argv: list[str]) -> int:
         "--screenshot", type=Path, metavar="OUT.png", help="start, save the window, exit"
     )
     parser.add_argument("--version", action="version", version=f"Easel {__version__}")
+    parser.add_argument(
+        "--language",
+        choices=("en", "zh_CN", "system"),
+        help="the window's language for this run (the setting keeps the user's choice)",
+    )
     launcher = parser.add_mutually_exclusive_group()
     launcher.add_argument(
         "--install-desktop-entry",
@@ -168,12 +173,14 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.config import load_settings
     from app.resources import icon_svg
     from app.secrets import KeyStore
     from app.store_errors import StoreError
     from easel.desktop_entry import APP_ID, APP_NAME
     from widgets.app import EaselApp
     from widgets.history_notice import cannot_start
+    from widgets.language import choose_language, install_language
 
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName(APP_NAME)  # also the X11 WM_CLASS
@@ -182,6 +189,8 @@ def run_app(args: argparse.Namespace) -> int:
     # (on X11 the WM_CLASS from the application name matches its StartupWMClass).
     qt_app.setDesktopFileName(APP_ID)
     qt_app.setWindowIcon(QIcon(str(icon_svg())))
+    # Before any widget exists: each reads its text once, when it is made.
+    install_language(qt_app, choose_language(args.language, load_settings().language))
     # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
     qt_app.setQuitOnLastWindowClosed(False)
     # Easel's widgets are styled light; keep the web views (prefers-color-scheme) in step.

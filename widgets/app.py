@@ -62,6 +62,7 @@ from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.history_notice import show_recovery_notice
+from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
@@ -176,6 +177,7 @@ class EaselApp:
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
         window.actions["prices"].triggered.connect(self.show_prices)
         window.actions["tools"].triggered.connect(lambda: open_tools_dialog(self.tool_hub, window))
+        fill_language_menu(window.language_menu, self.settings)
 
     # --- running ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
 from widgets.provider_form import ProviderForm
@@ -116,6 +117,8 @@ class MainWindow(QMainWindow):
         self._action(settings_menu, "system-prompt", "&System prompt…")
         self._action(settings_menu, "prices", "Model &prices…")
         self._action(settings_menu, "tools", "&Tools and MCP servers…")
+        # Filled by the app from its settings (widgets/language.py).
+        self.language_menu = settings_menu.addMenu(translate("MainWindow", "&Language"))
         self.actions["toggle-sidebar"].setChecked(True)
         self.actions["toggle-artifacts"].setChecked(True)
         self.actions["toggle-sidebar"].toggled.connect(self.sidebar.setVisible)
