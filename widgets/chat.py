@@ -54,7 +54,7 @@ from widgets.composer import Composer
 from widgets.stored_reply import show_outcome, show_stored_message
 from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
-from widgets.welcome import WELCOME
+from widgets.welcome import welcome_html
 
 log = logging.getLogger(__name__)
 
@@ -128,12 +128,12 @@ class ChatController(QObject):
         self.transcript.clear()
         self.panel.clear(conversation_id)
         if conversation_id is None:
-            self.transcript.set_empty_state(WELCOME)
+            self.transcript.set_empty_state(welcome_html())
             return
         versions = self.store.artifact_versions(conversation_id)
         messages = self.store.messages(conversation_id)
         if not messages:
-            self.transcript.set_empty_state(WELCOME)
+            self.transcript.set_empty_state(welcome_html())
         calls = calls_of_conversation(self.store, conversation_id)
         for message in messages:
             last = message is messages[-1]
