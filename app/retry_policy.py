@@ -9,6 +9,7 @@ only where it applies.
 
 from __future__ import annotations
 
+from app.i18n import translate
 from app.store import Store, StoredMessage
 
 
@@ -34,17 +35,21 @@ def retry_refusal(store: Store, conversation_id: int, message_id: int) -> str | 
     """
     message = store.get_message(message_id)
     if message is None or message.conversation_id != conversation_id:
-        return "That reply is not part of this conversation."
+        return translate("RetryPolicy", "That reply is not part of this conversation.")
     if message.role != "assistant":
-        return "Only a reply of the model can be retried."
+        return translate("RetryPolicy", "Only a reply of the model can be retried.")
     messages = store.messages(conversation_id)
     if not messages or messages[-1].id != message_id:
-        return "Only the last reply can be retried: the messages after it depend on it."
+        return translate(
+            "RetryPolicy",
+            "Only the last reply can be retried: the messages after it depend on it.",
+        )
     if message.status == "streaming":
-        return "That reply is still being written."
+        return translate("RetryPolicy", "That reply is still being written.")
     if not replaceable(message):
-        return (
+        return translate(
+            "RetryPolicy",
             "A complete reply is kept: Retry replaces only a reply that failed, stopped or "
-            "came back empty. To get another answer, send your question again."
+            "came back empty. To get another answer, send your question again.",
         )
     return None

@@ -63,7 +63,10 @@ class Sidebar(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for conversation in conversations:
-            item = QListWidgetItem(conversation.title or translate("Sidebar", "New chat"))
+            # "New chat" is stored as the title of a chat not named yet (app/session.py).
+            untitled = conversation.title in ("", "New chat")
+            title = translate("Sidebar", "New chat") if untitled else conversation.title
+            item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(conversation.title)
             self.list.addItem(item)
