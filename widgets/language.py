@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
@@ -114,10 +114,17 @@ def fill_language_menu(menu: QMenu, settings: Settings) -> QActionGroup:
     return group
 
 
-def _say_next_start(parent: QWidget | QObject | None, name: str) -> None:
+def _say_next_start(parent: QWidget | QObject | None, name: str) -> QMessageBox:
     text = translate("Language", "Easel will speak {language} the next time it starts.")
-    QMessageBox.information(
-        parent if isinstance(parent, QWidget) else None,
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
         translate("Language", "Language"),
         text.format(language=name),
+        QMessageBox.StandardButton.Ok,
+        parent if isinstance(parent, QWidget) else None,
     )
+    box.setObjectName("languageNextStart")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    # open(), not exec(): a nested event loop would stall the asyncio loop (PITFALLS.md).
+    box.open()
+    return box

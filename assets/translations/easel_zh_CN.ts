@@ -508,7 +508,7 @@
     <message>
         <location line="+29"/>
         <source>Easel will speak {language} the next time it starts.</source>
-        <translation>Easel 下次启动时将使用{language}。</translation>
+        <translation>Easel 下次启动时将使用 {language}。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1197,6 +1197,19 @@
         <location line="+3"/>
         <source>Stop</source>
         <translation>停止</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../../widgets/qt_catalogue_gaps.py" line="+16"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
     </message>
 </context>
 <context>
@@ -1973,6 +1986,14 @@
         <location line="+1"/>
         <source>Result</source>
         <translation>结果</translation>
+    </message>
+</context>
+<context>
+    <name>Usage</name>
+    <message>
+        <location filename="../../app/usage.py" line="+35"/>
+        <source>{input} in · {output} out</source>
+        <translation>输入 {input} · 输出 {output}</translation>
     </message>
 </context>
 <context>
