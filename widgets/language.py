@@ -39,13 +39,13 @@ def system_language(locale: QLocale | None = None) -> str:
 
 
 def choose_language(option: str | None, saved: str, locale: QLocale | None = None) -> str:
-    """The language of this run: `--language`, else the setting, else the system's."""
-    for wanted in (option, saved):
-        if wanted in (ENGLISH, CHINESE):
-            return wanted
-        if wanted is not None and wanted != "system":
-            log.warning("unknown language %r; following the system", wanted)
-            break
+    """The language of this run: `--language` when given (its "system" too), else the setting;
+    "system" follows the locale."""
+    wanted = option if option is not None else saved
+    if wanted in (ENGLISH, CHINESE):
+        return wanted
+    if wanted != "system":
+        log.warning("unknown language %r; following the system", wanted)
     return system_language(locale)
 
 
