@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ArtifactBridge</name>
+    <message>
+        <location filename="../../app/artifact_bridge.py" line="+191"/>
+        <source>This artifact has made {count} model calls in this session.</source>
+        <translation>此工件在本次会话中已发起 {count} 次模型调用。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This artifact wants to ask the model.</source>
+        <translation>此工件想要询问模型。</translation>
+    </message>
+</context>
+<context>
     <name>ArtifactCodePage</name>
     <message>
         <location filename="../../widgets/artifact_code_page.py" line="+27"/>
@@ -828,6 +841,24 @@
         <location line="+10"/>
         <source>Sent to the printer</source>
         <translation>已发送到打印机</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../sandbox/printing.py" line="+61"/>
+        <source>The artifact&apos;s page has stopped (its renderer ended): reload it and print again.</source>
+        <translation>工件的页面已停止（其渲染进程已结束）：请重新加载后再打印。</translation>
+    </message>
+    <message>
+        <location line="+177"/>
+        <source>The artifact is not shown, so there is nothing to snapshot.</source>
+        <translation>工件未显示，因此没有可拍快照的内容。</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>The page could not be printed (the renderer refused).</source>
+        <translation>页面无法打印（渲染进程拒绝了）。</translation>
     </message>
 </context>
 <context>
