@@ -214,6 +214,7 @@ def test_translators_make_qt_and_easel_speak_chinese_and_go_away(qapp):
         remove_language(qapp, translators)
     assert translate("MainWindow", "&File") == "&File"
     assert install_language(qapp, ENGLISH) == []
+    remove_language(qapp, [])  # the locale back to the system's for the tests after this one
 
 
 def test_the_headless_commands_stay_english():
