@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.artifact_storage import ArtifactRef, ArtifactStorage, StorageError
+from app.i18n import translate
 from app.providers.base import Message
 from app.store import Store
 
@@ -185,10 +186,13 @@ class ArtifactBridge:
                 )
             raise BridgeError(self._unavailable)
         if calls.asking is None:
+            # Shown in the window's consent bar, in the window's language.
             reason = (
-                f"This artifact has made {calls.count} model calls in this session."
+                translate(
+                    "ArtifactBridge", "This artifact has made {count} model calls in this session."
+                ).format(count=calls.count)
                 if calls.count
-                else "This artifact wants to ask the model."
+                else translate("ArtifactBridge", "This artifact wants to ask the model.")
             )
             calls.asking = asyncio.ensure_future(self._consent(ref, preview, reason))
         asking = calls.asking

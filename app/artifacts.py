@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from app.i18n import translate
+
 ARTIFACT_TYPES = (
     "text/html",
     "image/svg+xml",
@@ -1076,10 +1078,11 @@ def parse_reply(text: str, max_artifacts: int | None = MAX_ARTIFACTS_PER_REPLY) 
 
 def artifact_limit_note(limit: int = MAX_ARTIFACTS_PER_REPLY) -> str:
     """The one sentence said when a reply has more artifacts than a reply may make."""
-    return (
-        f"This reply has more than {limit} artifacts: the first {limit} are in the artifact "
-        "panel; the rest stay in the reply as text."
-    )
+    return translate(
+        "Artifacts",
+        "This reply has more than {limit} artifacts: the first {limit} are in the artifact "
+        "panel; the rest stay in the reply as text.",
+    ).format(limit=limit)
 
 
 def extract_artifacts(text: str) -> list[Artifact]:

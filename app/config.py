@@ -36,6 +36,8 @@ _ENV_REFERENCE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
 # for a while; a dead connection should not hold the user for minutes.
 DEFAULT_READ_TIMEOUT = 60.0
 READ_TIMEOUT_RANGE = (1.0, 3600.0)
+# The language choices the setting and --language take ("system": follow the locale).
+LANGUAGES = ("system", "en", "zh_CN")
 
 
 class ConfigError(ValueError):
@@ -185,6 +187,8 @@ class Settings:
     theme: str = DEFAULT_THEME
     # The zoom factor of the transcript and the artifacts (Ctrl+= / Ctrl+- / Ctrl+0).
     zoom: float = DEFAULT_ZOOM
+    # The window's language: "system" (follow the locale), "en" or "zh_CN" (widgets/language.py).
+    language: str = "system"
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -290,6 +294,7 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "read_timeout": settings.read_timeout,
         "theme": settings.theme,
         "zoom": settings.zoom,
+        "language": settings.language,
     }
 
 
@@ -327,7 +332,13 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         read_timeout=_read_timeout(raw.get("read_timeout")),
         theme=theme_from_json(raw.get("theme")),
         zoom=zoom_from_json(raw.get("zoom")),
+        language=_language(raw.get("language")),
     )
+
+
+def _language(value: Any) -> str:
+    """The saved language choice, or "system" when it is missing or not one Easel speaks."""
+    return value if value in LANGUAGES else "system"
 
 
 def _read_timeout(value: Any) -> float:

@@ -32,6 +32,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from app.i18n import translate
+
 # Languages whose code the user may want to open beside the chat as an artifact.
 ARTIFACT_LANGUAGES = frozenset(
     {"html", "htm", "xhtml", "svg", "xml", "jsx", "tsx", "react", "mermaid", "markdown", "md"}
@@ -417,13 +419,15 @@ def _segments(code: str) -> list[str]:
 
 
 def _code_block_html(index: int, lang: str, body: str) -> str:
-    label = html.escape(lang or "code")
+    label = html.escape(lang or translate("Markdown", "code"))
     lang_class = f' class="language-{html.escape(lang)}"' if lang else ""
-    buttons = f'<button type="button" class="code-copy" data-code-index="{index}">Copy</button>'
+    copy = html.escape(translate("Markdown", "Copy"))
+    buttons = f'<button type="button" class="code-copy" data-code-index="{index}">{copy}</button>'
     if lang.lower() in ARTIFACT_LANGUAGES:
+        open_label = html.escape(translate("Markdown", "Open as artifact"))
         buttons = (
             f'<button type="button" class="code-open" data-code-index="{index}">'
-            f"Open as artifact</button>" + buttons
+            f"{open_label}</button>" + buttons
         )
     return (
         f'<div class="code-block" data-code-index="{index}">'

@@ -10,6 +10,7 @@ a reply that answers no user message. The session enforces this whatever the UI 
 
 from __future__ import annotations
 
+from app.i18n import translate
 from app.store import Store, StoredMessage
 
 
@@ -44,31 +45,53 @@ def question_to_answer(
     if reply_id is None:
         users = [m for m in store.messages(conversation_id) if m.role == "user"]
         if not users:
-            raise RetryRefused("There is no message of yours in this conversation to answer.")
+            raise RetryRefused(
+                translate(
+                    "RetryPolicy", "There is no message of yours in this conversation to answer."
+                )
+            )
         return users[-1]
-    reply = _own(store, conversation_id, reply_id, "That reply")
+    reply = _own(
+        store,
+        conversation_id,
+        reply_id,
+        translate("RetryPolicy", "That reply is not part of this conversation."),
+    )
     if reply.role != "assistant":
-        raise RetryRefused("Only a reply of the model can be retried.")
+        raise RetryRefused(translate("RetryPolicy", "Only a reply of the model can be retried."))
     if reply.status == "streaming":
-        raise RetryRefused("That reply is still being written.")
+        raise RetryRefused(translate("RetryPolicy", "That reply is still being written."))
     question = store.get_message(reply.parent_id) if reply.parent_id is not None else None
     if question is None or question.role != "user":
-        raise RetryRefused("That reply answers no message of yours: send your question again.")
+        raise RetryRefused(
+            translate(
+                "RetryPolicy",
+                "That reply answers no message of yours: send your question again.",
+            )
+        )
     return question
 
 
 def message_to_edit(store: Store, conversation_id: int, message_id: int) -> StoredMessage:
     """The user message an edit goes beside; RetryRefused (one sentence) for anything else."""
-    message = _own(store, conversation_id, message_id, "That message")
+    message = _own(
+        store,
+        conversation_id,
+        message_id,
+        translate("RetryPolicy", "That message is not part of this conversation."),
+    )
     if message.role != "user":
         raise RetryRefused(
-            f"Message {message_id} is not a message of yours: only those can be edited."
+            translate(
+                "RetryPolicy",
+                "Message {id} is not a message of yours: only those can be edited.",
+            ).format(id=message_id)
         )
     return message
 
 
-def _own(store: Store, conversation_id: int, message_id: int, what: str) -> StoredMessage:
+def _own(store: Store, conversation_id: int, message_id: int, refusal: str) -> StoredMessage:
     message = store.get_message(message_id)
     if message is None or message.conversation_id != conversation_id:
-        raise RetryRefused(f"{what} is not part of this conversation.")
+        raise RetryRefused(refusal)
     return message

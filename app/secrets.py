@@ -28,14 +28,11 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from app.config import ProviderProfile, Settings, find_preset, is_env_reference
+from app.i18n import translate
 
 log = logging.getLogger(__name__)
 
 SERVICE = "easel"
-_NO_KEYRING = (
-    "No system keyring (Secret Service) is running, so keys can't be saved. "
-    "Set {env}, or use a key for this session only."
-)
 # Backends that exist only to say "there is no keyring".
 _UNUSABLE_BACKENDS = (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)
 
@@ -80,7 +77,13 @@ class KeyStore:
 
     def unavailable_reason_for(self, key_env: str | None) -> str:
         """The same sentence, naming the environment variable that would work instead."""
-        return _NO_KEYRING.format(env=key_env or "the provider's API key environment variable")
+        sentence = translate(
+            "Secrets",
+            "No system keyring (Secret Service) is running, so keys can't be saved. "
+            "Set {env}, or use a key for this session only.",
+        )
+        env = key_env or translate("Secrets", "the provider's API key environment variable")
+        return sentence.format(env=env)
 
     def set_session_key(self, profile: str, key: str) -> None:
         """Keep a key in memory for this run only: never written anywhere."""
@@ -108,8 +111,11 @@ class KeyStore:
             await asyncio.to_thread(self._backend.set_password, SERVICE, profile, key)
         except KeyringError as error:
             raise KeyringUnavailable(
-                f"The system keyring refused to save the key ({type(error).__name__}); "
-                "use a key for this session only."
+                translate(
+                    "Secrets",
+                    "The system keyring refused to save the key ({error}); "
+                    "use a key for this session only.",
+                ).format(error=type(error).__name__)
             ) from None
         # The keyring is now the truth; a session key would shadow it.
         self._session.pop(profile, None)
@@ -125,7 +131,9 @@ class KeyStore:
             pass  # there was none
         except KeyringError as error:
             raise KeyringUnavailable(
-                f"The system keyring refused to delete the key ({type(error).__name__})."
+                translate(
+                    "Secrets", "The system keyring refused to delete the key ({error})."
+                ).format(error=type(error).__name__)
             ) from None
 
 
@@ -254,10 +262,13 @@ async def move_header_values(settings: Settings, store: KeyStore) -> list[str]:
         )
         if session_names:
             notes.append(
-                f"The values of header {', '.join(session_names)} of “{profile.name}” were "
-                "taken out of settings.json and, with no system keyring running, last for this "
-                "session only: enter them again in Settings → Providers, or write "
-                "“Name: $VARIABLE” there to take one from the environment."
+                translate(
+                    "Secrets",
+                    "The values of header {names} of “{profile}” were taken out of "
+                    "settings.json and, with no system keyring running, last for this "
+                    "session only: enter them again in Settings → Providers, or write "
+                    "“Name: $VARIABLE” there to take one from the environment.",
+                ).format(names=", ".join(session_names), profile=profile.name)
             )
     return notes
 

@@ -42,6 +42,7 @@ from app.events import (
     Usage,
 )
 from app.history import build_messages
+from app.i18n import translate
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
 from app.retry_policy import message_to_edit, question_to_answer
@@ -299,8 +300,9 @@ class ChatSession:
         """Easel failed, not the API: keep what arrived and say what broke in one sentence."""
         log.error("a turn failed", exc_info=error)
         failure = UnexpectedError(
-            f"Easel failed while handling this reply ({type(error).__name__}: {error}); "
-            "what arrived is kept."
+            translate(
+                "Session", "Easel failed while handling this reply ({error}); what arrived is kept."
+            ).format(error=f"{type(error).__name__}: {error}")
         )
         try:
             # The listener may be what failed: ending the reply must not depend on it.
@@ -396,7 +398,7 @@ class ChatSession:
             status = "incomplete"
         else:
             status = "complete"
-        note = str(error) if error else ("Stopped." if stopped else "")
+        note = str(error) if error else (translate("Session", "Stopped.") if stopped else "")
         try:
             self.store.update_message(
                 reply.message_id,
@@ -419,7 +421,9 @@ class ChatSession:
 
     def _end_unsaved(self, reply: Reply, listener: Listener, error: StoreError) -> StoredMessage:
         """The store refused the reply's text: say so; the store keeps its last checkpoint."""
-        sentence = f"{error} The reply is shown as it arrived, but not all of it is saved."
+        sentence = translate(
+            "Session", "{error} The reply is shown as it arrived, but not all of it is saved."
+        ).format(error=error)
         try:
             # A small write (no text) may still fit; then the row says what happened.
             self.store.update_message(reply.message_id, status="incomplete", error=sentence)
@@ -464,5 +468,6 @@ class ChatSession:
 
 def _say_gave_up(error: ProviderError, attempts: int) -> None:
     """The error's sentence, plus that Easel stopped retrying (so the user knows it tried)."""
-    error.message = f"{error.message.rstrip()} Gave up after {attempts} attempts."
+    gave_up = translate("Session", "{error} Gave up after {attempts} attempts.")
+    error.message = gave_up.format(error=error.message.rstrip(), attempts=attempts)
     error.args = (error.message,)

@@ -11,6 +11,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from app.i18n import translate
+
 # Milliseconds a write waits for another process's write lock before it fails.
 BUSY_TIMEOUT_MS = 5_000
 
@@ -42,20 +44,38 @@ def store_error(error: sqlite3.Error, path: Path) -> StoreError:
     code = getattr(error, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     if primary == sqlite3.SQLITE_FULL:
-        return DiskFull(f"The disk is full: Easel cannot save to {path}. Free some space.")
+        return DiskFull(
+            translate(
+                "StoreErrors", "The disk is full: Easel cannot save to {path}. Free some space."
+            ).format(path=path)
+        )
     if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return StoreDamaged(f"The history database {path} is damaged ({error}).")
+        return StoreDamaged(
+            translate("StoreErrors", "The history database {path} is damaged ({error}).").format(
+                path=path, error=error
+            )
+        )
     if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
         return StoreReadOnly(
-            f"Easel cannot write its history at {path} ({error}): make the folder writable, "
-            "or set EASEL_HOME to a folder you can write to."
+            translate(
+                "StoreErrors",
+                "Easel cannot write its history at {path} ({error}): make the folder writable, "
+                "or set EASEL_HOME to a folder you can write to.",
+            ).format(path=path, error=error)
         )
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return StoreBusy(
-            f"The history database {path} stayed locked by another program for "
-            f"{BUSY_TIMEOUT_MS // 1000} s; try again."
+            translate(
+                "StoreErrors",
+                "The history database {path} stayed locked by another program for {seconds} s; "
+                "try again.",
+            ).format(path=path, seconds=BUSY_TIMEOUT_MS // 1000)
         )
-    return StoreError(f"The history database {path} failed: {error}.")
+    return StoreError(
+        translate("StoreErrors", "The history database {path} failed: {error}.").format(
+            path=path, error=error
+        )
+    )
 
 
 def is_corrupt(error: sqlite3.Error) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import home_dirs
+from app.i18n import translate
 from app.store import DB_FILE, Store
 from app.store_errors import StoreError, StoreReadOnly, store_error
 
@@ -114,16 +115,20 @@ def recover(path: Path, reason: str) -> OpenedHistory:
         log.warning("recovery from %s failed: %s", aside, error, exc_info=True)
         _discard(path)
         store = Store(path)
-        notice = (
-            f"The history database was damaged ({reason}). Easel kept it as {aside.name} and "
-            "started with an empty history: nothing could be read from it."
-        )
+        notice = translate(
+            "StoreRecovery",
+            "The history database was damaged ({reason}). Easel kept it as {name} and "
+            "started with an empty history: nothing could be read from it.",
+        ).format(reason=reason, name=aside.name)
         return OpenedHistory(store, notice, aside)
     store = Store(path)
     store.rebuild_search_index()
-    notice = (
-        f"The history database was damaged ({reason}). Easel kept it as {aside.name} and "
-        f"recovered {conversations} conversations ({messages} messages) from it {how}."
+    notice = translate(
+        "StoreRecovery",
+        "The history database was damaged ({reason}). Easel kept it as {name} and "
+        "recovered {conversations} conversations ({messages} messages) from it {how}.",
+    ).format(
+        reason=reason, name=aside.name, conversations=conversations, messages=messages, how=how
     )
     return OpenedHistory(store, notice, aside)
 
@@ -171,9 +176,9 @@ def _rebuild(aside: Path, path: Path) -> tuple[int, int, str]:
                 shutil.copyfile(source, copy.with_name(copy.name + suffix))
         _pad_truncated(copy)
         target = work / "recovered.sqlite3"
-        how = "with sqlite3's .recover"
+        how = translate("StoreRecovery", "with sqlite3's .recover")
         if not _recover_with_cli(copy, target):
-            how = "row by row"
+            how = translate("StoreRecovery", "row by row")
             target.unlink(missing_ok=True)
             _copy_rows(copy, target)
         counts = _finish(target)
@@ -322,8 +327,9 @@ def _discard(path: Path) -> None:
 
 
 def _unwritable(error: OSError) -> str:
-    where = error.filename or "the data folder"
-    return (
-        f"Easel cannot write to {where} ({error.strerror or error}): make it writable, or set "
-        "EASEL_HOME to a folder you can write to."
-    )
+    where = error.filename or translate("StoreRecovery", "the data folder")
+    return translate(
+        "StoreRecovery",
+        "Easel cannot write to {where} ({reason}): make it writable, or set "
+        "EASEL_HOME to a folder you can write to.",
+    ).format(where=where, reason=error.strerror or error)

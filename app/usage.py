@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.i18n import translate
+
 Price = tuple[float, float]
 
 
@@ -30,7 +32,9 @@ def price_for(model: str | None, prices: Mapping[str, Price]) -> Price | None:
 
 def format_usage(input_tokens: int | None, output_tokens: int | None, money: float | None) -> str:
     """ "1,234 in · 567 out · $0.0123" (the cost only when known)."""
-    text = f"{input_tokens or 0:,} in · {output_tokens or 0:,} out"
+    text = translate("Usage", "{input} in · {output} out").format(
+        input=f"{input_tokens or 0:,}", output=f"{output_tokens or 0:,}"
+    )
     if money is not None:
         text += f" · ${money:.4f}" if money < 1 else f" · ${money:.2f}"
     return text

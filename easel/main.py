@@ -93,6 +93,11 @@ def _desktop(argv: list[str]) -> int:
         choices=("light", "dark", "system"),
         help="the colour theme for this run (the settings keep the one chosen in View ▸ Theme)",
     )
+    parser.add_argument(
+        "--language",
+        choices=("en", "zh_CN", "system"),
+        help="the window's language for this run (the setting keeps the user's choice)",
+    )
     launcher = parser.add_mutually_exclusive_group()
     launcher.add_argument(
         "--install-desktop-entry",
@@ -172,12 +177,14 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app.config import load_settings
     from app.resources import icon_svg
     from app.secrets import KeyStore
     from app.store_errors import StoreError
     from easel.desktop_entry import APP_ID, APP_NAME
     from widgets.app import EaselApp
     from widgets.history_notice import cannot_start
+    from widgets.language import choose_language, install_language
 
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName(APP_NAME)  # also the X11 WM_CLASS
@@ -186,6 +193,8 @@ def run_app(args: argparse.Namespace) -> int:
     # (on X11 the WM_CLASS from the application name matches its StartupWMClass).
     qt_app.setDesktopFileName(APP_ID)
     qt_app.setWindowIcon(QIcon(str(icon_svg())))
+    # Before any widget exists: each reads its text once, when it is made.
+    install_language(qt_app, choose_language(args.language, load_settings().language))
     # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
     qt_app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qt_app)

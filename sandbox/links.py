@@ -11,13 +11,19 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.i18n import translate
 
-def confirm_and_open(parent: QWidget, url: QUrl, source: str = "The artifact") -> QMessageBox:
-    """Ask (not modally) whether to open `url` in the browser; open it if the user agrees."""
+
+def confirm_and_open(parent: QWidget, url: QUrl, source: str | None = None) -> QMessageBox:
+    """Ask (not modally) whether to open `url` in the browser; open it if the user agrees.
+    `source` names what links there ("The reply"); the artifact by default."""
+    source = source or translate("Links", "The artifact")
     box = QMessageBox(
         QMessageBox.Icon.Question,
-        "Open link in your browser?",
-        f"{source} links to this address. Open it in your web browser?",
+        translate("Links", "Open link in your browser?"),
+        translate("Links", "{source} links to this address. Open it in your web browser?").format(
+            source=source
+        ),
         QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
         parent,
     )

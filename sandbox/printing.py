@@ -38,6 +38,8 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineScript, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from app.i18n import translate
+
 MODES = ("paged", "fit", "snapshot")
 _WORLD = QWebEngineScript.ScriptWorldId.ApplicationWorld.value
 _STYLE_ID = "easel-print-style-7f3c"
@@ -53,7 +55,13 @@ _MIN_ZOOM = 0.01
 _SNAPSHOT_DPI = 300
 # Below this a pixel counts as ink when looking for the bottom of the content.
 _INK_LEVEL = 245
-_RENDERER_GONE = "The artifact's page has stopped (its renderer ended): reload it and print again."
+
+
+def _renderer_gone() -> str:
+    return translate(
+        "Printing",
+        "The artifact's page has stopped (its renderer ended): reload it and print again.",
+    )
 
 
 class PrintError(Exception):
@@ -226,7 +234,9 @@ def grab_image(view: QWebEngineView) -> QImage:
     """What the view shows now, as an image (canvas and WebGL included)."""
     image = view.grab().toImage()
     if image.isNull():
-        raise PrintError("The artifact is not shown, so there is nothing to snapshot.")
+        raise PrintError(
+            translate("Printing", "The artifact is not shown, so there is nothing to snapshot.")
+        )
     return image
 
 
@@ -256,7 +266,7 @@ class _PdfJob(QObject):
         # A dead renderer answers neither runJavaScript nor printToPdf: without these two
         # checks the job (and the print dialog waiting on it) would wait forever.
         if not self._renderer_alive():
-            self._finish(PrintError(_RENDERER_GONE))
+            self._finish(PrintError(_renderer_gone()))
             return
         self._page.renderProcessTerminated.connect(self._renderer_ended)
         self._page.settings().setAttribute(
@@ -272,7 +282,7 @@ class _PdfJob(QObject):
         return self._page.renderProcessPid() > 0
 
     def _renderer_ended(self, *_status: object) -> None:
-        self._finish(PrintError(_RENDERER_GONE))
+        self._finish(PrintError(_renderer_gone()))
 
     # -- one print: style in, printToPdf, then the next step ----------------------------------
 
@@ -282,7 +292,10 @@ class _PdfJob(QObject):
                 return
             pdf = bytes(data.data())
             if not pdf:
-                self._finish(PrintError("The page could not be printed (the renderer refused)."))
+                refused = translate(
+                    "Printing", "The page could not be printed (the renderer refused)."
+                )
+                self._finish(PrintError(refused))
             else:
                 then(pdf)
 

@@ -119,6 +119,7 @@ def test_the_wheel_carries_every_run_time_file(installed):
     ]  # fmt: skip
     assert missing == []
     assert "easel_assets/vendor/manifest.json" in names
+    assert "easel_assets/translations/easel_zh_CN.qm" in names  # committed, never built here
     assert any(name.startswith("easel_assets/vendor/") and "LICENSE" in name for name in names)
 
 

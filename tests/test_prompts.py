@@ -51,3 +51,26 @@ def test_custom_prompt_replaces_the_default_when_not_blank():
 
 def test_prompt_is_concise():
     assert len(DEFAULT_SYSTEM_PROMPT) < 5000
+
+
+def test_the_prompt_asks_for_the_users_language_and_keeps_the_protocol():
+    """Chinese users get Chinese answers and pages; the tags stay the ones the parser reads."""
+    text = DEFAULT_SYSTEM_PROMPT
+    assert "language the user writes in" in text and "Simplified Chinese" in text
+    assert 'lang="zh-CN"' in text and "ASCII kebab-case" in text
+    assert len(extract_artifacts(text)) == 1  # the language note adds no artifact of its own
+
+
+def test_a_chinese_reply_following_the_prompt_parses():
+    reply = (
+        "好的，这是你的游戏：\n"
+        '<artifact identifier="breakout-game" type="text/html" title="打砖块">\n'
+        '<!DOCTYPE html><html lang="zh-CN"><body><button>开始游戏</button></body></html>\n'
+        "</artifact>\n用方向键控制挡板。\n"
+        '<artifact-edit identifier="breakout-game">\n<find>\n开始游戏\n</find>\n'
+        "<replace>\n再来一局\n</replace>\n</artifact-edit>\n"
+    )
+    [page] = extract_artifacts(reply)
+    assert (page.identifier, page.title, page.complete) == ("breakout-game", "打砖块", True)
+    edit = next(s for s in parse_reply(reply) if isinstance(s, EditClosed))
+    assert "再来一局" in apply_edit(page.content, edit.pairs)

@@ -35,6 +35,7 @@ from app.config import (
 from app.connection import new_http_client, provider_for, provider_with_key
 from app.discovery import find_local_servers
 from app.events import ProviderError
+from app.i18n import translate
 from app.key_marks import mark_keyed
 from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
@@ -62,6 +63,7 @@ from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.history_notice import show_recovery_notice
+from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
@@ -190,6 +192,7 @@ class EaselApp:
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
         window.actions["prices"].triggered.connect(self.show_prices)
         window.actions["tools"].triggered.connect(lambda: open_tools_dialog(self.tool_hub, window))
+        fill_language_menu(window.language_menu, self.settings)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -228,7 +231,7 @@ class EaselApp:
             log.warning("%s", " ".join(notes))
             box = QMessageBox(
                 QMessageBox.Icon.Information,
-                "Header values moved",
+                translate("EaselApp", "Header values moved"),
                 " ".join(notes),
                 QMessageBox.StandardButton.Ok,
                 self.window,
@@ -333,10 +336,14 @@ class EaselApp:
         if conversation is None:
             return
         name = f"{conversation.title}.{kind}"
-        dialog = QFileDialog(self.window, "Export conversation", name)
+        dialog = QFileDialog(self.window, translate("EaselApp", "Export conversation"), name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("Markdown (*.md)" if kind == "md" else "Web page (*.html)")
+        dialog.setNameFilter(
+            translate("EaselApp", "Markdown (*.md)")
+            if kind == "md"
+            else translate("EaselApp", "Web page (*.html)")
+        )
 
         def write(result: int) -> None:
             if not result or not dialog.selectedFiles():
@@ -348,8 +355,10 @@ class EaselApp:
             except OSError as error:
                 box = QMessageBox(
                     QMessageBox.Icon.Warning,
-                    "Export failed",
-                    f"Could not write {target}: {error.strerror or error}.",
+                    translate("EaselApp", "Export failed"),
+                    translate("EaselApp", "Could not write {path}: {reason}.").format(
+                        path=target, reason=error.strerror or error
+                    ),
                     QMessageBox.StandardButton.Ok,
                     self.window,
                 )
@@ -364,7 +373,11 @@ class EaselApp:
     async def make_session(self, conversation_id: int) -> ChatSession:
         """The session for a conversation, with the active provider and its key."""
         if self.profile is None:
-            raise ProviderError("No provider is set up yet: choose one in Settings → Providers.")
+            raise ProviderError(
+                translate(
+                    "EaselApp", "No provider is set up yet: choose one in Settings → Providers."
+                )
+            )
         provider = await provider_for(self.profile, self._client_for(self.profile), self.keys)
         prompt = (
             system_prompt(self.settings.system_prompt)
@@ -388,7 +401,11 @@ class EaselApp:
     async def _artifact_provider(self) -> tuple[Provider, ProviderProfile]:
         """The provider and model an artifact's call goes to: the ones chosen right now."""
         if self.profile is None:
-            raise ProviderError("No provider is set up yet: choose one in Settings → Providers.")
+            raise ProviderError(
+                translate(
+                    "EaselApp", "No provider is set up yet: choose one in Settings → Providers."
+                )
+            )
         provider = await provider_for(self.profile, self._client_for(self.profile), self.keys)
         return provider, replace(self.profile, model=self.model)
 
@@ -430,13 +447,15 @@ class EaselApp:
         if profile.model and models and profile.model not in models:
             return (
                 True,
-                (
-                    f"Connected to {profile.name}, but it does not list “{profile.model}”. "
-                    f"It offers {len(models)} models."
-                ),
+                translate(
+                    "EaselApp",
+                    "Connected to {name}, but it does not list “{model}”. It offers {count} "
+                    "models.",
+                ).format(name=profile.name, model=profile.model, count=len(models)),
                 models,
             )
-        return True, f"Connected to {profile.name} ({len(models)} models available).", models
+        connected = translate("EaselApp", "Connected to {name} ({count} models available).")
+        return True, connected.format(name=profile.name, count=len(models)), models
 
     def on_profile_saved(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
         asyncio.ensure_future(self.save_profile(profile, key, session_only))
@@ -476,7 +495,7 @@ class EaselApp:
         profile = self.profile
         self.window.show_first_run(profile is None)
         if profile is None:
-            self.window.set_model_status("No provider", "")
+            self.window.set_model_status(translate("EaselApp", "No provider"), "")
             return
         self.window.set_model_status(profile.name, self.model)
         self.composer.think_button.setVisible(profile.kind == "anthropic")
@@ -576,7 +595,7 @@ def _install_excepthook() -> None:
             # open(), not the static warning(): a nested event loop would stall asyncio.
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
-                "Something went wrong",
+                translate("EaselApp", "Something went wrong"),
                 f"{kind.__name__}: {error}",
                 QMessageBox.StandardButton.Ok,
                 window,

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.i18n import translate
 from widgets.code_editor import CodeEditor
 
 
@@ -22,12 +23,14 @@ class ArtifactCodePage(QWidget):
         self.code = code
         self.edit_bar = QWidget(self)
         self.edit_bar.setObjectName("editBar")
-        self.run_button = QPushButton("Run as new version", self.edit_bar)
+        self.run_button = QPushButton(
+            translate("ArtifactCodePage", "Run as new version"), self.edit_bar
+        )
         self.run_button.setObjectName("primary")
-        self.discard_button = QPushButton("Discard", self.edit_bar)
+        self.discard_button = QPushButton(translate("ArtifactCodePage", "Discard"), self.edit_bar)
         row = QHBoxLayout(self.edit_bar)
         row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(QLabel("You edited the code.", self.edit_bar))
+        row.addWidget(QLabel(translate("ArtifactCodePage", "You edited the code."), self.edit_bar))
         row.addStretch(1)
         row.addWidget(self.discard_button)
         row.addWidget(self.run_button)

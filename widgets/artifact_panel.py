@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from app.i18n import translate
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
@@ -42,9 +43,12 @@ class ArtifactPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.setMovable(True)
         self.empty = QLabel(
-            "<div style='font-size:15px'><b>Artifacts appear here</b></div>"
-            "<div>Ask for a game, a page, a one-page report or a diagram:<br>"
-            "it runs right here, sandboxed and offline.</div>",
+            translate(
+                "ArtifactPanel",
+                "<div style='font-size:15px'><b>Artifacts appear here</b></div>"
+                "<div>Ask for a game, a page, a one-page report or a diagram:<br>"
+                "it runs right here, sandboxed and offline.</div>",
+            ),
             self,
         )
         self.empty.setObjectName("emptyArtifacts")

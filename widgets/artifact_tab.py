@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.documents import artifact_document, inline_vendored
 from app.fix import ConsoleLine, fix_prompt
+from app.i18n import translate
 from app.partial_preview import partial_preview
 from app.private_files import write_private_file
 from app.publish import Publisher
@@ -45,21 +46,8 @@ from widgets.model_consent_bar import ModelConsentBar
 from widgets.page_files import ask_save_path, write_page
 from widgets.print_dialog import PrintDialog
 from widgets.publish_dialog import PublishDialog
+from widgets.version_labels import origin_label, type_label
 
-TYPE_LABELS = {
-    "text/html": "HTML",
-    "image/svg+xml": "SVG",
-    "text/markdown": "Document",
-    "application/vnd.react": "React",
-    "application/vnd.mermaid": "Diagram",
-}
-ORIGIN_LABELS = {
-    "full": "written",
-    "edit": "edited",
-    "hand": "your edit",
-    "fix": "fixed",
-    "restore": "restored",
-}
 # How often a streaming page's partial preview is redrawn.
 PARTIAL_PREVIEW_MS = 250
 # A streaming page longer than this stops growing in the preview until it is complete: each
@@ -146,9 +134,13 @@ class ArtifactTab(QWidget):
         self.view.consoleMessage.connect(self._on_console)
         self.view.requestBlocked.connect(self._on_blocked)
         self.view.crashed.connect(
-            lambda reason: self._show_failure(f"The page crashed ({reason}).")
+            lambda reason: self._show_failure(
+                translate("ArtifactTab", "The page crashed ({reason}).").format(reason=reason)
+            )
         )
-        self.view.hung.connect(lambda: self._show_failure("The page stopped responding."))
+        self.view.hung.connect(
+            lambda: self._show_failure(translate("ArtifactTab", "The page stopped responding."))
+        )
         self.view.loaded.connect(lambda _ok: self._hide_failure())
         self.code.modifiedChanged.connect(self._on_code_modified)
         self.diff.restoreRequested.connect(lambda n: self.restoreRequested.emit(self.identifier, n))
@@ -175,14 +167,17 @@ class ArtifactTab(QWidget):
         self.console_button = bar.console_button
         bar.set_more_actions(
             (
-                ("Reload (fresh renderer)", self.reload),
-                ("Copy code", self.copy_code),
-                ("Open in the system browser", self.open_in_browser),
-                ("Full screen", self.show_full_screen),
-                ("Publish on this computer…", self.publish),
-                ("Save with CDN links (smaller file)…", lambda: self.save(keep_cdn=True)),
+                (translate("ArtifactTab", "Reload (fresh renderer)"), self.reload),
+                (translate("ArtifactTab", "Copy code"), self.copy_code),
+                (translate("ArtifactTab", "Open in the system browser"), self.open_in_browser),
+                (translate("ArtifactTab", "Full screen"), self.show_full_screen),
+                (translate("ArtifactTab", "Publish on this computer…"), self.publish),
                 (
-                    "Ask before model calls again",
+                    translate("ArtifactTab", "Save with CDN links (smaller file)…"),
+                    lambda: self.save(keep_cdn=True),
+                ),
+                (
+                    translate("ArtifactTab", "Ask before model calls again"),
                     lambda: self.modelPermissionRevoked.emit(self.key),
                 ),
             )
@@ -218,7 +213,7 @@ class ArtifactTab(QWidget):
         self.code.set_language(type_)
         self.code.set_text("")
         self.code.set_read_only(True)
-        self.status.setText("writing…")
+        self.status.setText(translate("ArtifactTab", "writing…"))
         if type_ == "text/html":
             self.show_preview()
         else:
@@ -232,8 +227,9 @@ class ArtifactTab(QWidget):
         growing = html and self._stream_chars <= PARTIAL_PREVIEW_MAX_CHARS
         if growing:
             self._stream_text.append(text)
-        later = " · shown when complete" if html and not growing else ""
-        self.status.setText(f"writing… {_size(self._stream_chars)}{later}")
+        later = translate("ArtifactTab", " · shown when complete") if html and not growing else ""
+        written = translate("ArtifactTab", "writing… {size}").format(size=_size(self._stream_chars))
+        self.status.setText(written + later)
         if growing and not self._partial_timer.isActive():
             if self._stream_chars == len(text):
                 self._show_partial()  # at once: this also starts the origin's renderer early
@@ -251,9 +247,9 @@ class ArtifactTab(QWidget):
         self.versions = sorted(versions, key=lambda v: v.version)
         self.version_combo.clear()
         for version in self.versions:
-            label = f"v{version.version} · {ORIGIN_LABELS.get(version.origin, version.origin)}"
+            label = f"v{version.version} · {origin_label(version.origin)}"
             if not version.complete:
-                label += " · incomplete"
+                label += translate("ArtifactTab", " · incomplete")
             self.version_combo.addItem(label, version.version)
         shown = show or self.versions[-1]
         before = shown
@@ -288,9 +284,12 @@ class ArtifactTab(QWidget):
         self.code.set_text(version.content)
         self.code.set_read_only(False)
         self.edit_bar.hide()
-        kind = TYPE_LABELS.get(version.type, version.type)
-        plain = "" if self.code.is_highlighted() else " · large: code shown without colours"
-        self.status.setText((kind if version.complete else f"{kind} · incomplete") + plain)
+        kind = type_label(version.type)
+        plain = translate("ArtifactTab", " · large: code shown without colours")
+        plain = "" if self.code.is_highlighted() else plain
+        if not version.complete:
+            kind += translate("ArtifactTab", " · incomplete")
+        self.status.setText(kind + plain)
         self._clear_console()
         page = artifact_document(version.type, version.content, version.title)
         if self.isVisible():
@@ -397,8 +396,10 @@ class ArtifactTab(QWidget):
         except OSError as error:
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
-                "Could not open in the browser",
-                f"Could not write a temporary copy: {error.strerror or error}.",
+                translate("ArtifactTab", "Could not open in the browser"),
+                translate("ArtifactTab", "Could not write a temporary copy: {reason}.").format(
+                    reason=error.strerror or error
+                ),
                 QMessageBox.StandardButton.Ok,
                 self.window(),
             )
@@ -449,16 +450,18 @@ class ArtifactTab(QWidget):
         self.console.add(ConsoleLine("blocked", url))
         if url.startswith(("http:", "https:", "ws:", "wss:")):
             host = QUrl(url).host() or url
-            text = (
-                f"This artifact tried to reach <b>{host}</b>, which is blocked. "
-                "<a href='allow'>Allow network for this artifact</a>"
-            )
+            text = translate(
+                "ArtifactTab",
+                "This artifact tried to reach <b>{host}</b>, which is blocked. "
+                "<a href='allow'>Allow network for this artifact</a>",
+            ).format(host=host)
             if text != self.banner.text():  # a page retrying in a loop costs no relayout
                 self.banner.setText(text)
             self.banner.show()
 
     def _show_failure(self, text: str) -> None:
-        self.banner.setText(f"{text} <a href='reload'>Reload</a>")
+        reload = translate("ArtifactTab", "<a href='reload'>Reload</a>")
+        self.banner.setText(f"{text} {reload}")
         self.banner.show()
 
     def _on_banner_link(self, link: str) -> None:
@@ -469,7 +472,7 @@ class ArtifactTab(QWidget):
             self.reload()
 
     def _hide_failure(self) -> None:
-        if "Reload" in self.banner.text():
+        if "href='reload'" in self.banner.text():
             self.banner.hide()
 
     def _clear_console(self) -> None:

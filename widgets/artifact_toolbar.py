@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
+
 
 class ArtifactToolbar(QWidget):
     """View switches and version picker on the left; Fix, Console, Save, Print, More on the right."""
@@ -26,10 +28,15 @@ class ArtifactToolbar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("artifactToolbar")
-        self.preview_button = tool_button("Preview", self, checkable=True)
-        self.code_button = tool_button("Code", self, checkable=True)
+        self.preview_button = tool_button(
+            translate("ArtifactToolbar", "Preview"), self, checkable=True
+        )
+        self.code_button = tool_button(translate("ArtifactToolbar", "Code"), self, checkable=True)
         self.changes_button = tool_button(
-            "Changes", self, checkable=True, tip="Compare versions, restore an older one"
+            translate("ArtifactToolbar", "Changes"),
+            self,
+            checkable=True,
+            tip=translate("ArtifactToolbar", "Compare versions, restore an older one"),
         )
         self.preview_button.setChecked(True)
         group = QButtonGroup(self)
@@ -43,19 +50,31 @@ class ArtifactToolbar(QWidget):
         # The model calls this artifact made in this session (window.claude.complete).
         self.model_usage = QLabel("", self)
         self.model_usage.setObjectName("artifactModelUsage")
-        self.model_usage.setToolTip("Model calls this artifact made in this session")
+        self.model_usage.setToolTip(
+            translate("ArtifactToolbar", "Model calls this artifact made in this session")
+        )
         self.model_usage.hide()
         self.fix_button = tool_button(
-            "Fix", self, tip="Send the page's errors to the model for a fix"
+            translate("ArtifactToolbar", "Fix"),
+            self,
+            tip=translate("ArtifactToolbar", "Send the page's errors to the model for a fix"),
         )
         self.fix_button.setObjectName("fixButton")
         self.fix_button.hide()
-        self.console_button = tool_button("Console", self, checkable=True)
-        self.save_button = tool_button(
-            "Save", self, tip="Save as one .html file that runs offline (Ctrl+S)"
+        self.console_button = tool_button(
+            translate("ArtifactToolbar", "Console"), self, checkable=True
         )
-        self.print_button = tool_button("Print", self, tip="Print or save as an A4 PDF (Ctrl+P)")
-        self.more_button = tool_button("⋯", self, tip="More")
+        self.save_button = tool_button(
+            translate("ArtifactToolbar", "Save"),
+            self,
+            tip=translate("ArtifactToolbar", "Save as one .html file that runs offline (Ctrl+S)"),
+        )
+        self.print_button = tool_button(
+            translate("ArtifactToolbar", "Print"),
+            self,
+            tip=translate("ArtifactToolbar", "Print or save as an A4 PDF (Ctrl+P)"),
+        )
+        self.more_button = tool_button("⋯", self, tip=translate("ArtifactToolbar", "More"))
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._lay_out()
 
@@ -94,14 +113,22 @@ class ArtifactToolbar(QWidget):
 
     def set_counts(self, lines: int, errors: int, *, can_fix: bool) -> None:
         """ "Console (N)", and "Fix N errors" when there are errors and a fix can be asked."""
-        self.console_button.setText(f"Console ({lines:,})" if lines else "Console")
-        self.fix_button.setText(f"Fix {errors:,} error{'s' if errors != 1 else ''}")
+        console = translate("ArtifactToolbar", "Console ({count})").format(count=f"{lines:,}")
+        self.console_button.setText(console if lines else translate("ArtifactToolbar", "Console"))
+        if errors == 1:
+            fix = translate("ArtifactToolbar", "Fix {count} error")
+        else:
+            fix = translate("ArtifactToolbar", "Fix {count} errors")
+        self.fix_button.setText(fix.format(count=f"{errors:,}"))
         self.fix_button.setVisible(errors > 0 and can_fix)
 
     def set_model_usage(self, calls: int, tokens: int) -> None:
         """ "Model: N calls · T tokens" once the artifact has asked the model."""
-        plural = "s" if calls != 1 else ""
-        self.model_usage.setText(f"Model: {calls:,} call{plural} · {tokens:,} tokens")
+        if calls == 1:
+            usage = translate("ArtifactToolbar", "Model: {calls} call · {tokens} tokens")
+        else:
+            usage = translate("ArtifactToolbar", "Model: {calls} calls · {tokens} tokens")
+        self.model_usage.setText(usage.format(calls=f"{calls:,}", tokens=f"{tokens:,}"))
         self.model_usage.setVisible(calls > 0)
 
 

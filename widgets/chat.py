@@ -28,6 +28,7 @@ from app.artifacts import (
     Reasoning as ThinkText,
 )
 from app.events import ProviderError
+from app.i18n import translate
 from app.retry_policy import RetryRefused, retry_refusal
 from app.session import (
     ArtifactLimitReached,
@@ -55,7 +56,7 @@ from widgets.composer import Composer
 from widgets.stored_reply import show_outcome, show_stored_message
 from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
-from widgets.welcome import WELCOME
+from widgets.welcome import welcome_html
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,11 @@ def message_key(message_id: int) -> str:
 
 
 _MESSAGE_KEY = re.compile(r"m([1-9][0-9]{0,17})")
+
+
+def _writing_prefix() -> str:
+    """The artifact tab's "writing… " before the size (the card shows only what follows)."""
+    return translate("ArtifactTab", "writing… {size}").partition("{size}")[0]
 
 
 class ChatController(QObject):
@@ -132,12 +138,12 @@ class ChatController(QObject):
         self.transcript.clear()
         self.panel.clear(conversation_id)
         if conversation_id is None:
-            self.transcript.set_empty_state(WELCOME)
+            self.transcript.set_empty_state(welcome_html())
             return
         versions = self.store.artifact_versions(conversation_id)
         messages = self.store.messages(conversation_id)
         if not messages:
-            self.transcript.set_empty_state(WELCOME)
+            self.transcript.set_empty_state(welcome_html())
         calls = calls_of_conversation(self.store, conversation_id)
         for message in messages:
             last = message is messages[-1]
@@ -220,7 +226,7 @@ class ChatController(QObject):
             self.conversation_id,
             identifier,
             found.type,
-            found.title if found.title != "snippet" else "Code from the chat",
+            found.title if found.title != "snippet" else translate("Chat", "Code from the chat"),
             found.content,
             origin="hand",
         )
@@ -295,20 +301,23 @@ class ChatController(QObject):
 
     def _show_failure(self, error: Exception) -> None:
         """One sentence in the transcript; the reply so far and the composer's text stay."""
-        text = f"Easel failed: {type(error).__name__}: {error}"
+        text = translate("Chat", "Easel failed: {error}").format(
+            error=f"{type(error).__name__}: {error}"
+        )
         if self._reply_open and self.transcript.has_message(self._reply_key):
             # The session could not end the reply itself (it says so when it can).
             self._reply_open = False
             self.transcript.finish_message(self._reply_key)
             self.transcript.set_message_state(self._reply_key, "error")
             self.transcript.add_notice(
-                self._reply_key, f"{text}. What arrived is shown above.", kind="error"
+                self._reply_key,
+                translate("Chat", "{failure}. What arrived is shown above.").format(failure=text),
+                kind="error",
             )
             self.transcript.scroll_to_bottom()
         else:
-            kept = (
-                " Your message is still in the box below." if self.composer.text().strip() else ""
-            )
+            kept = translate("Chat", " Your message is still in the box below.")
+            kept = kept if self.composer.text().strip() else ""
             self._notice_without_turn(f"{text}.{kept}")
 
     def _notice_without_turn(self, text: str) -> None:
@@ -339,8 +348,10 @@ class ChatController(QObject):
         elif isinstance(event, EditFailed):
             self.transcript.add_notice(
                 self._reply_key,
-                f"The edit to “{event.identifier}” could not be applied ({event.reason}); "
-                "nothing changed.",
+                translate(
+                    "Chat",
+                    "The edit to “{identifier}” could not be applied ({reason}); nothing changed.",
+                ).format(identifier=event.identifier, reason=event.reason),
                 kind="warning",
             )
             self.transcript.update_artifact_card(self._reply_key, event.identifier, state="failed")
@@ -351,7 +362,9 @@ class ChatController(QObject):
         elif isinstance(event, Retrying):
             self.transcript.add_notice(
                 self._reply_key,
-                f"{event.reason} Retrying in {event.seconds:.0f} s (attempt {event.attempt + 1}).",
+                translate("Chat", "{reason} Retrying in {seconds} s (attempt {attempt}).").format(
+                    reason=event.reason, seconds=f"{event.seconds:.0f}", attempt=event.attempt + 1
+                ),
                 kind="info",
             )
         elif isinstance(event, ToolCallUpdate):
@@ -397,7 +410,9 @@ class ChatController(QObject):
             tab = self.panel.tab(segment.identifier)
             if tab is not None:
                 self.transcript.update_artifact_card(
-                    key, segment.identifier, progress=tab.status.text().removeprefix("writing… ")
+                    key,
+                    segment.identifier,
+                    progress=tab.status.text().removeprefix(_writing_prefix()),
                 )
         elif isinstance(segment, ArtifactOpened):
             self.transcript.add_artifact_card(
@@ -443,12 +458,15 @@ class ChatController(QObject):
         elapsed = max(now - self._started, 1e-3)
         tokens = self._output_tokens or round(self._chars / 4)
         approx = "" if self._output_tokens else "~"
-        speed = f"{approx}{tokens:,} tokens · {approx}{tokens / elapsed:.0f} tok/s"
+        speed = translate("Chat", "{tokens} tokens · {speed} tok/s").format(
+            tokens=f"{approx}{tokens:,}", speed=f"{approx}{tokens / elapsed:.0f}"
+        )
         if final:
             total = self.conversation_usage()
-            self.statusChanged.emit(f"last reply {speed}" + (f"   ·   {total}" if total else ""))
+            last = translate("Chat", "last reply {speed}").format(speed=speed)
+            self.statusChanged.emit(last + (f"   ·   {total}" if total else ""))
         else:
-            self.statusChanged.emit(f"streaming · {speed}")
+            self.statusChanged.emit(translate("Chat", "streaming · {speed}").format(speed=speed))
 
     # --- actions from the transcript -------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.i18n import translate
 from app.store import Store
 from app.usage import Price, cost, format_usage, price_for
 
@@ -24,4 +25,5 @@ def conversation_usage(
             money = None if part is None or money is None else money + part
     if not tokens_in and not tokens_out:
         return ""
-    return "This conversation: " + format_usage(tokens_in, tokens_out, money)
+    usage = format_usage(tokens_in, tokens_out, money)
+    return translate("ChatUsage", "This conversation: {usage}").format(usage=usage)

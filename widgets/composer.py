@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
+
 
 class PromptEdit(QPlainTextEdit):
     """A plain text box that sends on Enter and grows with its text, up to a bound."""
@@ -57,11 +59,14 @@ class Composer(QWidget):
         self.edit = PromptEdit(self)
         self.edit.setObjectName("promptEdit")
         self.edit.setPlaceholderText(
-            "Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  "
-            "(Enter sends, Shift+Enter for a new line, Esc stops)"
+            translate(
+                "Composer",
+                "Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  "
+                "(Enter sends, Shift+Enter for a new line, Esc stops)",
+            )
         )
         self.edit.setFixedHeight(84)
-        self.button = QPushButton("Send", self)
+        self.button = QPushButton(translate("Composer", "Send"), self)
         self.button.setObjectName("sendButton")
         self.button.setDefault(True)
         self.model_label = QLabel("", self)
@@ -74,14 +79,20 @@ class Composer(QWidget):
         self.model_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.model_combo.setToolTip("The model for the next replies (each reply shows its own)")
+        self.model_combo.setToolTip(
+            translate("Composer", "The model for the next replies (each reply shows its own)")
+        )
         self.refresh_button = QToolButton(self)
         self.refresh_button.setText("↻")
-        self.refresh_button.setToolTip("Fetch the provider's model list again")
+        self.refresh_button.setToolTip(
+            translate("Composer", "Fetch the provider's model list again")
+        )
         self.think_button = QToolButton(self)
-        self.think_button.setText("Extended thinking")
+        self.think_button.setText(translate("Composer", "Extended thinking"))
         self.think_button.setCheckable(True)
-        self.think_button.setToolTip("Let the model think before it answers (Anthropic)")
+        self.think_button.setToolTip(
+            translate("Composer", "Let the model think before it answers (Anthropic)")
+        )
         self.think_button.hide()
         self._streaming = False
 
@@ -141,7 +152,9 @@ class Composer(QWidget):
     def set_streaming(self, streaming: bool) -> None:
         """Switch the button between Send and Stop."""
         self._streaming = streaming
-        self.button.setText("Stop" if streaming else "Send")
+        self.button.setText(
+            translate("Composer", "Stop") if streaming else translate("Composer", "Send")
+        )
         self.button.setProperty("stop", streaming)
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)

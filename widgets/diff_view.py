@@ -30,18 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.diffing import Row, diff_stats, side_by_side
+from app.i18n import translate
 from app.store import ArtifactVersion
 from widgets.code_theme import DARK, LIGHT, colours_for, repaint_on_scheme_change
 from widgets.diff_lines import side_lines, unified_lines
 from widgets.diff_pane import DiffPane
-
-ORIGIN_LABELS = {
-    "full": "written",
-    "edit": "edited",
-    "hand": "your edit",
-    "fix": "fixed",
-    "restore": "restored",
-}
+from widgets.version_labels import origin_label
 
 
 class _Picker(QComboBox):
@@ -62,9 +56,9 @@ class _Picker(QComboBox):
 
 
 def _version_label(version: ArtifactVersion, newest: int) -> str:
-    origin = ORIGIN_LABELS.get(version.origin, version.origin)
+    origin = origin_label(version.origin)
     when = time.strftime("%H:%M", time.localtime(version.created))
-    latest = " · latest" if version.version == newest else ""
+    latest = translate("DiffView", " · latest") if version.version == newest else ""
     return f"v{version.version} · {origin} · {when}{latest}"
 
 
@@ -116,8 +110,8 @@ class DiffView(QWidget):
         self.to_combo = _Picker(bar)
         arrow = QLabel("→", bar)
         arrow.setObjectName("diffArrow")
-        self.unified_button = self._mode_button("Unified", bar)
-        self.side_button = self._mode_button("Side by side", bar)
+        self.unified_button = self._mode_button(translate("DiffView", "Unified"), bar)
+        self.side_button = self._mode_button(translate("DiffView", "Side by side"), bar)
         self.unified_button.setChecked(True)
         group = QButtonGroup(bar)
         group.addButton(self.unified_button)
@@ -125,7 +119,7 @@ class DiffView(QWidget):
         self.stats = QLabel("", bar)
         self.stats.setObjectName("diffStats")
         self.stats.setTextFormat(Qt.TextFormat.RichText)
-        self.restore_button = QPushButton("Restore this version", bar)
+        self.restore_button = QPushButton(translate("DiffView", "Restore this version"), bar)
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.setCursor(Qt.CursorShape.PointingHandCursor)
         row = QHBoxLayout(bar)
@@ -235,15 +229,18 @@ class DiffView(QWidget):
     def _show_current(self) -> None:
         old, new = self.left_version(), self.right_version()
         if old is None or new is None:
-            self.empty.setText("No versions to compare yet.")
+            self.empty.setText(translate("DiffView", "No versions to compare yet."))
             self.stack.setCurrentWidget(self.empty)
         elif not self.has_differences():
-            same = "the same version" if old.version == new.version else "identical"
-            detail = "" if old.content == new.content else "<br>(only line endings differ)"
-            self.empty.setText(
-                f"<b>No differences</b><br><span style='color:#8a8a82'>v{old.version} and "
-                f"v{new.version} are {same}.{detail}</span>"
-            )
+            if old.version == new.version:
+                same = translate("DiffView", "v{old} and v{new} are the same version.")
+            else:
+                same = translate("DiffView", "v{old} and v{new} are identical.")
+            detail = translate("DiffView", "<br>(only line endings differ)")
+            detail = "" if old.content == new.content else detail
+            title = translate("DiffView", "<b>No differences</b>")
+            same = same.format(old=old.version, new=new.version)
+            self.empty.setText(f"{title}<br><span style='color:#8a8a82'>{same}{detail}</span>")
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentIndex(0 if self._mode == "unified" else 1)
@@ -251,12 +248,15 @@ class DiffView(QWidget):
     def _update_restore(self) -> None:
         target = self.restore_target()
         self.restore_button.setEnabled(target is not None)
-        self.restore_button.setText(
-            f"Restore v{target}" if target is not None else "Restore this version"
-        )
-        self.restore_button.setToolTip(
-            f"Make v{target} the newest version again" if target else "This is the newest version"
-        )
+        if target is not None:
+            text = translate("DiffView", "Restore v{version}").format(version=target)
+            tip = translate("DiffView", "Make v{version} the newest version again")
+            tip = tip.format(version=target)
+        else:
+            text = translate("DiffView", "Restore this version")
+            tip = translate("DiffView", "This is the newest version")
+        self.restore_button.setText(text)
+        self.restore_button.setToolTip(tip)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         """The theme changed the application palette: the toolbar's colours follow."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
+from app.i18n import translate
 from widgets.code_theme import DARK, LIGHT, colours_for, repaint_on_scheme_change
 
 
@@ -24,15 +25,17 @@ class FindBar(QFrame):
         super().__init__(parent)
         self.setObjectName("findBar")
         self.field = QLineEdit(self)
-        self.field.setPlaceholderText("Find")
+        self.field.setPlaceholderText(translate("FindBar", "Find"))
         self.field.setClearButtonEnabled(True)
         self.field.setMinimumWidth(180)
         self.count = QLabel("", self)
         self.count.setObjectName("findCount")
         self.count.setMinimumWidth(64)
-        self.previous_button = self._button("↑", "Previous match (Shift+Enter)")
-        self.next_button = self._button("↓", "Next match (Enter)")
-        self.close_button = self._button("✕", "Close (Esc)")
+        self.previous_button = self._button(
+            "↑", translate("FindBar", "Previous match (Shift+Enter)")
+        )
+        self.next_button = self._button("↓", translate("FindBar", "Next match (Enter)"))
+        self.close_button = self._button("✕", translate("FindBar", "Close (Esc)"))
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 5, 5, 5)
         row.setSpacing(3)
@@ -82,11 +85,13 @@ class FindBar(QFrame):
         event.accept()  # no key typed in the bar reaches the code below it
 
     def set_count(self, current: int, total: int, capped: bool) -> None:
-        """Show "current of total" ("No results" when nothing matched)."""
+        """Show "current of total" (translate("FindBar", "No results") when nothing matched)."""
         if total == 0:
-            text = "No results" if self.field.text() else ""
+            text = translate("FindBar", "No results") if self.field.text() else ""
         else:
-            text = f"{current} of {total}{'+' if capped else ''}"
+            text = translate("FindBar", "{current} of {total}").format(
+                current=current, total=f"{total}{'+' if capped else ''}"
+            )
         self.count.setText(text)
         self.count.setProperty("none", total == 0)
         self.count.style().unpolish(self.count)

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
+from app.i18n import translate
+
+# The buttons' English text (a test finds the button by it); shown through translate().
 KEEP = "Keep the recovered history"
 START_EMPTY = "Start with an empty history"
 
@@ -21,10 +24,13 @@ def show_recovery_notice(
     parent: QWidget, notice: str, start_empty: Callable[[], None]
 ) -> QMessageBox:
     """A non-modal box with the notice; START_EMPTY calls `start_empty`."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "History recovered", notice, parent=parent)
+    title = translate("HistoryNotice", "History recovered")
+    box = QMessageBox(QMessageBox.Icon.Warning, title, notice, parent=parent)
     box.setObjectName("history-recovered")
-    keep = box.addButton(KEEP, QMessageBox.ButtonRole.AcceptRole)
-    empty = box.addButton(START_EMPTY, QMessageBox.ButtonRole.DestructiveRole)
+    keep_text = translate("HistoryNotice", "Keep the recovered history")
+    empty_text = translate("HistoryNotice", "Start with an empty history")
+    keep = box.addButton(keep_text, QMessageBox.ButtonRole.AcceptRole)
+    empty = box.addButton(empty_text, QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(keep)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -43,5 +49,7 @@ def cannot_start(sentence: str, *, interactive: bool) -> int:
     print(sentence, file=sys.stderr)
     if interactive:
         # Before the window and the turn loop exist, so a modal box stalls nothing.
-        QMessageBox(QMessageBox.Icon.Critical, "Easel cannot start", sentence).exec()
+        QMessageBox(
+            QMessageBox.Icon.Critical, translate("HistoryNotice", "Easel cannot start"), sentence
+        ).exec()
     return 1

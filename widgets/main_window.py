@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from widgets.appearance_menu import add_appearance_actions, add_shortcut_actions
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
@@ -84,10 +85,13 @@ class MainWindow(QMainWindow):
         page.setObjectName("firstRun")
         layout = QVBoxLayout(page)
         layout.setContentsMargins(48, 40, 48, 40)
-        title = QLabel("<h1>Welcome to Easel</h1>", page)
+        title = QLabel(translate("MainWindow", "<h1>Welcome to Easel</h1>"), page)
         intro = QLabel(
-            "Connect a model to start. Replies stream into the chat; whatever the model builds "
-            "— a game, a page, a one-page report — runs beside it.",
+            translate(
+                "MainWindow",
+                "Connect a model to start. Replies stream into the chat; whatever the model "
+                "builds — a game, a page, a one-page report — runs beside it.",
+            ),
             page,
         )
         intro.setWordWrap(True)
@@ -98,25 +102,58 @@ class MainWindow(QMainWindow):
         return page
 
     def _menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "new", "&New chat", QKeySequence.StandardKey.New)
+        file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
+        self._action(
+            file_menu, "new", translate("MainWindow", "&New chat"), QKeySequence.StandardKey.New
+        )
         file_menu.addSeparator()
-        self._action(file_menu, "save-artifact", "&Save artifact as .html…", "Ctrl+S")
-        self._action(file_menu, "print-artifact", "&Print artifact (A4)…", "Ctrl+P")
-        self._action(file_menu, "publish-artifact", "P&ublish artifact on this computer…")
+        self._action(
+            file_menu,
+            "save-artifact",
+            translate("MainWindow", "&Save artifact as .html…"),
+            "Ctrl+S",
+        )
+        self._action(
+            file_menu, "print-artifact", translate("MainWindow", "&Print artifact (A4)…"), "Ctrl+P"
+        )
+        self._action(
+            file_menu,
+            "publish-artifact",
+            translate("MainWindow", "P&ublish artifact on this computer…"),
+        )
         file_menu.addSeparator()
-        self._action(file_menu, "export-md", "Export conversation as &Markdown…")
-        self._action(file_menu, "export-html", "Export conversation as &HTML…")
+        self._action(
+            file_menu, "export-md", translate("MainWindow", "Export conversation as &Markdown…")
+        )
+        self._action(
+            file_menu, "export-html", translate("MainWindow", "Export conversation as &HTML…")
+        )
         file_menu.addSeparator()
-        self._action(file_menu, "quit", "&Quit", QKeySequence.StandardKey.Quit)
-        view_menu = self.menuBar().addMenu("&View")
-        self._action(view_menu, "toggle-sidebar", "Show &conversations", "Ctrl+B", checkable=True)
-        self._action(view_menu, "toggle-artifacts", "Show &artifacts", "Ctrl+J", checkable=True)
-        settings_menu = self.menuBar().addMenu("&Settings")
-        self._action(settings_menu, "providers", "&Providers…")
-        self._action(settings_menu, "system-prompt", "&System prompt…")
-        self._action(settings_menu, "prices", "Model &prices…")
-        self._action(settings_menu, "tools", "&Tools and MCP servers…")
+        self._action(
+            file_menu, "quit", translate("MainWindow", "&Quit"), QKeySequence.StandardKey.Quit
+        )
+        view_menu = self.menuBar().addMenu(translate("MainWindow", "&View"))
+        self._action(
+            view_menu,
+            "toggle-sidebar",
+            translate("MainWindow", "Show &conversations"),
+            "Ctrl+B",
+            checkable=True,
+        )
+        self._action(
+            view_menu,
+            "toggle-artifacts",
+            translate("MainWindow", "Show &artifacts"),
+            "Ctrl+J",
+            checkable=True,
+        )
+        settings_menu = self.menuBar().addMenu(translate("MainWindow", "&Settings"))
+        self._action(settings_menu, "providers", translate("MainWindow", "&Providers…"))
+        self._action(settings_menu, "system-prompt", translate("MainWindow", "&System prompt…"))
+        self._action(settings_menu, "prices", translate("MainWindow", "Model &prices…"))
+        self._action(settings_menu, "tools", translate("MainWindow", "&Tools and MCP servers…"))
+        # Filled by the app from its settings (widgets/language.py).
+        self.language_menu = settings_menu.addMenu(translate("MainWindow", "&Language"))
         add_appearance_actions(self._action, view_menu)
         add_shortcut_actions(self._action, self.menuBar(), view_menu, self.actions)
         self.actions["toggle-sidebar"].setChecked(True)

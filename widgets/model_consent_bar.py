@@ -12,6 +12,8 @@ import asyncio
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.i18n import translate
+
 _PREVIEW_CHARS = 600
 
 
@@ -34,9 +36,9 @@ class ModelConsentBar(QFrame):
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.prompt.setObjectName("modelConsentPrompt")
-        self.once = QPushButton("Allow once")
-        self.always = QPushButton("Always for this artifact")
-        self.deny = QPushButton("Don't allow")
+        self.once = QPushButton(translate("ModelConsentBar", "Allow once"))
+        self.always = QPushButton(translate("ModelConsentBar", "Always for this artifact"))
+        self.deny = QPushButton(translate("ModelConsentBar", "Don't allow"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button, decision in ((self.deny, "deny"), (self.always, "always"), (self.once, "once")):
@@ -54,7 +56,11 @@ class ModelConsentBar(QFrame):
             return self._future  # one question at a time: later calls share its answer
         self._future = asyncio.get_running_loop().create_future()
         self.question.setText(
-            f"{reason} Easel would send this to your current model, and the page gets the answer:"
+            translate(
+                "ModelConsentBar",
+                "{reason} Easel would send this to your current model, and the page gets the "
+                "answer:",
+            ).format(reason=reason)
         )
         shown = prompt if len(prompt) <= _PREVIEW_CHARS else prompt[:_PREVIEW_CHARS] + " …"
         self.prompt.setText(shown)

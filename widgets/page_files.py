@@ -8,13 +8,15 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app.i18n import translate
+
 
 def ask_save_path(parent: QWidget, suggested_name: str, chosen: Callable[[Path], object]) -> None:
-    """The "Save artifact" dialog (not modal to the loop); `chosen(path)` once the user picks."""
-    dialog = QFileDialog(parent, "Save artifact", suggested_name)
+    """The translate("PageFiles", "Save artifact") dialog (not modal to the loop); `chosen(path)` once the user picks."""
+    dialog = QFileDialog(parent, translate("PageFiles", "Save artifact"), suggested_name)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setNameFilter("Web page (*.html)")
+    dialog.setNameFilter(translate("PageFiles", "Web page (*.html)"))
     dialog.setDefaultSuffix("html")
 
     def finished(result: int) -> None:
@@ -33,8 +35,10 @@ def write_page(parent: QWidget, path: Path, html: str) -> bool:
         reason = error.strerror or str(error)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Could not save",
-            f"Could not save {path.name}: {reason}.",
+            translate("PageFiles", "Could not save"),
+            translate("PageFiles", "Could not save {name}: {reason}.").format(
+                name=path.name, reason=reason
+            ),
             QMessageBox.StandardButton.Ok,
             parent,
         )

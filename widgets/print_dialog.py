@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.i18n import translate
 from sandbox.printing import (
     PrintError,
     PrintOptions,
@@ -55,7 +56,6 @@ from sandbox.printing import (
 )
 from sandbox.view import ArtifactView
 
-_MODES = (("Paged", "paged"), ("Fit to one page", "fit"), ("Snapshot", "snapshot"))
 _DEBOUNCE_MS = 150
 # Real printers get each page as an image at this resolution at most (fast enough, sharp).
 _PRINT_DPI = 300
@@ -81,7 +81,7 @@ class PrintDialog(QDialog):
 
     def __init__(self, view: ArtifactView, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Print “{title}”")
+        self.setWindowTitle(translate("PrintDialog", "Print “{title}”").format(title=title))
         self._view = view
         self._title = title
         self._pdf = b""
@@ -100,16 +100,23 @@ class PrintDialog(QDialog):
 
     def _build(self) -> None:
         self._mode = QComboBox()
-        for label, mode in _MODES:
-            self._mode.addItem(label, mode)
+        self._mode.addItem(translate("PrintDialog", "Paged"), "paged")
+        self._mode.addItem(translate("PrintDialog", "Fit to one page"), "fit")
+        self._mode.addItem(translate("PrintDialog", "Snapshot"), "snapshot")
         self._orientation = QComboBox()
-        self._orientation.addItems(["Portrait", "Landscape"])
-        self._margins = QDoubleSpinBox(minimum=0, maximum=50, value=12, decimals=1, suffix=" mm")
-        self._background = QCheckBox("Background colours and images", checked=True)
+        self._orientation.addItems(
+            [translate("PrintDialog", "Portrait"), translate("PrintDialog", "Landscape")]
+        )
+        self._margins = QDoubleSpinBox(
+            minimum=0, maximum=50, value=12, decimals=1, suffix=translate("PrintDialog", " mm")
+        )
+        self._background = QCheckBox(
+            translate("PrintDialog", "Background colours and images"), checked=True
+        )
         form = QFormLayout()
-        form.addRow("Layout", self._mode)
-        form.addRow("Orientation", self._orientation)
-        form.addRow("Margins", self._margins)
+        form.addRow(translate("PrintDialog", "Layout"), self._mode)
+        form.addRow(translate("PrintDialog", "Orientation"), self._orientation)
+        form.addRow(translate("PrintDialog", "Margins"), self._margins)
         form.addRow("", self._background)
         for signal in (
             self._mode.currentIndexChanged,
@@ -122,10 +129,10 @@ class PrintDialog(QDialog):
         self._preview.setDocument(self._document)
         self._preview.setPageMode(QPdfView.PageMode.MultiPage)
         self._preview.setZoomMode(QPdfView.ZoomMode.FitInView)
-        self._status = QLabel("Making the preview…")
-        self._save = QPushButton("Save PDF…", enabled=False)
-        self._print = QPushButton("Print…", enabled=False)
-        close = QPushButton("Close")
+        self._status = QLabel(translate("PrintDialog", "Making the preview…"))
+        self._save = QPushButton(translate("PrintDialog", "Save PDF…"), enabled=False)
+        self._print = QPushButton(translate("PrintDialog", "Print…"), enabled=False)
+        close = QPushButton(translate("PrintDialog", "Close"))
         self._save.clicked.connect(self.choose_file)
         self._print.clicked.connect(self.choose_printer)
         close.clicked.connect(self.reject)
@@ -177,7 +184,7 @@ class PrintDialog(QDialog):
     def _options_changed(self) -> None:
         self._save.setEnabled(False)
         self._print.setEnabled(False)
-        self._status.setText("Making the preview…")
+        self._status.setText(translate("PrintDialog", "Making the preview…"))
         self._debounce.start()
 
     def _regenerate(self) -> None:
@@ -193,7 +200,9 @@ class PrintDialog(QDialog):
 
     def _snapshot_bytes(self, options: PrintOptions) -> bytes | PrintError:
         if self._snapshot.isNull():
-            return PrintError("The artifact was not on screen, so there is no snapshot.")
+            return PrintError(
+                translate("PrintDialog", "The artifact was not on screen, so there is no snapshot.")
+            )
         return snapshot_pdf(self._snapshot, options, self._title)
 
     def _made(self, result: bytes | PrintError) -> None:
@@ -217,7 +226,11 @@ class PrintDialog(QDialog):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self._document.load(self._buffer)
         pages = self._document.pageCount()
-        self._status.setText("1 page" if pages == 1 else f"{pages} pages")
+        self._status.setText(
+            translate("PrintDialog", "1 page")
+            if pages == 1
+            else translate("PrintDialog", "{count} pages").format(count=pages)
+        )
         self._save.setEnabled(True)
         self._print.setEnabled(True)
         self.previewReady.emit(pages)
@@ -227,9 +240,13 @@ class PrintDialog(QDialog):
     def choose_file(self) -> None:
         """Ask where to save the PDF (a file chooser opened with open())."""
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chooser = QFileDialog(self, "Save PDF", str(Path(folder) / pdf_file_name(self._title)))
+        chooser = QFileDialog(
+            self,
+            translate("PrintDialog", "Save PDF"),
+            str(Path(folder) / pdf_file_name(self._title)),
+        )
         chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        chooser.setNameFilter("PDF documents (*.pdf)")
+        chooser.setNameFilter(translate("PrintDialog", "PDF documents (*.pdf)"))
         chooser.setDefaultSuffix("pdf")
         chooser.fileSelected.connect(self.save_to)
         chooser.finished.connect(chooser.deleteLater)
@@ -241,11 +258,13 @@ class PrintDialog(QDialog):
             write_file(Path(path), self._pdf)
         except OSError as error:
             self._tell(
-                "The PDF was not saved",
-                f"Easel could not write {path}: {error.strerror or error}.",
+                translate("PrintDialog", "The PDF was not saved"),
+                translate("PrintDialog", "Easel could not write {path}: {reason}.").format(
+                    path=path, reason=error.strerror or error
+                ),
             )
             return
-        self._status.setText(f"Saved {Path(path).name}")
+        self._status.setText(translate("PrintDialog", "Saved {name}").format(name=Path(path).name))
         self.saved.emit(path)
 
     def _tell(self, title: str, sentence: str) -> None:
@@ -283,7 +302,10 @@ class PrintDialog(QDialog):
         """Draw every previewed page onto `printer`, one page image per sheet."""
         painter = QPainter()
         if not painter.begin(printer):
-            self._tell("Nothing was printed", "Easel could not start the printer.")
+            self._tell(
+                translate("PrintDialog", "Nothing was printed"),
+                translate("PrintDialog", "Easel could not start the printer."),
+            )
             return
         try:
             for index in range(self._document.pageCount()):
@@ -292,7 +314,7 @@ class PrintDialog(QDialog):
                 self._draw_page(painter, printer, index)
         finally:
             painter.end()
-        self._status.setText("Sent to the printer")
+        self._status.setText(translate("PrintDialog", "Sent to the printer"))
         self.printed.emit()
 
     def _draw_page(self, painter: QPainter, printer: QPrinter, index: int) -> None:

@@ -32,6 +32,7 @@ from app.config import (
     move_userinfo_to_header,
     profile_from_preset,
 )
+from app.i18n import translate
 
 # (profile, key or None) -> one sentence saying how the test went; raises nothing.
 Tester = Callable[[ProviderProfile, str | None], Awaitable[tuple[bool, str, list[str]]]]
@@ -54,6 +55,13 @@ def _number(text: str, kind: type[int] | type[float]) -> int | float | None:
         return None
 
 
+def _preset_name(preset: Preset) -> str:
+    """A preset's name as shown: product names as they are, "Custom" in the window's language."""
+    if preset.id == "custom":
+        return translate("ProviderForm", "Custom (OpenAI-compatible)")
+    return preset.name
+
+
 class ProviderForm(QWidget):
     """A form for one provider profile with Test and Save."""
 
@@ -73,7 +81,7 @@ class ProviderForm(QWidget):
         self._local: list[tuple[Preset, list[str]]] = []
         self._task: asyncio.Task[object] | None = None
         self._save_anyway = False
-        self._save_label = "Save and start chatting"
+        self._save_label = translate("ProviderForm", "Save and start chatting")
 
         self.local_box = QWidget(self)
         self.local_layout = QVBoxLayout(self.local_box)
@@ -83,13 +91,17 @@ class ProviderForm(QWidget):
         self.preset = QComboBox(self)
         self.preset.setObjectName("presetCombo")
         for preset in PRESETS:
-            self.preset.addItem(preset.name, preset.id)
+            self.preset.addItem(_preset_name(preset), preset.id)
         self.name = QLineEdit(self)
         self.base_url = QLineEdit(self)
         self.kind = QComboBox(self)
         self.kind.setObjectName("kindCombo")
-        self.kind.addItem("OpenAI-compatible (/chat/completions)", "openai")
-        self.kind.addItem("Anthropic Messages (/v1/messages)", "anthropic")
+        self.kind.addItem(
+            translate("ProviderForm", "OpenAI-compatible (/chat/completions)"), "openai"
+        )
+        self.kind.addItem(
+            translate("ProviderForm", "Anthropic Messages (/v1/messages)"), "anthropic"
+        )
         self.model = QComboBox(self)
         self.model.setEditable(True)
         self.key = QLineEdit(self)
@@ -98,7 +110,9 @@ class ProviderForm(QWidget):
         self.key_note = QLabel(self)
         self.key_note.setWordWrap(True)
         self.key_note.setObjectName("hint")
-        self.session_only = QCheckBox("Keep the key for this session only", self)
+        self.session_only = QCheckBox(
+            translate("ProviderForm", "Keep the key for this session only"), self
+        )
         if keyring_note:
             self.session_only.setChecked(True)
             self.session_only.setEnabled(False)
@@ -106,48 +120,56 @@ class ProviderForm(QWidget):
             self.keyring_label.setWordWrap(True)
             self.keyring_label.setObjectName("warning")
         self.advanced_toggle = QToolButton(self)
-        self.advanced_toggle.setText("Advanced ▸")
+        self.advanced_toggle.setText(translate("ProviderForm", "Advanced ▸"))
         self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setAutoRaise(True)
         self.advanced = QWidget(self)
         self.headers = QPlainTextEdit(self.advanced)
         self.headers.setPlaceholderText(
-            "One per line, e.g.  X-Goog-Api-Key: …  or  X-Api-Key: $MY_KEY_VARIABLE"
+            translate(
+                "ProviderForm",
+                "One per line, e.g.  X-Goog-Api-Key: …  or  X-Api-Key: $MY_KEY_VARIABLE",
+            )
         )
         self.headers.setToolTip(
-            "Header values are kept in the system keyring, never in the settings file. "
-            "A saved value shows as an empty “Name:” line: leave it empty to keep it."
+            translate(
+                "ProviderForm",
+                "Header values are kept in the system keyring, never in the settings file. "
+                "A saved value shows as an empty “Name:” line: leave it empty to keep it.",
+            )
         )
         self.headers.setFixedHeight(60)
         self.ca_bundle = QLineEdit(self.advanced)
-        self.ca_bundle.setPlaceholderText("A PEM file of extra certificate authorities")
+        self.ca_bundle.setPlaceholderText(
+            translate("ProviderForm", "A PEM file of extra certificate authorities")
+        )
         self.temperature = QLineEdit(self.advanced)
-        self.temperature.setPlaceholderText("the provider's default")
+        self.temperature.setPlaceholderText(translate("ProviderForm", "the provider's default"))
         self.max_tokens = QLineEdit(self.advanced)
-        self.max_tokens.setPlaceholderText("the provider's default")
+        self.max_tokens.setPlaceholderText(translate("ProviderForm", "the provider's default"))
         advanced_form = QFormLayout(self.advanced)
         advanced_form.setContentsMargins(0, 0, 0, 0)
-        advanced_form.addRow("Extra headers", self.headers)
-        advanced_form.addRow("CA bundle", self.ca_bundle)
-        advanced_form.addRow("Temperature", self.temperature)
-        advanced_form.addRow("Max tokens", self.max_tokens)
+        advanced_form.addRow(translate("ProviderForm", "Extra headers"), self.headers)
+        advanced_form.addRow(translate("ProviderForm", "CA bundle"), self.ca_bundle)
+        advanced_form.addRow(translate("ProviderForm", "Temperature"), self.temperature)
+        advanced_form.addRow(translate("ProviderForm", "Max tokens"), self.max_tokens)
         self.advanced.hide()
         self.advanced_toggle.toggled.connect(self._toggle_advanced)
         self.result = QLabel("", self)
         self.result.setObjectName("testResult")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.test_button = QPushButton("Test connection", self)
-        self.save_button = QPushButton("Save and start chatting", self)
+        self.test_button = QPushButton(translate("ProviderForm", "Test connection"), self)
+        self.save_button = QPushButton(translate("ProviderForm", "Save and start chatting"), self)
         self.save_button.setObjectName("primary")
 
         form = QFormLayout()
-        form.addRow("Provider", self.preset)
-        form.addRow("Name", self.name)
-        form.addRow("Base URL", self.base_url)
-        form.addRow("API kind", self.kind)
-        form.addRow("Model", self.model)
-        form.addRow("API key", self.key)
+        form.addRow(translate("ProviderForm", "Provider"), self.preset)
+        form.addRow(translate("ProviderForm", "Name"), self.name)
+        form.addRow(translate("ProviderForm", "Base URL"), self.base_url)
+        form.addRow(translate("ProviderForm", "API kind"), self.kind)
+        form.addRow(translate("ProviderForm", "Model"), self.model)
+        form.addRow(translate("ProviderForm", "API key"), self.key)
         form.addRow("", self.key_note)
         form.addRow("", self.session_only)
         if keyring_note:
@@ -185,11 +207,15 @@ class ProviderForm(QWidget):
         if not found:
             self.local_box.hide()
             return
-        title = QLabel("<b>Found on this computer</b> — no key needed", self.local_box)
+        title = QLabel(
+            translate("ProviderForm", "<b>Found on this computer</b> — no key needed"),
+            self.local_box,
+        )
         self.local_layout.addWidget(title)
         for preset, models in found:
             model = models[0] if models else ""
-            label = f"Use {preset.name}" + (f" · {model}" if model else "")
+            label = translate("ProviderForm", "Use {name}").format(name=preset.name)
+            label += f" · {model}" if model else ""
             button = QPushButton(label, self.local_box)
             button.setObjectName("localServer")
             button.clicked.connect(lambda _=False, p=preset, m=models: self.choose(p, m))
@@ -241,25 +267,32 @@ class ProviderForm(QWidget):
         Checked before Test and Save: an unusable value is never silently dropped.
         """
         numbers = (
-            ("Temperature", self.temperature.text(), float, "0.7"),
-            ("Max tokens", self.max_tokens.text(), int, "4096"),
+            (translate("ProviderForm", "Temperature"), self.temperature.text(), float, "0.7"),
+            (translate("ProviderForm", "Max tokens"), self.max_tokens.text(), int, "4096"),
         )
         for label, text, kind, example in numbers:
             value = _number(text, kind)
             if text.strip() and (value is None or value < 0 or (kind is int and value == 0)):
-                return (
-                    f"{label} must be a number such as {example}, or empty for the provider's "
-                    f"default, not “{text.strip()}”."
-                )
+                return translate(
+                    "ProviderForm",
+                    "{label} must be a number such as {example}, or empty for the provider's "
+                    "default, not “{text}”.",
+                ).format(label=label, example=example, text=text.strip())
         for line in self.headers.toPlainText().splitlines():
             name, sep, _value = line.partition(":")
             if line.strip() and not (sep and name.strip()):
-                return f"Each extra header is one line “Name: value”; “{line.strip()}” is not."
+                return translate(
+                    "ProviderForm", "Each extra header is one line “Name: value”; “{line}” is not."
+                ).format(line=line.strip())
         return None
 
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
-        self.advanced_toggle.setText("Advanced ▾" if shown else "Advanced ▸")
+        self.advanced_toggle.setText(
+            translate("ProviderForm", "Advanced ▾")
+            if shown
+            else translate("ProviderForm", "Advanced ▸")
+        )
 
     def _preset(self) -> Preset:
         preset_id = self.preset.currentData()
@@ -267,7 +300,7 @@ class ProviderForm(QWidget):
 
     def _on_preset(self) -> None:
         preset = self._preset()
-        self.name.setText(preset.name)
+        self.name.setText(_preset_name(preset))
         self.base_url.setText(preset.base_url)
         self.base_url.setReadOnly(preset.id != "custom" and not preset.local)
         self.kind.setCurrentIndex(max(0, self.kind.findData(preset.kind)))
@@ -276,12 +309,17 @@ class ProviderForm(QWidget):
         self._set_models(local_models or list(preset.models_hint), preset.default_model)
         self.key.setEnabled(preset.needs_key or preset.id == "custom")
         if preset.needs_key:
-            env = f" Or set {preset.key_env} and leave this empty." if preset.key_env else ""
-            self.key_note.setText(f"Your {preset.name} API key is kept in the system keyring.{env}")
+            env = translate("ProviderForm", " Or set {variable} and leave this empty.")
+            env = env.format(variable=preset.key_env) if preset.key_env else ""
+            note = translate("ProviderForm", "Your {name} API key is kept in the system keyring.")
+            self.key_note.setText(note.format(name=preset.name) + env)
         elif preset.local:
-            self.key_note.setText(f"{preset.name} runs on this computer: no key needed.")
+            note = translate("ProviderForm", "{name} runs on this computer: no key needed.")
+            self.key_note.setText(note.format(name=preset.name))
         else:
-            self.key_note.setText("Leave empty if the server needs no key.")
+            self.key_note.setText(
+                translate("ProviderForm", "Leave empty if the server needs no key.")
+            )
         self.result.setText("")
         self._changed()
 
@@ -312,7 +350,7 @@ class ProviderForm(QWidget):
     async def _test(self) -> bool:
         if self._show_problem():
             return False
-        self.result.setText("Testing…")
+        self.result.setText(translate("ProviderForm", "Testing…"))
         self.test_button.setEnabled(False)
         try:
             ok, sentence, models = await self._tester(
@@ -334,7 +372,7 @@ class ProviderForm(QWidget):
         if not self._save_anyway and not await self._test():
             # Some servers cannot list models yet chat fine: the user may insist, knowingly.
             self._save_anyway = True
-            self.save_button.setText("Save anyway")
+            self.save_button.setText(translate("ProviderForm", "Save anyway"))
             return
         self._changed()
         self.saved.emit(self.profile(), self.key.text().strip(), self.session_only.isChecked())

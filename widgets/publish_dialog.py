@@ -24,15 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from app.publish import Publication, Publisher, qr_matrix
 
 _QR_MODULE_PX = 5
 _QR_QUIET_MODULES = 4
-LAN_WARNING = (
-    "Anyone on the same network (a café's or hotel's Wi-Fi included) who gets this link can open "
-    "the page, and the page's own code runs in their browser. Only do this on a network you "
-    "trust, and stop publishing when you are done."
-)
 
 
 def qr_pixmap(text: str, module_px: int = _QR_MODULE_PX) -> QPixmap:
@@ -60,7 +56,7 @@ class PublishDialog(QDialog):
 
     def __init__(self, publisher: Publisher, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Publish on this computer")
+        self.setWindowTitle(translate("PublishDialog", "Publish on this computer"))
         self._publisher = publisher
         self._current: tuple[str, str] | None = None  # name, html
         self._build()
@@ -68,13 +64,13 @@ class PublishDialog(QDialog):
 
     def _build(self) -> None:
         self._url = QLineEdit(readOnly=True)
-        self._copy = QPushButton("Copy")
+        self._copy = QPushButton(translate("PublishDialog", "Copy"))
         self._copy.clicked.connect(self._copy_url)
         self._qr = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self._lan = QCheckBox("Let other devices on my network open it")
+        self._lan = QCheckBox(translate("PublishDialog", "Let other devices on my network open it"))
         self._lan.clicked.connect(self._lan_clicked)
         self._list = QListWidget()
-        close = QPushButton("Close")
+        close = QPushButton(translate("PublishDialog", "Close"))
         close.clicked.connect(self.accept)
         url_row = QHBoxLayout()
         url_row.addWidget(self._url, 1)
@@ -83,7 +79,7 @@ class PublishDialog(QDialog):
         layout.addLayout(url_row)
         layout.addWidget(self._qr)
         layout.addWidget(self._lan)
-        layout.addWidget(QLabel("Published now:"))
+        layout.addWidget(QLabel(translate("PublishDialog", "Published now:")))
         layout.addWidget(self._list, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
         self.resize(460, 560)
@@ -130,12 +126,19 @@ class PublishDialog(QDialog):
         self._lan.setChecked(False)  # only once the user confirms
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Open to your local network?",
-            LAN_WARNING,
+            translate("PublishDialog", "Open to your local network?"),
+            translate(
+                "PublishDialog",
+                "Anyone on the same network (a café's or hotel's Wi-Fi included) who gets this "
+                "link can open the page, and the page's own code runs in their browser. Only do "
+                "this on a network you trust, and stop publishing when you are done.",
+            ),
             QMessageBox.StandardButton.Cancel,
             self,
         )
-        share = box.addButton("Open to the network", QMessageBox.ButtonRole.AcceptRole)
+        share = box.addButton(
+            translate("PublishDialog", "Open to the network"), QMessageBox.ButtonRole.AcceptRole
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.finished.connect(lambda _result: self._answered(box.clickedButton() is share))
         box.finished.connect(box.deleteLater)
@@ -160,9 +163,13 @@ class PublishDialog(QDialog):
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(4, 2, 4, 2)
-            where = "network" if publication.lan else "this computer"
+            where = (
+                translate("PublishDialog", "network")
+                if publication.lan
+                else translate("PublishDialog", "this computer")
+            )
             line.addWidget(QLabel(f"{publication.name} — {publication.url} ({where})"), 1)
-            stop = QPushButton("Stop")
+            stop = QPushButton(translate("PublishDialog", "Stop"))
             stop.setObjectName(f"stop:{publication.name}")
             stop.clicked.connect(lambda _=False, name=publication.name: self.stop(name))
             line.addWidget(stop)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.i18n import translate
 from app.retry_policy import replaceable
 from app.store import StoredMessage
 from app.usage import Price, cost, format_usage, price_for
@@ -26,17 +27,29 @@ class Notice:
 
 def outcome_notice(message: StoredMessage, *, last: bool) -> Notice | None:
     """The notice a finished reply gets (None for a complete one); last: the newest message."""
-    retry = (("retry", "Retry"),) if last and replaceable(message) else ()
+    retry = (
+        (("retry", translate("ReplyOutcome", "Retry")),) if last and replaceable(message) else ()
+    )
     if message.status == "error":
-        return Notice(message.error or "The request failed.", "error", retry)
+        return Notice(
+            message.error or translate("ReplyOutcome", "The request failed."), "error", retry
+        )
     if message.status == "incomplete":
-        reason = message.error or "the reply was interrupted"
-        return Notice(f"Incomplete — {reason}", "warning", retry)
+        reason = message.error or translate("ReplyOutcome", "the reply was interrupted")
+        return Notice(
+            translate("ReplyOutcome", "Incomplete — {reason}").format(reason=reason),
+            "warning",
+            retry,
+        )
     if not message.content.strip() and not message.reasoning:
-        return Notice("The model returned an empty reply.", "warning", retry)
+        return Notice(
+            translate("ReplyOutcome", "The model returned an empty reply."), "warning", retry
+        )
     if message.finish_reason == "length":
         return Notice(
-            "Cut off at the model's length limit.", "warning", (("continue", "Continue"),)
+            translate("ReplyOutcome", "Cut off at the model's length limit."),
+            "warning",
+            (("continue", translate("ReplyOutcome", "Continue")),),
         )
     return None
 
@@ -48,5 +61,6 @@ def footer(message: StoredMessage, prices: Mapping[str, Price]) -> str:
         money = cost(message.input_tokens, message.output_tokens, price_for(message.model, prices))
         parts.append(format_usage(message.input_tokens, message.output_tokens, money))
     if message.reasoning_seconds:
-        parts.append(f"thought {message.reasoning_seconds:.0f} s")
+        seconds = f"{message.reasoning_seconds:.0f}"
+        parts.append(translate("ReplyOutcome", "thought {seconds} s").format(seconds=seconds))
     return " · ".join(parts)

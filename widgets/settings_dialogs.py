@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import ProviderProfile, Settings, save_settings
+from app.i18n import translate
 from app.prompts import DEFAULT_SYSTEM_PROMPT
 from widgets.provider_form import ProviderForm, Tester
 
@@ -55,24 +56,29 @@ class ProvidersDialog(QDialog):
 
     def __init__(self, owner: ProviderOwner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Providers")
+        self.setWindowTitle(translate("SettingsDialogs", "Providers"))
         self.resize(720, 560)
         self.owner = owner
         self.list = QListWidget(self)
-        self.use_button = QPushButton("Use", self)
-        self.remove_button = QPushButton("Remove", self)
-        self.import_button = QPushButton("Import keys from the environment", self)
+        self.use_button = QPushButton(translate("SettingsDialogs", "Use"), self)
+        self.remove_button = QPushButton(translate("SettingsDialogs", "Remove"), self)
+        self.import_button = QPushButton(
+            translate("SettingsDialogs", "Import keys from the environment"), self
+        )
         self.import_button.setToolTip(
-            "Make a provider for each key set in MOONSHOT_API_KEY, DEEPSEEK_API_KEY, "
-            "OPENAI_API_KEY, OPENROUTER_API_KEY or ANTHROPIC_API_KEY (kept in the keyring)"
+            translate(
+                "SettingsDialogs",
+                "Make a provider for each key set in MOONSHOT_API_KEY, DEEPSEEK_API_KEY, "
+                "OPENAI_API_KEY, OPENROUTER_API_KEY or ANTHROPIC_API_KEY (kept in the keyring)",
+            )
         )
         self.import_result = QLabel("", self)
         self.import_result.setWordWrap(True)
         tester: Tester = owner.test_profile
         self.form = ProviderForm(tester, parent=self)
-        self.form.set_save_label("Save provider")
+        self.form.set_save_label(translate("SettingsDialogs", "Save provider"))
         side = QVBoxLayout()
-        side.addWidget(QLabel("<b>Saved providers</b>", self))
+        side.addWidget(QLabel(translate("SettingsDialogs", "<b>Saved providers</b>"), self))
         side.addWidget(self.list, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.use_button)
@@ -130,9 +136,9 @@ class ProvidersDialog(QDialog):
     async def _import(self) -> None:
         names = await self.owner.import_env_keys()
         self.import_result.setText(
-            f"Imported: {', '.join(names)}."
+            translate("SettingsDialogs", "Imported: {names}.").format(names=", ".join(names))
             if names
-            else "No provider key is set in the environment."
+            else translate("SettingsDialogs", "No provider key is set in the environment.")
         )
         self._fill()
 
@@ -153,11 +159,17 @@ class PricesDialog(QDialog):
         self, settings: Settings, models: list[str], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Model prices")
+        self.setWindowTitle(translate("SettingsDialogs", "Model prices"))
         self.resize(560, 420)
         self.settings = settings
         self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels(["Model", "Input $ / M tokens", "Output $ / M tokens"])
+        self.table.setHorizontalHeaderLabels(
+            [
+                translate("SettingsDialogs", "Model"),
+                translate("SettingsDialogs", "Input $ / M tokens"),
+                translate("SettingsDialogs", "Output $ / M tokens"),
+            ]
+        )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 220)
         known = dict(settings.prices)
@@ -165,14 +177,20 @@ class PricesDialog(QDialog):
             known.setdefault(model, (0.0, 0.0))
         for model, (price_in, price_out) in sorted(known.items()):
             self._add_row(model, price_in, price_out)
-        add = QPushButton("Add a model", self)
+        add = QPushButton(translate("SettingsDialogs", "Add a model"), self)
         add.clicked.connect(lambda: self._add_row("", 0.0, 0.0))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        note = QLabel("Prices are yours to enter (providers change them). Leave 0 for free.", self)
+        note = QLabel(
+            translate(
+                "SettingsDialogs",
+                "Prices are yours to enter (providers change them). Leave 0 for free.",
+            ),
+            self,
+        )
         note.setWordWrap(True)
         # Why Save did nothing: a price that is not a number is refused, never dropped silently.
         self.problem_label = QLabel("", self)
@@ -202,19 +220,31 @@ class PricesDialog(QDialog):
         """One sentence about the first price that cannot be saved, or None."""
         for row in range(self.table.rowCount()):
             model, *prices = self._texts(row)
-            for what, text in zip(("input", "output"), prices, strict=True):
+            sentences = (
+                translate(
+                    "SettingsDialogs",
+                    "The input price of {name} must be a number of dollars per million tokens, "
+                    "such as 0.6, not “{text}”.",
+                ),
+                translate(
+                    "SettingsDialogs",
+                    "The output price of {name} must be a number of dollars per million tokens, "
+                    "such as 0.6, not “{text}”.",
+                ),
+            )
+            for sentence, text in zip(sentences, prices, strict=True):
                 try:
                     value = float(text or 0)
                 except ValueError:
                     value = float("nan")
                 if not math.isfinite(value) or value < 0:
-                    name = f"“{model}”" if model else f"row {row + 1}"
-                    return (
-                        f"The {what} price of {name} must be a number of dollars per million "
-                        f"tokens, such as 0.6, not “{text}”."
-                    )
+                    row_name = translate("SettingsDialogs", "row {number}").format(number=row + 1)
+                    name = f"“{model}”" if model else row_name
+                    return sentence.format(name=name, text=text)
             if not model and any(float(p or 0) for p in prices):
-                return f"Row {row + 1} has a price but no model name."
+                return translate(
+                    "SettingsDialogs", "Row {number} has a price but no model name."
+                ).format(number=row + 1)
         return None
 
     def accept(self) -> None:
@@ -249,14 +279,16 @@ class SystemPromptDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("System prompt")
+        self.setWindowTitle(translate("SettingsDialogs", "System prompt"))
         self.resize(760, 620)
         self.settings = settings
-        self.enabled = QCheckBox("Teach the model to make artifacts (recommended)", self)
+        self.enabled = QCheckBox(
+            translate("SettingsDialogs", "Teach the model to make artifacts (recommended)"), self
+        )
         self.enabled.setChecked(settings.artifact_prompt_enabled)
         self.edit = QPlainTextEdit(self)
         self.edit.setPlainText(settings.system_prompt or DEFAULT_SYSTEM_PROMPT)
-        reset = QPushButton("Reset to default", self)
+        reset = QPushButton(translate("SettingsDialogs", "Reset to default"), self)
         reset.clicked.connect(lambda: self.edit.setPlainText(DEFAULT_SYSTEM_PROMPT))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self

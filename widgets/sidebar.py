@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from app.store import Conversation
 
 
@@ -36,10 +37,10 @@ class Sidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("sidebar")
         self.setMinimumWidth(180)
-        self.new_button = QPushButton("＋  New chat", self)
+        self.new_button = QPushButton(translate("Sidebar", "＋  New chat"), self)
         self.new_button.setObjectName("newChat")
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search conversations")
+        self.search.setPlaceholderText(translate("Sidebar", "Search conversations"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setObjectName("conversationList")
@@ -62,7 +63,10 @@ class Sidebar(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for conversation in conversations:
-            item = QListWidgetItem(conversation.title or "New chat")
+            # "New chat" is stored as the title of a chat not named yet (app/session.py).
+            untitled = conversation.title in ("", "New chat")
+            title = translate("Sidebar", "New chat") if untitled else conversation.title
+            item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(conversation.title)
             self.list.addItem(item)
@@ -81,15 +85,19 @@ class Sidebar(QWidget):
         title = item.text()
         # popup(), not exec(): a nested event loop would stall the asyncio tasks (qasync).
         menu = QMenu(self)
-        menu.addAction("Rename…", lambda: self.ask_rename(conversation_id, title))
-        menu.addAction("Delete", lambda: self.ask_delete(conversation_id, title))
+        menu.addAction(
+            translate("Sidebar", "Rename…"), lambda: self.ask_rename(conversation_id, title)
+        )
+        menu.addAction(
+            translate("Sidebar", "Delete"), lambda: self.ask_delete(conversation_id, title)
+        )
         menu.popup(self.list.mapToGlobal(pos))
 
     def ask_rename(self, conversation_id: int, title: str) -> None:
         """Ask for a new title (a non-blocking dialog) and emit renameRequested."""
         dialog = QInputDialog(self)
-        dialog.setWindowTitle("Rename conversation")
-        dialog.setLabelText("Title:")
+        dialog.setWindowTitle(translate("Sidebar", "Rename conversation"))
+        dialog.setLabelText(translate("Sidebar", "Title:"))
         dialog.setTextValue(title)
 
         def done(result: int) -> None:
@@ -104,8 +112,11 @@ class Sidebar(QWidget):
         """Confirm (a non-blocking dialog), then emit deleteRequested."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete conversation",
-            f"Delete “{title}” with all its messages and artifacts? This cannot be undone.",
+            translate("Sidebar", "Delete conversation"),
+            translate(
+                "Sidebar",
+                "Delete “{title}” with all its messages and artifacts? This cannot be undone.",
+            ).format(title=title),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )

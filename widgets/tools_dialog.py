@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import ConfigError
+from app.i18n import translate
 from app.tools.hub import ToolHub
 from app.tools.mcp_config import DEFAULT_TIMEOUT, ServerConfig, load_config_file
 from app.tools.mcp_source import MCPSource
@@ -51,7 +52,7 @@ class ToolsDialog(QDialog):
 
     def __init__(self, hub: ToolHub, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Tools")
+        self.setWindowTitle(translate("ToolsDialog", "Tools"))
         self.resize(760, 600)
         self.hub = hub
         self._tasks: set[asyncio.Task[None]] = set()
@@ -78,29 +79,31 @@ class ToolsDialog(QDialog):
     def _build_form(self) -> None:
         self.name = QLineEdit(self)
         self.kind = QComboBox(self)
-        self.kind.addItem("Program on this computer (stdio)", "stdio")
-        self.kind.addItem("Remote server (Streamable HTTP)", "remote")
+        self.kind.addItem(translate("ToolsDialog", "Program on this computer (stdio)"), "stdio")
+        self.kind.addItem(translate("ToolsDialog", "Remote server (Streamable HTTP)"), "remote")
         self.command = QLineEdit(self)
-        self.command.setPlaceholderText("uvx, npx, or a full path")
+        self.command.setPlaceholderText(translate("ToolsDialog", "uvx, npx, or a full path"))
         self.args = QLineEdit(self)
         self.args.setPlaceholderText("mcp-server-time --local-timezone Europe/Paris")
         self.env = QPlainTextEdit(self)
-        self.env.setPlaceholderText("NAME=value, one a line")
+        self.env.setPlaceholderText(translate("ToolsDialog", "NAME=value, one a line"))
         self.env.setFixedHeight(56)
         self.url = QLineEdit(self)
         self.url.setPlaceholderText("https://example.com/mcp")
         self.headers = QPlainTextEdit(self)
-        self.headers.setPlaceholderText("Header-Name: value, one a line")
+        self.headers.setPlaceholderText(translate("ToolsDialog", "Header-Name: value, one a line"))
         self.headers.setFixedHeight(56)
         self.timeout = QDoubleSpinBox(self)
         self.timeout.setRange(1, 3600)
         self.timeout.setValue(DEFAULT_TIMEOUT)
-        self.timeout.setSuffix(" s")
-        self.save_button = QPushButton("Save server", self)
-        self.new_button = QPushButton("New", self)
-        self.remove_button = QPushButton("Remove", self)
-        self.check_button = QPushButton("Check", self)
-        self.import_button = QPushButton("Import claude_desktop_config.json…", self)
+        self.timeout.setSuffix(translate("ToolsDialog", " s"))
+        self.save_button = QPushButton(translate("ToolsDialog", "Save server"), self)
+        self.new_button = QPushButton(translate("ToolsDialog", "New"), self)
+        self.remove_button = QPushButton(translate("ToolsDialog", "Remove"), self)
+        self.check_button = QPushButton(translate("ToolsDialog", "Check"), self)
+        self.import_button = QPushButton(
+            translate("ToolsDialog", "Import claude_desktop_config.json…"), self
+        )
         self.save_button.clicked.connect(self.save_server)
         self.new_button.clicked.connect(self.clear_form)
         self.remove_button.clicked.connect(self.remove_server)
@@ -111,35 +114,43 @@ class ToolsDialog(QDialog):
 
     def _build_lists(self) -> None:
         settings = self.hub.settings
-        self.read_only = QCheckBox("Run tools marked read-only without asking", self)
+        self.read_only = QCheckBox(
+            translate("ToolsDialog", "Run tools marked read-only without asking"), self
+        )
         self.read_only.setChecked(settings.auto_allow_read_only)
-        self.fetch_url = QCheckBox("Offer the built-in fetch_url tool (reads a web page)", self)
+        self.fetch_url = QCheckBox(
+            translate("ToolsDialog", "Offer the built-in fetch_url tool (reads a web page)"), self
+        )
         self.fetch_url.setChecked(settings.fetch_url)
-        self.web_search = QCheckBox("Offer Kimi its own web search ($web_search)", self)
+        self.web_search = QCheckBox(
+            translate("ToolsDialog", "Offer Kimi its own web search ($web_search)"), self
+        )
         self.web_search.setChecked(settings.web_search)
         for box in (self.read_only, self.fetch_url, self.web_search):
             box.toggled.connect(lambda *_: self._options_changed())
         self.allowed = QListWidget(self)
-        self.revoke_button = QPushButton("Revoke", self)
+        self.revoke_button = QPushButton(translate("ToolsDialog", "Revoke"), self)
         self.revoke_button.clicked.connect(self.revoke_selected)
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton(translate("ToolsDialog", "Close"), self)
         self.close_button.clicked.connect(self.accept)
 
     def _layout(self) -> None:
         form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("Kind", self.kind)
-        form.addRow("Command", self.command)
-        form.addRow("Arguments", self.args)
-        form.addRow("Environment", self.env)
-        form.addRow("URL", self.url)
-        form.addRow("Headers", self.headers)
-        form.addRow("Timeout", self.timeout)
+        form.addRow(translate("ToolsDialog", "Name"), self.name)
+        form.addRow(translate("ToolsDialog", "Kind"), self.kind)
+        form.addRow(translate("ToolsDialog", "Command"), self.command)
+        form.addRow(translate("ToolsDialog", "Arguments"), self.args)
+        form.addRow(translate("ToolsDialog", "Environment"), self.env)
+        form.addRow(translate("ToolsDialog", "URL"), self.url)
+        form.addRow(translate("ToolsDialog", "Headers"), self.headers)
+        form.addRow(translate("ToolsDialog", "Timeout"), self.timeout)
         server_buttons = QHBoxLayout()
         for button in (self.new_button, self.save_button, self.remove_button, self.check_button):
             server_buttons.addWidget(button)
         left = QVBoxLayout()
-        left.addWidget(QLabel("<b>MCP servers</b> (tick to enable)", self))
+        left.addWidget(
+            QLabel(translate("ToolsDialog", "<b>MCP servers</b> (tick to enable)"), self)
+        )
         left.addWidget(self.servers, 1)
         left.addWidget(self.import_button)
         right = QVBoxLayout()
@@ -157,7 +168,7 @@ class ToolsDialog(QDialog):
         layout.addWidget(self.message)
         for box in (self.read_only, self.fetch_url, self.web_search):
             layout.addWidget(box)
-        layout.addWidget(QLabel("<b>Always allowed tools</b>", self))
+        layout.addWidget(QLabel(translate("ToolsDialog", "<b>Always allowed tools</b>"), self))
         layout.addLayout(allowed, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
 
@@ -197,13 +208,19 @@ class ToolsDialog(QDialog):
         """One line: disabled, not started, starting, ready with N tools, failed."""
         source = self.hub.sources.get(name)
         if source is None:
-            return "disabled"
+            return translate("ToolsDialog", "disabled")
         if source.state == "ready":
             count = source.tool_count
-            return f"ready with {count} tool{'s' if count != 1 else ''}"
+            if count == 1:
+                return translate("ToolsDialog", "ready with {count} tool").format(count=count)
+            return translate("ToolsDialog", "ready with {count} tools").format(count=count)
         if source.state == "failed":
-            return "failed"
-        return "starting…" if source.state == "starting" else "not started"
+            return translate("ToolsDialog", "failed")
+        return (
+            translate("ToolsDialog", "starting…")
+            if source.state == "starting"
+            else translate("ToolsDialog", "not started")
+        )
 
     def _show_state(self) -> None:
         name = self._selected_name()
@@ -211,7 +228,9 @@ class ToolsDialog(QDialog):
         if source is None:
             self.state.setText("")
         elif source.state == "failed":
-            self.state.setText(f"Failed: {source.error}")
+            self.state.setText(
+                translate("ToolsDialog", "Failed: {error}").format(error=source.error)
+            )
         else:
             self.state.setText(self.state_text(source.name).capitalize())
 
@@ -256,24 +275,36 @@ class ToolsDialog(QDialog):
         """The server the form describes; ConfigError (one sentence) when it is not usable."""
         name = self.name.text().strip()
         if not name:
-            raise ConfigError("Give the server a name.")
+            raise ConfigError(translate("ToolsDialog", "Give the server a name."))
         timeout = float(self.timeout.value())
         old = next((s for s in self.hub.settings.servers if s.name == name), None)
         enabled = old.enabled if old else True
         if self.kind.currentData() == "remote":
             url = self.url.text().strip()
             if not url.startswith(("http://", "https://")):
-                raise ConfigError("A remote server needs an http:// or https:// URL.")
-            headers = _pairs(self.headers.toPlainText(), ":", "Header lines")
+                raise ConfigError(
+                    translate("ToolsDialog", "A remote server needs an http:// or https:// URL.")
+                )
+            headers = _pairs(
+                self.headers.toPlainText(), ":", translate("ToolsDialog", "Header lines")
+            )
             return ServerConfig(name, url=url, headers=headers, enabled=enabled, timeout=timeout)
         command = self.command.text().strip()
         if not command:
-            raise ConfigError("A program server needs a command (for example uvx or npx).")
+            raise ConfigError(
+                translate(
+                    "ToolsDialog", "A program server needs a command (for example uvx or npx)."
+                )
+            )
         try:
             args = tuple(shlex.split(self.args.text()))
         except ValueError as error:
-            raise ConfigError(f"The arguments cannot be split: {error}.") from None
-        env = _pairs(self.env.toPlainText(), "=", "Environment lines")
+            raise ConfigError(
+                translate("ToolsDialog", "The arguments cannot be split: {error}.").format(
+                    error=error
+                )
+            ) from None
+        env = _pairs(self.env.toPlainText(), "=", translate("ToolsDialog", "Environment lines"))
         return ServerConfig(name, command, args, env, enabled=enabled, timeout=timeout)
 
     def save_server(self) -> None:
@@ -284,7 +315,7 @@ class ToolsDialog(QDialog):
             self.message.setText(str(error))
             return
         self._apply(self.hub.settings.with_server(config))
-        self.message.setText(f"Saved “{config.name}”.")
+        self.message.setText(translate("ToolsDialog", "Saved “{name}”.").format(name=config.name))
         self._select(config.name)
 
     def remove_server(self) -> None:
@@ -327,17 +358,24 @@ class ToolsDialog(QDialog):
             settings = settings.with_server(server)
         self._apply(settings)
         names = [server.name for server in servers]
-        self.message.setText(
-            f"Imported {len(names)} server{'s' if len(names) != 1 else ''}: {', '.join(names)}."
-            if names
-            else f"{path} has no servers."
-        )
+        if len(names) == 1:
+            text = translate("ToolsDialog", "Imported {count} server: {names}.")
+        elif names:
+            text = translate("ToolsDialog", "Imported {count} servers: {names}.")
+        else:
+            text = translate("ToolsDialog", "{path} has no servers.")
+        self.message.setText(text.format(count=len(names), names=", ".join(names), path=path))
         return names
 
     def _choose_import(self) -> None:
         found = [Path(p).expanduser() for p in CLAUDE_DESKTOP_CONFIGS]
         start = next((str(p) for p in found if p.exists()), str(Path.home()))
-        dialog = QFileDialog(self, "Import Claude Desktop servers", start, "JSON (*.json)")
+        dialog = QFileDialog(
+            self,
+            translate("ToolsDialog", "Import Claude Desktop servers"),
+            start,
+            translate("ToolsDialog", "JSON (*.json)"),
+        )
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(lambda chosen: self.import_file(Path(chosen)))
         dialog.open()
@@ -346,7 +384,9 @@ class ToolsDialog(QDialog):
         """Start the selected server now and show what it says."""
         source = self.hub.sources.get(self._selected_name() or "")
         if source is None:
-            self.message.setText("Enable the server first (tick it in the list).")
+            self.message.setText(
+                translate("ToolsDialog", "Enable the server first (tick it in the list).")
+            )
             return
         task = asyncio.ensure_future(self._check(source))
         self._tasks.add(task)
@@ -391,6 +431,11 @@ def _pairs(text: str, separator: str, what: str) -> dict[str, str]:
             continue
         name, found, value = line.partition(separator)
         if not found or not name.strip():
-            raise ConfigError(f"{what} look like NAME{separator}value; {line.strip()!r} does not.")
+            sentence = translate(
+                "ToolsDialog", "{what} look like NAME{separator}value; {line} does not."
+            )
+            raise ConfigError(
+                sentence.format(what=what, separator=separator, line=repr(line.strip()))
+            )
         pairs[name.strip()] = value.strip()
     return pairs

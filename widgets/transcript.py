@@ -24,10 +24,13 @@ from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from app.i18n import translate
 from app.markdown import IncrementalMarkdown, MarkdownRenderer
 from sandbox.links import confirm_and_open
+from widgets.language import CHINESE, running_language
 from widgets.throttle import Throttle
 from widgets.transcript_page import PAGE, TranscriptPage
+from widgets.transcript_strings import page_strings
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,9 @@ class TranscriptView(QWebEngineView):
         profile.setParent(self)
         page.actionClicked.connect(self._on_action)
         # A model's link may carry data in its address: the user sees it before it opens.
-        page.externalLinkClicked.connect(lambda url: confirm_and_open(self, url, "The reply"))
+        page.externalLinkClicked.connect(
+            lambda url: confirm_and_open(self, url, translate("Transcript", "The reply"))
+        )
         page.loadFinished.connect(self._on_load_finished)
         self.setPage(page)
         self._page = page
@@ -365,7 +370,9 @@ class TranscriptView(QWebEngineView):
             return
         self._loaded = True
         # First of all, the secret the page's own buttons carry (see transcript_page.py).
-        self._page.runJavaScript(js_call("easel.init", self._page.nonce), 0)
+        language = "zh-CN" if running_language() == CHINESE else "en"
+        init = js_call("easel.init", self._page.nonce, page_strings(), language)
+        self._page.runJavaScript(init, 0)
         self.flush()
         self.ready.emit()
 
@@ -389,7 +396,12 @@ TOOL_PREVIEW_CHARS = 4000  # of a result shown in its card (the model gets up to
 def _preview(result: str) -> str:
     if len(result) <= TOOL_PREVIEW_CHARS:
         return result
-    return result[:TOOL_PREVIEW_CHARS] + f"\n… {len(result) - TOOL_PREVIEW_CHARS:,} more characters"
+    more = translate("Transcript", "… {count} more characters")
+    return (
+        result[:TOOL_PREVIEW_CHARS]
+        + "\n"
+        + more.format(count=f"{len(result) - TOOL_PREVIEW_CHARS:,}")
+    )
 
 
 def _waits(message: _Message) -> bool:

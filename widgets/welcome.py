@@ -9,26 +9,34 @@ from __future__ import annotations
 
 import html
 
-EXAMPLES = (
-    "Create a simple breakout game as a single HTML page",
-    "A snake game with a random maze",
-    "A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page",
-)
+from app.i18n import translate
+
+
+def examples() -> tuple[str, ...]:
+    """The example prompts, in the window's language (the model answers in it too)."""
+    return (
+        translate("Welcome", "Create a simple breakout game as a single HTML page"),
+        translate("Welcome", "A snake game with a random maze"),
+        translate(
+            "Welcome",
+            "A two-day itinerary for Hebei with food, lodging and booking links, as one A4 page",
+        ),
+    )
 
 
 def welcome_html() -> str:
-    """The welcome page's HTML."""
+    """The welcome page's HTML, made when shown: the translators are installed by then."""
     items = "".join(
         f'<li><button type="button" class="example" data-prompt="{html.escape(text)}">'
         f"“{html.escape(text)}”</button></li>"
-        for text in EXAMPLES
+        for text in examples()
     )
-    return (
-        '<div class="welcome"><h1>What shall we build?</h1>'
-        "<p>Ask for something you can use: it appears beside the chat as a live page you can "
-        "play with, revise by asking, save as one file and print on A4.</p>"
-        f"<ul>{items}</ul></div>"
+    title = html.escape(translate("Welcome", "What shall we build?"))
+    intro = html.escape(
+        translate(
+            "Welcome",
+            "Ask for something you can use: it appears beside the chat as a live page you can "
+            "play with, revise by asking, save as one file and print on A4.",
+        )
     )
-
-
-WELCOME = welcome_html()
+    return f'<div class="welcome"><h1>{title}</h1><p>{intro}</p><ul>{items}</ul></div>'

@@ -27,6 +27,7 @@ from app.events import (
     RateLimited,
     ServerError,
 )
+from app.i18n import translate
 from app.providers.retry import parse_retry_hint, too_long_to_wait, wait_sentence
 from app.urls import redact_userinfo, strip_userinfo
 
@@ -64,9 +65,11 @@ class ErrorContext:
     def key_advice(self) -> str:
         """How to fix a rejected key. key_hint: an environment variable's name, or a sentence."""
         if not self.key_hint:
-            return "Check the key in Settings."
+            return translate("ProviderErrors", "Check the key in Settings.")
         if _ENV_NAME.match(self.key_hint):
-            return f"Check the key in Settings or {self.key_hint}."
+            return translate("ProviderErrors", "Check the key in Settings or {variable}.").format(
+                variable=self.key_hint
+            )
         return _sentence(self.key_hint)  # the caller's own advice, a whole sentence
 
 
@@ -78,7 +81,7 @@ def clip(text: str, limit: int = _MAX_MESSAGE) -> str:
 
 def _sentence(text: str) -> str:
     """End with a full stop unless the text already ends a sentence."""
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
+    return text if text.endswith((".", "!", "?", "…", "。", "！", "？")) else text + "."
 
 
 def _from_mapping(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -156,22 +159,35 @@ def error_from_response(
         retry_after = retry_after_seconds(headers)
         if retry_after is None and message:
             retry_after = parse_retry_hint(message)
-        text = f"{name} is limiting requests ({status}){_said(message)}"
+        text = translate("ProviderErrors", "{name} is limiting requests ({status}){said}").format(
+            name=name, status=status, said=_said(message)
+        )
         return _rate_limited(_sentence(text), status, retry_after)
     if status == 408:
-        return NetworkError(f"{name} timed out waiting for the request (408).", status=status)
+        text = translate(
+            "ProviderErrors", "{name} timed out waiting for the request (408)."
+        ).format(name=name)
+        return NetworkError(text, status=status)
     if status == 402:
-        text = f"{name} refused the request: the account's balance is too low (402){_said(message)}"
-        return BadResponse(
-            _sentence(text) + " Top it up or choose another provider.", status=status
-        )
+        text = translate(
+            "ProviderErrors",
+            "{name} refused the request: the account's balance is too low (402){said}",
+        ).format(name=name, said=_said(message))
+        advice = translate("ProviderErrors", " Top it up or choose another provider.")
+        return BadResponse(_sentence(text) + advice, status=status)
     if status == 404:
-        text = f"{name} does not know this model or address (404){_said(message)}"
-        advice = f" Check the model name and the base URL ({context.url})."
+        text = translate(
+            "ProviderErrors", "{name} does not know this model or address (404){said}"
+        ).format(name=name, said=_said(message))
+        advice = translate(
+            "ProviderErrors", " Check the model name and the base URL ({url})."
+        ).format(url=context.url)
         return BadResponse(_sentence(text) + advice, status=status)
     if status >= 500 or kind in _OVERLOAD_TYPES:
         return _server_error(context, status, message, kind)
-    text = f"{name} refused the request ({status}){_said(message)}"
+    text = translate("ProviderErrors", "{name} refused the request ({status}){said}").format(
+        name=name, status=status, said=_said(message)
+    )
     return BadResponse(_sentence(text), status=status)
 
 
@@ -180,18 +196,29 @@ def _rate_limited(text: str, status: int | None, retry_after: float | None) -> R
     if retry_after is None or not too_long_to_wait(retry_after):
         return RateLimited(text, status=status, retry_after=retry_after)
     when = wait_sentence(retry_after)
-    error = RateLimited(f"Rate limited: {when}. {text}", status=status, retry_after=retry_after)
+    limited = translate("ProviderErrors", "Rate limited: {when}. {text}").format(
+        when=when, text=text
+    )
+    error = RateLimited(limited, status=status, retry_after=retry_after)
     error.retryable = False  # a daily quota will not lift in the next minute
     return error
 
 
 def _auth_error(context: ErrorContext, status: int, message: str | None) -> AuthError:
     if not context.has_key:
-        text = f"{context.provider} needs an API key ({status}) and none was given."
+        text = translate(
+            "ProviderErrors", "{name} needs an API key ({status}) and none was given."
+        ).format(name=context.provider, status=status)
         return AuthError(f"{text} {context.key_advice()}", status=status)
     # 401 always means the key; a 403 can mean more (region, permissions), so quote the API.
-    detail = f" It said: {_sentence(message)}" if status == 403 and message else ""
-    text = f"{context.provider} rejected the API key ({status}).{detail}"
+    detail = translate("ProviderErrors", " It said: {message}")
+    detail = detail.format(message=_sentence(message)) if status == 403 and message else ""
+    text = (
+        translate("ProviderErrors", "{name} rejected the API key ({status}).").format(
+            name=context.provider, status=status
+        )
+        + detail
+    )
     return AuthError(f"{text} {context.key_advice()}", status=status)
 
 
@@ -199,10 +226,14 @@ def _server_error(
     context: ErrorContext, status: int, message: str | None, kind: str | None
 ) -> ServerError:
     if status == 529 or kind in _OVERLOAD_TYPES:
-        text = f"{context.provider} is overloaded ({status}){_said(message)}"
-        error = ServerError(_sentence(text) + " Try again in a moment.", status=status)
+        text = translate("ProviderErrors", "{name} is overloaded ({status}){said}").format(
+            name=context.provider, status=status, said=_said(message)
+        )
+        error = ServerError(_sentence(text) + _try_again(), status=status)
     else:
-        text = f"{context.provider} had a server error ({status}){_said(message)}"
+        text = translate("ProviderErrors", "{name} had a server error ({status}){said}").format(
+            name=context.provider, status=status, said=_said(message)
+        )
         error = ServerError(_sentence(text), status=status)
         # 501 Not Implemented or 505 will not get better by asking again.
         error.retryable = status in _RETRYABLE_5XX
@@ -220,29 +251,45 @@ def stream_error(context: ErrorContext, error: Any) -> ProviderError:
     status = code if isinstance(code, int) else None
     if status == 429 or kind in _RATE_TYPES:
         retry_after = parse_retry_hint(message) if message else None
-        text = _sentence(f"{context.provider} is limiting requests{_said(message)}")
+        text = translate("ProviderErrors", "{name} is limiting requests{said}").format(
+            name=context.provider, said=_said(message)
+        )
+        text = _sentence(text)
         return _rate_limited(text, status, retry_after)
     if kind in _OVERLOAD_TYPES or status == 529:
-        text = _sentence(f"{context.provider} is overloaded{_said(message)}")
-        return ServerError(text + " Try again in a moment.", status=status)
-    text = _sentence(f"{context.provider} reported an error mid-reply{_said(message)}")
+        text = translate("ProviderErrors", "{name} is overloaded{said}").format(
+            name=context.provider, said=_said(message)
+        )
+        return ServerError(_sentence(text) + _try_again(), status=status)
+    text = translate("ProviderErrors", "{name} reported an error mid-reply{said}").format(
+        name=context.provider, said=_said(message)
+    )
+    text = _sentence(text)
     return ServerError(text, status=status)
 
 
 def network_error(context: ErrorContext, exc: httpx.HTTPError) -> NetworkError:
     """A transport failure before any reply: refused, unresolvable, timed out, TLS."""
     if isinstance(exc, httpx.ConnectTimeout):
-        text = f"Connecting to {context.who()} timed out."
+        text = translate("ProviderErrors", "Connecting to {who} timed out.").format(
+            who=context.who()
+        )
     elif isinstance(exc, httpx.ReadTimeout):
         text = silence_sentence(context, exc)
     elif isinstance(exc, httpx.TimeoutException):
-        text = f"{context.who()} did not answer in time."
+        text = translate("ProviderErrors", "{who} did not answer in time.").format(
+            who=context.who()
+        )
     elif isinstance(exc, httpx.ConnectError):
         reason = clip(str(exc), 120)
-        text = f"Could not connect to {context.who()}{_said(reason)}"
+        text = translate("ProviderErrors", "Could not connect to {who}{said}").format(
+            who=context.who(), said=_said(reason)
+        )
     else:
         reason = clip(str(exc) or type(exc).__name__, 120)
-        text = f"The request to {context.who()} failed{_said(reason)}"
+        text = translate("ProviderErrors", "The request to {who} failed{said}").format(
+            who=context.who(), said=_said(reason)
+        )
     return NetworkError(_sentence(text))
 
 
@@ -251,9 +298,14 @@ def silence_sentence(
 ) -> str:
     """ "No data from X (host) for 60 s.": the read timeout that ran out, as the user set it."""
     seconds = _read_timeout_of(exc)
-    length = f" for {seconds:g} s" if seconds is not None else " in time"
-    tail = " in the middle of the reply" if mid_reply else ""
-    return f"No data from {context.who()}{length}{tail}."
+    if seconds is None:
+        sentence = translate("ProviderErrors", "No data from {who} in time{tail}.")
+    else:
+        sentence = translate("ProviderErrors", "No data from {who} for {seconds} s{tail}.")
+    tail = translate("ProviderErrors", " in the middle of the reply") if mid_reply else ""
+    return sentence.format(
+        who=context.who(), seconds="" if seconds is None else f"{seconds:g}", tail=tail
+    )
 
 
 def _read_timeout_of(exc: httpx.ReadTimeout) -> float | None:
@@ -268,9 +320,16 @@ def _read_timeout_of(exc: httpx.ReadTimeout) -> float | None:
 def redirect_error(context: ErrorContext, status: int, headers: Mapping[str, str]) -> BadResponse:
     """A 3xx where the API should answer: name where it points (never its password)."""
     location = {name.lower(): value for name, value in headers.items()}.get("location", "")
-    where = f" to {_without_userinfo(location.strip())}" if location.strip() else ""
-    text = f"{context.who()} redirected{where} ({status}): check the base URL."
+    where = translate("ProviderErrors", " to {location}")
+    where = where.format(location=_without_userinfo(location.strip())) if location.strip() else ""
+    text = translate(
+        "ProviderErrors", "{who} redirected{where} ({status}): check the base URL."
+    ).format(who=context.who(), where=where, status=status)
     return BadResponse(text, status=status)
+
+
+def _try_again() -> str:
+    return translate("ProviderErrors", " Try again in a moment.")
 
 
 def _without_userinfo(url: str) -> str:

@@ -15,6 +15,8 @@ import random
 import re
 from datetime import datetime, timedelta
 
+from app.i18n import translate
+
 # Attempts in all, the first one included.
 MAX_ATTEMPTS = 4
 # The longest wait Easel sits through by itself before asking again.
@@ -100,7 +102,8 @@ def wait_sentence(seconds: float, now: datetime | None = None) -> str:
     clock = until.strftime("%H:%M")
     if until.date() != current.date():
         clock = f"{until.strftime('%a')} {until.day} {until.strftime('%b')} {clock}"
-    return f"the server asks to wait {_duration(seconds)} (until {clock})"
+    sentence = translate("Retry", "the server asks to wait {duration} (until {clock})")
+    return sentence.format(duration=_duration(seconds), clock=clock)
 
 
 def _duration(seconds: float) -> str:
@@ -116,4 +119,14 @@ def _duration(seconds: float) -> str:
 
 
 def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'s' if count != 1 else ''}"
+    names = {
+        ("second", True): translate("Retry", "{count} second"),
+        ("second", False): translate("Retry", "{count} seconds"),
+        ("minute", True): translate("Retry", "{count} minute"),
+        ("minute", False): translate("Retry", "{count} minutes"),
+        ("hour", True): translate("Retry", "{count} hour"),
+        ("hour", False): translate("Retry", "{count} hours"),
+        ("day", True): translate("Retry", "{count} day"),
+        ("day", False): translate("Retry", "{count} days"),
+    }
+    return names[unit, count == 1].format(count=count)

@@ -16,6 +16,9 @@
   // Nodes this script made that may ask for an action; nothing from innerHTML is in here.
   const own = new WeakSet();
   let nonce = null;
+  // The page's own words in the window's language, handed over by easel.init (English source
+  // text -> translation, from widgets/transcript_strings.py); t() falls back to the English.
+  let strings = {};
   let stick = true; // follow new content unless the user scrolled up
 
   const TYPE_LABELS = {
@@ -38,6 +41,10 @@
     "application/vnd.mermaid": "chart",
   };
 
+  function t(text) {
+    return Object.prototype.hasOwnProperty.call(strings, text) ? strings[text] : text;
+  }
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -57,8 +64,12 @@
   }
 
   // The first call wins: Python makes it before sending anything else.
-  function init(value) {
-    if (nonce === null && typeof value === "string" && value) nonce = value;
+  function init(value, texts, language) {
+    if (nonce !== null || typeof value !== "string" || !value) return;
+    nonce = value;
+    if (texts && typeof texts === "object") strings = texts;
+    // Han characters take the right (Simplified Chinese) glyphs only when the page says so.
+    if (typeof language === "string" && language) document.documentElement.lang = language;
   }
 
   function act(action, key, arg) {
@@ -97,9 +108,9 @@
     const body = el("div", "msg-body");
     article.appendChild(body);
     article.appendChild(el("div", "typing")).append(el("span"), el("span"), el("span"));
-    article.appendChild(el("span", "badge incomplete-badge", "Incomplete"));
+    article.appendChild(el("span", "badge incomplete-badge", t("Incomplete")));
     const actions = el("div", "msg-actions");
-    actions.appendChild(button("Copy", "copy", ""));
+    actions.appendChild(button(t("Copy"), "copy", ""));
     article.appendChild(actions);
     article.appendChild(el("div", "msg-footer"));
     root.appendChild(article);
@@ -134,11 +145,11 @@
   function foldIfLong(block) {
     if (block.classList.contains("long") || block.scrollHeight <= 260) return;
     block.classList.add("long");
-    const toggle = el("button", "fold-toggle", "Show more");
+    const toggle = el("button", "fold-toggle", t("Show more"));
     toggle.type = "button";
     toggle.addEventListener("click", () => {
       const open = block.classList.toggle("unfolded");
-      toggle.textContent = open ? "Show less" : "Show more";
+      toggle.textContent = open ? t("Show less") : t("Show more");
     });
     block.after(toggle);
   }
@@ -148,7 +159,7 @@
     if (!details) {
       details = el("details", "reasoning");
       details.open = true;
-      details.appendChild(el("summary", "", "Thinking…"));
+      details.appendChild(el("summary", "", t("Thinking…")));
       details.appendChild(el("div", "reasoning-body"));
       article.insertBefore(details, body(article));
     }
@@ -175,9 +186,9 @@
     if (state !== null && state !== undefined) node.dataset.state = state;
     if (version !== null && version !== undefined) node.dataset.version = String(version);
     if (progress !== undefined) node.dataset.progress = progress;
-    const label = TYPE_LABELS[node.dataset.type] || node.dataset.type;
+    const label = t(TYPE_LABELS[node.dataset.type] || node.dataset.type);
     node.querySelector(".card-sub").textContent = `v${node.dataset.version} · ${label}`;
-    const stateText = STATE_LABELS[node.dataset.state] || "";
+    const stateText = t(STATE_LABELS[node.dataset.state] || "");
     const extra = node.dataset.state === "streaming" && node.dataset.progress ? ` ${node.dataset.progress}` : "";
     node.querySelector(".card-state").textContent = stateText + extra;
   }
@@ -235,8 +246,8 @@
       el("span", "tool-time"),
     );
     const detail = el("div", "tool-body");
-    detail.append(el("div", "tool-label", "Arguments"), el("pre", "tool-args", args || "{}"));
-    detail.append(el("div", "tool-label tool-result-label", "Result"), el("pre", "tool-result"));
+    detail.append(el("div", "tool-label", t("Arguments")), el("pre", "tool-args", args || "{}"));
+    detail.append(el("div", "tool-label tool-result-label", t("Result")), el("pre", "tool-result"));
     node.append(summary, detail, el("div", "tool-approval"));
     body(article).appendChild(node);
   }
@@ -245,16 +256,16 @@
     const node = findTool(article, id);
     if (!node) return;
     node.dataset.state = state;
-    node.querySelector(".tool-state").textContent = TOOL_STATES[state] || state;
+    node.querySelector(".tool-state").textContent = t(TOOL_STATES[state] || state);
     node.querySelector(".tool-time").textContent =
-      typeof seconds === "number" ? `${seconds.toFixed(1)} s` : "";
+      typeof seconds === "number" ? t("{seconds} s").replace("{seconds}", seconds.toFixed(1)) : "";
     if (typeof result === "string") node.querySelector(".tool-result").textContent = result;
     const approval = node.querySelector(".tool-approval");
     approval.replaceChildren();
     if (state === "approval") {
       node.open = true; // the user must see the full arguments to decide
       for (const [answer, label] of APPROVALS) {
-        approval.appendChild(button(label, "tool-approve", `${id}:${answer}`));
+        approval.appendChild(button(t(label), "tool-approve", `${id}:${answer}`));
       }
     }
   }
@@ -289,7 +300,9 @@
     if (!details) return;
     details.open = false;
     details.querySelector("summary").textContent =
-      seconds < 1 ? "Thought for a moment" : `Thought for ${Math.round(seconds)} s`;
+      seconds < 1
+        ? t("Thought for a moment")
+        : t("Thought for {seconds} s").replace("{seconds}", String(Math.round(seconds)));
   }
 
   const OPS = {
@@ -367,8 +380,8 @@
   }
 
   function copied(node) {
-    node.textContent = "Copied";
-    setTimeout(() => { node.textContent = "Copy"; }, 1500);
+    node.textContent = t("Copied");
+    setTimeout(() => { node.textContent = t("Copy"); }, 1500);
   }
 
   document.addEventListener("click", (event) => {

@@ -1,0 +1,326 @@
+"""The window in Simplified Chinese: every string a user can see is translated.
+
+Easel's and Qt's zh_CN translators are installed before the app is built, as main.py does for
+`--language zh_CN`. The test then walks every widget of the main window (first-run panel,
+chat, artifact panel with an artifact open, its toolbar and ⋯ menu, the menus and their
+actions, tooltips, placeholders) and every dialog (providers, prices, system prompt, tools,
+print, publish, rename, delete, export, history notice, language), and the transcript page's
+own buttons and labels. A text that still holds ASCII letters once product names, model names,
+shortcuts and code examples (ALLOWED) are taken out is untranslated, and the test names it
+with the widget that shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import time
+from collections.abc import Callable, Iterable
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QTextDocumentFragment
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+    QTextEdit,
+    QWidget,
+)
+
+from app.config import PRESETS
+from app.secrets import KeyStore
+from tests.model_server import openai_text_reply
+from widgets.app import EaselApp
+from widgets.language import CHINESE, install_language, remove_language
+
+GAME = (
+    "<!DOCTYPE html>\n<html><head><title>Breakout</title></head><body>"
+    "<canvas id=c width=200 height=100></canvas><script>console.error('boom')</script>"
+    "</body></html>"
+)
+REPLY = (
+    "好的：\n"
+    f'<artifact identifier="breakout" type="text/html" title="打砖块">\n{GAME}\n</artifact>\n'
+    "```html\n<p>x</p>\n```\n"
+)
+MODEL = "test-model"
+
+# What may stay in Latin letters in a Chinese UI: product and model names, keys, shortcuts,
+# file types, code and command examples. Each is cut out before looking for ASCII letters.
+ALLOWED = [
+    r"https?://\S*",
+    r"[\w./-]*\*?\.(?:json|html|md|pdf)\b",
+    r"\$\w+",
+    r"\bX-[\w-]+",
+    r"\bmcp-server-time --local-timezone Europe/Paris\b",
+    r"/chat/completions|/v1/messages",
+    r"\b(?:Ctrl|Shift|Alt)\+[\w+]+",  # shortcuts
+    r"\b(?:Easel|DeepSeek|Kimi|Moonshot|OpenAI|OpenRouter|Anthropic Messages|Anthropic)\b",
+    r"\b(?:Claude Desktop|Claude|Ollama|LM Studio|Markdown|React|Wi-Fi|Streamable|stdio)\b",
+    r"\b(?:Base URL|Secret Service|token|tok|uvx|npx|fetch_url|English|sqlite3)\b",
+    r"\b[A-Z][A-Z0-9_]{1,}\b",  # acronyms and variables: API, URL, HTML, PDF, MCP, A4, CA…
+    r"\bv\d+\b",  # version numbers
+    r"\b(?:Ctrl|Shift|Alt|Enter|Esc|Return)\b",
+    r"\([A-Z]\)",  # a menu's keyboard accelerator, "文件(F)"
+]
+
+
+def _allowed_pattern(extra: Iterable[str]) -> re.Pattern[str]:
+    names = {MODEL, *extra}
+    for preset in PRESETS:
+        names.update(preset.models_hint)
+        names.add(preset.default_model)
+    words = [re.escape(name) for name in sorted(names, key=len, reverse=True) if name]
+    return re.compile("|".join([*ALLOWED, *words]))
+
+
+def untranslated(text: str, pattern: re.Pattern[str]) -> bool:
+    """Whether `text` still has English in it once the allowed words are cut out."""
+    return re.search(r"[A-Za-z]", pattern.sub("", text)) is not None
+
+
+def plain(text: str) -> str:
+    """What a label shows: rich text without its tags, menus without their & marks."""
+    if "<" in text and ">" in text:
+        text = QTextDocumentFragment.fromHtml(text).toPlainText()
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+class Walk:
+    """Collects (where, text) for everything a user can read in the widgets it is shown."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def add(self, where: str, text: str | None) -> None:
+        if text and text.strip():
+            self.seen.append((where, plain(text)))
+
+    def widget_tree(self, root: QWidget, skip: Callable[[QWidget], bool] = lambda w: False) -> None:
+        for widget in [root, *root.findChildren(QWidget)]:
+            if not skip(widget):
+                self.widget(widget)
+
+    def widget(self, widget: QWidget) -> None:
+        where = f"{type(widget).__name__}#{widget.objectName() or '?'}"
+        self.add(f"{where} tooltip", widget.toolTip())
+        if widget.isWindow():
+            self.add(f"{where} title", widget.windowTitle())
+        if isinstance(widget, QLabel):
+            self.add(where, widget.text())
+        elif isinstance(widget, QAbstractButton):
+            self.add(where, widget.text())
+        elif isinstance(widget, QLineEdit):
+            self.add(f"{where} placeholder", widget.placeholderText())
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+            self.add(f"{where} placeholder", widget.placeholderText())
+        elif isinstance(widget, QComboBox) and not widget.isEditable():
+            for index in range(widget.count()):
+                self.add(f"{where} item", widget.itemText(index))
+        elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+            self.add(f"{where} suffix", widget.suffix())
+        elif isinstance(widget, QTableWidget):
+            for column in range(widget.columnCount()):
+                header = widget.horizontalHeaderItem(column)
+                self.add(f"{where} header", header.text() if header else "")
+        if isinstance(widget, QMenu):
+            self.menu(widget)
+        # QWidget's own list: MainWindow keeps its named actions in an attribute `actions`.
+        for action in QWidget.actions(widget):
+            self.action(f"{where} action", action)
+
+    def menu(self, menu: QMenu) -> None:
+        self.add(f"menu {menu.title()!r}", menu.title())
+        for action in menu.actions():
+            self.action(f"menu {menu.title()!r}", action)
+
+    def action(self, where: str, action: QAction) -> None:
+        if action.isSeparator():
+            return
+        self.add(where, action.text())
+        if action.toolTip() != action.text().replace("&", ""):
+            self.add(f"{where} tooltip", action.toolTip())
+        if action.menu() is not None:
+            self.menu(action.menu())
+
+    def problems(self, pattern: re.Pattern[str]) -> list[str]:
+        return sorted(
+            {f"{where}: {text!r}" for where, text in self.seen if untranslated(text, pattern)}
+        )
+
+
+@pytest.fixture
+def chinese(qapp):
+    """Easel's and Qt's zh_CN translators, as main.py installs them for --language zh_CN."""
+    translators = install_language(qapp, CHINESE)
+    assert len(translators) == 3, "Easel's, qtbase's and qtwebengine's catalogues"
+    yield
+    remove_language(qapp, translators)
+
+
+def _args(server, **extra) -> argparse.Namespace:
+    values = dict(
+        provider=None,
+        base_url=server.openai_base,
+        model=MODEL,
+        api_key_env=None,
+        kind=None,
+        screenshot=None,
+    )
+    values.update(extra)
+    return argparse.Namespace(**values)
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def _js(view, script: str):
+    future = asyncio.get_running_loop().create_future()
+    view.page().runJavaScript(script, 0, lambda value: future.done() or future.set_result(value))
+    return await asyncio.wait_for(future, 10)
+
+
+def _new_windows(before: set[QWidget]) -> list[QWidget]:
+    return [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
+
+
+async def _dialog(walk: Walk, open_it: Callable[[], object], *, skip=None) -> None:
+    """Open a dialog or message box, walk every window it showed, close them."""
+    before = set(QApplication.topLevelWidgets())
+    open_it()
+    await _until(lambda: bool(_new_windows(before)))
+    await asyncio.sleep(0.05)
+    for window in _new_windows(before):
+        walk.widget_tree(window, lambda w: _conversation_list(w) or (skip is not None and skip(w)))
+        if isinstance(window, QMessageBox):
+            walk.add("message box informative text", window.informativeText())
+        window.close()
+    QCoreApplication.processEvents()
+
+
+def _conversation_list(widget: QWidget) -> bool:
+    # Conversation titles are the user's own words, not the app's.
+    # The file dialog's folder box shows a path.
+    return widget.objectName() in ("conversationList", "promptEdit", "lookInCombo")
+
+
+def test_first_run_panel_is_chinese(chinese, qasync_loop, run_async, model_server):
+    walk = Walk()
+
+    async def scenario():
+        args = _args(model_server, base_url=None, model=None)
+        easel = EaselApp(args, qasync_loop, await KeyStore.open_default())
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        form = easel.form
+        walk.widget_tree(easel.window, _conversation_list)
+        for preset in PRESETS:  # each preset says something else about its key
+            form.choose(preset)
+            walk.add(f"key note for {preset.id}", form.key_note.text())
+        ollama = next(p for p in PRESETS if p.id == "ollama")
+        form.offer_local_servers([(ollama, ["qwen3:8b"])])
+        form.advanced_toggle.setChecked(True)
+        walk.widget_tree(form)
+        form.temperature.setText("hot")
+        walk.add("form problem", form.problem())
+        easel.window.close()
+        await asyncio.wait_for(task, 10)
+        return walk.problems(_allowed_pattern(["qwen3:8b", "hot"]))
+
+    problems = run_async(scenario())
+    assert problems == [], "\n".join(problems)
+
+
+def test_main_window_dialogs_and_transcript_are_chinese(
+    chinese, qasync_loop, run_async, model_server
+):
+    model_server.enqueue(openai_text_reply(REPLY, chunk_chars=40, reasoning="嗯"))
+    walk = Walk()
+
+    async def scenario():
+        easel = EaselApp(_args(model_server), qasync_loop, await KeyStore.open_default())
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        window, panel = easel.window, easel.panel
+        welcome = await _js(easel.transcript, "document.getElementById('empty').innerText")
+        walk.add("welcome page", welcome)
+        walk.widget_tree(window, _conversation_list)  # empty states, before any artifact
+
+        easel.composer.edit.setPlainText("做一个打砖块游戏")
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
+        await _until(lambda: not easel.chat.busy and panel.tab("breakout") is not None)
+        tab = panel.tab("breakout")
+        await _until(lambda: tab.console_button.text() != "控制台")  # the page's error arrived
+        tab.changes_button.click()
+        tab.show_preview()
+        walk.widget_tree(window, _conversation_list)
+        walk.menu(tab.toolbar.more_button.menu())
+        for menu_action in window.menuBar().actions():
+            walk.action("menu bar", menu_action)
+        walk.add("status line", window.stream_status.text())
+        walk.add("status line", window.model_status.text())
+
+        page = await _js(
+            easel.transcript,
+            "Array.from(document.querySelectorAll("
+            "'.msg-actions button, .badge, .card-sub, .card-state, .code-actions button,"
+            " summary, .notice, .msg-footer, .fold-toggle'))"
+            ".map(n => n.innerText).join('\\n')",
+        )
+        for line in page.splitlines():
+            walk.add("transcript page", line)
+
+        await _dialog(walk, easel.show_providers)
+        await _dialog(walk, easel.show_prices)
+        await _dialog(walk, easel.show_system_prompt, skip=lambda w: isinstance(w, QPlainTextEdit))
+        await _dialog(walk, window.actions["tools"].trigger)
+        await _dialog(walk, tab.print_pdf)
+        await _dialog(walk, tab.publish)
+        conversation = easel.chat.conversation_id
+        await _dialog(walk, lambda: easel.sidebar.ask_rename(conversation, "打砖块"))
+        await _dialog(walk, lambda: easel.sidebar.ask_delete(conversation, "打砖块"))
+        await _dialog(walk, window.actions["export-md"].trigger)
+        await _dialog(walk, lambda: _recovery_notice(window))
+        english = next(a for a in window.language_menu.actions() if a.data() == "en")
+        await _dialog(walk, english.trigger)
+        easel.settings.language = "system"
+
+        window.close()
+        await asyncio.wait_for(task, 10)
+        return walk.problems(_allowed_pattern([MODEL, "Breakout"]))
+
+    problems = run_async(scenario(), timeout=120)
+    assert problems == [], "\n".join(problems)
+
+
+def _recovery_notice(window: QWidget) -> None:
+    from widgets.history_notice import show_recovery_notice
+
+    show_recovery_notice(window, "历史数据库已损坏。", lambda: None)
+
+
+def test_the_walk_sees_english(qapp):
+    """The checker itself: English is caught, names and shortcuts are not."""
+    pattern = _allowed_pattern([])
+    assert untranslated("Save as one .html file (Ctrl+S)", pattern)
+    assert untranslated("打印 (Print)", pattern)
+    assert not untranslated("保存为 .html 文件（Ctrl+S）", pattern)
+    assert not untranslated("使用 DeepSeek · deepseek-v4-flash", pattern)
+    assert not untranslated(plain("<b>MCP 服务器</b>"), pattern)
+    assert plain("文件(&F)") == "文件(F)"
