@@ -301,6 +301,38 @@ def m006_index_the_start_of_huge_messages(db: sqlite3.Connection) -> None:
     create_message_index(db, tokenizer)
 
 
+def m009_attachments(db: sqlite3.Connection) -> None:
+    """Files attached to user messages (`app.attachment_store`), kept with the conversation.
+
+    Each row belongs to the message it was sent with and goes with it, and with the
+    conversation. It needs only the tables of m001, so it runs whether or not m007 (message
+    tree) and m008 (search) ran before it.
+    """
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS attachments (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('image', 'text', 'pdf')),
+            data BLOB NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            pages INTEGER NOT NULL DEFAULT 0,
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS attachments_by_message ON attachments(message_id, position)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS attachments_by_name ON attachments(conversation_id, name)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
@@ -308,6 +340,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m004_artifact_storage_and_calls,
     m005_tool_calls,
     m006_index_the_start_of_huge_messages,
+    m009_attachments,
 )
 
 
