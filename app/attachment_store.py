@@ -13,7 +13,10 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
+from app.artifact_bridge import FileReader
+from app.artifact_storage import ArtifactRef
 from app.attachment_model import Attachment
+from app.attachments import safe_name
 from app.store import Store
 
 _COLUMNS = "name, mime, kind, data, text, pages, width, height"
@@ -93,6 +96,21 @@ def read_attached_file(store: Store, conversation_id: int, name: str) -> bytes |
         (conversation_id, name),
     )
     return bytes(rows[0][0]) if rows else None
+
+
+def file_reader(store: Store) -> FileReader:
+    """window.fs.readFile for the artifact bridge: the artifact's own conversation's files.
+
+    A name that is not a plain file name (`../x`, `/etc/passwd`, `a/b`) is refused before the
+    database is asked, though no stored name could match it (names are stored reduced).
+    """
+
+    def read(ref: ArtifactRef, name: str) -> bytes | None:
+        if ref.conversation_id is None or safe_name(name) != name:
+            return None
+        return read_attached_file(store, ref.conversation_id, name)
+
+    return read
 
 
 def _attachment(row: tuple) -> Attachment:
