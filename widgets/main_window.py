@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([240, 560, 640])
         self.setCentralWidget(self.splitter)
+        composer.drops.watch(self)  # files dropped anywhere on the window are attached
 
         self.model_status = QLabel("", self)
         self.stream_status = QLabel("", self)
