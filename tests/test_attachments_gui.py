@@ -14,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from tests.attachment_files import CSV_ROWS, write_csv, write_pdf, write_png
+from tests.canary import Canary
 from tests.model_server import openai_text_reply
 from tests.test_gui import _close, _js, _start, _type_and_send, _until
 
@@ -57,6 +58,8 @@ def test_attach_by_button_drop_and_paste_then_send(loop, run, model_server, tmp_
     csv = write_csv(tmp_path / "sales.csv")
     hostile = write_png(tmp_path / HOSTILE, 40, 30)
     report = write_pdf(tmp_path / "report.pdf", ["Quarterly report alpha"])
+    canary = Canary()  # `http:host:port` is an absolute URL to Chromium, slashes or not
+    baited = write_png(tmp_path / f"<img src=http:127.0.0.1:{canary.port}>.png")
     model_server.enqueue(openai_text_reply("I see the rows."))
 
     async def scenario():
@@ -71,11 +74,14 @@ def test_attach_by_button_drop_and_paste_then_send(loop, run, model_server, tmp_
         dialog.accept()
         await _until(lambda: len(tray.attachments()) == 1 and not tray.busy())
 
-        # A drop on the window (not on the composer), and one on the text box.
+        # A drop on the window (not on the composer), one on the transcript (the widget its
+        # renderer paints into, not the page), and one on the text box.
         _drop(easel.window, [hostile])
         await _until(lambda: len(tray.attachments()) == 2 and not tray.busy())
-        _drop(easel.composer.edit.viewport(), [report])
+        _drop(easel.transcript.focusProxy(), [baited])
         await _until(lambda: len(tray.attachments()) == 3 and not tray.busy())
+        _drop(easel.composer.edit.viewport(), [report])
+        await _until(lambda: len(tray.attachments()) == 4 and not tray.busy())
 
         # Ctrl+V with an image on the clipboard.
         image = QImage(20, 10, QImage.Format.Format_RGB32)
@@ -83,12 +89,12 @@ def test_attach_by_button_drop_and_paste_then_send(loop, run, model_server, tmp_
         QGuiApplication.clipboard().setImage(image)
         easel.composer.edit.setFocus()
         easel.composer.edit.paste()
-        await _until(lambda: len(tray.attachments()) == 4 and not tray.busy())
+        await _until(lambda: len(tray.attachments()) == 5 and not tray.busy())
         assert easel.composer.text() == ""  # the image did not become text
 
         names = _chips(easel)
         assert names[0].endswith("sales.csv") and HOSTILE in names[1]
-        assert "report.pdf (PDF, 1 page)" in names[2] and "pasted-image.png" in names[3]
+        assert "report.pdf (PDF, 1 page)" in names[3] and "pasted-image.png" in names[4]
         assert tray.isVisible() and all(c.isVisible() for c in tray._chips)
         # A file name is shown as text: the label would otherwise render `<img …>` as markup.
         assert all(c.name.textFormat() == Qt.TextFormat.PlainText for c in tray._chips)
@@ -98,13 +104,13 @@ def test_attach_by_button_drop_and_paste_then_send(loop, run, model_server, tmp_
             easel.composer.grab().save(os.environ["EASEL_TEST_SHOTS"] + "/composer-chips.png")
 
         # × removes the pasted image; a file that cannot be attached says why, keeps the rest.
-        tray._chips[3].remove.click()
-        await _until(lambda: len(tray.attachments()) == 3)
+        tray._chips[4].remove.click()
+        await _until(lambda: len(tray.attachments()) == 4)
         bad = tmp_path / "tool.bin"
         bad.write_bytes(b"\x00\x01\x02")
         tray.add_paths([bad])
         await _until(lambda: "cannot attach tool.bin" in tray.message.text())
-        assert len(tray.attachments()) == 3
+        assert len(tray.attachments()) == 4
 
         await _type_and_send(easel, "chart these")
         await _until(lambda: not easel.chat.busy and easel.chat.conversation_id is not None)
@@ -139,10 +145,12 @@ def test_attach_by_button_drop_and_paste_then_send(loop, run, model_server, tmp_
         again, task = await _start(loop, model_server)
         for _ in range(100):
             shown = await _js(again.transcript, "document.querySelectorAll('.file-chip').length")
-            if shown == 3:
+            if shown == 4:
                 break
             await _until(lambda: True, 0.1)
-        assert shown == 3
+        assert shown == 4
+        assert canary.contacts == 0  # no name ever became an element that loads something
+        canary.close()
         await _close(again, task)
 
     run(scenario())

@@ -217,14 +217,27 @@ class DropCatcher(QObject):
     def __init__(self, tray: AttachmentTray) -> None:
         super().__init__(tray)
         self._tray = tray
+        self._deep: set[int] = set()  # ids of widgets whose child widgets are watched too
 
-    def watch(self, widget: QWidget) -> None:
-        """Take file drops on `widget` too."""
+    def watch(self, widget: QWidget, *, children: bool = False) -> None:
+        """Take file drops on `widget` too; children: on its child widgets, now and later (a
+        web view gets drops on the child its renderer paints into, which it makes itself)."""
         widget.setAcceptDrops(True)
         widget.installEventFilter(self)
+        if children:
+            self._deep.add(id(widget))
+            for child in widget.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            ):
+                self.watch(child)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
+        if kind == QEvent.Type.ChildAdded and id(watched) in self._deep:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QWidget):
+                self.watch(child)
+            return False
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
             assert isinstance(event, QDragEnterEvent | QDropEvent)
             if _has_files(event.mimeData()):
