@@ -138,7 +138,13 @@ class ChatSession:
         attachments: tuple[Attachment, ...] = (),
     ) -> StoredMessage:
         user = self.store.add_message(self.conversation_id, "user", text)
-        save_attachments(self.store, self.conversation_id, user.id, attachments)
+        try:
+            save_attachments(self.store, self.conversation_id, user.id, attachments)
+        except StoreError:
+            # Never a message without the files it was sent with: the caller keeps both and
+            # says why (a full disk); a second try starts clean.
+            self.store.delete_message(user.id)
+            raise
         self._title_from_first_prompt(text or " ".join(a.name for a in attachments))
         return await self._run_turn(user, listener, origin, automatic=automatic)
 

@@ -26,6 +26,7 @@ from app.migrations import MIGRATIONS
 from app.providers import make_provider
 from app.session import ChatSession
 from app.store import Store
+from app.store_errors import StoreError
 from app.vision import supports_vision
 from tests.attachment_files import CSV_ROWS, write_csv, write_pdf, write_png
 from tests.model_server import anthropic_text_reply, openai_text_reply
@@ -201,3 +202,14 @@ def test_ask_attach_sends_the_files_and_a_missing_one_exits_2(model_server, tmp_
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"{tmp_path / 'gone.csv'} does not exist."
     assert len(model_server.requests) == sent  # nothing was sent
+
+
+def test_files_that_cannot_be_stored_leave_no_message_and_send_nothing(model_server, tmp_path):
+    store = Store(tmp_path / "h.sqlite3")
+    cid = store.create_conversation().id
+    (pages,) = store.read("PRAGMA page_count")[0]
+    store.read(f"PRAGMA max_page_count = {pages + 4}")  # room for the prompt, not the file
+    big = attachment_from_bytes("big.csv", b"a,b\n" * 100_000)
+    with pytest.raises(StoreError, match="disk"):
+        _send(model_server, store, [big], prompt="chart", cid=cid)
+    assert store.messages(cid) == [] and model_server.requests == []
