@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TextIO
 
 from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
+from app.attachment_model import AttachmentError
+from app.attachments import read_attachments
 from app.cli_branches import add_branch_options, run_ask_turn, target_problem, usage_problem
 from app.cli_tools import (
     add_tool_options,
@@ -57,6 +59,7 @@ from app.store import Conversation, Store
 from app.store_errors import StoreError, store_error
 from app.store_recovery import open_history
 from app.transcript_export import conversation_json, conversation_markdown
+from app.vision import vision_notice
 
 EXIT_USAGE = 2
 
@@ -100,6 +103,14 @@ def ask_main(argv: list[str]) -> int:
     parser.add_argument("--conversation", type=int, metavar="ID")
     parser.add_argument("--show-reasoning", action="store_true")
     parser.add_argument(
+        "--attach",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="send a file with the prompt (repeatable): images, PDFs, text, code, CSV",
+    )
+    parser.add_argument(
         "--read-timeout",
         type=_seconds,
         metavar="S",
@@ -138,8 +149,11 @@ async def _ask(args: argparse.Namespace) -> int:
     await move_plain_header_values(settings, keys)
     try:
         profile = profile_from_options(settings, args)
-    except ConfigError as error:
+        attachments = read_attachments(args.attach)
+    except (ConfigError, AttachmentError) as error:
         return _fail(str(error), EXIT_USAGE, args.json)
+    if notice := vision_notice(attachments, profile.model):
+        print(notice, file=sys.stderr)
     store = _open_store(args.json)
     try:
         conversation_id = _conversation_for(store, args.conversation, profile.name, profile.model)
@@ -173,7 +187,7 @@ async def _ask(args: argparse.Namespace) -> int:
                 tools=tool_loop_for(hub, args, client, profile.base_url),
             )
             try:
-                message = await run_ask_turn(session, args, printer)
+                message = await run_ask_turn(session, args, printer, attachments)
             except StoreError as error:  # the prompt itself could not be stored
                 return _fail(str(error), error.exit_code, args.json)
             finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.attachment_model import Attachment
 from app.retry_policy import RetryRefused, message_to_edit, question_to_answer
 from app.session import ChatSession
 from app.session_events import Listener
@@ -44,6 +45,8 @@ def usage_problem(args: argparse.Namespace) -> str | None:
             return f"{option} needs --conversation ID: the conversation to change."
     if args.regenerate and args.prompt:
         return "--regenerate takes no PROMPT: it answers your last message again."
+    if args.regenerate and args.attach:
+        return "--regenerate takes no --attach: it answers your last message again, with its files."
     if not args.regenerate and not args.prompt:
         return "Nothing to send: give a PROMPT."
     return None
@@ -62,11 +65,15 @@ def target_problem(store: Store, conversation_id: int, args: argparse.Namespace)
 
 
 async def run_ask_turn(
-    session: ChatSession, args: argparse.Namespace, listener: Listener
+    session: ChatSession,
+    args: argparse.Namespace,
+    listener: Listener,
+    attachments: tuple[Attachment, ...] = (),
 ) -> StoredMessage:
-    """The turn the command line asked for; the reply, ended."""
+    """The turn the command line asked for (with the files of --attach); the reply, ended."""
+    prompt = " ".join(args.prompt)
     if args.regenerate:
         return await session.regenerate(listener)
     if args.edit is not None:
-        return await session.edit(args.edit, " ".join(args.prompt), listener)
-    return await session.send(" ".join(args.prompt), listener)
+        return await session.edit(args.edit, prompt, listener, attachments=attachments)
+    return await session.send(prompt, listener, attachments=attachments)

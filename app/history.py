@@ -23,6 +23,7 @@ from app.artifacts import (
     Prose,
     parse_reply,
 )
+from app.attachment_store import attachments_of_conversation
 from app.providers import Message, ToolOutcome, ToolUse
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.tools.records import ToolCallRecord, calls_of_conversation
@@ -50,6 +51,7 @@ def build_messages(
     """
     turns: list[Message] = []
     tool_calls = calls_of_conversation(store, conversation_id)
+    files = attachments_of_conversation(store, conversation_id)  # replayed with their turn
     for stored in store.messages(conversation_id):
         if continuing is not None and stored.id == continuing.id:
             calls = tool_calls.get(stored.id)
@@ -65,9 +67,14 @@ def build_messages(
         message = _as_message(stored)
         if message is None:
             continue
+        message = replace(message, attachments=files.get(stored.id, ()))
         if turns and turns[-1].role == message.role:
             # Two user turns in a row (a failed reply was dropped): APIs want them merged.
-            turns[-1] = Message(message.role, turns[-1].content + "\n\n" + message.content)
+            turns[-1] = Message(
+                message.role,
+                turns[-1].content + "\n\n" + message.content,
+                attachments=turns[-1].attachments + message.attachments,
+            )
         else:
             turns.append(message)
     while turns and turns[0].role != "user":

@@ -327,6 +327,38 @@ def m007_message_tree(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_by_parent ON messages(parent_id, visited)")
 
 
+def m009_attachments(db: sqlite3.Connection) -> None:
+    """Files attached to user messages (`app.attachment_store`), kept with the conversation.
+
+    Each row belongs to the message it was sent with and goes with it, and with the
+    conversation. It needs only the tables of m001, so it runs whether or not m007 (message
+    tree) and m008 (search) ran before it.
+    """
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS attachments (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('image', 'text', 'pdf')),
+            data BLOB NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            pages INTEGER NOT NULL DEFAULT 0,
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS attachments_by_message ON attachments(message_id, position)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS attachments_by_name ON attachments(conversation_id, name)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
@@ -335,6 +367,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m005_tool_calls,
     m006_index_the_start_of_huge_messages,
     m007_message_tree,
+    m009_attachments,
 )
 
 

@@ -30,6 +30,8 @@ from app.artifacts import (
     EditClosed,
     Segment,
 )
+from app.attachment_model import Attachment
+from app.attachment_store import save_attachments
 from app.checkpoint_clock import checkpoint_interval
 from app.edit_repair import REPAIR_ASKED, repair_prompt
 from app.events import (
@@ -72,6 +74,7 @@ from app.store_tree import LEAF, Parent, end_path_at
 from app.tools.calls import ToolCallAssembler
 from app.tools.loop import StepPlace, ToolLoop
 from app.tools.records import calls_of_message, split_steps
+from app.vision import supports_vision, without_images
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,7 @@ class ChatSession:
         thinking_budget: int | None = None,
         tools: ToolLoop | None = None,
         sleep: Callable[[float], object] = asyncio.sleep,
+        vision: bool | None = None,
     ) -> None:
         self.store = store
         self.conversation_id = conversation_id
@@ -105,16 +109,27 @@ class ChatSession:
         # The tools offered to the model and the rules for running them; None: no tools.
         self.tools = tools
         self._sleep = sleep
+        # Whether the model sees images; None: the known-model list (app/vision.py) decides.
+        self.vision = vision
 
     async def send(
-        self, text: str, listener: Listener, *, artifact_origin: str | None = None
+        self,
+        text: str,
+        listener: Listener,
+        *,
+        artifact_origin: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
     ) -> StoredMessage:
         """Store the user's message at once, then stream the reply to it.
 
         artifact_origin: how versions made by this reply are recorded ("fix" for a Fix
         request); by default "full" for whole artifacts and "edit" for applied edits.
+        attachments: files sent with the message (read and checked by app.attachments),
+        stored with it and replayed with it in every later request.
         """
-        return await self._send(text, listener, artifact_origin, automatic=False)
+        return await self._send(
+            text, listener, artifact_origin, automatic=False, attachments=attachments
+        )
 
     async def _send(
         self,
@@ -124,9 +139,17 @@ class ChatSession:
         *,
         automatic: bool,
         parent: Parent = LEAF,
+        attachments: tuple[Attachment, ...] = (),
     ) -> StoredMessage:
         user = self.store.add_message(self.conversation_id, "user", text, parent_id=parent)
-        self._title_from_first_prompt(text)
+        try:
+            save_attachments(self.store, self.conversation_id, user.id, attachments)
+        except StoreError:
+            # Never a message without the files it was sent with: the caller keeps both and
+            # says why (a full disk); a second try starts clean.
+            self.store.delete_message(user.id)
+            raise
+        self._title_from_first_prompt(text or " ".join(a.name for a in attachments))
         return await self._run_turn(user, listener, origin, automatic=automatic)
 
     async def retry(self, message_id: int, listener: Listener) -> StoredMessage:
@@ -145,13 +168,27 @@ class ChatSession:
         # The question may be an automatic prompt (a repair request): never repair again.
         return await self._run_turn(None, listener)
 
-    async def edit(self, message_id: int, text: str, listener: Listener) -> StoredMessage:
+    async def edit(
+        self,
+        message_id: int,
+        text: str,
+        listener: Listener,
+        *,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> StoredMessage:
         """The user's message rewritten: a sibling of `message_id` (same parent), answered.
 
         Raises RetryRefused for a message that is not the user's or not in this conversation.
         """
         original = message_to_edit(self.store, self.conversation_id, message_id)
-        return await self._send(text, listener, None, automatic=False, parent=original.parent_id)
+        return await self._send(
+            text,
+            listener,
+            None,
+            automatic=False,
+            parent=original.parent_id,
+            attachments=attachments,
+        )
 
     async def continue_reply(self, message_id: int, listener: Listener) -> StoredMessage:
         """Resume a reply that was cut off (the length limit): new text is appended to it.
@@ -449,6 +486,8 @@ class ChatSession:
         messages, system = build_messages(
             self.store, self.conversation_id, self.system_prompt, continuing=continuing
         )
+        if not self.sees_images():
+            messages = without_images(messages)
         return ChatRequest(
             model=self.model,
             messages=messages,
@@ -458,6 +497,10 @@ class ChatSession:
             thinking_budget=self.thinking_budget,
             tools=tools,
         )
+
+    def sees_images(self) -> bool:
+        """Whether this session's model is sent images (else a note in their place)."""
+        return self.vision if self.vision is not None else supports_vision(self.model)
 
     def _title_from_first_prompt(self, text: str) -> None:
         conversation = self.store.get_conversation(self.conversation_id)

@@ -83,9 +83,7 @@ def path_ids(db: sqlite3.Connection, conversation_id: int) -> list[int]:
 
 def set_leaf(db: sqlite3.Connection, conversation_id: int, leaf: int | None) -> None:
     """Make `leaf` the end of the current path and stamp the path as just visited."""
-    db.execute(
-        "UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (leaf, conversation_id)
-    )
+    db.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (leaf, conversation_id))
     if leaf is not None:
         # A counter, not the clock: two switches in the same instant must still be ordered.
         (stamp,) = db.execute(

@@ -22,6 +22,7 @@ from typing import Any
 from app.artifact_bridge import ArtifactBridge, Completion
 from app.artifact_model import ProviderModel
 from app.artifact_storage import ArtifactStorage
+from app.attachment_store import file_reader
 from app.cli import add_provider_options, profile_from_options
 from app.config import ConfigError, ProviderProfile, load_settings
 from app.connection import new_http_client, provider_for
@@ -126,6 +127,7 @@ def _bridge(storage: ArtifactStorage, store: Store | None, model: object) -> Art
         model=model,  # type: ignore[arg-type]
         preapproved=model is not None,
         unavailable=MODEL_OFF,
+        files=file_reader(store) if store is not None else None,  # the conversation's files
     )
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject
 from app.artifact_bridge import ArtifactBridge
 from app.artifact_model import Connect, ProviderModel
 from app.artifact_storage import ArtifactRef, ArtifactStorage, ref_for_key
+from app.attachment_store import file_reader
 from app.store import Store
 from sandbox.bridge import BridgeEndpoint
 from widgets.artifact_panel import ArtifactPanel
@@ -27,7 +28,11 @@ class ArtifactPowers:
     def __init__(self, store: Store, connect: Connect, parent: QObject | None = None) -> None:
         self.storage = ArtifactStorage(store)
         self.bridge = ArtifactBridge(
-            self.storage, store, model=ProviderModel(connect), consent=self._ask
+            self.storage,
+            store,
+            model=ProviderModel(connect),
+            consent=self._ask,
+            files=file_reader(store),  # window.fs.readFile: the conversation's attached files
         )
         self.endpoint = BridgeEndpoint(self.bridge, _schedule, parent)
         self._panel: ArtifactPanel | None = None

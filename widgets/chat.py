@@ -27,6 +27,7 @@ from app.artifacts import (
 from app.artifacts import (
     Reasoning as ThinkText,
 )
+from app.attachment_store import attachments_of_conversation, attachments_of_message
 from app.events import ProviderError
 from app.i18n import translate
 from app.retry_policy import RetryRefused, retry_refusal
@@ -145,9 +146,11 @@ class ChatController(QObject):
         if not messages:
             self.transcript.set_empty_state(welcome_html())
         calls = calls_of_conversation(self.store, conversation_id)
+        files = attachments_of_conversation(self.store, conversation_id)
         for message in messages:
             last = message is messages[-1]
             self._show_stored(message, versions, calls.get(message.id, []), last=last)
+            self.transcript.add_files(message_key(message.id), files.get(message.id, ()))
         self.panel.load(self.store.path_versions(conversation_id))  # this branch's versions
         self.branches.decorate(conversation_id)
         self.transcript.flush()
@@ -182,15 +185,18 @@ class ChatController(QObject):
         return self.task is not None and not self.task.done()
 
     def send(self, text: str) -> None:
-        """Send the composer's text as the next user message."""
-        if self.busy or not text.strip():
+        """Send the composer's text, with the files in its tray, as the next user message."""
+        files = self.composer.attachments()
+        if self.busy or not (text.strip() or files):
             return
         editing = self.branches.take_edit()
         if editing is not None and self.conversation_id is not None:
             self.branches.clear_from(self.conversation_id, editing, keep=False)
-            self._start(lambda session: session.edit(editing, text, self._on_event))
+            self._start(
+                lambda session: session.edit(editing, text, self._on_event, attachments=files)
+            )
             return
-        self._start(lambda session: session.send(text, self._on_event))
+        self._start(lambda session: session.send(text, self._on_event, attachments=files))
 
     def fix(self, identifier: str, prompt: str) -> None:
         """Send an artifact's errors to the model; the version it makes is a "fix"."""
@@ -383,6 +389,7 @@ class ChatController(QObject):
             key = message_key(event.user.id)
             self.transcript.add_message(key, "user")
             self.transcript.append_text(key, event.user.content)
+            self.transcript.add_files(key, attachments_of_message(self.store, event.user.id))
             self.transcript.finish_message(key)
             if self.composer.text().strip() == event.user.content.strip():
                 self.composer.clear()  # stored now; an automatic follow-up leaves typing alone

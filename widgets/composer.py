@@ -6,8 +6,10 @@ lost to a failed send.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from collections.abc import Callable
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,7 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.attachment_model import Attachment
 from app.i18n import translate
+from app.resources import asset
+from widgets.attachment_tray import AttachmentTray, DropCatcher
 
 
 class PromptEdit(QPlainTextEdit):
@@ -29,6 +34,17 @@ class PromptEdit(QPlainTextEdit):
     submitted = Signal()
     # Escape pressed: the user wants the streaming reply to stop.
     escaped = Signal()
+    # Asked first with what is pasted: True when it took it (files, an image), else text.
+    take_mime: Callable[[QMimeData], bool] | None = None
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 (Qt's name)
+        return source.hasImage() or source.hasUrls() or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt's name)
+        if self.take_mime is not None and (source.hasImage() or source.hasUrls()):
+            if self.take_mime(source):
+                return
+        super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         if event.key() == Qt.Key.Key_Escape:
@@ -44,7 +60,7 @@ class PromptEdit(QPlainTextEdit):
 class Composer(QWidget):
     """Prompt box, Send/Stop button and the model it will talk to."""
 
-    # The user asked to send this text.
+    # The user asked to send this text (with the tray's files, which may stand alone).
     sendRequested = Signal(str)
     # The user asked to stop the reply that is streaming.
     stopRequested = Signal()
@@ -95,8 +111,24 @@ class Composer(QWidget):
         )
         self.think_button.hide()
         self._streaming = False
+        # Files to send: the paperclip, drops on the composer (and the window), pasted images.
+        self.tray = AttachmentTray(self)
+        self.attach_button = QToolButton(self)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setIcon(QIcon(str(asset("icons", "paperclip.svg"))))
+        self.attach_button.setText(translate("Composer", "Attach"))  # read by screen readers
+        self.attach_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.attach_button.setToolTip(
+            translate("Composer", "Attach files (or drop them here, or paste an image)")
+        )
+        self.attach_button.clicked.connect(self.tray.choose_files)
+        self.drops = DropCatcher(self.tray)
+        self.drops.watch(self)
+        self.drops.watch(self.edit.viewport())
+        self.edit.take_mime = self.tray.take_mime
 
         row = QHBoxLayout()
+        row.addWidget(self.attach_button)
         row.addWidget(self.model_label)
         row.addWidget(self.model_combo)
         row.addWidget(self.refresh_button)
@@ -105,6 +137,7 @@ class Composer(QWidget):
         row.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 10)
+        layout.addWidget(self.tray)
         layout.addWidget(self.edit)
         layout.addLayout(row)
 
@@ -120,8 +153,13 @@ class Composer(QWidget):
         return self.edit.toPlainText()
 
     def clear(self) -> None:
-        """Empty the box (once the message is safely stored)."""
+        """Empty the box and its files (once the message is safely stored)."""
         self.edit.clear()
+        self.tray.clear()
+
+    def attachments(self) -> tuple[Attachment, ...]:
+        """The files to send with the next message."""
+        return self.tray.attachments()
 
     def set_text(self, text: str) -> None:
         """Put text back into the box (e.g. for editing a message)."""
@@ -140,12 +178,14 @@ class Composer(QWidget):
         )
         self.model_combo.setCurrentText(current)
         self.model_combo.blockSignals(False)
+        self.tray.set_model(self.model())
 
     def model(self) -> str:
         """The model chosen now."""
         return self.model_combo.currentText().strip()
 
     def _on_model(self) -> None:
+        self.tray.set_model(self.model())
         if self.model():
             self.modelChosen.emit(self.model())
 
@@ -175,5 +215,5 @@ class Composer(QWidget):
 
     def _send(self) -> None:
         text = self.text().strip()
-        if text:
+        if text or self.attachments():
             self.sendRequested.emit(text)

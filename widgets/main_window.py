@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([240, 560, 640])
         self.setCentralWidget(self.splitter)
+        composer.drops.watch(self)  # files dropped anywhere on the window are attached,
+        composer.drops.watch(transcript, children=True)  # on the transcript too, not the page
 
         self.model_status = QLabel("", self)
         self.stream_status = QLabel("", self)

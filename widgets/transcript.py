@@ -24,6 +24,7 @@ from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from app.attachment_model import Attachment
 from app.i18n import translate
 from app.markdown import IncrementalMarkdown, MarkdownRenderer
 from sandbox.links import confirm_and_open
@@ -129,6 +130,11 @@ class TranscriptView(QWebEngineView):
             message.reasoning_started = time.monotonic() - (seconds or 0.0)
             message.reasoning_open = True
         self._push(["reasoning", key, text])
+
+    def add_files(self, key: str, files: Sequence[Attachment]) -> None:
+        """Chips for the files sent with a user message: their names, always as plain text."""
+        if files and key in self._messages:
+            self._push(["files", key, [[f.label(), f.kind] for f in files]])
 
     def add_artifact_card(
         self, key: str, identifier: str, title: str, type: str, version: int, state: str

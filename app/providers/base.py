@@ -13,6 +13,7 @@ from typing import Protocol
 
 import httpx
 
+from app.attachment_model import Attachment
 from app.events import ReasoningDelta, StreamEvent, TextDelta
 
 DEFAULT_MAX_TOKENS = 8192  # Anthropic requires max_tokens; this is the default it gets
@@ -54,7 +55,8 @@ class Message:
     role: "user", "assistant" or "tool". An assistant turn may carry the tool calls it made,
     with the reasoning that led to them (Kimi and DeepSeek thinking models refuse a follow-up
     without it; Anthropic wants its thinking block and signature back). A "tool" turn carries
-    the results of the calls of the assistant turn before it.
+    the results of the calls of the assistant turn before it. A user turn may carry the
+    files the user attached (`providers/attachment_wire.py` writes them per protocol).
     """
 
     role: str
@@ -63,6 +65,7 @@ class Message:
     reasoning: str = ""
     reasoning_signature: str = ""
     tool_results: tuple[ToolOutcome, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from app.providers.attachment_wire import anthropic_user_content, openai_user_content
 from app.providers.base import Message, ToolDefinition
 
 EMPTY_OBJECT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
@@ -47,6 +48,8 @@ def openai_messages(message: Message) -> list[dict[str, Any]]:
             {"role": "tool", "tool_call_id": result.call_id, "content": result.content}
             for result in message.tool_results
         ]
+    if message.attachments:
+        return [{"role": message.role, "content": openai_user_content(message)}]
     if not message.tool_calls:
         return [{"role": message.role, "content": message.content}]
     calls = [
@@ -94,6 +97,8 @@ def anthropic_message(message: Message) -> dict[str, Any]:
                 block["is_error"] = True
             results.append(block)
         return {"role": "user", "content": results}
+    if message.attachments:
+        return {"role": message.role, "content": anthropic_user_content(message)}
     if not message.tool_calls:
         return {"role": message.role, "content": message.content}
     blocks: list[dict[str, Any]] = []

@@ -140,6 +140,18 @@
     foldIfLong(block);
   }
 
+  // The files sent with a user message, above its text: names only, always as text.
+  function files(article, items) {
+    let row = body(article).querySelector(":scope > .msg-files");
+    if (!row) row = body(article).insertBefore(el("div", "msg-files"), body(article).firstChild);
+    for (const [label, kind] of items) {
+      const chip = row.appendChild(el("span", "file-chip"));
+      chip.dataset.kind = String(kind);
+      chip.title = String(label);
+      chip.appendChild(el("span", "file-chip-name", String(label)));
+    }
+  }
+
   // A long message (a pasted document, a Fix request with its code) folds to a few lines;
   // "Show more" unfolds it. Only the view changes: the text is all there for copying.
   function foldIfLong(block) {
@@ -324,6 +336,7 @@
       block.lastChild.innerHTML = tail;
     },
     userText,
+    files,
     reasoning(article, text) {
       reasoning(article).lastChild.appendChild(document.createTextNode(text));
     },
