@@ -170,7 +170,9 @@ def test_m009_runs_on_a_database_made_before_it(tmp_path: Path):
             migration(db)
             db.execute("INSERT INTO _migrations VALUES (?, 0)", (migration.__name__,))
             db.execute("COMMIT")
-    cid = db.execute("INSERT INTO conversations VALUES (1, 't', 0, 0, NULL, NULL, NULL)").lastrowid
+    cid = db.execute(
+        "INSERT INTO conversations (id, title, created, updated) VALUES (1, 't', 0, 0)"
+    ).lastrowid
     db.close()
     store = Store(path)
     assert store.read("SELECT name FROM _migrations WHERE name = 'm009_attachments'")
