@@ -54,6 +54,7 @@ from widgets.composer import Composer
 from widgets.stored_reply import show_outcome, show_stored_message
 from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
+from widgets.transcript_loader import TranscriptLoader
 from widgets.welcome import WELCOME
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ class ChatController(QObject):
         self._status_shown = 0.0
         # Tool call cards and the approvals waiting on them (also the session's approver).
         self.tool_cards = ToolCards(transcript, message_key)
+        # Shows a stored conversation's messages, the end first (see transcript_loader).
+        self.loader = TranscriptLoader(transcript, self)
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
@@ -124,6 +127,7 @@ class ChatController(QObject):
         if self.busy:
             self.stop()
         self.conversation_id = conversation_id
+        self.loader.cancel()
         self.tool_cards.forget_cards()
         self.transcript.clear()
         self.panel.clear(conversation_id)
@@ -135,9 +139,14 @@ class ChatController(QObject):
         if not messages:
             self.transcript.set_empty_state(WELCOME)
         calls = calls_of_conversation(self.store, conversation_id)
-        for message in messages:
-            last = message is messages[-1]
+
+        def show(index: int) -> None:
+            message = messages[index]
+            last = index == len(messages) - 1
             self._show_stored(message, versions, calls.get(message.id, []), last=last)
+
+        # The visible end first, older messages in idle chunks (widgets/transcript_loader.py).
+        self.loader.start([message_key(m.id) for m in messages], show)
         self.panel.load(versions)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()

@@ -89,7 +89,8 @@
   }
 
   // One message: <article> with header, reasoning, body (prose, cards, notices), footer.
-  function addMessage(key, role, header) {
+  // before: the key of a shown message to place it before (older messages shown later).
+  function addMessage(key, role, header, before) {
     const article = el("article", "msg " + role);
     article.dataset.key = key;
     article.dataset.state = "complete";
@@ -102,7 +103,9 @@
     actions.appendChild(button("Copy", "copy", ""));
     article.appendChild(actions);
     article.appendChild(el("div", "msg-footer"));
-    root.appendChild(article);
+    const next = before ? messages.get(before) : null;
+    if (next) root.insertBefore(article, next);
+    else root.appendChild(article);
     messages.set(key, article);
     updateEmpty();
   }
@@ -126,13 +129,24 @@
     let block = body(article).querySelector(":scope > .user-text");
     if (!block) block = body(article).appendChild(el("div", "user-text"));
     block.appendChild(document.createTextNode(text));
-    foldIfLong(block);
+    unmeasured.add(block);
+  }
+
+  // User texts to measure once a batch is applied: all heights are read first, then the long
+  // ones fold. Measuring each as it came forced a layout per message (2,000 of them when a long
+  // conversation opened: quadratic).
+  const unmeasured = new Set();
+
+  function foldLongTexts() {
+    const blocks = [...unmeasured].filter((b) => b.isConnected && !b.classList.contains("long"));
+    unmeasured.clear();
+    const heights = blocks.map((block) => block.scrollHeight);
+    blocks.forEach((block, i) => { if (heights[i] > 260) fold(block); });
   }
 
   // A long message (a pasted document, a Fix request with its code) folds to a few lines;
   // "Show more" unfolds it. Only the view changes: the text is all there for copying.
-  function foldIfLong(block) {
-    if (block.classList.contains("long") || block.scrollHeight <= 260) return;
+  function fold(block) {
     block.classList.add("long");
     const toggle = el("button", "fold-toggle", "Show more");
     toggle.type = "button";
@@ -276,9 +290,9 @@
     empty(html) {
       empty.innerHTML = html; // trusted: written by the app, never by a model
     },
-    add(key, role, header) {
+    add(key, role, header, before) {
       if (messages.has(key)) messages.get(key).remove();
-      addMessage(key, role, header);
+      addMessage(key, role, header, before);
     },
     prose(article, seg, stable, tail) {
       const block = prose(article, seg);
@@ -335,6 +349,7 @@
         if (article) OPS[name](article, ...args.slice(1));
       }
     }
+    foldLongTexts();
     if (stick) window.scrollTo(0, document.documentElement.scrollHeight);
     return ops.length;
   }
