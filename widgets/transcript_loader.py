@@ -99,4 +99,5 @@ class TranscriptLoader(QObject):
             self._timer.start()
         else:
             self._keys = ()
+            self._transcript.flush()  # the last chunk goes now, not at the next frame
             self.finished.emit()
