@@ -186,3 +186,26 @@ def test_the_scale_bench_runs_in_its_quick_mode():
         "startup_ratio_10k", "open_2000_ratio", "search_ms_10k", "artifact_tabs_leak_mb"
     }  # fmt: skip
     assert all(isinstance(value, int | float) for value in figures.values())
+
+
+
+def test_a_busy_page_gets_one_update_for_many_frames_not_a_queue(qtbot, chat):
+    transcript = chat.transcript
+    transcript.add_message("r", "assistant")
+    transcript.flush()
+    # Count the batches the page applies: one MutationObserver callback per update.
+    _js(qtbot, transcript, "window.batches = 0; new MutationObserver(() => window.batches++)"
+        ".observe(document.getElementById('messages'), {subtree: true, childList: true,"
+        " characterData: true}); 0")  # fmt: skip
+    # The page is busy (as with thousands of messages) while twenty frames of text arrive.
+    transcript.run_js_for_test(
+        "(() => { const end = performance.now() + 1500; while (performance.now() < end); })()",
+        lambda _value: None,
+    )
+    for n in range(20):
+        transcript.append_text("r", f"word{n} ")
+        qtbot.wait(40)
+    qtbot.waitUntil(lambda: "word19" in _js(qtbot, transcript, "document.body.innerText"),
+                    timeout=20_000)  # fmt: skip
+    # One update was on its way when the page got busy; the rest waited and went as one or two.
+    assert _js(qtbot, transcript, "window.batches") <= 4

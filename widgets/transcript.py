@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWebEngineCore import QWebEngineProfile
@@ -78,6 +79,7 @@ class TranscriptView(QWebEngineView):
         # A model's link may carry data in its address: the user sees it before it opens.
         page.externalLinkClicked.connect(lambda url: confirm_and_open(self, url, "The reply"))
         page.loadFinished.connect(self._on_load_finished)
+        page.renderProcessTerminated.connect(self._forget_applying)
         self.setPage(page)
         self._page = page
         self._renderer = renderer or MarkdownRenderer()
@@ -87,6 +89,11 @@ class TranscriptView(QWebEngineView):
         self._active: set[str] = set()
         self._ops: list[list[Any]] = []
         self._held = 0  # inside batched(): flush() renders but sends once, at the end
+        # Updates the page has not finished applying. A frame sends nothing while one is: a
+        # page slower than the frame rate (thousands of messages) gets fewer, larger updates
+        # instead of a queue that kept it seconds behind the window.
+        self._applying = 0
+        self._forced = False  # flush(): send even while an update is being applied
         self._before = ""  # inside batched(before=...): where new messages are placed
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
@@ -258,7 +265,9 @@ class TranscriptView(QWebEngineView):
         """Push pending updates now (text still waiting goes on over the next frames)."""
         self._throttle.trigger()
         if not self._held:
+            self._forced = True
             self._throttle.flush()
+            self._forced = False
 
     @contextmanager
     def batched(self, *, before: str = "", at_once: bool = True) -> Iterator[None]:
@@ -310,8 +319,20 @@ class TranscriptView(QWebEngineView):
             self._throttle.trigger()  # the rest next frame: the loop turns in between
         if not self._loaded or not self._ops:
             return  # queued until the page has loaded
+        if self._applying and not self._forced:
+            return  # sent with what comes next, once the page has applied the last update
         ops, self._ops = self._ops, []
-        self.page().runJavaScript(js_call("easel.apply", ops), 0)
+        self._applying += 1
+        self.page().runJavaScript(js_call("easel.apply", ops), 0, self._on_applied)
+
+    def _on_applied(self, _count: object) -> None:
+        self._applying = max(0, self._applying - 1)
+        if self._ops and shiboken6.isValid(self._throttle):
+            self._throttle.trigger()
+
+    def _forget_applying(self, *_status: object) -> None:
+        """A dead renderer answers nothing: updates wait for no answer from it."""
+        self._applying = 0
 
     def _render_pending(self, key: str, message: _Message) -> None:
         segment = message.segment
@@ -386,6 +407,7 @@ class TranscriptView(QWebEngineView):
             log.error("the transcript page failed to load: %s", PAGE)
             return
         self._loaded = True
+        self._applying = 0
         # First of all, the secret the page's own buttons carry (see transcript_page.py).
         self._page.runJavaScript(js_call("easel.init", self._page.nonce), 0)
         self.flush()
