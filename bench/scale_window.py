@@ -162,10 +162,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         await settle(easel)
         small, big = [], []
         for _ in range(args.rounds):
-            small.append(await open_seconds(easel, args.small))
-            await settle(easel)
-            big.append(await open_seconds(easel, args.big))
-            await settle(easel)
+            for conversation, times in ((args.small, small), (args.big, big)):
+                # From the same state each time: a new chat (closing 2,000 messages costs too).
+                easel.chat.open(None)
+                await settle(easel)
+                times.append(await open_seconds(easel, conversation))
         result = {"small": small, "big": big}
     elif args.mode == "tabs":
         result = await tab_memory(easel, args.conversation, args.tabs)

@@ -150,7 +150,8 @@ class ChatController(QObject):
         self.panel.load(versions)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()
-        self.statusChanged.emit(self.conversation_usage())
+        prices = self.prices()
+        self.statusChanged.emit(conversation_usage(self.store, conversation_id, prices, messages))
 
     def conversation_usage(self) -> str:
         """Tokens (and cost, where priced) of the whole conversation on screen."""

@@ -61,6 +61,8 @@ class TranscriptLoader(QObject):
         self._keys, self._show = keys, show
         self._first = max(0, len(keys) - TAIL_MESSAGES)
         with self._transcript.batched():
+            # In the same update as the end: the page shows it scrolled there at once.
+            self._transcript.scroll_to_bottom()
             for index in range(self._first, len(keys)):
                 show(index)
         self._next_or_finish()
