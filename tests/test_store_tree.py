@@ -65,9 +65,7 @@ def _old_database(path: Path) -> None:
         "created) VALUES (6, 0, 0, 'c1', 'time', 'done', '12:00', ?)",
         (now,),
     )
-    db.execute(
-        "INSERT INTO artifact_storage VALUES (1, 'snake', 'best', '42', ?)", (now,)
-    )
+    db.execute("INSERT INTO artifact_storage VALUES (1, 'snake', 'best', '42', ?)", (now,))
     db.close()
 
 

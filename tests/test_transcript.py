@@ -347,9 +347,9 @@ def test_a_long_user_message_folds_and_unfolds(qtbot, view: TranscriptView) -> N
     view.append_text("u1", "\n".join(f"line {n} of a pasted document" for n in range(60)))
     view.add_message("u2", "user")
     view.append_text("u2", "short")
-    assert js(qtbot, view, "document.querySelector('[data-key=u1] .user-text').className") == (
-        "user-text long"
-    )
+    # Measured once near the screen (not as it arrives: a layout per message), so a moment later.
+    classes = "document.querySelector('[data-key=u1] .user-text').className"
+    qtbot.waitUntil(lambda: js(qtbot, view, classes) == "user-text long", timeout=10_000)
     assert js(qtbot, view, "document.querySelector('[data-key=u2] .fold-toggle')") is None
     height = "document.querySelector('[data-key=u1] .user-text').getBoundingClientRect().height"
     folded = js(qtbot, view, height)

@@ -77,17 +77,28 @@ class BranchActions(QObject):
         """Edit, Regenerate and switchers on the messages of the current path on screen."""
         if conversation_id is None:
             return
+        points = self.branch_points(conversation_id)
         for message in self.store.messages(conversation_id):
-            key = message_key(message.id)
-            if message.role == "user":
-                self.transcript.add_action(key, "edit", translate("Transcript", "Edit"))
-            elif message.role == "assistant" and message.status != "streaming":
-                label = translate("Transcript", "Regenerate")
-                self.transcript.add_action(key, "regenerate", label)
-        previous = translate("Transcript", "Previous version")
-        next_ = translate("Transcript", "Next version")
-        for message_id, group in store_tree.branch_points(self.store, conversation_id).items():
-            key = message_key(message_id)
+            self.decorate_message(message, points)
+
+    def branch_points(self, conversation_id: int) -> dict[int, store_tree.Siblings]:
+        """The messages of the current path that have siblings, each with its group."""
+        return store_tree.branch_points(self.store, conversation_id)
+
+    def decorate_message(
+        self, message: StoredMessage, points: dict[int, store_tree.Siblings]
+    ) -> None:
+        """Edit or Regenerate on one message on screen, and its switcher if it has siblings."""
+        key = message_key(message.id)
+        if message.role == "user":
+            self.transcript.add_action(key, "edit", translate("Transcript", "Edit"))
+        elif message.role == "assistant" and message.status != "streaming":
+            label = translate("Transcript", "Regenerate")
+            self.transcript.add_action(key, "regenerate", label)
+        group = points.get(message.id)
+        if group is not None:
+            previous = translate("Transcript", "Previous version")
+            next_ = translate("Transcript", "Next version")
             self.transcript.set_branch(key, group.index, len(group.ids), previous, next_)
 
     def begin_edit(self, message: StoredMessage) -> None:

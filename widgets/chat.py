@@ -57,6 +57,7 @@ from widgets.composer import Composer
 from widgets.stored_reply import show_outcome, show_stored_message
 from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
+from widgets.transcript_loader import TranscriptLoader
 from widgets.welcome import welcome_html
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ class ChatController(QObject):
         self.tool_cards = ToolCards(transcript, message_key)
         # Edit, Regenerate and the ‹ 2/3 › switcher of the conversation tree.
         self.branches = BranchActions(store, transcript, composer, panel)
+        # Shows a stored conversation's messages, the end first (see transcript_loader).
+        self.loader = TranscriptLoader(transcript, self)
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
@@ -135,6 +138,7 @@ class ChatController(QObject):
             self.stop()
         self.conversation_id = conversation_id
         self.branches.forget_edit()
+        self.loader.cancel()
         self.tool_cards.forget_cards()
         self.transcript.clear()
         self.panel.clear(conversation_id)
@@ -147,15 +151,22 @@ class ChatController(QObject):
             self.transcript.set_empty_state(welcome_html())
         calls = calls_of_conversation(self.store, conversation_id)
         files = attachments_of_conversation(self.store, conversation_id)
-        for message in messages:
-            last = message is messages[-1]
+        branch_points = self.branches.branch_points(conversation_id)
+
+        def show(index: int) -> None:
+            message = messages[index]
+            last = index == len(messages) - 1
             self._show_stored(message, versions, calls.get(message.id, []), last=last)
             self.transcript.add_files(message_key(message.id), files.get(message.id, ()))
+            self.branches.decorate_message(message, branch_points)
+
+        # The visible end first, older messages in idle chunks (widgets/transcript_loader.py).
+        self.loader.start([message_key(m.id) for m in messages], show)
         self.panel.load(self.store.path_versions(conversation_id))  # this branch's versions
-        self.branches.decorate(conversation_id)
         self.transcript.flush()
         self.transcript.scroll_to_bottom()
-        self.statusChanged.emit(self.conversation_usage())
+        prices = self.prices()
+        self.statusChanged.emit(conversation_usage(self.store, conversation_id, prices))
 
     def conversation_usage(self) -> str:
         """Tokens (and cost, where priced) of the whole conversation on screen."""
@@ -453,6 +464,7 @@ class ChatController(QObject):
         self._reply_open = False
         self.transcript.finish_message(key)
         self._show_outcome(key, event.message, last=True)
+        self.loader.show_all()  # the older messages of a long conversation, to decorate them
         self.branches.decorate(self.conversation_id)
         self.transcript.scroll_to_bottom()
         self._update_status(final=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWebEngineCore import QWebEngineProfile
@@ -83,11 +85,22 @@ class TranscriptView(QWebEngineView):
             lambda url: confirm_and_open(self, url, translate("Transcript", "The reply"))
         )
         page.loadFinished.connect(self._on_load_finished)
+        page.renderProcessTerminated.connect(self._forget_applying)
         self.setPage(page)
         self._page = page
         self._renderer = renderer or MarkdownRenderer()
         self._messages: dict[str, _Message] = {}
+        # Keys of messages that may have text waiting: a frame visits these, not all messages
+        # (visiting 2,000 stored ones per frame, and per message shown, made opening quadratic).
+        self._active: set[str] = set()
         self._ops: list[list[Any]] = []
+        self._held = 0  # inside batched(): flush() renders but sends once, at the end
+        # Updates the page has not finished applying. A frame sends nothing while one is: a
+        # page slower than the frame rate (thousands of messages) gets fewer, larger updates
+        # instead of a queue that kept it seconds behind the window.
+        self._applying = 0
+        self._forced = False  # flush(): send even while an update is being applied
+        self._before = ""  # inside batched(before=...): where new messages are placed
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
         self.load(page.home)
@@ -97,12 +110,16 @@ class TranscriptView(QWebEngineView):
     def clear(self) -> None:
         """Remove every message."""
         self._messages.clear()
+        self._active.clear()
         self._push(["clear"])
 
     def add_message(self, key: str, role: str, *, header: str = "") -> None:
         """Start a message; role "user", "assistant" or "error"; header e.g. the model name."""
         self._messages[key] = _Message(role)
-        self._push(["add", key, role, header])
+        op: list[Any] = ["add", key, role, header]
+        if self._before:
+            op.append(self._before)
+        self._push(op)
 
     def append_text(self, key: str, text: str) -> None:
         """Stream text into the message: Markdown (escaped plain text for user messages)."""
@@ -115,6 +132,7 @@ class TranscriptView(QWebEngineView):
             return
         self._end_reasoning(key, message)
         message.pending += text
+        self._active.add(key)
         self._throttle.trigger()
 
     def append_reasoning(self, key: str, text: str, *, seconds: float | None = None) -> None:
@@ -215,6 +233,9 @@ class TranscriptView(QWebEngineView):
         message = self._messages.pop(old, None)
         if message is not None:
             self._messages[new] = message
+            if old in self._active:
+                self._active.discard(old)
+                self._active.add(new)
             self._push(["rekey", old, new])
 
     def has_message(self, key: str) -> bool:
@@ -228,6 +249,7 @@ class TranscriptView(QWebEngineView):
     def remove_message(self, key: str) -> None:
         """Remove one message."""
         if self._messages.pop(key, None) is not None:
+            self._active.discard(key)
             self._push(["remove", key])
 
     def scroll_to_bottom(self) -> None:
@@ -272,12 +294,37 @@ class TranscriptView(QWebEngineView):
     @property
     def rendering(self) -> bool:
         """Whether text given to the view still waits to be rendered (a step per frame)."""
-        return any(_waits(message) for message in self._messages.values())
+        return any(_waits(self._messages[key]) for key in self._active)
 
     def flush(self) -> None:
         """Push pending updates now (text still waiting goes on over the next frames)."""
         self._throttle.trigger()
-        self._throttle.flush()
+        if not self._held:
+            self._forced = True
+            self._throttle.flush()
+            self._forced = False
+
+    @contextmanager
+    def batched(self, *, before: str = "", at_once: bool = True) -> Iterator[None]:
+        """Show many messages as one update to the page, sent when the block ends.
+
+        before: the key of a shown message; messages added in the block go before it (older
+        messages shown after the newer ones, see widgets/transcript_loader.py).
+        at_once: False leaves the update to the next frame, with whatever else comes by then
+        (each update makes the page lay itself out again: fewer are cheaper).
+        """
+        outer = self._before
+        self._held += 1
+        self._before = before if before in self._messages else outer
+        try:
+            yield
+        finally:
+            self._held -= 1
+            self._before = outer
+        if at_once:
+            self.flush()
+        else:
+            self._throttle.trigger()
 
     def run_js_for_test(self, script: str, callback: Callable[[Any], None]) -> None:
         """Run a script in the page and hand its result to callback."""
@@ -296,25 +343,44 @@ class TranscriptView(QWebEngineView):
         self._throttle.trigger()
 
     def _send(self) -> None:
-        for key, message in self._messages.items():
-            self._render_pending(key, message)
-            self._step_closing(key, message)
-        if any(_waits(message) for message in self._messages.values()):
+        for key in list(self._active):
+            message = self._messages.get(key)
+            if message is not None:
+                self._render_pending(key, message)
+                self._step_closing(key, message)
+            if message is None or not _waits(message):
+                self._active.discard(key)
+        if self._active:
             self._throttle.trigger()  # the rest next frame: the loop turns in between
         if not self._loaded or not self._ops:
             return  # queued until the page has loaded
+        if self._applying and not self._forced:
+            return  # sent with what comes next, once the page has applied the last update
         ops, self._ops = self._ops, []
-        self.page().runJavaScript(js_call("easel.apply", ops), 0)
+        self._applying += 1
+        self.page().runJavaScript(js_call("easel.apply", ops), 0, self._on_applied)
+
+    def _on_applied(self, _count: object) -> None:
+        self._applying = max(0, self._applying - 1)
+        if self._ops and shiboken6.isValid(self._throttle):
+            self._throttle.trigger()
+
+    def _forget_applying(self, *_status: object) -> None:
+        """A dead renderer answers nothing: updates wait for no answer from it."""
+        self._applying = 0
 
     def _render_pending(self, key: str, message: _Message) -> None:
+        segment = message.segment
         if message.pending:
             text, message.pending = message.pending, ""
-            segment = message.segment or self._open_segment(message)
+            segment = segment or self._open_segment(message)
             update = segment.append(text)
-        elif message.segment is not None and message.segment.waiting:
-            update = message.segment.step()
+        elif segment is not None and segment.waiting:
+            update = segment.step()
         else:
             return
+        if segment.waiting:
+            self._active.add(key)  # the rest in the next frames
         self._queue_prose(key, message, update.stable_html, update.tail_html)
 
     def _step_closing(self, key: str, message: _Message) -> None:
@@ -350,6 +416,7 @@ class TranscriptView(QWebEngineView):
             self._queue_prose(key, message, update.stable_html, update.tail_html)
             if not message.segment.done:
                 message.closing.append(message.segment_number)
+                self._active.add(key)
             message.segment = None
         return True
 
@@ -375,6 +442,7 @@ class TranscriptView(QWebEngineView):
             log.error("the transcript page failed to load: %s", PAGE)
             return
         self._loaded = True
+        self._applying = 0
         # First of all, the secret the page's own buttons carry (see transcript_page.py).
         language = "zh-CN" if running_language() == CHINESE else "en"
         init = js_call("easel.init", self._page.nonce, page_strings(), language)
