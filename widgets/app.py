@@ -146,6 +146,18 @@ class EaselApp:
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
         self.warm_up = start_warm_up()
+        asyncio.ensure_future(self._start_background_work())
+
+    async def _start_background_work(self) -> None:
+        """The model list, local servers and tool servers, once the client is made off-thread."""
+        if self._client is None:  # its SSL context would block the GUI thread ~100 ms
+            client = await asyncio.to_thread(
+                new_http_client, read_timeout=self.settings.read_timeout
+            )
+            if self._client is None:
+                self._client = client
+            else:  # something needed a client meanwhile and made one
+                await client.aclose()
         if self.profile is not None and self.profile.name not in self._models:
             asyncio.ensure_future(self.refresh_models())
         if self.profile is None:
