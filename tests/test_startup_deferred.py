@@ -13,7 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from widgets.warm_up import DEFERRED_MODULES, start_warm_up
+from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
+
+from app.markdown import MarkdownRenderer
+from widgets.warm_up import DEFERRED_MODULES, warm_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +38,7 @@ import widgets.app
 from widgets.warm_up import DEFERRED_MODULES, warm_up
 from tests.model_server import ModelServer, openai_text_reply
 
-widgets.app.start_warm_up = lambda: None  # every deferred module must load on first use
+widgets.app.warm_up = lambda: None  # every deferred module must load on first use
 REPLY = 'Here it is.\n<artifact identifier="box" type="text/html" title="Box">\n<p>box</p>\n</artifact>\n'
 loaded = lambda: sorted(m for m in (*DEFERRED_MODULES, "app.cli") if m in sys.modules)
 report = {}
@@ -51,16 +54,33 @@ async def until(condition):
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
 
+def seed():
+    from app.store import Store
+    store = Store.open_default()
+    conversation = store.create_conversation("Stored")
+    store.add_message(conversation.id, "user", "some ada?")
+    store.add_message(conversation.id, "assistant", "```ada\nX : Integer := 1;\n```\n")
+    store.close()
+
+CODE = "JSON.stringify(Array.from(document.querySelectorAll('.code-block code'), c => c.innerHTML))"
+
+def query(view, script, future):
+    view.page().runJavaScript(script, 0, lambda value: future.done() or future.set_result(value))
+
 async def main(server):
+    seed()
     server.enqueue(openai_text_reply(REPLY))
     args = argparse.Namespace(provider=None, base_url=server.openai_base, model="m",
                               api_key_env=None, kind=None, screenshot=None)
     easel = widgets.app.EaselApp(args, loop, await KeyStore.open_default(discovery=discovery), gate)
     ready = loop.create_future()
 
+    code_at_ready = loop.create_future()
+
     def on_ready():  # the first frame: type and send at once
         report["at_ready"] = loaded()
         report["visible"] = easel.window.isVisible()
+        query(easel.transcript, CODE, code_at_ready)
         easel.composer.edit.setPlainText("make a box")
         QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
         ready.set_result(None)
@@ -70,7 +90,11 @@ async def main(server):
     await ready
     await until(lambda: easel.chat.task is not None and easel.chat.task.done())
     conversation = easel.chat.conversation_id
-    report["stored"] = [m.content for m in easel.store.messages(conversation)]
+    report["stored"] = [m.content for m in easel.store.messages(conversation)][-2:]
+    report["code_at_ready"] = json.loads(await code_at_ready)
+    code_later = loop.create_future()
+    query(easel.transcript, CODE, code_later)
+    report["code_later"] = json.loads(await code_later)
     report["tab"] = easel.panel.tab("box") is not None
     easel.show_providers()
     easel.show_tools()
@@ -116,8 +140,30 @@ def test_start_defers_modules_and_takes_a_prompt_at_once(tmp_path):
         report["after_use"]
     )
     assert report["after_warm_up"] == sorted(DEFERRED_MODULES)  # and app.cli never
+    # The stored code block was plain in the first frame (no lexer compiled for it), then
+    # highlighted exactly as a normal render does.
+    assert report["code_at_ready"] == ["X : Integer := 1;\n"]
+    renderer = MarkdownRenderer()
+    assert report["code_later"][0] == renderer.highlight_code("X : Integer := 1;\n", "ada")
+    assert "hl-" in report["code_later"][0]
 
 
-def test_warm_up_thread_loads_every_deferred_module():
-    start_warm_up().join(60)
+def test_a_deferred_block_is_plain_and_noted_then_highlighted_as_usual():
+    text = "Some code:\n\n```cobol\nDISPLAY 'HI'.\n```\n"
+    normal = MarkdownRenderer().render(text)
+    renderer = MarkdownRenderer()
+    renderer.defer_uncompiled = True
+    get_lexer_by_name("python")  # compiled: never deferred
+    assert "hl-" in renderer.render("```python\nx = 1\n```\n")
+    if "_tokens" in find_lexer_class_by_name("cobol").__dict__:
+        return  # another test compiled it in this process: nothing to defer
+    deferred = renderer.render(text)
+    assert "hl-" not in deferred and "DISPLAY &#x27;HI&#x27;." not in deferred
+    assert renderer.plain_code == [(0, "cobol", "DISPLAY 'HI'.\n")]
+    highlighted = renderer.highlight_code("DISPLAY 'HI'.\n", "cobol")
+    assert highlighted in normal
+
+
+def test_warm_up_loads_every_deferred_module():
+    warm_up()
     assert all(name in sys.modules for name in DEFERRED_MODULES)

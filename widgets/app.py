@@ -11,7 +11,6 @@ import asyncio
 import gc
 import logging
 import sys
-import threading
 import time
 import traceback
 from dataclasses import replace
@@ -64,7 +63,7 @@ from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
 from widgets.sidebar import Sidebar
 from widgets.transcript import TranscriptView
-from widgets.warm_up import start_warm_up
+from widgets.warm_up import warm_up
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -112,6 +111,7 @@ class EaselApp:
         self.form = ProviderForm(self.test_profile, keyring_note=keyring_note)
         self.sidebar = Sidebar()
         self.transcript = TranscriptView(interval_ms=33)
+        self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         self.composer = Composer()
         self.publisher = Publisher()
         self.panel = ArtifactPanel(self.artifact_profile, self.publisher)
@@ -131,7 +131,6 @@ class EaselApp:
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._chosen_model: dict[str, str] = {}
         self.transcript_ready = False
-        self.warm_up: threading.Thread | None = None  # started after the first frame
         self.transcript.ready.connect(self._on_transcript_ready)
         self._wire()
 
@@ -145,8 +144,13 @@ class EaselApp:
     def _after_first_frame(self) -> None:
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
-        self.warm_up = start_warm_up()
+        asyncio.ensure_future(self._warm_up())
         asyncio.ensure_future(self._start_background_work())
+
+    async def _warm_up(self) -> None:
+        await asyncio.to_thread(warm_up)
+        # The lexers are compiled now: code shown plain in the first frame gets its colours.
+        self.transcript.highlight_deferred()
 
     async def _start_background_work(self) -> None:
         """The model list, local servers and tool servers, once the client is made off-thread."""

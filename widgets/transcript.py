@@ -84,13 +84,28 @@ class TranscriptView(QWebEngineView):
         self._ops: list[list[Any]] = []
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
+        # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
+        self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
         self.load(page.home)
 
     # -- public API --------------------------------------------------------------------------
 
+    def defer_highlighting(self) -> None:
+        """Until highlight_deferred(), show code plain where its lexer would need compiling."""
+        self._renderer.defer_uncompiled = True
+
+    def highlight_deferred(self) -> None:
+        """Highlight the code shown plain since defer_highlighting(), and stop deferring."""
+        self._renderer.defer_uncompiled = False
+        for key, blocks in self._plain_code.items():
+            for index, (lang, code) in blocks.items():
+                self._push(["code", key, index, self._renderer.highlight_code(code, lang)])
+        self._plain_code.clear()
+
     def clear(self) -> None:
         """Remove every message."""
         self._messages.clear()
+        self._plain_code.clear()
         self._push(["clear"])
 
     def add_message(self, key: str, role: str, *, header: str = "") -> None:
@@ -322,6 +337,10 @@ class TranscriptView(QWebEngineView):
         self, key: str, message: _Message, stable: str, tail: str, number: int | None = None
     ) -> None:
         op = ["prose", key, message.segment_number if number is None else number, stable, tail]
+        if self._renderer.plain_code:  # rendered plain at start-up: highlighted later
+            blocks = self._plain_code.setdefault(key, {})
+            blocks.update((i, (lang, code)) for i, lang, code in self._renderer.plain_code)
+            self._renderer.plain_code.clear()
         if not _merge(self._ops, op):
             self._ops.append(op)
 

@@ -2,7 +2,7 @@
 
 Start-up imports only what the window shows at once; the modules below (an artifact tab with its
 code editor and Pygments' lexers, the export, the settings and tools dialogs) and the common
-highlighters are loaded by one daemon thread once the window is on screen. The thread creates no
+highlighters are loaded by a worker thread once the window is on screen. The thread creates no
 Qt object (importing a module only defines classes), and it gives the GIL back every few
 milliseconds, so the window stays responsive while it runs. Whatever it has not reached yet is
 simply imported by its first user.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 
 from app.markdown import warm_up_highlighting
 
@@ -37,8 +36,3 @@ def warm_up() -> None:
     warm_up_highlighting()
 
 
-def start_warm_up() -> threading.Thread:
-    """Run warm_up() on a daemon thread; return the thread (tests join it)."""
-    thread = threading.Thread(target=warm_up, name="warm-up", daemon=True)
-    thread.start()
-    return thread
