@@ -34,5 +34,3 @@ def warm_up() -> None:
         except Exception:  # its first user will import it again and report the error there
             log.debug("warming up %s failed", name, exc_info=True)
     warm_up_highlighting()
-
-
