@@ -30,6 +30,11 @@ from widgets.throttle import Throttle
 from widgets.transcript_page import PAGE, TranscriptPage
 
 log = logging.getLogger(__name__)
+# Text arriving faster than this (characters a second, ~15,000 tokens) is a firehose: no model
+# streams that fast to be read; the transcript then updates every FAST_FRAME_MS, until a frame's
+# worth of text falls back under the normal frame's budget.
+FAST_STREAM_CHARS = 60_000
+FAST_FRAME_MS = 100
 
 
 def js_call(function: str, *args: Any) -> str:  # noqa: ANN401 - any JSON value
@@ -84,6 +89,7 @@ class TranscriptView(QWebEngineView):
         self._ops: list[list[Any]] = []
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
+        self._frame_ms = interval_ms
         # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
         self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
         self.load(page.home)
@@ -276,6 +282,11 @@ class TranscriptView(QWebEngineView):
         self._throttle.trigger()
 
     def _send(self) -> None:
+        # A stream far faster than anyone reads (a replay, a local model on a fast GPU) is shown
+        # at a slower frame rate: fewer Markdown steps and page repaints for the same text.
+        pending = sum(len(message.pending) for message in self._messages.values())
+        fast = pending > FAST_STREAM_CHARS * self._frame_ms / 1000
+        self._throttle.set_interval(max(self._frame_ms, FAST_FRAME_MS) if fast else self._frame_ms)
         for key, message in self._messages.items():
             self._render_pending(key, message)
             self._step_closing(key, message)
