@@ -29,16 +29,15 @@ from app.cli_tools import (
 from app.config import (
     READ_TIMEOUT_RANGE,
     ConfigError,
-    ProviderProfile,
     Settings,
     load_settings,
-    resolve_provider_options,
     save_settings,
 )
 from app.connection import new_http_client, provider_for
 from app.documents import artifact_document, inline_vendored
 from app.events import ProviderError
 from app.prompts import system_prompt
+from app.provider_options import add_provider_options, profile_from_options
 from app.saved_bridge import with_offline_bridge
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.session import (
@@ -66,28 +65,6 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """A command line that cannot be run as given (exit code 2)."""
-
-
-def add_provider_options(parser: argparse.ArgumentParser) -> None:
-    """The PROVIDER OPTIONS shared by the app and `ask`."""
-    group = parser.add_argument_group("provider options")
-    group.add_argument("--provider", help="a preset (deepseek, openai, …) or a saved profile")
-    group.add_argument("--base-url", help="an API base URL (OpenAI-compatible ones end in /v1)")
-    group.add_argument("--model", help="the model to use")
-    group.add_argument("--api-key-env", help="the environment variable holding the API key")
-    group.add_argument("--kind", choices=("openai", "anthropic"), help="the API's protocol")
-
-
-def profile_from_options(settings: Settings, args: argparse.Namespace) -> ProviderProfile:
-    """The provider profile the PROVIDER OPTIONS name; ConfigError when none is usable."""
-    return resolve_provider_options(
-        settings,
-        provider=args.provider,
-        base_url=args.base_url,
-        model=args.model,
-        api_key_env=args.api_key_env,
-        kind=args.kind,
-    )
 
 
 # --- ask ---------------------------------------------------------------------------------

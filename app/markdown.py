@@ -28,8 +28,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
+from pygments.lexer import Lexer, RegexLexerMeta
+from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from app.i18n import translate
@@ -103,6 +103,11 @@ class MarkdownRenderer:
         self._lexers: dict[str, Lexer | None] = {}
         # Highlighted code by (language, code): the open tail re-renders the same blocks often.
         self._highlighted: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # At start-up a lexer not compiled yet (30-150 ms of regex compiling) is not compiled
+        # for the first frame: its blocks render plain and are noted here, (index, language,
+        # code), for the caller to highlight once the frame is out (see highlight_code).
+        self.defer_uncompiled = False
+        self.plain_code: list[tuple[int, str, str]] = []
 
     def render(self, text: str, *, first_code_index: int = 0) -> str:
         """The HTML of a whole Markdown text; code blocks are numbered from first_code_index."""
@@ -139,8 +144,16 @@ class MarkdownRenderer:
         lang = info.split(maxsplit=1)[0] if info else ""
         index = token.meta.get("code_index", 0)
         env.setdefault("code", {})[index] = token.content
-        body = self._highlight(token.content, lang.lower(), streaming=env.get("streaming", False))
+        lower = lang.lower()
+        if self.defer_uncompiled and lower not in self._lexers and not _compiled(lower):
+            self.plain_code.append((index, lower, token.content))
+            return _code_block_html(index, lang, html.escape(token.content, quote=False))
+        body = self._highlight(token.content, lower, streaming=env.get("streaming", False))
         return _code_block_html(index, lang, body)
+
+    def highlight_code(self, code: str, lang: str) -> str:
+        """The highlighted HTML of a whole code block (what a final render puts in its <code>)."""
+        return self._highlight(code, lang.lower(), streaming=False)
 
     def _render_link_open(
         self,
@@ -182,6 +195,15 @@ class MarkdownRenderer:
             except ClassNotFound:
                 self._lexers[lang] = None
         return self._lexers[lang]
+
+
+def _compiled(lang: str) -> bool:
+    """Whether the lexer for `lang` is ready to use without compiling its rules first."""
+    try:
+        lexer_class = find_lexer_class_by_name(lang)
+    except ClassNotFound:
+        return True  # no lexer at all: the block is plain anyway
+    return not isinstance(lexer_class, RegexLexerMeta) or "_tokens" in lexer_class.__dict__
 
 
 # Languages models write most; their lexers are compiled ahead of the first reply.

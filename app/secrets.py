@@ -16,6 +16,7 @@ Keyring calls may block on D-Bus, so every one runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 from collections.abc import Mapping
@@ -51,15 +52,27 @@ class KeyStore:
         environment: Mapping[str, str] | None = None,
     ) -> None:
         self._session: dict[str, str] = {}
-        self._backend = backend if backend is not None else _default_backend()
+        self._backend = backend if backend is not None else default_backend()
         self.available = not isinstance(self._backend, _UNUSABLE_BACKENDS)
         # Secret variables taken out of os.environ at start-up (app/secret_env.py) live here.
         self._environment = dict(environment or {})
 
     @classmethod
-    async def open_default(cls, environment: Mapping[str, str] | None = None) -> KeyStore:
-        """The store on the system keyring, found off the event loop (discovery uses D-Bus)."""
-        backend = await asyncio.to_thread(_default_backend)
+    async def open_default(
+        cls,
+        environment: Mapping[str, str] | None = None,
+        *,
+        discovery: concurrent.futures.Future[KeyringBackend] | None = None,
+    ) -> KeyStore:
+        """The store on the system keyring, found off the event loop (discovery uses D-Bus).
+
+        discovery: the backend being found already (app.keyring_discovery, started first thing
+        at start-up); without it, the search starts now.
+        """
+        if discovery is not None:
+            backend = await asyncio.wrap_future(discovery)
+        else:
+            backend = await asyncio.to_thread(default_backend)
         return cls(backend=backend, environment=environment)
 
     def environment_value(self, name: str) -> str | None:
@@ -145,8 +158,12 @@ def _clean(key: str) -> str:
     return key
 
 
-def _default_backend() -> KeyringBackend:
-    """keyring's choice; its fail backend (which KeyStore reports unavailable) on error."""
+def default_backend() -> KeyringBackend:
+    """keyring's choice; its fail backend (which KeyStore reports unavailable) on error.
+
+    Slow (0.2–0.5 s on Linux: keyring imports every backend, and the macOS one looks for its
+    library with gcc and ldconfig), so it runs on a thread: see app.keyring_discovery.
+    """
     try:
         return keyring.get_keyring()
     except KeyringError as error:

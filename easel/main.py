@@ -76,7 +76,7 @@ def _option_value(argv: list[str], option: str) -> str:
 
 
 def _desktop(argv: list[str]) -> int:
-    from app.cli import add_provider_options
+    from app.provider_options import add_provider_options
 
     parser = argparse.ArgumentParser(
         description="Easel: a chat whose answers are live pages. Commands: "
@@ -160,6 +160,10 @@ def run_app(args: argparse.Namespace) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if (missing := _missing_qt_libraries(gui=True)) is not None:
         return missing
+    from app.keyring_discovery import start_keyring_discovery
+
+    # Its 0.2–0.5 s of waiting overlaps the imports and the window below.
+    keyring_discovery = start_keyring_discovery()
     from app.secret_env import take_secret_environment
 
     # Before the web engine exists: its renderers inherit the environment, the keys must not.
@@ -202,7 +206,9 @@ def run_app(args: argparse.Namespace) -> int:
     _install_asyncgen_hooks(loop)
     with loop:
         # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
-        keys = loop.run_until_complete(KeyStore.open_default(secret_environment))
+        keys = loop.run_until_complete(
+            KeyStore.open_default(secret_environment, discovery=keyring_discovery)
+        )
         try:
             easel = EaselApp(args, loop, keys, gate)
         except StoreError as error:  # no history can be opened (a read-only home)

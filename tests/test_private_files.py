@@ -16,7 +16,7 @@ from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile, make_artifact_profile
 from sandbox.scheme import register_scheme
-from widgets.artifact_panel import ArtifactTab
+from widgets.artifact_tab import ArtifactTab
 
 register_scheme()
 

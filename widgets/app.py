@@ -11,7 +11,6 @@ import asyncio
 import gc
 import logging
 import sys
-import threading
 import time
 import traceback
 from dataclasses import replace
@@ -22,7 +21,6 @@ import httpx
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from app.cli import profile_from_options
 from app.config import (
     PRESETS,
     ConfigError,
@@ -37,8 +35,8 @@ from app.discovery import find_local_servers
 from app.events import ProviderError
 from app.i18n import translate
 from app.key_marks import mark_keyed
-from app.markdown import warm_up_highlighting
 from app.prompts import system_prompt
+from app.provider_options import profile_from_options
 from app.providers import Provider
 from app.publish import Publisher
 from app.secrets import (
@@ -54,7 +52,6 @@ from app.session import ChatSession
 from app.store_recovery import open_history, start_empty
 from app.tools.hub import ToolHub
 from app.tools.settings import load_tool_settings, save_tool_settings
-from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
 from widgets.appearance import Appearance
@@ -66,12 +63,11 @@ from widgets.history_notice import show_recovery_notice
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
-from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPromptDialog
 from widgets.shortcuts_dialog import wire_shortcut_commands
 from widgets.sidebar import Sidebar
 from widgets.theme import ThemeController
-from widgets.tools_dialog import open_tools_dialog
 from widgets.transcript import TranscriptView
+from widgets.warm_up import warm_up
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -97,7 +93,8 @@ class EaselApp:
         self.store = opened.store
         self._history_notice = opened.notice
         self.keys = keys
-        self.client = new_http_client(read_timeout=self.settings.read_timeout)
+        # Made on first use (an SSL context costs ~140 ms): the first frame needs no client.
+        self._client: httpx.AsyncClient | None = None
         # Artifacts' storage and model calls (window.storage, window.claude.complete).
         self.powers = ArtifactPowers(self.store, self._artifact_provider)
         # Tool servers live as long as the app; they start in the background after start-up.
@@ -109,8 +106,6 @@ class EaselApp:
         self.profile = self._initial_profile()
         self.closed: asyncio.Future[None] = loop.create_future()
         _install_excepthook()
-        # Compile common highlighters off the GUI thread, before the first reply needs them.
-        threading.Thread(target=warm_up_highlighting, name="warm-up", daemon=True).start()
 
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -122,6 +117,7 @@ class EaselApp:
         self.form = ProviderForm(self.test_profile, keyring_note=keyring_note)
         self.sidebar = Sidebar()
         self.transcript = TranscriptView(interval_ms=33)
+        self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         self.composer = Composer()
         self.publisher = Publisher()
         self.panel = ArtifactPanel(self.artifact_profile, self.publisher)
@@ -149,7 +145,45 @@ class EaselApp:
         self._wire()
 
     def _on_transcript_ready(self) -> None:
+        if self.transcript_ready:
+            return
         self.transcript_ready = True
+        # What the first frame does not need starts once it is on screen (see run()).
+        QTimer.singleShot(0, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        # Deferred modules and common highlighters load off the GUI thread before the first
+        # reply needs them (not earlier: the thread would hold the GIL while the window builds).
+        asyncio.ensure_future(self._warm_up())
+        asyncio.ensure_future(self._start_background_work())
+
+    async def _warm_up(self) -> None:
+        await asyncio.to_thread(warm_up)
+        # The lexers are compiled now: code shown plain in the first frame gets its colours.
+        self.transcript.highlight_deferred()
+
+    async def _start_background_work(self) -> None:
+        """The model list, local servers and tool servers, once the client is made off-thread."""
+        if self._client is None:  # its SSL context would block the GUI thread ~100 ms
+            client = await asyncio.to_thread(
+                new_http_client, read_timeout=self.settings.read_timeout
+            )
+            if self._client is None:
+                self._client = client
+            else:  # something needed a client meanwhile and made one
+                await client.aclose()
+        if self.profile is not None and self.profile.name not in self._models:
+            asyncio.ensure_future(self.refresh_models())
+        if self.profile is None:
+            asyncio.ensure_future(self._offer_local_servers())
+        asyncio.ensure_future(self.tool_hub.start_all())
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The shared HTTP client, made the first time something needs it."""
+        if self._client is None:
+            self._client = new_http_client(read_timeout=self.settings.read_timeout)
+        return self._client
 
     def _save_settings(self) -> None:
         try:
@@ -191,7 +225,7 @@ class EaselApp:
         window.actions["providers"].triggered.connect(self.show_providers)
         window.actions["system-prompt"].triggered.connect(self.show_system_prompt)
         window.actions["prices"].triggered.connect(self.show_prices)
-        window.actions["tools"].triggered.connect(lambda: open_tools_dialog(self.tool_hub, window))
+        window.actions["tools"].triggered.connect(self.show_tools)
         fill_language_menu(window.language_menu, self.settings)
 
     # --- running ---------------------------------------------------------------------------
@@ -210,9 +244,6 @@ class EaselApp:
         # Everything made so far lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall the loop ~40 ms now and then while a reply streams.
         gc.freeze()
-        if self.profile is None:
-            asyncio.ensure_future(self._offer_local_servers())
-        asyncio.ensure_future(self.tool_hub.start_all())
         if self.args.screenshot is not None:
             return await self._screenshot(self.args.screenshot)
         await self.closed
@@ -267,7 +298,8 @@ class EaselApp:
     async def _shutdown(self) -> None:
         self.publisher.stop_all()
         await self.tool_hub.close()
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
         for client in self._clients.values():
             await client.aclose()
         self.powers.close()
@@ -349,6 +381,11 @@ class EaselApp:
             if not result or not dialog.selectedFiles():
                 return
             target = Path(dialog.selectedFiles()[0])
+            from app.transcript_export import (  # deferred: widgets/warm_up.py
+                conversation_html,
+                conversation_markdown,
+            )
+
             render = conversation_markdown if kind == "md" else conversation_html
             try:
                 target.write_text(render(self.store, conversation), "utf-8")
@@ -501,8 +538,8 @@ class EaselApp:
         self.composer.think_button.setVisible(profile.kind == "anthropic")
         models = self._models.get(profile.name, [])
         self.composer.set_models(models, self.model)
-        if profile.name not in self._models:
-            asyncio.ensure_future(self.refresh_models())
+        if profile.name not in self._models and self.transcript_ready:
+            asyncio.ensure_future(self.refresh_models())  # at start-up: after the first frame
 
     @property
     def model(self) -> str:
@@ -534,6 +571,8 @@ class EaselApp:
 
     def show_providers(self) -> None:
         """Settings → Providers."""
+        from widgets.settings_dialogs import ProvidersDialog  # deferred: widgets/warm_up.py
+
         dialog = ProvidersDialog(self, self.window)
         dialog.open()
 
@@ -560,6 +599,8 @@ class EaselApp:
 
     def show_prices(self) -> None:
         """Settings → Model prices."""
+        from widgets.settings_dialogs import PricesDialog  # deferred: widgets/warm_up.py
+
         models = sorted({m for ms in self._models.values() for m in ms} | {self.model} - {""})
         dialog = PricesDialog(self.settings, models, self.window)
 
@@ -572,8 +613,16 @@ class EaselApp:
         dialog.finished.connect(done)
         dialog.open()
 
+    def show_tools(self) -> None:
+        """Settings → Tools."""
+        from widgets.tools_dialog import open_tools_dialog  # deferred: widgets/warm_up.py
+
+        open_tools_dialog(self.tool_hub, self.window)
+
     def show_system_prompt(self) -> None:
         """Settings → System prompt."""
+        from widgets.settings_dialogs import SystemPromptDialog  # deferred: widgets/warm_up.py
+
         dialog = SystemPromptDialog(self.settings, self.window)
 
         def done(result: int) -> None:

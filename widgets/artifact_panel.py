@@ -2,9 +2,13 @@
 
 The panel routes what the session reports (a stream begins, grows, a version is stored) to the
 artifact's tab, creating it on first sight, and re-emits what the tabs ask of the session.
+A tab's module (its code editor brings Pygments' lexers) is imported with the first tab, not at
+start-up: the app warms it up in the background once the window is on screen.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -14,9 +18,9 @@ from app.i18n import translate
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
-from widgets.artifact_tab import ArtifactTab
 
-__all__ = ["ArtifactPanel", "ArtifactTab"]
+if TYPE_CHECKING:
+    from widgets.artifact_tab import ArtifactTab
 
 # How long after closed tabs are deleted their memory is handed back (see clear()).
 RELEASE_AFTER_MS = 1000
@@ -109,7 +113,7 @@ class ArtifactPanel(QWidget):
     def current_tab(self) -> ArtifactTab | None:
         """The tab in front."""
         widget = self.tabs.currentWidget()
-        return widget if isinstance(widget, ArtifactTab) else None
+        return next((tab for tab in self._tabs.values() if tab is widget), None)
 
     def begin_stream(self, identifier: str, title: str, type_: str) -> None:
         """The model started writing an artifact: its tab comes to the front, growing."""
@@ -145,6 +149,8 @@ class ArtifactPanel(QWidget):
     def _tab(self, identifier: str, title: str) -> ArtifactTab:
         tab = self._tabs.get(identifier)
         if tab is None:
+            from widgets.artifact_tab import ArtifactTab  # deferred: see the docstring
+
             key = f"{self.conversation_id}/{identifier}"
             tab = ArtifactTab(key, identifier, self.profile, self.publisher, self.tabs)
             tab.handEdited.connect(self.handEdited)

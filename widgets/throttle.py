@@ -38,6 +38,15 @@ class Throttle(QObject):
         elapsed = self._since_call.elapsed() if self._since_call.isValid() else self._interval
         self._timer.start(max(0, self._interval - elapsed))
 
+    @property
+    def interval(self) -> int:
+        """Milliseconds between calls."""
+        return self._interval
+
+    def set_interval(self, interval_ms: int) -> None:
+        """Change the interval from the next call on."""
+        self._interval = interval_ms
+
     def flush(self) -> None:
         """Make the pending call now, if there is one."""
         self._timer.stop()

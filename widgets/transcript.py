@@ -36,6 +36,11 @@ from widgets.transcript_page import PAGE, TranscriptPage
 from widgets.transcript_strings import page_strings
 
 log = logging.getLogger(__name__)
+# Text arriving faster than this (characters a second, ~15,000 tokens) is a firehose: no model
+# streams that fast to be read; the transcript then updates every FAST_FRAME_MS, until a frame's
+# worth of text falls back under the normal frame's budget.
+FAST_STREAM_CHARS = 60_000
+FAST_FRAME_MS = 100
 
 
 def js_call(function: str, *args: Any) -> str:  # noqa: ANN401 - any JSON value
@@ -103,14 +108,30 @@ class TranscriptView(QWebEngineView):
         self._before = ""  # inside batched(before=...): where new messages are placed
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
+        self._frame_ms = interval_ms
+        # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
+        self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
         self.load(page.home)
 
     # -- public API --------------------------------------------------------------------------
+
+    def defer_highlighting(self) -> None:
+        """Until highlight_deferred(), show code plain where its lexer would need compiling."""
+        self._renderer.defer_uncompiled = True
+
+    def highlight_deferred(self) -> None:
+        """Highlight the code shown plain since defer_highlighting(), and stop deferring."""
+        self._renderer.defer_uncompiled = False
+        for key, blocks in self._plain_code.items():
+            for index, (lang, code) in blocks.items():
+                self._push(["code", key, index, self._renderer.highlight_code(code, lang)])
+        self._plain_code.clear()
 
     def clear(self) -> None:
         """Remove every message."""
         self._messages.clear()
         self._active.clear()
+        self._plain_code.clear()
         self._push(["clear"])
 
     def add_message(self, key: str, role: str, *, header: str = "") -> None:
@@ -343,8 +364,13 @@ class TranscriptView(QWebEngineView):
         self._throttle.trigger()
 
     def _send(self) -> None:
-        for key in list(self._active):
-            message = self._messages.get(key)
+        # A stream far faster than anyone reads (a replay, a local model on a fast GPU) is shown
+        # at a slower frame rate: fewer Markdown steps and page repaints for the same text.
+        active = [(key, self._messages.get(key)) for key in list(self._active)]
+        pending = sum(len(message.pending) for _key, message in active if message is not None)
+        fast = pending > FAST_STREAM_CHARS * self._frame_ms / 1000
+        self._throttle.set_interval(max(self._frame_ms, FAST_FRAME_MS) if fast else self._frame_ms)
+        for key, message in active:
             if message is not None:
                 self._render_pending(key, message)
                 self._step_closing(key, message)
@@ -424,6 +450,10 @@ class TranscriptView(QWebEngineView):
         self, key: str, message: _Message, stable: str, tail: str, number: int | None = None
     ) -> None:
         op = ["prose", key, message.segment_number if number is None else number, stable, tail]
+        if self._renderer.plain_code:  # rendered plain at start-up: highlighted later
+            blocks = self._plain_code.setdefault(key, {})
+            blocks.update((i, (lang, code)) for i, lang, code in self._renderer.plain_code)
+            self._renderer.plain_code.clear()
         if not _merge(self._ops, op):
             self._ops.append(op)
 

@@ -25,6 +25,7 @@ from app.events import (
 )
 from app.providers.base import DEFAULT_MAX_TOKENS, ChatRequest, Endpoint
 from app.providers.errors import ErrorContext, bad_response, stream_error
+from app.providers.fast_json import loads
 from app.providers.openai import model_ids
 from app.providers.sse import EventStream, get_json, open_event_stream, parse_batches
 from app.providers.tool_wire import anthropic_message, anthropic_tools
@@ -93,7 +94,7 @@ class AnthropicStreamParser:
     def feed(self, data: str, event_name: str = "message") -> list[StreamEvent]:
         """Events for one SSE event's data; raises the typed error for an `error` event."""
         try:
-            payload = json.loads(data)
+            payload = loads(data)
         except ValueError:
             if event_name == "error":
                 raise stream_error(self.context, data.strip()) from None

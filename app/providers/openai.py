@@ -27,6 +27,7 @@ from app.events import (
 )
 from app.providers.base import ChatRequest, Endpoint
 from app.providers.errors import ErrorContext, bad_response, stream_error
+from app.providers.fast_json import loads
 from app.providers.sse import EventStream, SSEEvent, get_json, open_event_stream, parse_batches
 from app.providers.tool_wire import openai_messages, openai_tools
 
@@ -129,6 +130,31 @@ def _usage(usage: Any) -> Usage | None:
     )
 
 
+# The keys of a delta that carries nothing but text.
+_TEXT_DELTA_KEYS = frozenset({"content", "role"})
+
+
+def _plain_text(payload: Mapping[str, Any]) -> str | None:
+    """The text of a chunk that is one text delta and nothing else (no usage, error, finish
+    reason, reasoning or tool call), else None. What it returns is exactly what
+    `OpenAIStreamParser.feed_payload` makes of such a chunk the long way."""
+    if type(payload) is not dict or payload.get("error") or payload.get("usage") is not None:
+        return None
+    choices = payload.get("choices")
+    if type(choices) is not list or len(choices) != 1:
+        return None
+    choice = choices[0]
+    if type(choice) is not dict or choice.get("index", 0) != 0 or choice.get("finish_reason"):
+        return None
+    delta = choice.get("delta")
+    if type(delta) is not dict or not delta or not delta.keys() <= _TEXT_DELTA_KEYS:
+        return None
+    text = delta.get("content")
+    if text is None:
+        return ""
+    return text if type(text) is str else None
+
+
 class OpenAIStreamParser:
     """Turns the decoded events of one chat.completions stream into stream events (no I/O).
 
@@ -144,13 +170,14 @@ class OpenAIStreamParser:
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         """Events for one SSE event; raises the typed error for an error event."""
-        if event.data.strip() == "[DONE]":
+        data = event.data
+        if not data.startswith("{") and data.strip() == "[DONE]":
             self.done = True
             return []
         if event.event == "error":
-            raise stream_error(self.context, _error_object(event.data))
+            raise stream_error(self.context, _error_object(data))
         try:
-            payload = json.loads(event.data)
+            payload = loads(data)
         except ValueError:
             log.warning(
                 "%s sent a line that is not JSON, skipped: %.200s",
@@ -169,6 +196,9 @@ class OpenAIStreamParser:
 
     def feed_payload(self, payload: Mapping[str, Any]) -> list[StreamEvent]:
         """Events for one chunk object (or a whole non-streamed completion)."""
+        text = _plain_text(payload)
+        if text is not None:  # nearly every chunk of a reply: the general reading, made short
+            return [TextDelta(text)] if text else []
         if payload.get("error"):
             raise stream_error(self.context, payload["error"])
         self._usage = _usage(payload.get("usage")) or self._usage

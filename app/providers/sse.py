@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +35,9 @@ _LINE_END = re.compile(rb"\r\n|\r|\n")
 # Parsing a large buffered read without a pause starves the GUI (PITFALLS.md): hand the loop
 # back about this often.
 _YIELD_EVERY = 0.008
+# Pieces of the body that arrived together are decoded in one go up to about this size: a
+# fast stream sends one HTTP chunk per token, and each decoder call has a fixed cost.
+_JOIN_BYTES = 16384
 
 
 @dataclass(frozen=True)
@@ -77,18 +80,22 @@ class SSEDecoder:
         return events
 
     def _feed_lf(self, chunk: bytes) -> list[SSEEvent]:
-        """The common case, lines ended by LF alone: split at once instead of searching."""
+        """The common case, lines ended by LF alone: the complete lines are decoded as one
+        string and split at once (a LF is never part of a UTF-8 sequence, so decoding them
+        together gives what decoding each line would)."""
         events: list[SSEEvent] = []
-        if b"\n" not in chunk:
+        last = chunk.rfind(b"\n")
+        if last < 0:
             self._buffer += chunk
             return events
-        lines = chunk.split(b"\n")
         if self._buffer:
-            self._buffer += lines[0]
-            lines[0] = bytes(self._buffer)
-        self._buffer = bytearray(lines.pop())
-        for line in lines:
-            self._line(line, events)
+            self._buffer += chunk[:last]
+            complete = bytes(self._buffer)
+        else:
+            complete = chunk[:last]
+        self._buffer = bytearray(chunk[last + 1 :])
+        for line in complete.decode("utf-8", errors="replace").split("\n"):
+            self._text_line(line, events)
         return events
 
     def close(self) -> list[SSEEvent]:
@@ -102,12 +109,17 @@ class SSEDecoder:
         return events
 
     def _line(self, raw: bytes, events: list[SSEEvent]) -> None:
-        line = raw.decode("utf-8", errors="replace")
+        self._text_line(raw.decode("utf-8", errors="replace"), events)
+
+    def _text_line(self, line: str, events: list[SSEEvent]) -> None:
         if self._first_line:
             line = line.removeprefix("\ufeff")
             self._first_line = False
         if not line:
             self._dispatch(events)
+            return
+        if line.startswith("data:"):  # nearly every line: no partition, no comparisons
+            self._data.append(line[6:] if line.startswith("data: ") else line[5:])
             return
         if line.startswith(":"):
             return  # a comment: keep-alive padding
@@ -122,9 +134,11 @@ class SSEDecoder:
         # "retry" and unknown fields are ignored, as the standard says.
 
     def _dispatch(self, events: list[SSEEvent]) -> None:
-        if self._data:
-            events.append(SSEEvent(self._event or "message", "\n".join(self._data), self._id))
-        self._data = []
+        data = self._data
+        if data:
+            text = data[0] if len(data) == 1 else "\n".join(data)
+            events.append(SSEEvent(self._event or "message", text, self._id))
+            self._data = []
         self._event = ""
 
 
@@ -151,16 +165,14 @@ async def _decode(response: httpx.Response, context: ErrorContext) -> AsyncItera
     token by token.
     """
     decoder = SSEDecoder()
-    arrived: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
+    arrived = _Inbox()
     reader = asyncio.ensure_future(_read_body(response, arrived))
     try:
         while True:
-            pieces = [await arrived.get()]
-            while not arrived.empty():
-                pieces.append(arrived.get_nowait())
+            pieces = await arrived.take()
             batch: list[SSEEvent] = []
             paused_at = time.monotonic()
-            for piece in pieces:
+            for piece in _joined(pieces):
                 if piece is None:
                     batch.extend(decoder.close())
                     if batch:
@@ -184,18 +196,56 @@ async def _decode(response: httpx.Response, context: ErrorContext) -> AsyncItera
             await reader
 
 
-async def _read_body(
-    response: httpx.Response, arrived: asyncio.Queue[bytes | BaseException | None]
-) -> None:
-    """Put each piece of the body in the queue as it arrives; then None, or the error."""
+class _Inbox:
+    """What the reader took off the connection, handed to the decoder all at once (a list and
+    a flag: cheaper per chunk than an asyncio.Queue, which wakes a getter for every item)."""
+
+    def __init__(self) -> None:
+        self._items: list[bytes | BaseException | None] = []
+        self._ready = asyncio.Event()
+
+    def put(self, item: bytes | BaseException | None) -> None:
+        self._items.append(item)
+        self._ready.set()
+
+    async def take(self) -> list[bytes | BaseException | None]:
+        """Everything put since the last take (waits for at least one item)."""
+        await self._ready.wait()
+        self._ready.clear()
+        items, self._items = self._items, []
+        return items
+
+
+def _joined(pieces: list[bytes | BaseException | None]) -> Iterator[bytes | BaseException | None]:
+    """The pieces in order, runs of bytes joined up to about _JOIN_BYTES each."""
+    run: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            run.append(piece)
+            size += len(piece)
+            if size >= _JOIN_BYTES:
+                yield b"".join(run)
+                run, size = [], 0
+            continue
+        if run:
+            yield b"".join(run)
+            run, size = [], 0
+        yield piece
+    if run:
+        yield b"".join(run)
+
+
+async def _read_body(response: httpx.Response, arrived: _Inbox) -> None:
+    """Put each piece of the body in the inbox as it arrives; then None, or the error."""
     try:
         async with aclosing(response.aiter_bytes()) as chunks:
             async for chunk in chunks:
-                arrived.put_nowait(chunk)
+                arrived.put(chunk)
     except (httpx.TransportError, httpx.StreamError) as exc:
-        arrived.put_nowait(exc)
+        arrived.put(exc)
         return
-    arrived.put_nowait(None)
+    arrived.put(None)
 
 
 def _network_error(exc: BaseException, context: ErrorContext) -> NetworkError:

@@ -350,6 +350,11 @@
     },
     userText,
     files,
+    // A code block first shown plain (start-up defers compiling lexers) gets its highlighting.
+    code(article, index, html) {
+      const node = article.querySelector(`.code-block[data-code-index="${index}"] pre code`);
+      if (node) node.innerHTML = html;
+    },
     reasoning(article, text) {
       reasoning(article).lastChild.appendChild(document.createTextNode(text));
     },

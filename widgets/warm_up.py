@@ -1,0 +1,36 @@
+"""What the first frame does not need, made ready in the background right after it.
+
+Start-up imports only what the window shows at once; the modules below (an artifact tab with its
+code editor and Pygments' lexers, the export, the settings and tools dialogs) and the common
+highlighters are loaded by a worker thread once the window is on screen. The thread creates no
+Qt object (importing a module only defines classes), and it gives the GIL back every few
+milliseconds, so the window stays responsive while it runs. Whatever it has not reached yet is
+simply imported by its first user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from app.markdown import warm_up_highlighting
+
+log = logging.getLogger(__name__)
+
+# Imported at first use (in functions) rather than at start-up; warmed here in this order.
+DEFERRED_MODULES = (
+    "widgets.artifact_tab",
+    "app.transcript_export",
+    "widgets.settings_dialogs",
+    "widgets.tools_dialog",
+)
+
+
+def warm_up() -> None:
+    """Import the deferred modules, then compile the common highlighters."""
+    for name in DEFERRED_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # its first user will import it again and report the error there
+            log.debug("warming up %s failed", name, exc_info=True)
+    warm_up_highlighting()
