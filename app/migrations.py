@@ -194,7 +194,9 @@ def recreate_index(db: sqlite3.Connection, name: str, tokenizer: str) -> None:
         db.execute(f"DROP TABLE IF EXISTS {name}")
     except sqlite3.DatabaseError:
         _forget_virtual_table(db, name)
-    if table == "messages":
+    if table == "messages" and _has_prose_queue(db):
+        create_prose_index(db, tokenizer)
+    elif table == "messages":
         create_message_index(db, tokenizer)
     else:
         _external_fts(db, name, table, "title", tokenizer)
@@ -301,6 +303,70 @@ def m006_index_the_start_of_huge_messages(db: sqlite3.Connection) -> None:
     create_message_index(db, tokenizer)
 
 
+def m008_search_prose_not_markup(db: sqlite3.Connection) -> None:
+    """The message index holds each message's prose: a reply's text with every artifact
+    replaced by its title, so "identifier" or an attribute value no longer matches every reply.
+
+    SQL cannot run the artifact extractor, so the index keeps its own copy of the prose (an
+    FTS5 table with content) and the triggers queue each message that ends streaming in
+    `search_pending`; the store fills in its prose (app/search_index.py) after the write, and
+    when it opens. A message with nothing that could be markup (no "<", ":::" or fence) is its
+    own prose and the trigger indexes it at once, so rows any connection writes are found.
+    Every message is queued here and indexed by the first store that opens the database.
+    """
+    tokenizer = _current_tokenizer(db)
+    if tokenizer is None:
+        return
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
+    db.execute("DROP TABLE IF EXISTS messages_fts")
+    db.execute("DROP VIEW IF EXISTS messages_indexed")
+    db.execute("CREATE TABLE IF NOT EXISTS search_pending (message_id INTEGER PRIMARY KEY)")
+    create_prose_index(db, tokenizer)
+
+
+def _has_prose_queue(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_pending'").fetchone() is not None
+
+
+# Appended to every indexed prose so that a term of one or two characters at the very end still
+# begins a trigram (app/store_search.py finds short terms through the trigrams they begin).
+PROSE_END = "\n\n"
+
+
+def create_prose_index(db: sqlite3.Connection, tokenizer: str) -> None:
+    """The prose index `messages_fts(prose)`, its triggers, and every message queued for it."""
+    db.execute(f"CREATE VIRTUAL TABLE messages_fts USING fts5(prose, tokenize='{tokenizer}')")
+    text = f"substr(new.content, 1, {INDEXED_CHARS})"
+    # Only a reply can hold artifacts; any of these marks might open one (app/artifacts.py).
+    markup = (
+        "new.role = 'assistant' AND (instr(new.content, '<') OR instr(new.content, ':::')"
+        " OR instr(new.content, '```') OR instr(new.content, '~~~'))"
+    )
+    enter = (
+        f"INSERT INTO messages_fts(rowid, prose) SELECT new.id, {text} || char(10, 10)"
+        f" WHERE new.status != 'streaming' AND NOT ({markup});"
+        " INSERT OR IGNORE INTO search_pending(message_id) SELECT new.id"
+        f" WHERE new.status != 'streaming' AND ({markup});"
+    )
+    leave = (
+        "DELETE FROM messages_fts WHERE rowid = old.id;"
+        " DELETE FROM search_pending WHERE message_id = old.id;"
+    )
+    db.execute(f"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN {enter} END")
+    db.execute(f"CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN {leave} END")
+    # Checkpoints of a streaming reply touch neither table: it enters once, when it ends.
+    db.execute(
+        "CREATE TRIGGER messages_fts_au AFTER UPDATE OF content, status ON messages"
+        " WHEN old.status != 'streaming' OR new.status != 'streaming'"
+        f" BEGIN {leave} {enter} END"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO search_pending(message_id)"
+        " SELECT id FROM messages WHERE status != 'streaming'"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial,
     m002_full_text_search,
@@ -308,6 +374,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m004_artifact_storage_and_calls,
     m005_tool_calls,
     m006_index_the_start_of_huge_messages,
+    m008_search_prose_not_markup,
 )
 
 
