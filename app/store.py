@@ -453,22 +453,25 @@ class Store:
 
     # --- search -------------------------------------------------------------------------------
 
-    def search_hits(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search_hits(
+        self, query: str, limit: int = 50, per_conversation: int = 3
+    ) -> list[SearchHit]:
         """Where `query` matches, best first: titles, then the prose of messages (never
         artifact markup), each with a snippet and where the words are in it."""
         self._index_pending()
+        bounds = {"limit": limit, "per_conversation": per_conversation}
         try:
-            return store_search.search(self._db, self._fts, query, limit=limit)
+            return store_search.search(self._db, self._fts, query, **bounds)
         except sqlite3.DatabaseError:
             # A damaged index: rebuild it for next time, answer this one without it.
             self._repair_search_index()
-            return store_search.like_search(self._db, query, limit=limit)
+            return store_search.like_search(self._db, query, **bounds)
 
     def search(self, query: str) -> list[tuple[Conversation, str]]:
         """Conversations with a hit for `query` (see search_hits), newest first, each with the
         snippet of its best hit."""
         snippets: dict[int, str] = {}
-        for hit in self.search_hits(query, limit=_SEARCH_LIMIT):
+        for hit in self.search_hits(query, _SEARCH_LIMIT, per_conversation=1):
             snippets.setdefault(hit.conversation_id, hit.snippet)
         found = [self.get_conversation(cid) for cid in snippets]
         ordered = sorted(

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from app.search_index import prose
 
 # Matching messages ranked per query: the newest this many, so a word in every reply costs
-# the same as a rare one (bm25 over 200,000 matches took most of a second).
-RANKED = 500
+# the same as a rare one (bm25 over 200,000 matches took most of a second; 1,000 take tens of
+# ms). Older matches follow unranked, newest first, up to OLDER of them.
+RANKED = 1000
+OLDER = 20_000
 # A short term beginning more trigrams than this is matched by LIKE instead.
 _MAX_TRIGRAMS = 200
 # Rows the LIKE fallback reads (newest first) before filtering by prose.
@@ -154,7 +156,15 @@ def _message_matches(db: sqlite3.Connection, tokenizer: str, terms: list[str]) -
         parameters,
     ).fetchall()
     rows.sort(key=lambda row: (row[1], -row[0]))
-    return [row[0] for row in rows]
+    ranked = [row[0] for row in rows]
+    if len(ranked) < RANKED:
+        return ranked
+    older = db.execute(
+        f"SELECT rowid FROM messages_fts WHERE {' AND '.join(where)} AND rowid < ?"
+        f" ORDER BY rowid DESC LIMIT {OLDER}",
+        [*parameters, min(ranked)],
+    )
+    return ranked + [row[0] for row in older]
 
 
 def _trigrams_beginning(db: sqlite3.Connection, term: str) -> list[str] | None:
@@ -195,11 +205,13 @@ def _assemble(
     for conversation_id in titles[:limit]:
         title = names[conversation_id]
         hits.append(SearchHit(conversation_id, None, title, *snippet(title, terms)))
-    owners = _owners(db, messages)
+    owners: dict[int, int] = {}
     taken: dict[int, int] = {}
-    for message_id in messages:
+    for index, message_id in enumerate(messages):
         if len(hits) >= limit:
             break
+        if index % 500 == 0:  # their conversations, 500 at a time (SQLite's variable limit)
+            owners = _owners(db, messages[index : index + 500])
         conversation_id = owners.get(message_id)
         if conversation_id is None or taken.get(conversation_id, 0) >= per_conversation:
             continue
@@ -226,16 +238,10 @@ def _titles(db: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
 
 
 def _owners(db: sqlite3.Connection, message_ids: list[int]) -> dict[int, int]:
-    """Each message's conversation (one query per 500 ids: SQLite's variable limit)."""
-    owners: dict[int, int] = {}
-    for start in range(0, len(message_ids), 500):
-        chunk = message_ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        rows = db.execute(
-            f"SELECT id, conversation_id FROM messages WHERE id IN ({marks})", chunk
-        )
-        owners.update(rows.fetchall())
-    return owners
+    """Each message's conversation."""
+    marks = ", ".join("?" for _ in message_ids)
+    rows = db.execute(f"SELECT id, conversation_id FROM messages WHERE id IN ({marks})", message_ids)
+    return dict(rows.fetchall())
 
 
 def damaged_indexes(db: sqlite3.Connection) -> list[str]:
