@@ -35,6 +35,7 @@ from app.config import (
 from app.connection import new_http_client, provider_for
 from app.documents import artifact_document, inline_vendored
 from app.events import ProviderError
+from app.history_search import print_search
 from app.prompts import system_prompt
 from app.saved_bridge import with_offline_bridge
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
@@ -392,6 +393,7 @@ def history_main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--show", type=int, metavar="ID")
     parser.add_argument("--format", choices=("md", "json"), default="md")
+    parser.add_argument("--search", metavar="QUERY")
     args = parser.parse_args(argv)
     store = _open_store()
     try:
@@ -405,6 +407,8 @@ def history_main(argv: list[str]) -> int:
 
 
 def _history(store: Store, args: argparse.Namespace) -> int:
+    if args.search is not None:
+        return print_search(store, args.search, args.json)
     if args.show is not None:
         conversation = store.get_conversation(args.show)
         if conversation is None:
