@@ -158,6 +158,7 @@ class EaselApp:
         sidebar.renameRequested.connect(self._rename)
         sidebar.deleteRequested.connect(self._delete)
         sidebar.searchChanged.connect(lambda _: self.refresh_sidebar())
+        sidebar.hitChosen.connect(self.open_hit)
         chat.conversationsChanged.connect(self.refresh_sidebar)
         chat.statusChanged.connect(window.set_stream_status)
         self.form.saved.connect(self.on_profile_saved)
@@ -277,10 +278,19 @@ class EaselApp:
         """List conversations (filtered by the search box), newest first."""
         query = self.sidebar.search.text().strip()
         if query:
-            conversations = [c for c, _ in self.store.search(query)]
+            self.sidebar.show_hits(self.store.search_hits(query))
         else:
             conversations = self.store.list_conversations()
-        self.sidebar.set_conversations(conversations, self.chat.conversation_id)
+            self.sidebar.set_conversations(conversations, self.chat.conversation_id)
+
+    def open_hit(self, conversation_id: int, message_id: int) -> None:
+        """Open a search hit's conversation at its message (0: a title hit, at the end)."""
+        make_current = getattr(self.store, "make_current", None)
+        if message_id and make_current is not None:
+            make_current(message_id)  # a hit on another branch becomes the current path
+        self.chat.open(conversation_id)
+        if message_id:
+            self.chat.transcript.reveal_message(message_id)
 
     def start_empty_history(self) -> None:
         """Set the (recovered) history aside and go on with an empty one."""

@@ -1,4 +1,9 @@
-"""The list of conversations: new, search, rename, delete; most recent first."""
+"""The list of conversations: new, search, rename, delete; most recent first.
+
+The list shows a page of conversations and adds the next as it is scrolled near its end, so
+10,000 stored conversations cost one page of rows at start-up. While the search box holds
+text, the search results (widgets/search_results.py) stand in its place.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from app.store import Conversation
+from app.store_search import SearchHit
+from widgets.search_results import SearchResults
+
+# Rows added to the conversation list at a time.
+PAGE = 100
 
 
 class Sidebar(QWidget):
@@ -31,6 +42,8 @@ class Sidebar(QWidget):
     deleteRequested = Signal(int)
     # The search text changed ("" shows all).
     searchChanged = Signal(str)
+    # A search hit was chosen: (conversation id, message id or 0 for a title).
+    hitChosen = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,23 +65,65 @@ class Sidebar(QWidget):
         layout.addWidget(self.new_button)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
+        self.results = SearchResults(self)
+        self.results.hide()
+        layout.addWidget(self.results, 1)
+        self._waiting: list[Conversation] = []  # not yet in the list (see PAGE)
+        self.list.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.results.hitChosen.connect(self.hitChosen)
         self.new_button.clicked.connect(self.newRequested)
         self.search.textChanged.connect(self.searchChanged)
         self.list.itemClicked.connect(self._on_clicked)
         self.list.customContextMenuRequested.connect(self._on_menu)
 
     def set_conversations(self, conversations: list[Conversation], current: int | None) -> None:
-        """Show these conversations and highlight the current one."""
+        """Show these conversations (a page now, the rest as the list is scrolled) and
+        highlight the current one."""
+        self._show_list()
         self.list.blockSignals(True)
         self.list.clear()
+        ids = [c.id for c in conversations]
+        # The current conversation's row is loaded, however far down it is.
+        shown = max(PAGE, ids.index(current) + 1 if current in ids else 0)
+        self._waiting = conversations[shown:]
+        self._add_rows(conversations[:shown], current)
+        self.list.blockSignals(False)
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        """Show search results in place of the list ("No conversations match" for none)."""
+        self.list.hide()
+        self.results.show()
+        self.results.show_hits(hits)
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected (Ctrl+K)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _show_list(self) -> None:
+        self.results.hide()
+        self.results.clear()
+        self.list.show()
+
+    def _add_rows(self, conversations: list[Conversation], current: int | None) -> None:
         for conversation in conversations:
-            item = QListWidgetItem(conversation.title or "New chat")
+            item = QListWidgetItem(conversation.title or translate("Sidebar", "New chat"))
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(conversation.title)
             self.list.addItem(item)
             if conversation.id == current:
                 self.list.setCurrentItem(item)
-        self.list.blockSignals(False)
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.list.verticalScrollBar()
+        if self._waiting and value >= bar.maximum() - bar.pageStep():
+            page, self._waiting = self._waiting[:PAGE], self._waiting[PAGE:]
+            self._add_rows(page, None)
+
+    def load_all(self) -> None:
+        """Add every waiting row (for tests and keyboard navigation to the end)."""
+        self._add_rows(self._waiting, None)
+        self._waiting = []
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         self.conversationSelected.emit(int(item.data(Qt.ItemDataRole.UserRole)))
