@@ -39,8 +39,10 @@ def _history() -> tuple[int, int, int]:
 
 
 async def _shot(easel, name: str) -> None:
+    """A picture of the window to look at, when EASEL_TEST_SHOTS names a folder."""
     folder = os.environ.get("EASEL_TEST_SHOTS")
     if folder:
+        await asyncio.sleep(1.0)  # the web view paints a moment after its DOM changed
         easel.window.grab().save(str(Path(folder) / name))
 
 

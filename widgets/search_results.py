@@ -32,7 +32,7 @@ def hit_html(hit: SearchHit) -> str:
     if hit.message_id is None:
         return f"<div>{snippet_html(hit)}</div>"
     title = html.escape(hit.title or translate("SearchResults", "New chat"))
-    return f"<div style='color: gray; font-size: small'>{title}</div><div>{snippet_html(hit)}</div>"
+    return f"<div style='font-size: small'>{title}</div><div>{snippet_html(hit)}</div>"
 
 
 class SearchResults(QListWidget):
