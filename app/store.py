@@ -228,11 +228,12 @@ class Store:
         ).fetchone()
         return Conversation(*row) if row else None
 
-    def list_conversations(self) -> list[Conversation]:
-        """Every conversation, most recently updated first."""
+    def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        """Conversations, most recently updated first: every one, or `limit` from `offset`."""
         rows = self._db.execute(
             f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c "
-            "ORDER BY c.updated DESC, c.id DESC"
+            "ORDER BY c.updated DESC, c.id DESC LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
         )
         return [Conversation(*row) for row in rows]
 
@@ -478,6 +479,7 @@ class Store:
             (c for c in found if c is not None), key=lambda c: (c.updated, c.id), reverse=True
         )
         return [(c, snippets[c.id]) for c in ordered]
+
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
     if value not in allowed:

@@ -262,7 +262,9 @@ def _titles(db: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
 def _owners(db: sqlite3.Connection, message_ids: list[int]) -> dict[int, int]:
     """Each message's conversation."""
     marks = ", ".join("?" for _ in message_ids)
-    rows = db.execute(f"SELECT id, conversation_id FROM messages WHERE id IN ({marks})", message_ids)
+    rows = db.execute(
+        f"SELECT id, conversation_id FROM messages WHERE id IN ({marks})", message_ids
+    )
     return dict(rows.fetchall())
 
 

@@ -86,7 +86,9 @@ def test_a_short_term_at_the_very_end_of_a_message_is_found(store: Store):
 
 def test_snippet_highlights_every_match(store: Store):
     conversation = store.create_conversation("Notes")
-    store.add_message(conversation.id, "user", "x " * 100 + "the Bridge and the bridge" + " y" * 100)
+    store.add_message(
+        conversation.id, "user", "x " * 100 + "the Bridge and the bridge" + " y" * 100
+    )
     [hit] = store.search_hits("bridge")
     assert hit.title == "Notes" and hit.snippet.startswith("…") and hit.snippet.endswith("…")
     assert [hit.snippet[a:b] for a, b in hit.highlights] == ["Bridge", "bridge"]

@@ -51,6 +51,7 @@ from app.secrets import (
     with_header_values,
 )
 from app.session import ChatSession
+from app.store import Conversation
 from app.store_recovery import open_history, start_empty
 from app.tools.hub import ToolHub
 from app.tools.settings import load_tool_settings, save_tool_settings
@@ -184,7 +185,7 @@ class EaselApp:
         """Show the window and run until it closes (or the screenshot is saved)."""
         self.window.show()
         self._restore_geometry()
-        conversations = self.store.list_conversations()
+        conversations = self.store.list_conversations(limit=1)
         self.refresh_sidebar()
         self.chat.open(conversations[0].id if conversations else None)
         await self._move_plain_header_values()
@@ -275,13 +276,15 @@ class EaselApp:
     # --- conversations ---------------------------------------------------------------------
 
     def refresh_sidebar(self) -> None:
-        """List conversations (filtered by the search box), newest first."""
+        """List conversations newest first, a page at a time; or the search box's hits."""
         query = self.sidebar.search.text().strip()
         if query:
             self.sidebar.show_hits(self.store.search_hits(query))
         else:
-            conversations = self.store.list_conversations()
-            self.sidebar.set_conversations(conversations, self.chat.conversation_id)
+            self.sidebar.set_pages(self._conversation_page, self.chat.conversation_id)
+
+    def _conversation_page(self, offset: int, count: int) -> list[Conversation]:
+        return self.store.list_conversations(count, offset)
 
     def open_hit(self, conversation_id: int, message_id: int) -> None:
         """Open a search hit's conversation at its message (0: a title hit, at the end)."""
@@ -313,7 +316,7 @@ class EaselApp:
         self.store.delete_conversation(conversation_id)
         self.powers.forget_conversation(conversation_id)
         if self.chat.conversation_id == conversation_id:
-            remaining = self.store.list_conversations()
+            remaining = self.store.list_conversations(limit=1)
             self.chat.open(remaining[0].id if remaining else None)
         self.refresh_sidebar()
 

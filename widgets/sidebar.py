@@ -7,6 +7,8 @@ text, the search results (widgets/search_results.py) stand in its place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -27,6 +29,8 @@ from widgets.search_results import SearchResults
 
 # Rows added to the conversation list at a time.
 PAGE = 100
+# Conversations newest first: page(offset, count).
+PageLoader = Callable[[int, int], list[Conversation]]
 
 
 class Sidebar(QWidget):
@@ -68,7 +72,8 @@ class Sidebar(QWidget):
         self.results = SearchResults(self)
         self.results.hide()
         layout.addWidget(self.results, 1)
-        self._waiting: list[Conversation] = []  # not yet in the list (see PAGE)
+        self._page: PageLoader = lambda offset, count: []
+        self._more = False  # whether the last page read was full (more may follow)
         self.list.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.results.hitChosen.connect(self.hitChosen)
         self.new_button.clicked.connect(self.newRequested)
@@ -77,16 +82,20 @@ class Sidebar(QWidget):
         self.list.customContextMenuRequested.connect(self._on_menu)
 
     def set_conversations(self, conversations: list[Conversation], current: int | None) -> None:
-        """Show these conversations (a page now, the rest as the list is scrolled) and
-        highlight the current one."""
+        """Show these conversations and highlight the current one."""
+        self.set_pages(lambda offset, count: conversations[offset : offset + count], current)
+
+    def set_pages(self, page: PageLoader, current: int | None) -> None:
+        """Show the conversations `page(offset, count)` gives, a page now and the next as the
+        list is scrolled near its end; highlight the current one (its page is loaded, however
+        far down it is)."""
         self._show_list()
         self.list.blockSignals(True)
         self.list.clear()
-        ids = [c.id for c in conversations]
-        # The current conversation's row is loaded, however far down it is.
-        shown = max(PAGE, ids.index(current) + 1 if current in ids else 0)
-        self._waiting = conversations[shown:]
-        self._add_rows(conversations[:shown], current)
+        self._page, self._more = page, True
+        self._add_page(current)
+        while self._more and current is not None and not self._has(current):
+            self._add_page(current)
         self.list.blockSignals(False)
 
     def show_hits(self, hits: list[SearchHit]) -> None:
@@ -105,7 +114,9 @@ class Sidebar(QWidget):
         self.results.clear()
         self.list.show()
 
-    def _add_rows(self, conversations: list[Conversation], current: int | None) -> None:
+    def _add_page(self, current: int | None) -> None:
+        conversations = self._page(self.list.count(), PAGE)
+        self._more = len(conversations) == PAGE
         for conversation in conversations:
             item = QListWidgetItem(conversation.title or translate("Sidebar", "New chat"))
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
@@ -114,16 +125,16 @@ class Sidebar(QWidget):
             if conversation.id == current:
                 self.list.setCurrentItem(item)
 
+    def _has(self, conversation_id: int) -> bool:
+        rows = range(self.list.count())
+        return any(
+            self.list.item(r).data(Qt.ItemDataRole.UserRole) == conversation_id for r in rows
+        )
+
     def _on_scrolled(self, value: int) -> None:
         bar = self.list.verticalScrollBar()
-        if self._waiting and value >= bar.maximum() - bar.pageStep():
-            page, self._waiting = self._waiting[:PAGE], self._waiting[PAGE:]
-            self._add_rows(page, None)
-
-    def load_all(self) -> None:
-        """Add every waiting row (for tests and keyboard navigation to the end)."""
-        self._add_rows(self._waiting, None)
-        self._waiting = []
+        if self._more and value >= bar.maximum() - bar.pageStep():
+            self._add_page(None)
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         self.conversationSelected.emit(int(item.data(Qt.ItemDataRole.UserRole)))
