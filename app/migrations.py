@@ -342,19 +342,13 @@ PROSE_END = "\n\n"
 
 
 def create_prose_index(db: sqlite3.Connection, tokenizer: str) -> None:
-    """The prose index `messages_fts(prose)`, its triggers, and every message queued for it."""
+    """The prose index `messages_fts(prose)` and its triggers, filled from what is stored:
+    text with no possible markup at once, the rest queued for the extractor."""
     db.execute(f"CREATE VIRTUAL TABLE messages_fts USING fts5(prose, tokenize='{tokenizer}')")
-    text = f"substr(new.content, 1, {INDEXED_CHARS})"
-    # Only a reply can hold artifacts; any of these marks might open one (app/artifacts.py).
-    markup = (
-        "new.role = 'assistant' AND (instr(new.content, '<') OR instr(new.content, ':::')"
-        " OR instr(new.content, '```') OR instr(new.content, '~~~'))"
-    )
     enter = (
-        f"INSERT INTO messages_fts(rowid, prose) SELECT new.id, {text} || char(10, 10)"
-        f" WHERE new.status != 'streaming' AND NOT ({markup});"
+        f"{_enter_plain('new')} WHERE new.status != 'streaming' AND NOT ({_markup('new')});"
         " INSERT OR IGNORE INTO search_pending(message_id) SELECT new.id"
-        f" WHERE new.status != 'streaming' AND ({markup});"
+        f" WHERE new.status != 'streaming' AND ({_markup('new')});"
     )
     leave = (
         "DELETE FROM messages_fts WHERE rowid = old.id;"
@@ -369,9 +363,29 @@ def create_prose_index(db: sqlite3.Connection, tokenizer: str) -> None:
         f" BEGIN {leave} {enter} END"
     )
     db.execute(
-        "INSERT OR IGNORE INTO search_pending(message_id)"
-        " SELECT id FROM messages WHERE status != 'streaming'"
+        f"{_enter_plain('m')} FROM messages m WHERE m.status != 'streaming'"
+        f" AND NOT ({_markup('m')})"
     )
+    db.execute(
+        "INSERT INTO search_pending(message_id) SELECT m.id FROM messages m"
+        f" WHERE m.status != 'streaming' AND ({_markup('m')})"
+    )
+
+
+def _enter_plain(row: str) -> str:
+    """The INSERT ... SELECT of a row's text as its own prose (ended by PROSE_END)."""
+    return (
+        f"INSERT INTO messages_fts(rowid, prose) SELECT {row}.id,"
+        f" substr({row}.content, 1, {INDEXED_CHARS}) || char(10, 10)"
+    )
+
+
+def _markup(row: str) -> str:
+    """Whether a row might hold markup: only a reply can hold artifacts, and any of these
+    marks might open one (app/artifacts.py; search_index.prose tests the same four)."""
+    marks = ("'<'", "':::'", "'```'", "'~~~'")
+    found = " OR ".join(f"instr({row}.content, {mark})" for mark in marks)
+    return f"{row}.role = 'assistant' AND ({found})"
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -214,3 +214,25 @@ def test_history_search_text_and_json(easel_home: Path):
     assert quiet.stdout == "" and "No conversations match." in quiet.stderr
     empty = _main("history", "--search", "  ", home=easel_home)
     assert empty.returncode == 2 and "at least one word" in empty.stderr
+
+
+def test_rows_another_connection_writes_are_found_by_prose(tmp_path: Path):
+    path = tmp_path / "h.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)  # no store: the triggers alone see these rows
+    db.execute("INSERT INTO conversations (id, title, created, updated) VALUES (7, 't', 1, 1)")
+    db.execute(
+        "INSERT INTO messages (id, conversation_id, role, content, created, updated)"
+        " VALUES (1, 7, 'user', 'plain words here', 1, 1), (2, 7, 'assistant', ?, 2, 2)",
+        (REPLY,),
+    )
+    db.commit()
+    assert db.execute("SELECT message_id FROM search_pending").fetchall() == [(2,)]
+    db.close()
+    store = Store(path)  # gives the queued reply its prose
+    try:
+        assert [h.message_id for h in store.search_hits("plain words")] == [1]
+        assert [h.message_id for h in store.search_hits("stone arches")] == [2]
+        assert store.search_hits("identifier") == []
+    finally:
+        store.close()
