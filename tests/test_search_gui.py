@@ -11,10 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.store import Store
+from app.store import Conversation, Store
 from tests.test_gui import _close, _js, _start, _until
 from tests.test_search import REPLY
-from widgets.sidebar import PAGE
+from widgets.sidebar import PAGE, Sidebar
 
 FILLER = 2 * PAGE + 20
 
@@ -121,3 +121,16 @@ def test_search_shows_hits_and_opens_the_conversation_at_the_message(
         await _close(easel, task)
 
     run_async(scenario())
+
+
+def test_the_current_conversation_is_loaded_however_far_down_the_list(qtbot):
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    conversations = [Conversation(n, f"Chat {n}", n, n, None, None) for n in range(1000, 0, -1)]
+    sidebar.set_conversations(conversations, conversations[250].id)
+    assert sidebar.list.count() == 3 * PAGE  # the pages up to it, no more
+    assert sidebar.list.currentItem().text() == conversations[250].title
+    sidebar.set_conversations(conversations[:PAGE], None)
+    assert sidebar.list.count() == PAGE
+    sidebar.list.verticalScrollBar().setValue(sidebar.list.verticalScrollBar().maximum())
+    assert sidebar.list.count() == PAGE  # an empty page: nothing more to read

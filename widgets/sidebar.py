@@ -74,6 +74,7 @@ class Sidebar(QWidget):
         layout.addWidget(self.results, 1)
         self._page: PageLoader = lambda offset, count: []
         self._more = False  # whether the last page read was full (more may follow)
+        self._ids: set[int] = set()  # the conversations in the list
         self.list.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.results.hitChosen.connect(self.hitChosen)
         self.new_button.clicked.connect(self.newRequested)
@@ -92,9 +93,9 @@ class Sidebar(QWidget):
         self._show_list()
         self.list.blockSignals(True)
         self.list.clear()
-        self._page, self._more = page, True
+        self._page, self._more, self._ids = page, True, set()
         self._add_page(current)
-        while self._more and current is not None and not self._has(current):
+        while self._more and current is not None and current not in self._ids:
             self._add_page(current)
         self.list.blockSignals(False)
 
@@ -122,14 +123,9 @@ class Sidebar(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(conversation.title)
             self.list.addItem(item)
+            self._ids.add(conversation.id)
             if conversation.id == current:
                 self.list.setCurrentItem(item)
-
-    def _has(self, conversation_id: int) -> bool:
-        rows = range(self.list.count())
-        return any(
-            self.list.item(r).data(Qt.ItemDataRole.UserRole) == conversation_id for r in rows
-        )
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.list.verticalScrollBar()
