@@ -67,10 +67,8 @@ class SearchResults(QListWidget):
             label.setWordWrap(True)
             label.setContentsMargins(6, 4, 6, 4)
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            width = self.viewport().width() - 4
-            height = label.heightForWidth(width) if width > 40 else -1
-            item.setSizeHint(QSize(0, (height if height > 0 else label.sizeHint().height()) + 8))
             self.setItemWidget(item, label)
+        self._fit_rows()
         self.empty.setVisible(not hits)
         self.empty.setGeometry(self.viewport().geometry())
 
@@ -81,6 +79,16 @@ class SearchResults(QListWidget):
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt's event type
         super().resizeEvent(event)
         self.empty.setGeometry(self.viewport().geometry())
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its wrapped label at the current width."""
+        width = self.viewport().width() - 4
+        for row in range(self.count()):
+            item = self.item(row)
+            label = self.itemWidget(item)
+            height = label.heightForWidth(width) if width > 40 else -1
+            item.setSizeHint(QSize(0, (height if height > 0 else label.sizeHint().height()) + 8))
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         conversation_id, message_id = item.data(Qt.ItemDataRole.UserRole)
