@@ -174,7 +174,15 @@ class Store:
     def rebuild_search_index(self) -> None:
         """Build every search index anew from the rows (after a recovery)."""
         for name in ("messages_fts", "conversations_fts"):
-            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+            if not self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)
+            ).fetchone():
+                continue
+            if name == "messages_fts" and self._prose:
+                # The index's own copy of the prose came back with the rows it could: make it
+                # again from the messages that did.
+                self._attempt(lambda db: recreate_index(db, "messages_fts", self._fts or "trigram"))
+            else:
                 self._rebuild_index(name)
         self._index_pending()
 

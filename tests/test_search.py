@@ -236,3 +236,13 @@ def test_rows_another_connection_writes_are_found_by_prose(tmp_path: Path):
         assert store.search_hits("identifier") == []
     finally:
         store.close()
+
+
+def test_rebuilding_after_a_recovery_makes_the_prose_again_from_the_messages(store: Store):
+    trip, reply = _trip(store)
+    # A recovered file can bring back prose whose message was lost.
+    store.read("INSERT INTO messages_fts(rowid, prose) VALUES (999, 'ghost words')")
+    assert [h.message_id for h in store.search_hits("ghost")] == []  # no such message
+    store.rebuild_search_index()
+    assert store.read("SELECT count(*) FROM messages_fts WHERE prose LIKE '%ghost%'") == [(0,)]
+    assert _where(store, "stone arches") == [(trip, reply)]
