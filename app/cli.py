@@ -36,6 +36,7 @@ from app.config import (
 from app.connection import new_http_client, provider_for
 from app.documents import artifact_document, inline_vendored
 from app.events import ProviderError
+from app.history_search import print_search
 from app.prompts import system_prompt
 from app.provider_options import add_provider_options, profile_from_options
 from app.saved_bridge import with_offline_bridge
@@ -391,6 +392,7 @@ def history_main(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--show", type=int, metavar="ID")
     parser.add_argument("--format", choices=("md", "json"), default="md")
+    parser.add_argument("--search", metavar="QUERY")
     args = parser.parse_args(argv)
     store = _open_store()
     try:
@@ -404,6 +406,8 @@ def history_main(argv: list[str]) -> int:
 
 
 def _history(store: Store, args: argparse.Namespace) -> int:
+    if args.search is not None:
+        return print_search(store, args.search, args.json)
     if args.show is not None:
         conversation = store.get_conversation(args.show)
         if conversation is None:

@@ -194,7 +194,9 @@ def recreate_index(db: sqlite3.Connection, name: str, tokenizer: str) -> None:
         db.execute(f"DROP TABLE IF EXISTS {name}")
     except sqlite3.DatabaseError:
         _forget_virtual_table(db, name)
-    if table == "messages":
+    if table == "messages" and _has_prose_queue(db):
+        create_prose_index(db, tokenizer)
+    elif table == "messages":
         create_message_index(db, tokenizer)
     else:
         _external_fts(db, name, table, "title", tokenizer)
@@ -327,6 +329,91 @@ def m007_message_tree(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_by_parent ON messages(parent_id, visited)")
 
 
+def m008_search_prose_not_markup(db: sqlite3.Connection) -> None:
+    """The message index holds each message's prose: a reply's text with every artifact
+    replaced by its title, so "identifier" or an attribute value no longer matches every reply.
+
+    SQL cannot run the artifact extractor, so the index keeps its own copy of the prose (an
+    FTS5 table with content) and the triggers queue each message that ends streaming in
+    `search_pending`; the store fills in its prose (app/search_index.py) after the write, and
+    when it opens. A message with nothing that could be markup (no "<", ":::" or fence) is its
+    own prose and the trigger indexes it at once, so rows any connection writes are found.
+    Every message is queued here and indexed by the first store that opens the database.
+
+    Also an index of conversations by their last update: the sidebar reads them a page at a
+    time, newest first, which with 10,000 conversations was a sort of all of them per page.
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS conversations_by_updated ON conversations(updated, id)")
+    tokenizer = _current_tokenizer(db)
+    if tokenizer is None:
+        return
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
+    db.execute("DROP TABLE IF EXISTS messages_fts")
+    db.execute("DROP VIEW IF EXISTS messages_indexed")
+    db.execute("CREATE TABLE IF NOT EXISTS search_pending (message_id INTEGER PRIMARY KEY)")
+    create_prose_index(db, tokenizer)
+
+
+def _has_prose_queue(db: sqlite3.Connection) -> bool:
+    return (
+        db.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_pending'").fetchone()
+        is not None
+    )
+
+
+# Appended to every indexed prose so that a term of one or two characters at the very end still
+# begins a trigram (app/store_search.py finds short terms through the trigrams they begin).
+PROSE_END = "\n\n"
+
+
+def create_prose_index(db: sqlite3.Connection, tokenizer: str) -> None:
+    """The prose index `messages_fts(prose)` and its triggers, filled from what is stored:
+    text with no possible markup at once, the rest queued for the extractor."""
+    db.execute(f"CREATE VIRTUAL TABLE messages_fts USING fts5(prose, tokenize='{tokenizer}')")
+    enter = (
+        f"{_enter_plain('new')} WHERE new.status != 'streaming' AND NOT ({_markup('new')});"
+        " INSERT OR IGNORE INTO search_pending(message_id) SELECT new.id"
+        f" WHERE new.status != 'streaming' AND ({_markup('new')});"
+    )
+    leave = (
+        "DELETE FROM messages_fts WHERE rowid = old.id;"
+        " DELETE FROM search_pending WHERE message_id = old.id;"
+    )
+    db.execute(f"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN {enter} END")
+    db.execute(f"CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN {leave} END")
+    # Checkpoints of a streaming reply touch neither table: it enters once, when it ends.
+    db.execute(
+        "CREATE TRIGGER messages_fts_au AFTER UPDATE OF content, status ON messages"
+        " WHEN old.status != 'streaming' OR new.status != 'streaming'"
+        f" BEGIN {leave} {enter} END"
+    )
+    db.execute(
+        f"{_enter_plain('m')} FROM messages m WHERE m.status != 'streaming'"
+        f" AND NOT ({_markup('m')})"
+    )
+    db.execute(
+        "INSERT INTO search_pending(message_id) SELECT m.id FROM messages m"
+        f" WHERE m.status != 'streaming' AND ({_markup('m')})"
+    )
+
+
+def _enter_plain(row: str) -> str:
+    """The INSERT ... SELECT of a row's text as its own prose (ended by PROSE_END)."""
+    return (
+        f"INSERT INTO messages_fts(rowid, prose) SELECT {row}.id,"
+        f" substr({row}.content, 1, {INDEXED_CHARS}) || char(10, 10)"
+    )
+
+
+def _markup(row: str) -> str:
+    """Whether a row might hold markup: only a reply can hold artifacts, and any of these
+    marks might open one (app/artifacts.py; search_index.prose tests the same four)."""
+    marks = ("'<'", "':::'", "'```'", "'~~~'")
+    found = " OR ".join(f"instr({row}.content, {mark})" for mark in marks)
+    return f"{row}.role = 'assistant' AND ({found})"
+
+
 def m009_attachments(db: sqlite3.Connection) -> None:
     """Files attached to user messages (`app.attachment_store`), kept with the conversation.
 
@@ -367,6 +454,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m005_tool_calls,
     m006_index_the_start_of_huge_messages,
     m007_message_tree,
+    m008_search_prose_not_markup,
     m009_attachments,
 )
 

@@ -26,11 +26,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import store_owner, store_search, store_tree
+from app import search_index, store_owner, store_search, store_tree
 from app.config import home_dirs
 from app.migrations import migrate, recreate_index
 from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
 from app.store_records import ArtifactVersion, Conversation, StoredMessage
+from app.store_search import SearchHit
 from app.store_tree import LEAF, Parent
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class Store:
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db)
             self._fts = store_search.fts_tokenizer(self._db)
+            self._prose = search_index.has_queue(self._db)
+            self._index_pending()  # what a migration or another connection queued
             self._owner = store_owner.this_process()
             self._recover_interrupted()
         except BaseException:
@@ -90,6 +93,12 @@ class Store:
         return self._db.execute(sql, parameters).fetchall()
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """_write, then the prose of any message the write queued for the search index."""
+        result = self._write(work)
+        self._index_pending()
+        return result
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` in one transaction; on failure roll back and raise a StoreError.
 
         A failure that comes from a damaged search index (the triggers write to it) rebuilds
@@ -147,6 +156,22 @@ class Store:
             log.warning("could not rebuild %s", name, exc_info=True)
             return False
 
+    def _index_pending(self, *, repair: bool = True) -> None:
+        """Put the prose of queued messages in the search index (app/search_index.py).
+
+        The write that queued them is saved already: a failure here is logged, and a damaged
+        index rebuilt (which queues every message again) and filled once more.
+        """
+        if not self._prose:
+            return
+        try:
+            while search_index.pending(self._db):
+                self._attempt(search_index.index_pending)
+        except sqlite3.DatabaseError as error:
+            log.warning("could not index messages for search: %s", error)
+            if repair and is_corrupt(error) and self._repair_search_index():
+                self._index_pending(repair=False)
+
     def check_search_index(self) -> bool:
         """Rebuild the search index if it is damaged; True when it had to be rebuilt."""
         return self._repair_search_index()
@@ -154,8 +179,17 @@ class Store:
     def rebuild_search_index(self) -> None:
         """Build every search index anew from the rows (after a recovery)."""
         for name in ("messages_fts", "conversations_fts"):
-            if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+            if not self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)
+            ).fetchone():
+                continue
+            if name == "messages_fts" and self._prose:
+                # The index's own copy of the prose came back with the rows it could: make it
+                # again from the messages that did.
+                self._attempt(lambda db: recreate_index(db, "messages_fts", self._fts or "trigram"))
+            else:
                 self._rebuild_index(name)
+        self._index_pending()
 
     def quick_check(self) -> list[str]:
         """What SQLite's quick_check finds wrong with the file (reads every page); [] if ok."""
@@ -207,11 +241,12 @@ class Store:
         ).fetchone()
         return Conversation(*row) if row else None
 
-    def list_conversations(self) -> list[Conversation]:
-        """Every conversation, most recently updated first."""
+    def list_conversations(self, limit: int | None = None, offset: int = 0) -> list[Conversation]:
+        """Conversations, most recently updated first: every one, or `limit` from `offset`."""
         rows = self._db.execute(
             f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c "
-            "ORDER BY c.updated DESC, c.id DESC"
+            "ORDER BY c.updated DESC, c.id DESC LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset),
         )
         return [Conversation(*row) for row in rows]
 
@@ -462,29 +497,31 @@ class Store:
 
     # --- search -------------------------------------------------------------------------------
 
-    def search(self, query: str) -> list[tuple[Conversation, str]]:
-        """Conversations whose messages or title hold every word of `query`, newest first.
-
-        Each comes with a snippet of the first matching message (or the title). The query is
-        the user's text: FTS syntax in it (quotes, AND, OR, NEAR, *) is matched literally.
-        """
-        terms = query.split()
-        if not terms:
-            return []
+    def search_hits(
+        self, query: str, limit: int = 50, per_conversation: int = 3
+    ) -> list[SearchHit]:
+        """Where `query` matches, best first: titles, then the prose of messages (never
+        artifact markup), each with a snippet and where the words are in it."""
+        self._index_pending()
+        bounds = {"limit": limit, "per_conversation": per_conversation}
         try:
-            found_matches = store_search.matches(self._db, self._fts, terms)
+            return store_search.search(self._db, self._fts, query, **bounds)
         except sqlite3.DatabaseError:
             # A damaged index: rebuild it for next time, answer this one without it.
             self._repair_search_index()
-            found_matches = store_search.like_matches(self._db, terms)
-        hits: dict[int, str] = {}
-        for conversation_id, text in found_matches:
-            hits.setdefault(conversation_id, store_search.snippet(text, terms))
-        found = [self.get_conversation(cid) for cid in hits]
+            return store_search.like_search(self._db, query, **bounds)
+
+    def search(self, query: str) -> list[tuple[Conversation, str]]:
+        """Conversations with a hit for `query` (see search_hits), newest first, each with the
+        snippet of its best hit."""
+        snippets: dict[int, str] = {}
+        for hit in self.search_hits(query, _SEARCH_LIMIT, per_conversation=1):
+            snippets.setdefault(hit.conversation_id, hit.snippet)
+        found = [self.get_conversation(cid) for cid in snippets]
         ordered = sorted(
             (c for c in found if c is not None), key=lambda c: (c.updated, c.id), reverse=True
         )
-        return [(c, hits[c.id]) for c in ordered[:_SEARCH_LIMIT]]
+        return [(c, snippets[c.id]) for c in ordered]
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:

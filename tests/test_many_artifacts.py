@@ -68,8 +68,10 @@ def test_closing_artifacts_do_not_each_rewrite_the_reply(model_server, tmp_path:
     assert len(store.artifact_versions(conversation_id)) == 150
     # About one checkpoint a second, whatever the number of artifacts (it was one per close).
     assert store.checkpoints < 50
-    # The finished reply is in the search index, once.
-    assert [c.id for c, _ in store.search("circle")] == [conversation_id]
+    # The finished reply is in the search index, once: its prose and artifact titles, never
+    # the artifacts' markup.
+    assert [c.id for c, _ in store.search("Dot 149")] == [conversation_id]
+    assert store.search("circle") == []
     store.close()
 
 

@@ -21,6 +21,7 @@ import httpx
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from app import store_tree
 from app.config import (
     PRESETS,
     ConfigError,
@@ -49,6 +50,7 @@ from app.secrets import (
     with_header_values,
 )
 from app.session import ChatSession
+from app.store import Conversation
 from app.store_recovery import open_history, start_empty
 from app.tools.hub import ToolHub
 from app.tools.settings import load_tool_settings, save_tool_settings
@@ -208,6 +210,7 @@ class EaselApp:
         sidebar.renameRequested.connect(self._rename)
         sidebar.deleteRequested.connect(self._delete)
         sidebar.searchChanged.connect(lambda _: self.refresh_sidebar())
+        sidebar.hitChosen.connect(self.open_hit)
         chat.conversationsChanged.connect(self.refresh_sidebar)
         chat.statusChanged.connect(window.set_stream_status)
         self.form.saved.connect(self.on_profile_saved)
@@ -234,7 +237,7 @@ class EaselApp:
         """Show the window and run until it closes (or the screenshot is saved)."""
         self.window.show()
         self._restore_geometry()
-        conversations = self.store.list_conversations()
+        conversations = self.store.list_conversations(limit=1)
         self.refresh_sidebar()
         self.chat.open(conversations[0].id if conversations else None)
         await self._move_plain_header_values()
@@ -323,13 +326,24 @@ class EaselApp:
     # --- conversations ---------------------------------------------------------------------
 
     def refresh_sidebar(self) -> None:
-        """List conversations (filtered by the search box), newest first."""
+        """List conversations newest first, a page at a time; or the search box's hits."""
         query = self.sidebar.search.text().strip()
         if query:
-            conversations = [c for c, _ in self.store.search(query)]
+            self.sidebar.show_hits(self.store.search_hits(query))
         else:
-            conversations = self.store.list_conversations()
-        self.sidebar.set_conversations(conversations, self.chat.conversation_id)
+            self.sidebar.set_pages(self._conversation_page, self.chat.conversation_id)
+
+    def _conversation_page(self, offset: int, count: int) -> list[Conversation]:
+        return self.store.list_conversations(count, offset)
+
+    def open_hit(self, conversation_id: int, message_id: int) -> None:
+        """Open a search hit's conversation at its message (0: a title hit, at the end)."""
+        hit = self.store.get_message(message_id) if message_id else None
+        if hit is not None and hit.conversation_id == conversation_id:
+            store_tree.make_current(self.store, message_id)  # a hit on another branch: shown
+        self.chat.open(conversation_id)
+        if hit is not None:
+            self.chat.reveal(message_id)
 
     def start_empty_history(self) -> None:
         """Set the (recovered) history aside and go on with an empty one."""
@@ -352,7 +366,7 @@ class EaselApp:
         self.store.delete_conversation(conversation_id)
         self.powers.forget_conversation(conversation_id)
         if self.chat.conversation_id == conversation_id:
-            remaining = self.store.list_conversations()
+            remaining = self.store.list_conversations(limit=1)
             self.chat.open(remaining[0].id if remaining else None)
         self.refresh_sidebar()
 

@@ -168,6 +168,11 @@ class ChatController(QObject):
         prices = self.prices()
         self.statusChanged.emit(conversation_usage(self.store, conversation_id, prices))
 
+    def reveal(self, message_id: int) -> None:
+        """Scroll to a message of the conversation on screen and mark it (a search hit)."""
+        self.loader.show_all()  # an old message of a long conversation may not be on the page yet
+        self.transcript.reveal_message(message_id)
+
     def conversation_usage(self) -> str:
         """Tokens (and cost, where priced) of the whole conversation on screen."""
         return conversation_usage(self.store, self.conversation_id, self.prices())

@@ -1,6 +1,13 @@
-"""The list of conversations: new, search, rename, delete; most recent first."""
+"""The list of conversations: new, search, rename, delete; most recent first.
+
+The list shows a page of conversations and adds the next as it is scrolled near its end, so
+10,000 stored conversations cost one page of rows at start-up. While the search box holds
+text, the search results (widgets/search_results.py) stand in its place.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +24,13 @@ from PySide6.QtWidgets import (
 
 from app.i18n import translate
 from app.store import Conversation
+from app.store_search import SearchHit
+from widgets.search_results import SearchResults
+
+# Rows added to the conversation list at a time.
+PAGE = 100
+# Conversations newest first: page(offset, count).
+PageLoader = Callable[[int, int], list[Conversation]]
 
 
 class Sidebar(QWidget):
@@ -32,6 +46,8 @@ class Sidebar(QWidget):
     deleteRequested = Signal(int)
     # The search text changed ("" shows all).
     searchChanged = Signal(str)
+    # A search hit was chosen: (conversation id, message id or 0 for a title).
+    hitChosen = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +69,14 @@ class Sidebar(QWidget):
         layout.addWidget(self.new_button)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
+        self.results = SearchResults(self)
+        self.results.hide()
+        layout.addWidget(self.results, 1)
+        self._page: PageLoader = lambda offset, count: []
+        self._more = False  # whether the last page read was full (more may follow)
+        self._ids: set[int] = set()  # the conversations in the list
+        self.list.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.results.hitChosen.connect(self.hitChosen)
         self.new_button.clicked.connect(self.newRequested)
         self.search.textChanged.connect(self.searchChanged)
         self.list.itemClicked.connect(self._on_clicked)
@@ -60,8 +84,40 @@ class Sidebar(QWidget):
 
     def set_conversations(self, conversations: list[Conversation], current: int | None) -> None:
         """Show these conversations and highlight the current one."""
+        self.set_pages(lambda offset, count: conversations[offset : offset + count], current)
+
+    def set_pages(self, page: PageLoader, current: int | None) -> None:
+        """Show the conversations `page(offset, count)` gives, a page now and the next as the
+        list is scrolled near its end; highlight the current one (its page is loaded, however
+        far down it is)."""
+        self._show_list()
         self.list.blockSignals(True)
         self.list.clear()
+        self._page, self._more, self._ids = page, True, set()
+        self._add_page(current)
+        while self._more and current is not None and current not in self._ids:
+            self._add_page(current)
+        self.list.blockSignals(False)
+
+    def show_hits(self, hits: list[SearchHit]) -> None:
+        """Show search results in place of the list ("No conversations match" for none)."""
+        self.list.hide()
+        self.results.show()
+        self.results.show_hits(hits)
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected (Ctrl+K)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _show_list(self) -> None:
+        self.results.hide()
+        self.results.clear()
+        self.list.show()
+
+    def _add_page(self, current: int | None) -> None:
+        conversations = self._page(self.list.count(), PAGE)
+        self._more = len(conversations) == PAGE
         for conversation in conversations:
             # "New chat" is stored as the title of a chat not named yet (app/session.py).
             untitled = conversation.title in ("", "New chat")
@@ -70,9 +126,14 @@ class Sidebar(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
             item.setToolTip(conversation.title)
             self.list.addItem(item)
+            self._ids.add(conversation.id)
             if conversation.id == current:
                 self.list.setCurrentItem(item)
-        self.list.blockSignals(False)
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.list.verticalScrollBar()
+        if self._more and value >= bar.maximum() - bar.pageStep():
+            self._add_page(None)
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         self.conversationSelected.emit(int(item.data(Qt.ItemDataRole.UserRole)))

@@ -277,6 +277,10 @@ class TranscriptView(QWebEngineView):
         """Scroll to the end and follow new content again."""
         self._push(["scroll"])
 
+    def reveal_message(self, message_id: int) -> None:
+        """Scroll a stored message into view and highlight it for a moment (a search hit)."""
+        self._push(["reveal", f"m{message_id}"])  # stored messages' keys: chat.message_key
+
     def set_empty_state(self, html: str) -> None:
         """Trusted HTML from the app, shown centred while there are no messages."""
         self._push(["empty", html])

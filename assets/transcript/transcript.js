@@ -388,6 +388,15 @@
     scroll() {
       stick = true;
     },
+    // A search hit: bring the message into view and mark it for a moment.
+    reveal(article) {
+      stick = false;
+      article.scrollIntoView({ block: "center" });
+      article.classList.remove("revealed");
+      void article.offsetWidth; // restart the animation when revealed twice
+      article.classList.add("revealed");
+      setTimeout(() => article.classList.remove("revealed"), 2000);
+    },
     dropActions(action) {
       for (const node of root.querySelectorAll("button[data-action]")) {
         if (node.dataset.action === action) node.remove();
