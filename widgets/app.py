@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app.cli import profile_from_options
@@ -68,6 +68,7 @@ from widgets.settings_dialogs import PricesDialog, ProvidersDialog, SystemPrompt
 from widgets.sidebar import Sidebar
 from widgets.tools_dialog import open_tools_dialog
 from widgets.transcript import TranscriptView
+from widgets.window_geometry import geometry_text, restore_window
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -181,8 +182,10 @@ class EaselApp:
 
     async def run(self) -> int:
         """Show the window and run until it closes (or the screenshot is saved)."""
+        restore_window(self.window, self.settings.window_geometry)
         self.window.show()
-        self._restore_geometry()
+        if self.settings.splitter_sizes:
+            self.window.splitter.setSizes(self.settings.splitter_sizes)
         conversations = self.store.list_conversations()
         self.refresh_sidebar()
         self.chat.open(conversations[0].id if conversations else None)
@@ -239,7 +242,7 @@ class EaselApp:
 
     def _on_closing(self) -> None:
         self.chat.stop()
-        self.settings.window_geometry = bytes(self.window.saveGeometry().toBase64()).decode()
+        self.settings.window_geometry = geometry_text(self.window)
         self.settings.splitter_sizes = list(self.window.splitter.sizes())
         try:
             save_settings(self.settings)
@@ -262,14 +265,6 @@ class EaselApp:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if not self.closed.done():
             self.closed.set_result(None)
-
-    def _restore_geometry(self) -> None:
-        if self.settings.window_geometry:
-            self.window.restoreGeometry(
-                QByteArray.fromBase64(self.settings.window_geometry.encode())
-            )
-        if self.settings.splitter_sizes:
-            self.window.splitter.setSizes(self.settings.splitter_sizes)
 
     # --- conversations ---------------------------------------------------------------------
 

@@ -179,7 +179,6 @@ class ArtifactTab(QWidget):
                 ("Copy code", self.copy_code),
                 ("Open in the system browser", self.open_in_browser),
                 ("Full screen", self.show_full_screen),
-                ("Publish on this computer…", self.publish),
                 ("Save with CDN links (smaller file)…", lambda: self.save(keep_cdn=True)),
                 (
                     "Ask before model calls again",
@@ -195,6 +194,7 @@ class ArtifactTab(QWidget):
         self.console_button.toggled.connect(self.console.setVisible)
         bar.save_button.clicked.connect(lambda: self.save(keep_cdn=False))
         bar.print_button.clicked.connect(self.print_pdf)
+        bar.publish_button.clicked.connect(self.publish)
         return bar
 
     def reload(self) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -41,7 +43,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Easel")
-        self.resize(1440, 900)
         self.sidebar = sidebar
         self.transcript = transcript
         self.composer = composer
@@ -73,12 +74,14 @@ class MainWindow(QMainWindow):
 
         self.model_status = QLabel("", self)
         self.stream_status = QLabel("", self)
+        for label in (self.model_status, self.stream_status):
+            label.setMinimumWidth(1)  # a long status never sets the window's minimum width
         self.statusBar().addWidget(self.model_status)
         self.statusBar().addPermanentWidget(self.stream_status)
         self.actions: dict[str, QAction] = {}
         self._menus()
 
-    def _first_run_page(self, form: ProviderForm) -> QWidget:
+    def _first_run_page(self, form: ProviderForm) -> QScrollArea:
         page = QWidget(self)
         page.setObjectName("firstRun")
         layout = QVBoxLayout(page)
@@ -94,7 +97,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(intro)
         layout.addWidget(form)
         layout.addStretch(1)
-        return page
+        # Scrolled, not squeezed: the centre's minimum width is the widest of its pages, and
+        # the form's would otherwise hold the window wider than a small screen.
+        scroll = QScrollArea(self)
+        scroll.setObjectName("firstRunScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        return scroll
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
