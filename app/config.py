@@ -180,6 +180,8 @@ class Settings:
     prices: dict[str, tuple[float, float]] = field(default_factory=dict)
     # Seconds without data before a reply counts as stalled ("read_timeout" in settings.json).
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    # The folder a file dialog last saved to, per kind ("export", "artifact", "pdf", ...).
+    last_folders: dict[str, str] = field(default_factory=dict)
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -283,6 +285,7 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "splitter_sizes": settings.splitter_sizes,
         "prices": {model: list(price) for model, price in settings.prices.items()},
         "read_timeout": settings.read_timeout,
+        "last_folders": dict(settings.last_folders),
     }
 
 
@@ -318,6 +321,7 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         splitter_sizes=_int_list(raw.get("splitter_sizes")),
         prices=_prices(raw.get("prices")),
         read_timeout=_read_timeout(raw.get("read_timeout")),
+        last_folders=_str_dict(raw.get("last_folders")),
     )
 
 
@@ -431,6 +435,13 @@ def _int_list(value: Any) -> list[int] | None:
     if isinstance(value, list) and all(isinstance(v, int) for v in value):
         return list(value)
     return None
+
+
+def _str_dict(value: Any) -> dict[str, str]:
+    """A mapping of strings to strings; anything else in it is dropped (UI state)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _optional(value: Any, kind: type) -> Any:

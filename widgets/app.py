@@ -20,7 +20,7 @@ from types import TracebackType
 
 import httpx
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.cli import profile_from_options
 from app.config import (
@@ -54,13 +54,14 @@ from app.session import ChatSession
 from app.store_recovery import open_history, start_empty
 from app.tools.hub import ToolHub
 from app.tools.settings import load_tool_settings, save_tool_settings
-from app.transcript_export import conversation_html, conversation_markdown
 from sandbox.gate import NetworkGate
 from sandbox.profile import make_artifact_profile
 from widgets.artifact_panel import ArtifactPanel
 from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
+from widgets.conversation_export import export_conversation
+from widgets.file_folders import FileFolders
 from widgets.history_notice import show_recovery_notice
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
@@ -119,7 +120,9 @@ class EaselApp:
         self.transcript = TranscriptView(interval_ms=33)
         self.composer = Composer()
         self.publisher = Publisher()
-        self.panel = ArtifactPanel(self.artifact_profile, self.publisher)
+        # Save dialogs open in the last folder used per kind (kept in settings.json).
+        self.folders = FileFolders(self.settings, self._save_settings_quietly)
+        self.panel = ArtifactPanel(self.artifact_profile, self.publisher, folders=self.folders)
         self.powers.attach(self.panel)
         self.window = MainWindow(
             self.sidebar, self.transcript, self.composer, self.panel, self.form
@@ -240,6 +243,12 @@ class EaselApp:
         self.window.close()
         return 0
 
+    def _save_settings_quietly(self) -> None:
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("could not save settings: %s", error)
+
     def _on_closing(self) -> None:
         self.chat.stop()
         self.settings.window_geometry = geometry_text(self.window)
@@ -311,34 +320,8 @@ class EaselApp:
         """Save the conversation on screen as Markdown or as one HTML page."""
         conversation_id = self.chat.conversation_id
         conversation = self.store.get_conversation(conversation_id) if conversation_id else None
-        if conversation is None:
-            return
-        name = f"{conversation.title}.{kind}"
-        dialog = QFileDialog(self.window, "Export conversation", name)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("Markdown (*.md)" if kind == "md" else "Web page (*.html)")
-
-        def write(result: int) -> None:
-            if not result or not dialog.selectedFiles():
-                return
-            target = Path(dialog.selectedFiles()[0])
-            render = conversation_markdown if kind == "md" else conversation_html
-            try:
-                target.write_text(render(self.store, conversation), "utf-8")
-            except OSError as error:
-                box = QMessageBox(
-                    QMessageBox.Icon.Warning,
-                    "Export failed",
-                    f"Could not write {target}: {error.strerror or error}.",
-                    QMessageBox.StandardButton.Ok,
-                    self.window,
-                )
-                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-                box.open()
-
-        dialog.finished.connect(write)
-        dialog.open()
+        if conversation is not None:
+            export_conversation(self.window, self.folders, self.store, conversation, kind)
 
     # --- providers -------------------------------------------------------------------------
 

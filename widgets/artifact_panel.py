@@ -13,6 +13,7 @@ from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
 from widgets.artifact_tab import ArtifactTab
+from widgets.file_folders import FileFolders
 
 __all__ = ["ArtifactPanel", "ArtifactTab"]
 
@@ -30,9 +31,14 @@ class ArtifactPanel(QWidget):
     modelPermissionRevoked = Signal(str)
 
     def __init__(
-        self, profile: ArtifactProfile, publisher: Publisher, parent: QWidget | None = None
+        self,
+        profile: ArtifactProfile,
+        publisher: Publisher,
+        parent: QWidget | None = None,
+        folders: FileFolders | None = None,
     ) -> None:
         super().__init__(parent)
+        self.folders = folders
         self.setObjectName("artifactPanel")
         self.profile = profile
         self.publisher = publisher
@@ -129,7 +135,9 @@ class ArtifactPanel(QWidget):
         tab = self._tabs.get(identifier)
         if tab is None:
             key = f"{self.conversation_id}/{identifier}"
-            tab = ArtifactTab(key, identifier, self.profile, self.publisher, self.tabs)
+            tab = ArtifactTab(
+                key, identifier, self.profile, self.publisher, self.tabs, self.folders
+            )
             tab.handEdited.connect(self.handEdited)
             tab.restoreRequested.connect(self.restoreRequested)
             tab.fixRequested.connect(self.fixRequested)
