@@ -21,6 +21,7 @@ from tests.model_server import openai_text_reply
 from tests.test_gui import GAME, _args, _artifact, _close, _send_and_wait, _until
 from widgets.app import EaselApp
 from widgets.artifact_toolbar import ArtifactToolbar
+from widgets.publish_dialog import PublishDialog
 from widgets.window_geometry import clamp_rect, first_launch_rect
 
 SCREENS = [(1280, 720), (1366, 768)]
@@ -98,6 +99,16 @@ def test_an_artifact_fits_a_laptop_screen(qasync_loop, run_async, model_server, 
         texts += window.statusBar().findChildren(QLabel)
         problems = [p for w in texts if w.isVisible() and (p := _elided(w))]
         assert not problems
+        # Publish is on the toolbar (or in its ⋯ menu) and publishes the page shown.
+        if bar.publish_button.isVisible():
+            bar.publish_button.click()
+        else:
+            bar.more_button.menu().aboutToShow.emit()
+            next(a for a in bar.more_button.menu().actions() if a.text() == "Publish").trigger()
+        await _until(lambda: window.findChild(PublishDialog) is not None)
+        dialog = window.findChild(PublishDialog)
+        assert dialog.url.startswith("http://127.0.0.1:")
+        dialog.close()
         await _close(easel, task)
 
     run_async(scenario())
