@@ -97,7 +97,6 @@
     const body = el("div", "msg-body");
     article.appendChild(body);
     article.appendChild(el("div", "typing")).append(el("span"), el("span"), el("span"));
-    article.appendChild(el("span", "badge incomplete-badge", "Incomplete"));
     const actions = el("div", "msg-actions");
     actions.appendChild(button("Copy", "copy", ""));
     article.appendChild(actions);
