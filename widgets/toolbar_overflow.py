@@ -140,9 +140,10 @@ class OverflowRow(QWidget):
             if not item.wanted:
                 continue
             need = item.widget.sizeHint().width() + spacing
-            if need <= room:
-                shown.append(item)
-                room -= need
+            if need > room:
+                break  # strictly by priority: nothing less needed shows while this one cannot
+            shown.append(item)
+            room -= need
         return shown
 
     # --- the menu ---------------------------------------------------------------------------
