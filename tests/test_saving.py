@@ -119,3 +119,32 @@ def test_a_document_saves_as_html_by_default(
     run_async(scenario())
     page = (tmp_path / "plan.html").read_text()
     assert "<html" in page.lower() and "museum" in page
+
+
+def test_a_vanished_folder_falls_back_to_documents_or_home_never_the_cwd(tmp_path, monkeypatch):
+    from app.config import Settings
+    from widgets.file_folders import FileFolders
+
+    monkeypatch.chdir(tmp_path)
+    gone = tmp_path / "gone"
+    saved = []
+    folders = FileFolders(Settings(last_folders={"pdf": str(gone)}), lambda: saved.append(1))
+    assert folders.folder("pdf") != tmp_path and folders.folder("pdf").is_dir()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    folders.remember("pdf", kept / "a.pdf")
+    folders.remember("pdf", kept / "b.pdf")  # the same folder: nothing to save again
+    assert folders.folder("pdf") == kept and saved == [1]
+    assert folders.folder("export") not in (kept, tmp_path)
+
+
+def test_unreadable_last_folders_in_settings_are_dropped(easel_home):
+    import json
+
+    from app.config import home_dirs
+
+    path = home_dirs()[0] / "settings.json"
+    path.write_text(json.dumps({"version": 1, "last_folders": {"pdf": 3, "export": "/x"}}))
+    assert load_settings().last_folders == {"export": "/x"}
+    path.write_text(json.dumps({"version": 1, "last_folders": ["/x"]}))
+    assert load_settings().last_folders == {}

@@ -200,7 +200,10 @@ def test_the_window_never_grows_across_restarts(qasync_loop, run_async, model_se
 def test_the_splitter_collapses_either_side_and_restores(
     qasync_loop, run_async, model_server, screen
 ):
-    model_server.enqueue(openai_text_reply("A game:\n" + _artifact("breakout", "Breakout", GAME)))
+    model_server.enqueue(
+        openai_text_reply("A game:\n" + _artifact("breakout", "Breakout", GAME)),
+        openai_text_reply("Another:\n" + _artifact("pong", "Pong", GAME)),
+    )
 
     async def drag(splitter, index: int, dx: int) -> None:
         handle = splitter.handle(index)
@@ -219,6 +222,11 @@ def test_the_splitter_collapses_either_side_and_restores(
         assert splitter.sizes()[2] == 0 and splitter.sizes()[1] > before[1]
         await drag(splitter, 2, -500)  # and comes back
         assert splitter.sizes()[2] > 0
+        await drag(splitter, 2, 3000)
+        assert splitter.sizes()[2] == 0
+        await _send_and_wait(easel, "another game")  # a new artifact brings the panel back
+        assert splitter.sizes()[2] >= easel.panel.minimumSizeHint().width()
+        assert easel.panel.current_tab().identifier == "pong"
         await drag(splitter, 2, -3000)  # the chat folds away to the left
         assert splitter.sizes()[1] == 0 and splitter.sizes()[2] > 0
         await drag(splitter, 2, 400)

@@ -29,6 +29,8 @@ class ArtifactPanel(QWidget):
     tabReloaded = Signal(str)
     # The user took back an artifact's "always allow model calls": its key.
     modelPermissionRevoked = Signal(str)
+    # An artifact starts or was asked for: a panel the user folded away should come back.
+    revealRequested = Signal()
 
     def __init__(
         self,
@@ -104,6 +106,7 @@ class ArtifactPanel(QWidget):
         """The model started writing an artifact: its tab comes to the front, growing."""
         tab = self._tab(identifier, title)
         self.tabs.setCurrentWidget(tab)
+        self.revealRequested.emit()
         tab.begin_stream(type_)
         self._set_tab_title(tab, f"✎ {title}")
 
@@ -126,6 +129,7 @@ class ArtifactPanel(QWidget):
         if tab is None:
             return
         self.tabs.setCurrentWidget(tab)
+        self.revealRequested.emit()
         for stored in tab.versions:
             if stored.version == version and stored is not tab.current:
                 tab.show_version(stored)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from widgets.toolbar_overflow import OverflowRow
 
 
@@ -26,13 +27,7 @@ class ArtifactToolbar(OverflowRow):
     """View switches and version picker on the left; Fix, Console, Save, Print, Publish, ⋯."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        more = QToolButton()
-        super().__init__(more, parent)
-        more.setParent(self)
-        more.setText("⋯")
-        more.setToolTip("More")
-        more.setAutoRaise(True)
-        self.more_button = more
+        super().__init__(parent)
         self.setObjectName("artifactToolbar")
         self.preview_button = tool_button("Preview", self, checkable=True)
         self.code_button = tool_button("Code", self, checkable=True)
@@ -46,7 +41,7 @@ class ArtifactToolbar(OverflowRow):
         self.version_combo = QComboBox(self)
         self.version_combo.setObjectName("versionCombo")
         self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.version_combo.setToolTip("Version")
+        self.version_combo.setToolTip(translate("ArtifactToolbar", "Version"))
         self.status = QLabel("", self)
         self.status.setObjectName("artifactStatus")
         # The model calls this artifact made in this session (window.claude.complete).
@@ -65,7 +60,9 @@ class ArtifactToolbar(OverflowRow):
         )
         self.print_button = tool_button("Print", self, tip="Print or save as an A4 PDF (Ctrl+P)")
         self.publish_button = tool_button(
-            "Publish", self, tip="Serve this page on this computer, with a QR code"
+            translate("ArtifactToolbar", "Publish"),
+            self,
+            tip=translate("ArtifactToolbar", "Serve this page on this computer, with a QR code"),
         )
         self.publish_button.setObjectName("publishButton")
         self._lay_out()

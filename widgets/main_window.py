@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
+from widgets.pane_reveal import reveal_pane
 from widgets.provider_form import ProviderForm
 from widgets.sidebar import Sidebar
 from widgets.transcript import TranscriptView
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 1)
         self.splitter.setSizes([240, 560, 640])
         self.setCentralWidget(self.splitter)
+        # Folded away by the user, the panel comes back for a new artifact or a clicked card.
+        panel.revealRequested.connect(lambda: reveal_pane(self.splitter, 2))
 
         self.model_status = QLabel("", self)
         self.stream_status = QLabel("", self)

@@ -38,9 +38,12 @@ class _Item:
 class OverflowRow(QWidget):
     """Widgets left and right of a stretch, the ⋯ button last; what does not fit goes in ⋯."""
 
-    def __init__(self, more_button: QToolButton, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.more_button = more_button
+        self.more_button = QToolButton(self)
+        self.more_button.setText("⋯")
+        self.more_button.setToolTip(translate("OverflowRow", "More"))
+        self.more_button.setAutoRaise(True)
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._menu = QMenu(self)
         self._menu.aboutToShow.connect(self._fill_menu)
