@@ -234,3 +234,31 @@ def test_the_splitter_collapses_either_side_and_restores(
         await _close(easel, task)
 
     run_async(scenario())
+
+
+def test_an_older_saved_blob_is_read_once_and_clamped(qtbot, screen):
+    from PySide6.QtWidgets import QMainWindow
+
+    from widgets.window_geometry import geometry_text, restore_window
+
+    old = QMainWindow()
+    qtbot.addWidget(old)
+    old.setGeometry(QRect(40, 30, 2400, 1500))  # saved on a big monitor by an older Easel
+    blob = bytes(old.saveGeometry().toBase64()).decode()
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    restore_window(window, blob)
+    assert screen.contains(window.geometry()), window.geometry()
+    assert geometry_text(window).startswith("rect:")  # what is saved from now on
+
+
+@pytest.mark.parametrize("saved", ["rect:not,numbers", "rect:0,0,-5,10,0", "not a blob at all"])
+def test_a_damaged_saved_geometry_opens_as_a_first_launch(qtbot, screen, saved):
+    from PySide6.QtWidgets import QMainWindow
+
+    from widgets.window_geometry import restore_window
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    restore_window(window, saved)
+    assert window.geometry() == first_launch_rect(screen)

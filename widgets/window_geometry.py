@@ -56,10 +56,10 @@ def geometry_text(window: QWidget) -> str:
 def restore_window(window: QWidget, saved: str | None) -> None:
     """Place the window before it is shown: the saved rectangle clamped, or a first launch."""
     parsed = _parse(saved)
-    if parsed is None and saved:
+    if parsed is None and saved and not saved.startswith(PREFIX):
         # An older settings file holds Qt's blob: let Qt read it, then clamp what it chose.
-        window.restoreGeometry(QByteArray.fromBase64(saved.encode()))
-        parsed = (window.geometry(), window.isMaximized())
+        if window.restoreGeometry(QByteArray.fromBase64(saved.encode())):
+            parsed = (window.geometry(), window.isMaximized())
     if parsed is None:
         rect = first_launch_rect(available_geometry())
         maximized = False
