@@ -189,6 +189,8 @@ class Settings:
     zoom: float = DEFAULT_ZOOM
     # The window's language: "system" (follow the locale), "en" or "zh_CN" (widgets/language.py).
     language: str = "system"
+    # The folder a file dialog last saved to, per kind ("export", "artifact", "pdf", ...).
+    last_folders: dict[str, str] = field(default_factory=dict)
 
     def profile(self, name: str) -> ProviderProfile | None:
         """The saved profile called `name` (ignoring case), if any."""
@@ -295,6 +297,7 @@ def _settings_to_json(settings: Settings) -> dict[str, Any]:
         "theme": settings.theme,
         "zoom": settings.zoom,
         "language": settings.language,
+        "last_folders": dict(settings.last_folders),
     }
 
 
@@ -333,6 +336,7 @@ def _settings_from_json(raw: dict[str, Any]) -> Settings:
         theme=theme_from_json(raw.get("theme")),
         zoom=zoom_from_json(raw.get("zoom")),
         language=_language(raw.get("language")),
+        last_folders=_str_dict(raw.get("last_folders")),
     )
 
 
@@ -451,6 +455,13 @@ def _int_list(value: Any) -> list[int] | None:
     if isinstance(value, list) and all(isinstance(v, int) for v in value):
         return list(value)
     return None
+
+
+def _str_dict(value: Any) -> dict[str, str]:
+    """A mapping of strings to strings; anything else in it is dropped (UI state)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _optional(value: Any, kind: type) -> Any:

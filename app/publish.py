@@ -126,7 +126,9 @@ def lan_address() -> str:
 class Publisher:
     """Publishes pages at local URLs; one server (and port) per page name."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: Callable[[], str] = lan_address) -> None:
+        # Where this computer is on the local network (asked each time a page opens to it).
+        self._address = address
         self._published: dict[str, Publication] = {}
 
     def publish(self, name: str, html: str, *, lan: bool = False) -> str:
@@ -160,7 +162,7 @@ class Publisher:
 
     def _start(self, name: str, body: bytes, lan: bool) -> Publication:
         path = f"/{secrets.token_urlsafe(9)}/"
-        host = lan_address() if lan else LOOPBACK
+        host = self._address() if lan else LOOPBACK
         server = _PageServer(_EVERYWHERE if lan else LOOPBACK, path, body, frozenset())
         port = server.server_address[1]
         if not lan:

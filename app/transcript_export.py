@@ -1,7 +1,8 @@
 """A stored conversation as Markdown or JSON (for `history --show` and "Export conversation").
 
-The Markdown keeps each reply exactly as the model wrote it, artifacts included, so that it
-reads like the chat and can be pasted back anywhere.
+The Markdown keeps each reply's prose as the model wrote it and shows each artifact's source in
+a code fence no backtick run inside can close (app/markdown_fences.py), so that it reads like the
+chat in any Markdown viewer instead of rendering the artifacts' raw HTML.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from app.artifacts import ArtifactOpened, EditOpened, Prose, display_parts
 from app.documents import artifact_document, inline_vendored
 from app.export_policy import ARTIFACT_EXPORT_CSP, EXPORT_IFRAME_SANDBOX
 from app.markdown import render_markdown
+from app.markdown_fences import reply_markdown
 from app.resources import asset
 from app.saved_bridge import with_offline_bridge
 from app.store import ArtifactVersion, Conversation, Store, StoredMessage
@@ -39,7 +41,8 @@ def _message_markdown(message: StoredMessage) -> list[str]:
         heading += f" ({message.model})"
     lines = [f"## {heading}", ""]
     if message.content:
-        lines += [message.content.rstrip(), ""]
+        text = reply_markdown(message.content) if message.role == "assistant" else message.content
+        lines += [text.strip("\n").rstrip(), ""]
     if message.status in ("incomplete", "error"):
         note = message.error or "The reply is incomplete."
         lines += [f"> _{message.status}: {note}_", ""]

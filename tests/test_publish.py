@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 
 from app.publish import LOOPBACK, Publisher, qr_matrix
-from widgets.publish_dialog import PublishDialog
+from widgets.publish_dialog import PublishDialog, qr_pixmap
 
 PAGE = '<!DOCTYPE html><meta charset="utf-8"><title>行程</title><h1>河北两日游 🚄</h1>\r\n'
 
@@ -102,7 +103,6 @@ def test_the_dialog_shows_url_qr_copy_and_stops(qtbot, publisher):
     dialog.publish("trip", PAGE)
     url = dialog.url
     assert httpx.get(url).content == PAGE.encode("utf-8")
-    assert not dialog._qr.pixmap().isNull()
     dialog._copy.click()
     assert QGuiApplication.clipboard().text() == url
 
@@ -131,3 +131,64 @@ def test_the_dialog_asks_before_opening_to_the_network(qtbot, publisher):
     share.click()
     assert publisher.publications()[0].lan and dialog._lan.isChecked()
     assert httpx.get(dialog.url).content == PAGE.encode("utf-8")
+
+
+def _open_to_network(dialog: PublishDialog) -> None:
+    dialog._lan.click()
+    box = next(b for b in dialog.findChildren(QMessageBox) if b.isVisible())
+    share = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    share.click()
+
+
+def test_the_qr_code_is_drawn_only_for_a_network_address(qtbot):
+    publisher = Publisher(address=lambda: "192.168.1.20")
+    dialog = PublishDialog(publisher)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    try:
+        dialog.publish("trip", PAGE)
+        note = dialog.findChild(QLabel, "qrNote")
+        # On loopback a phone could not open it: no QR code, and a sentence says why.
+        assert dialog._qr.pixmap().isNull() and not dialog._qr.isVisible()
+        assert note.isVisible() and "only on this computer" in note.text()
+        _open_to_network(dialog)
+        assert dialog.url.startswith("http://192.168.1.20:")
+        assert dialog._qr.isVisible() and not note.isVisible()
+        assert dialog._qr.pixmap().toImage() == qr_pixmap(dialog.url).toImage()
+        dialog._lan.click()  # back to this computer only: the QR code goes again
+        assert dialog.url.startswith(f"http://{LOOPBACK}:") and dialog._qr.pixmap().isNull()
+    finally:
+        publisher.stop_all()
+
+
+def test_without_a_network_address_there_is_no_qr_code_and_it_says_so(qtbot):
+    publisher = Publisher(address=lambda: LOOPBACK)
+    dialog = PublishDialog(publisher)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    try:
+        dialog.publish("trip", PAGE)
+        _open_to_network(dialog)
+        note = dialog.findChild(QLabel, "qrNote")
+        assert dialog._qr.pixmap().isNull()
+        assert "no local network address" in note.text() and note.isVisible()
+    finally:
+        publisher.stop_all()
+
+
+def test_stop_stays_in_view_with_a_long_name(qtbot, publisher):
+    dialog = PublishDialog(publisher)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.publish("a very long artifact title " * 6, PAGE)
+    qtbot.waitExposed(dialog)
+    current = dialog.findChild(QPushButton, "stopCurrent")
+    assert current.isVisible() and dialog.rect().contains(current.geometry())
+    row_stop = next(
+        b for b in dialog.findChildren(QPushButton) if b.objectName().startswith("stop:")
+    )
+    viewport = dialog._list.viewport()
+    top_left = row_stop.mapTo(viewport, row_stop.rect().topLeft())
+    assert viewport.rect().contains(QRect(top_left, row_stop.size()))
+    current.click()
+    assert dialog.url == "" and publisher.publications() == []

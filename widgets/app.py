@@ -18,8 +18,8 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import store_tree
 from app.config import (
@@ -61,6 +61,7 @@ from widgets.artifact_panel import ArtifactPanel
 from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
+from widgets.file_folders import FileFolders
 from widgets.history_notice import show_recovery_notice
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
@@ -70,6 +71,7 @@ from widgets.sidebar import Sidebar
 from widgets.theme import ThemeController
 from widgets.transcript import TranscriptView
 from widgets.warm_up import warm_up
+from widgets.window_geometry import geometry_text, restore_window
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -122,7 +124,9 @@ class EaselApp:
         self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         self.composer = Composer()
         self.publisher = Publisher()
-        self.panel = ArtifactPanel(self.artifact_profile, self.publisher)
+        # Save dialogs open in the last folder used per kind (kept in settings.json).
+        self.folders = FileFolders(self.settings, self._save_settings_quietly)
+        self.panel = ArtifactPanel(self.artifact_profile, self.publisher, folders=self.folders)
         self.powers.attach(self.panel)
         self.window = MainWindow(
             self.sidebar, self.transcript, self.composer, self.panel, self.form
@@ -235,8 +239,10 @@ class EaselApp:
 
     async def run(self) -> int:
         """Show the window and run until it closes (or the screenshot is saved)."""
+        restore_window(self.window, self.settings.window_geometry)
         self.window.show()
-        self._restore_geometry()
+        if self.settings.splitter_sizes:
+            self.window.splitter.setSizes(self.settings.splitter_sizes)
         conversations = self.store.list_conversations(limit=1)
         self.refresh_sidebar()
         self.chat.open(conversations[0].id if conversations else None)
@@ -288,9 +294,15 @@ class EaselApp:
         self.window.close()
         return 0
 
+    def _save_settings_quietly(self) -> None:
+        try:
+            save_settings(self.settings)
+        except OSError as error:
+            log.warning("could not save settings: %s", error)
+
     def _on_closing(self) -> None:
         self.chat.stop()
-        self.settings.window_geometry = bytes(self.window.saveGeometry().toBase64()).decode()
+        self.settings.window_geometry = geometry_text(self.window)
         self.settings.splitter_sizes = list(self.window.splitter.sizes())
         try:
             save_settings(self.settings)
@@ -314,14 +326,6 @@ class EaselApp:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if not self.closed.done():
             self.closed.set_result(None)
-
-    def _restore_geometry(self) -> None:
-        if self.settings.window_geometry:
-            self.window.restoreGeometry(
-                QByteArray.fromBase64(self.settings.window_geometry.encode())
-            )
-        if self.settings.splitter_sizes:
-            self.window.splitter.setSizes(self.settings.splitter_sizes)
 
     # --- conversations ---------------------------------------------------------------------
 
@@ -379,45 +383,10 @@ class EaselApp:
         """Save the conversation on screen as Markdown or as one HTML page."""
         conversation_id = self.chat.conversation_id
         conversation = self.store.get_conversation(conversation_id) if conversation_id else None
-        if conversation is None:
-            return
-        name = f"{conversation.title}.{kind}"
-        dialog = QFileDialog(self.window, translate("EaselApp", "Export conversation"), name)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(
-            translate("EaselApp", "Markdown (*.md)")
-            if kind == "md"
-            else translate("EaselApp", "Web page (*.html)")
-        )
+        if conversation is not None:
+            from widgets.conversation_export import export_conversation  # deferred: warm_up
 
-        def write(result: int) -> None:
-            if not result or not dialog.selectedFiles():
-                return
-            target = Path(dialog.selectedFiles()[0])
-            from app.transcript_export import (  # deferred: widgets/warm_up.py
-                conversation_html,
-                conversation_markdown,
-            )
-
-            render = conversation_markdown if kind == "md" else conversation_html
-            try:
-                target.write_text(render(self.store, conversation), "utf-8")
-            except OSError as error:
-                box = QMessageBox(
-                    QMessageBox.Icon.Warning,
-                    translate("EaselApp", "Export failed"),
-                    translate("EaselApp", "Could not write {path}: {reason}.").format(
-                        path=target, reason=error.strerror or error
-                    ),
-                    QMessageBox.StandardButton.Ok,
-                    self.window,
-                )
-                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-                box.open()
-
-        dialog.finished.connect(write)
-        dialog.open()
+            export_conversation(self.window, self.folders, self.store, conversation, kind)
 
     # --- providers -------------------------------------------------------------------------
 

@@ -30,7 +30,9 @@ class ArtifactCodePage(QWidget):
         self.discard_button = QPushButton(translate("ArtifactCodePage", "Discard"), self.edit_bar)
         row = QHBoxLayout(self.edit_bar)
         row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(QLabel(translate("ArtifactCodePage", "You edited the code."), self.edit_bar))
+        note = QLabel(translate("ArtifactCodePage", "You edited the code."), self.edit_bar)
+        note.setWordWrap(True)  # a narrow panel wraps it rather than demanding its width
+        row.addWidget(note, 1)
         row.addStretch(1)
         row.addWidget(self.discard_button)
         row.addWidget(self.run_button)

@@ -18,6 +18,7 @@ from app.i18n import translate
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
+from widgets.file_folders import FileFolders
 
 if TYPE_CHECKING:
     from widgets.artifact_tab import ArtifactTab
@@ -37,11 +38,18 @@ class ArtifactPanel(QWidget):
     tabReloaded = Signal(str)
     # The user took back an artifact's "always allow model calls": its key.
     modelPermissionRevoked = Signal(str)
+    # An artifact starts or was asked for: a panel the user folded away should come back.
+    revealRequested = Signal()
 
     def __init__(
-        self, profile: ArtifactProfile, publisher: Publisher, parent: QWidget | None = None
+        self,
+        profile: ArtifactProfile,
+        publisher: Publisher,
+        parent: QWidget | None = None,
+        folders: FileFolders | None = None,
     ) -> None:
         super().__init__(parent)
+        self.folders = folders
         self.setObjectName("artifactPanel")
         self.profile = profile
         self.publisher = publisher
@@ -119,6 +127,7 @@ class ArtifactPanel(QWidget):
         """The model started writing an artifact: its tab comes to the front, growing."""
         tab = self._tab(identifier, title)
         self.tabs.setCurrentWidget(tab)
+        self.revealRequested.emit()
         tab.begin_stream(type_)
         self._set_tab_title(tab, f"✎ {title}")
 
@@ -141,6 +150,7 @@ class ArtifactPanel(QWidget):
         if tab is None:
             return
         self.tabs.setCurrentWidget(tab)
+        self.revealRequested.emit()
         for stored in tab.versions:
             if stored.version == version and stored is not tab.current:
                 tab.show_version(stored)
@@ -152,7 +162,9 @@ class ArtifactPanel(QWidget):
             from widgets.artifact_tab import ArtifactTab  # deferred: see the docstring
 
             key = f"{self.conversation_id}/{identifier}"
-            tab = ArtifactTab(key, identifier, self.profile, self.publisher, self.tabs)
+            tab = ArtifactTab(
+                key, identifier, self.profile, self.publisher, self.tabs, self.folders
+            )
             tab.handEdited.connect(self.handEdited)
             tab.restoreRequested.connect(self.restoreRequested)
             tab.fixRequested.connect(self.fixRequested)

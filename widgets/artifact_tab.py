@@ -15,23 +15,21 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
-    QDesktopServices,
     QGuiApplication,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
     QLabel,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.config import Settings
 from app.documents import artifact_document, inline_vendored
 from app.fix import ConsoleLine, fix_prompt
 from app.i18n import translate
 from app.partial_preview import partial_preview
-from app.private_files import write_private_file
 from app.publish import Publisher
 from app.store import ArtifactVersion
 from sandbox.profile import ArtifactProfile
@@ -41,9 +39,17 @@ from widgets.artifact_toolbar import ArtifactToolbar
 from widgets.code_editor import CodeEditor
 from widgets.console_drawer import ConsoleDrawer
 from widgets.diff_view import DiffView
+from widgets.file_folders import FileFolders
 from widgets.full_screen_artifact import FullScreenArtifact
 from widgets.model_consent_bar import ModelConsentBar
-from widgets.page_files import ask_save_path, write_page
+from widgets.page_files import (
+    MARKDOWN,
+    PDF,
+    ask_save_path,
+    open_copy_in_browser,
+    write_page,
+    write_pdf,
+)
 from widgets.print_dialog import PrintDialog
 from widgets.publish_dialog import PublishDialog
 from widgets.version_labels import origin_label, type_label
@@ -82,8 +88,11 @@ class ArtifactTab(QWidget):
         profile: ArtifactProfile,
         publisher: Publisher,
         parent: QWidget | None = None,
+        folders: FileFolders | None = None,
     ) -> None:
         super().__init__(parent)
+        # Where save dialogs open (the last folder per kind); the app's keeps it in settings.
+        self.folders = folders or FileFolders(Settings())
         self.key = key
         self.identifier = identifier
         self.publisher = publisher
@@ -171,7 +180,6 @@ class ArtifactTab(QWidget):
                 (translate("ArtifactTab", "Copy code"), self.copy_code),
                 (translate("ArtifactTab", "Open in the system browser"), self.open_in_browser),
                 (translate("ArtifactTab", "Full screen"), self.show_full_screen),
-                (translate("ArtifactTab", "Publish on this computer…"), self.publish),
                 (
                     translate("ArtifactTab", "Save with CDN links (smaller file)…"),
                     lambda: self.save(keep_cdn=True),
@@ -190,6 +198,7 @@ class ArtifactTab(QWidget):
         self.console_button.toggled.connect(self.console.setVisible)
         bar.save_button.clicked.connect(lambda: self.save(keep_cdn=False))
         bar.print_button.clicked.connect(self.print_pdf)
+        bar.publish_button.clicked.connect(self.publish)
         return bar
 
     def reload(self) -> None:
@@ -361,11 +370,27 @@ class ArtifactTab(QWidget):
         return f"{slug}{version}.html"
 
     def save(self, *, keep_cdn: bool = False) -> None:
-        """Ask where, then write the shown version as one .html file."""
+        """Ask where, then write the shown version (a document: .html, .md or .pdf)."""
         if self.current is None:
             return
-        html = self.self_contained_html(keep_cdn=keep_cdn)
-        ask_save_path(self.window(), self.suggested_file_name(), lambda p: self.write_file(p, html))
+        ask_save_path(
+            self.window(),
+            self.folders,
+            self.suggested_file_name(),
+            self.current.type,
+            lambda fmt, path: self.save_as(fmt, path, keep_cdn=keep_cdn),
+        )
+
+    def save_as(self, fmt: str, path: Path, *, keep_cdn: bool = False) -> None:
+        """Write the shown version as one page, its Markdown source, or an A4 PDF."""
+        if self.current is None:
+            return
+        if fmt == MARKDOWN:
+            write_page(self.window(), path, self.current.content.rstrip("\n") + "\n")
+        elif fmt == PDF:
+            write_pdf(self.window(), self.view, path)
+        else:
+            self.write_file(path, self.self_contained_html(keep_cdn=keep_cdn))
 
     def write_file(self, path: Path, html: str) -> bool:
         """Write the page; a failure is one clear message, never silent."""
@@ -374,7 +399,7 @@ class ArtifactTab(QWidget):
     def print_pdf(self) -> None:
         """The A4 print dialog for the page as it is now."""
         if self.current is not None:
-            dialog = PrintDialog(self.view, self.current.title, self.window())
+            dialog = PrintDialog(self.view, self.current.title, self.window(), self.folders)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
@@ -389,24 +414,10 @@ class ArtifactTab(QWidget):
 
     def open_in_browser(self) -> None:
         """Write the page to a new private file and hand it to the system browser."""
-        if self.current is None:
-            return
-        try:
-            path = write_private_file(self.suggested_file_name(), self.self_contained_html())
-        except OSError as error:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                translate("ArtifactTab", "Could not open in the browser"),
-                translate("ArtifactTab", "Could not write a temporary copy: {reason}.").format(
-                    reason=error.strerror or error
-                ),
-                QMessageBox.StandardButton.Ok,
-                self.window(),
+        if self.current is not None:
+            open_copy_in_browser(
+                self.window(), self.suggested_file_name(), self.self_contained_html()
             )
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def copy_code(self) -> None:
         """Put the shown version's code on the clipboard."""

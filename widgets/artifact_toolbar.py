@@ -1,29 +1,30 @@
 """The row above an artifact: Preview / Code / Changes, the version picker, status and actions.
 
 Only the buttons live here; the artifact tab connects them to what they do, so this module
-knows nothing of versions, the sandbox or files.
+knows nothing of versions, the sandbox or files. On a narrow panel what does not fit moves into
+the ⋯ menu (widgets/toolbar_overflow.py), least needed first: the status and model labels, the
+version picker, Publish, Console, Print, Save, then the view switches; Fix (shown only when the
+page has errors) stays longest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QHBoxLayout,
     QLabel,
-    QMenu,
     QToolButton,
     QWidget,
 )
 
 from app.i18n import translate
+from widgets.toolbar_overflow import OverflowRow
 
 
-class ArtifactToolbar(QWidget):
-    """View switches and version picker on the left; Fix, Console, Save, Print, More on the right."""
+class ArtifactToolbar(OverflowRow):
+    """View switches and version picker on the left; Fix, Console, Save, Print, Publish, ⋯."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +46,7 @@ class ArtifactToolbar(QWidget):
         self.version_combo = QComboBox(self)
         self.version_combo.setObjectName("versionCombo")
         self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.version_combo.setToolTip(translate("ArtifactToolbar", "Version"))
         self.status = QLabel("", self)
         self.status.setObjectName("artifactStatus")
         # The model calls this artifact made in this session (window.claude.complete).
@@ -74,42 +76,40 @@ class ArtifactToolbar(QWidget):
             self,
             tip=translate("ArtifactToolbar", "Print or save as an A4 PDF (Ctrl+P)"),
         )
-        self.more_button = tool_button("⋯", self, tip=translate("ArtifactToolbar", "More"))
-        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.publish_button = tool_button(
+            translate("ArtifactToolbar", "Publish"),
+            self,
+            tip=translate("ArtifactToolbar", "Serve this page on this computer, with a QR code"),
+        )
+        self.publish_button.setObjectName("publishButton")
         self._lay_out()
 
     def _lay_out(self) -> None:
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
+        # (widget, priority): lower numbers stay in the row longer when room runs out.
         left = (
-            self.preview_button,
-            self.code_button,
-            self.changes_button,
-            self.version_combo,
-            self.status,
+            (self.preview_button, 2),
+            (self.code_button, 2),
+            (self.changes_button, 3),
+            (self.version_combo, 8),
+            (self.status, 10),
         )
-        for widget in left:
-            row.addWidget(widget)
-        row.addStretch(1)
+        for widget, priority in left:
+            self.add_left(widget, priority)
         right = (
-            self.model_usage,
-            self.fix_button,
-            self.console_button,
-            self.save_button,
-            self.print_button,
-            self.more_button,
+            (self.model_usage, 11),
+            (self.fix_button, 1),
+            (self.console_button, 6),
+            (self.save_button, 4),
+            (self.print_button, 5),
+            (self.publish_button, 7),
         )
-        for widget in right:
-            row.addWidget(widget)
+        for widget, priority in right:
+            self.add_right(widget, priority)
+        self.finish()
 
     def set_more_actions(self, entries: Sequence[tuple[str, Callable[[], object]]]) -> None:
-        """The ⋯ menu: (text, what it does) in order."""
-        menu = QMenu(self)
-        for text, slot in entries:
-            action = QAction(text, menu)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-        self.more_button.setMenu(menu)
+        """The ⋯ menu's own entries: (text, what it does) in order, below what overflowed."""
+        self.set_extra_entries(list(entries))
 
     def set_counts(self, lines: int, errors: int, *, can_fix: bool) -> None:
         """ "Console (N)", and "Fix N errors" when there are errors and a fix can be asked."""
@@ -120,7 +120,7 @@ class ArtifactToolbar(QWidget):
         else:
             fix = translate("ArtifactToolbar", "Fix {count} errors")
         self.fix_button.setText(fix.format(count=f"{errors:,}"))
-        self.fix_button.setVisible(errors > 0 and can_fix)
+        self.set_wanted(self.fix_button, errors > 0 and can_fix)
 
     def set_model_usage(self, calls: int, tokens: int) -> None:
         """ "Model: N calls · T tokens" once the artifact has asked the model."""
@@ -129,7 +129,7 @@ class ArtifactToolbar(QWidget):
         else:
             usage = translate("ArtifactToolbar", "Model: {calls} calls · {tokens} tokens")
         self.model_usage.setText(usage.format(calls=f"{calls:,}", tokens=f"{tokens:,}"))
-        self.model_usage.setVisible(calls > 0)
+        self.set_wanted(self.model_usage, calls > 0)
 
 
 def tool_button(

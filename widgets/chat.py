@@ -48,6 +48,7 @@ from app.session import (
 from app.session_events import ToolCallUpdate, ToolsUnavailable
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.store_errors import StoreError
+from app.token_estimate import estimate_tokens
 from app.tools.records import ToolCallRecord, calls_of_conversation
 from app.usage import Price
 from widgets.artifact_panel import ArtifactPanel
@@ -113,7 +114,7 @@ class ChatController(QObject):
         self._reply_key = ""
         self._reply_open = False  # the reply on screen started and has not ended yet
         self._started = 0.0
-        self._chars = 0
+        self._chars = 0.0  # estimated tokens so far (app.token_estimate)
         self._output_tokens: int | None = None
         self._model = ""
         self._status_shown = 0.0
@@ -355,6 +356,7 @@ class ChatController(QObject):
         if isinstance(event, ParsedSegment):
             self._on_segment(event)
         elif isinstance(event, Reasoning):
+            self._chars += estimate_tokens(event.text)  # the model wrote these tokens too
             self.transcript.append_reasoning(self._reply_key, event.text)
         elif isinstance(event, TurnStarted):
             self._on_started(event)
@@ -414,7 +416,7 @@ class ChatController(QObject):
         self._reply_open = True
         self._model = event.model
         self._started = time.monotonic()
-        self._chars = 0
+        self._chars = 0.0
         self._output_tokens = None
         self.transcript.add_message(self._reply_key, "assistant", header=event.model)
         self.transcript.set_message_state(self._reply_key, "streaming")
@@ -425,10 +427,10 @@ class ChatController(QObject):
         segment = event.segment
         key = self._reply_key
         if isinstance(segment, Prose):
-            self._chars += len(segment.text)
+            self._chars += estimate_tokens(segment.text)
             self.transcript.append_text(key, segment.text)
         elif isinstance(segment, ArtifactDelta):
-            self._chars += len(segment.text)
+            self._chars += estimate_tokens(segment.text)
             self.panel.append_stream(segment.identifier, segment.text)
             tab = self.panel.tab(segment.identifier)
             if tab is not None:
@@ -452,6 +454,7 @@ class ChatController(QObject):
             kind = latest.type if latest else "text/html"
             self.transcript.add_artifact_card(key, segment.identifier, title, kind, 0, "streaming")
         elif isinstance(segment, ThinkText):
+            self._chars += estimate_tokens(segment.text)
             self.transcript.append_reasoning(key, segment.text)
         self._update_status()
 
@@ -468,6 +471,8 @@ class ChatController(QObject):
         key = message_key(event.message.id)
         self._reply_open = False
         self.transcript.finish_message(key)
+        # The provider's own count, when it came with the reply, replaces the estimate.
+        self._output_tokens = event.message.output_tokens or self._output_tokens
         self._show_outcome(key, event.message, last=True)
         self.loader.show_all()  # the older messages of a long conversation, to decorate them
         self.branches.decorate(self.conversation_id)
@@ -480,7 +485,7 @@ class ChatController(QObject):
             return  # tokens arrive far faster than anyone reads a counter
         self._status_shown = now
         elapsed = max(now - self._started, 1e-3)
-        tokens = self._output_tokens or round(self._chars / 4)
+        tokens = self._output_tokens or round(self._chars)
         approx = "" if self._output_tokens else "~"
         speed = translate("Chat", "{tokens} tokens · {speed} tok/s").format(
             tokens=f"{approx}{tokens:,}", speed=f"{approx}{tokens / elapsed:.0f}"

@@ -91,7 +91,10 @@ class Composer(QWidget):
         self.model_combo.setObjectName("modelCombo")
         self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model_combo.setMinimumContentsLength(18)
+        # 14 characters, and a provider name that may be cut: the composer shares a small
+        # screen with the artifact panel (the status line shows the provider in full too).
+        self.model_label.setMinimumWidth(1)
+        self.model_combo.setMinimumContentsLength(14)
         self.model_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )

@@ -122,14 +122,22 @@ class DiffView(QWidget):
         self.restore_button = QPushButton(translate("DiffView", "Restore this version"), bar)
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(10, 6, 10, 6)
-        row.setSpacing(6)
-        for widget in (self.from_combo, arrow, self.to_combo, self.stats):
-            row.addWidget(widget)
-        row.addStretch(1)
-        for widget in (self.unified_button, self.side_button, self.restore_button):
-            row.addWidget(widget)
+        # Two rows (the versions compared; how, and Restore): on one row the bar demanded
+        # ~770 px, which set the whole window's minimum width on a small screen.
+        rows = QVBoxLayout(bar)
+        rows.setContentsMargins(10, 6, 10, 6)
+        rows.setSpacing(4)
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        for row in (top, bottom):
+            row.setSpacing(6)
+            rows.addLayout(row)
+        for widget in (self.from_combo, arrow, self.to_combo):
+            top.addWidget(widget)
+        top.addStretch(1)
+        for widget in (self.unified_button, self.side_button, self.stats):
+            bottom.addWidget(widget)
+        bottom.addStretch(1)
+        bottom.addWidget(self.restore_button)
         self.from_combo.activated.connect(self._refresh)
         self.to_combo.activated.connect(self._refresh)
         self.unified_button.clicked.connect(lambda: self.set_mode("unified"))

@@ -9,8 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -21,6 +23,7 @@ from app.i18n import translate
 from widgets.appearance_menu import add_appearance_actions, add_shortcut_actions
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
+from widgets.pane_reveal import reveal_pane
 from widgets.provider_form import ProviderForm
 from widgets.sidebar import Sidebar
 from widgets.transcript import TranscriptView
@@ -43,7 +46,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Easel")
-        self.resize(1440, 900)
         self.sidebar = sidebar
         self.transcript = transcript
         self.composer = composer
@@ -74,15 +76,19 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         composer.drops.watch(self)  # files dropped anywhere on the window are attached,
         composer.drops.watch(transcript, children=True)  # on the transcript too, not the page
+        # Folded away by the user, the panel comes back for a new artifact or a clicked card.
+        panel.revealRequested.connect(lambda: reveal_pane(self.splitter, 2))
 
         self.model_status = QLabel("", self)
         self.stream_status = QLabel("", self)
+        for label in (self.model_status, self.stream_status):
+            label.setMinimumWidth(1)  # a long status never sets the window's minimum width
         self.statusBar().addWidget(self.model_status)
         self.statusBar().addPermanentWidget(self.stream_status)
         self.actions: dict[str, QAction] = {}
         self._menus()
 
-    def _first_run_page(self, form: ProviderForm) -> QWidget:
+    def _first_run_page(self, form: ProviderForm) -> QScrollArea:
         page = QWidget(self)
         page.setObjectName("firstRun")
         layout = QVBoxLayout(page)
@@ -101,7 +107,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(intro)
         layout.addWidget(form)
         layout.addStretch(1)
-        return page
+        # Scrolled, not squeezed: the centre's minimum width is the widest of its pages, and
+        # the form's would otherwise hold the window wider than a small screen.
+        scroll = QScrollArea(self)
+        scroll.setObjectName("firstRunScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        return scroll
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QIODevice,
     QRectF,
     QSize,
-    QStandardPaths,
     QTimer,
     Signal,
 )
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.config import Settings
 from app.i18n import translate
 from sandbox.printing import (
     PrintError,
@@ -55,6 +55,7 @@ from sandbox.printing import (
     write_file,
 )
 from sandbox.view import ArtifactView
+from widgets.file_folders import FileFolders, confirm_saved
 
 _DEBOUNCE_MS = 150
 # Real printers get each page as an image at this resolution at most (fast enough, sharp).
@@ -79,11 +80,18 @@ class PrintDialog(QDialog):
     # The pages were sent to a printer.
     printed = Signal()
 
-    def __init__(self, view: ArtifactView, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        view: ArtifactView,
+        title: str,
+        parent: QWidget | None = None,
+        folders: FileFolders | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(translate("PrintDialog", "Print “{title}”").format(title=title))
         self._view = view
         self._title = title
+        self._folders = folders or FileFolders(Settings())
         self._pdf = b""
         self._busy = False
         self._dirty = False
@@ -239,11 +247,9 @@ class PrintDialog(QDialog):
 
     def choose_file(self) -> None:
         """Ask where to save the PDF (a file chooser opened with open())."""
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = self._folders.folder("pdf")  # the last folder a PDF went to
         chooser = QFileDialog(
-            self,
-            translate("PrintDialog", "Save PDF"),
-            str(Path(folder) / pdf_file_name(self._title)),
+            self, translate("PrintDialog", "Save PDF"), str(folder / pdf_file_name(self._title))
         )
         chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         chooser.setNameFilter(translate("PrintDialog", "PDF documents (*.pdf)"))
@@ -264,7 +270,9 @@ class PrintDialog(QDialog):
                 ),
             )
             return
+        self._folders.remember("pdf", Path(path))
         self._status.setText(translate("PrintDialog", "Saved {name}").format(name=Path(path).name))
+        confirm_saved(self.parentWidget() or self, Path(path))
         self.saved.emit(path)
 
     def _tell(self, title: str, sentence: str) -> None:

@@ -2,7 +2,10 @@
 
 Publishing is one click (the caller passes the self-contained page to `publish`). The page is
 reachable from this computer only until the user ticks "Let other devices on my network open
-it" and confirms a warning; the list shows everything published, each with its own Stop.
+it" and confirms a warning. The QR code is for a phone, so it is drawn only for an address on the
+local network; before that, a sentence says why there is none. "Stop publishing" sits beside
+the address, and the list shows everything published, each with its own Stop (rows wrap, so the
+button stays in view however long the address).
 Messages are opened with `open()` (never `exec()`: qasync).
 """
 
@@ -25,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import translate
-from app.publish import Publication, Publisher, qr_matrix
+from app.publish import LOOPBACK, Publication, Publisher, qr_matrix
 
 _QR_MODULE_PX = 5
 _QR_QUIET_MODULES = 4
@@ -66,7 +69,14 @@ class PublishDialog(QDialog):
         self._url = QLineEdit(readOnly=True)
         self._copy = QPushButton(translate("PublishDialog", "Copy"))
         self._copy.clicked.connect(self._copy_url)
+        self._stop = QPushButton(translate("PublishDialog", "Stop publishing"))
+        self._stop.setObjectName("stopCurrent")
+        self._stop.clicked.connect(self._stop_current)
         self._qr = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self._qr_note = QLabel()
+        self._qr_note.setObjectName("qrNote")
+        self._qr_note.setWordWrap(True)
+        self._qr_note.hide()
         self._lan = QCheckBox(translate("PublishDialog", "Let other devices on my network open it"))
         self._lan.clicked.connect(self._lan_clicked)
         self._list = QListWidget()
@@ -75,9 +85,11 @@ class PublishDialog(QDialog):
         url_row = QHBoxLayout()
         url_row.addWidget(self._url, 1)
         url_row.addWidget(self._copy)
+        url_row.addWidget(self._stop)
         layout = QVBoxLayout(self)
         layout.addLayout(url_row)
         layout.addWidget(self._qr)
+        layout.addWidget(self._qr_note)
         layout.addWidget(self._lan)
         layout.addWidget(QLabel(translate("PublishDialog", "Published now:")))
         layout.addWidget(self._list, 1)
@@ -100,13 +112,41 @@ class PublishDialog(QDialog):
 
     def _show_url(self, url: str) -> None:
         self._url.setText(url)
-        self._qr.setPixmap(qr_pixmap(url) if url else QPixmap())
         self._copy.setEnabled(bool(url))
+        self._stop.setEnabled(bool(url))
         self._lan.setEnabled(bool(url))
         current = self._current_publication()
         self._lan.setChecked(bool(current and current.lan))
+        self._show_qr(url, current)
         self._refresh()
         self.urlChanged.emit(url)
+
+    def _show_qr(self, url: str, current: Publication | None) -> None:
+        """A QR code only for an address a phone on the network can open; else why not."""
+        on_network = bool(url and current and current.lan and f"//{LOOPBACK}:" not in url)
+        self._qr.setPixmap(qr_pixmap(url) if on_network else QPixmap())
+        self._qr.setVisible(on_network)
+        if on_network or not url:
+            note = ""
+        elif current is not None and current.lan:
+            note = translate(
+                "PublishDialog",
+                "No QR code: this computer has no local network address right now, so other "
+                "devices cannot reach it.",
+            )
+        else:
+            note = translate(
+                "PublishDialog",
+                "No QR code yet: this address opens only on this computer. To open the page "
+                "on a phone, let other devices on your network open it (below); the QR code "
+                "then shows the network address.",
+            )
+        self._qr_note.setText(note)
+        self._qr_note.setVisible(bool(note))
+
+    def _stop_current(self) -> None:
+        if self._current is not None:
+            self.stop(self._current[0])
 
     def _current_publication(self) -> Publication | None:
         if self._current is None:
@@ -168,7 +208,10 @@ class PublishDialog(QDialog):
                 if publication.lan
                 else translate("PublishDialog", "this computer")
             )
-            line.addWidget(QLabel(f"{publication.name} — {publication.url} ({where})"), 1)
+            label = QLabel(f"{publication.name} — {publication.url} ({where})")
+            label.setWordWrap(True)  # a long address wraps instead of pushing Stop out of view
+            label.setMinimumWidth(1)
+            line.addWidget(label, 1)
             stop = QPushButton(translate("PublishDialog", "Stop"))
             stop.setObjectName(f"stop:{publication.name}")
             stop.clicked.connect(lambda _=False, name=publication.name: self.stop(name))

@@ -109,7 +109,6 @@
     const body = el("div", "msg-body");
     article.appendChild(body);
     article.appendChild(el("div", "typing")).append(el("span"), el("span"), el("span"));
-    article.appendChild(el("span", "badge incomplete-badge", t("Incomplete")));
     const actions = el("div", "msg-actions");
     actions.appendChild(button(t("Copy"), "copy", ""));
     article.appendChild(actions);
