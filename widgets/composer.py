@@ -13,7 +13,6 @@ from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QToolButton,
@@ -25,6 +24,7 @@ from app.attachment_model import Attachment
 from app.i18n import translate
 from app.resources import asset
 from widgets.attachment_tray import AttachmentTray, DropCatcher
+from widgets.elided_label import ElidedLabel
 
 
 class PromptEdit(QPlainTextEdit):
@@ -85,7 +85,7 @@ class Composer(QWidget):
         self.button = QPushButton(translate("Composer", "Send"), self)
         self.button.setObjectName("sendButton")
         self.button.setDefault(True)
-        self.model_label = QLabel("", self)
+        self.model_label = ElidedLabel("", self)
         self.model_label.setObjectName("composerModel")
         self.model_combo = QComboBox(self)
         self.model_combo.setObjectName("modelCombo")
@@ -170,7 +170,7 @@ class Composer(QWidget):
 
     def set_provider(self, text: str) -> None:
         """Show which provider the next message goes to."""
-        self.model_label.setText(text)
+        self.model_label.set_full_text(text)
 
     def set_models(self, models: list[str], current: str) -> None:
         """The models to choose from, and the one chosen."""
