@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 import traceback
+from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -147,6 +148,8 @@ class EaselApp:
         )
         wire_shortcut_commands(self.window)
         self.transcript_ready = False
+        # Work started beside the window (model list, warm-up, tool servers): see _background.
+        self._tasks: set[asyncio.Task[object]] = set()
         self.transcript.ready.connect(self._on_transcript_ready)
         self._wire()
 
@@ -160,8 +163,15 @@ class EaselApp:
     def _after_first_frame(self) -> None:
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
-        asyncio.ensure_future(self._warm_up())
-        asyncio.ensure_future(self._start_background_work())
+        self._background(self._warm_up())
+        self._background(self._start_background_work())
+
+    def _background(self, work: Coroutine[object, object, object]) -> None:
+        """Run `work` beside the window; shutting down cancels what is still pending, so no
+        coroutine is left never awaited when the window closes before it ran."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _warm_up(self) -> None:
         await asyncio.to_thread(warm_up)
@@ -179,10 +189,10 @@ class EaselApp:
             else:  # something needed a client meanwhile and made one
                 await client.aclose()
         if self.profile is not None and self.profile.name not in self._models:
-            asyncio.ensure_future(self.refresh_models())
+            self._background(self.refresh_models())
         if self.profile is None:
-            asyncio.ensure_future(self._offer_local_servers())
-        asyncio.ensure_future(self.tool_hub.start_all())
+            self._background(self._offer_local_servers())
+        self._background(self.tool_hub.start_all())
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -221,7 +231,7 @@ class EaselApp:
         window.closing.connect(self._on_closing)
         self.composer.modelChosen.connect(self.choose_model)
         self.composer.modelsRefreshRequested.connect(
-            lambda: asyncio.ensure_future(self.refresh_models())
+            lambda: self._background(self.refresh_models())
         )
         window.actions["new"].triggered.connect(lambda: chat.open(None))
         window.actions["export-md"].triggered.connect(lambda: self.export_conversation("md"))
@@ -311,6 +321,10 @@ class EaselApp:
         asyncio.ensure_future(self._shutdown())
 
     async def _shutdown(self) -> None:
+        pending = [task for task in self._tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         self.publisher.stop_all()
         await self.tool_hub.close()
         if self._client is not None:
@@ -522,7 +536,7 @@ class EaselApp:
         models = self._models.get(profile.name, [])
         self.composer.set_models(models, self.model)
         if profile.name not in self._models and self.transcript_ready:
-            asyncio.ensure_future(self.refresh_models())  # at start-up: after the first frame
+            self._background(self.refresh_models())  # at start-up: after the first frame
 
     @property
     def model(self) -> str:
