@@ -286,9 +286,13 @@ def test_main_window_dialogs_and_transcript_are_chinese(
         for line in page.splitlines():
             walk.add("transcript page", line)
 
-        await _dialog(walk, easel.show_providers)
-        await _dialog(walk, easel.show_prices)
-        await _dialog(walk, easel.show_system_prompt, skip=lambda w: isinstance(w, QPlainTextEdit))
+        await _dialog(walk, easel.settings_menu.show_providers)
+        await _dialog(walk, easel.settings_menu.show_prices)
+        await _dialog(
+            walk,
+            easel.settings_menu.show_system_prompt,
+            skip=lambda w: isinstance(w, QPlainTextEdit),
+        )
         await _dialog(walk, window.actions["tools"].trigger)
         await _dialog(walk, tab.print_pdf)
         await _dialog(walk, tab.publish)
