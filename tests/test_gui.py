@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.config import PRESETS
+from app.presets import PRESETS
 from app.secrets import KeyStore
 from tests.model_server import error_reply, openai_text_reply
 from widgets.app import EaselApp

@@ -17,10 +17,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.config import PRESETS, ProviderProfile, Settings, find_preset, profile_from_preset
+from app.config import ProviderProfile, Settings
 from app.connection import expects_key, missing_key_sentence, provider_for
 from app.events import AuthError
 from app.key_marks import had_key, mark_keyed
+from app.presets import PRESETS, find_preset, profile_from_preset
 from app.secrets import KeyStore
 from tests.model_server import openai_text_reply
 from tests.test_transcript_actions import (

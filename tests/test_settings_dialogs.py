@@ -14,7 +14,8 @@ from pathlib import Path
 import certifi
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QTableWidgetItem
 
-from app.config import PRESETS, load_settings
+from app.config import load_settings
+from app.presets import PRESETS
 from tests.model_server import openai_text_reply
 from tests.test_gui import _chats, _close, _fill_custom, _send_and_wait, _start, _until
 from widgets.app import EaselApp

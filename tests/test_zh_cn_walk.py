@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import PRESETS
+from app.presets import PRESETS
 from app.secrets import KeyStore
 from tests.model_server import openai_text_reply
 from widgets.app import EaselApp

@@ -15,18 +15,12 @@ from dataclasses import replace
 import httpx
 from PySide6.QtCore import QObject, Signal
 
-from app.config import (
-    PRESETS,
-    ConfigError,
-    ProviderProfile,
-    Settings,
-    profile_from_preset,
-    save_settings,
-)
+from app.config import ConfigError, ProviderProfile, Settings, save_settings
 from app.connection import new_http_client, provider_for, provider_with_key
 from app.events import ProviderError
 from app.i18n import translate
 from app.key_marks import mark_keyed
+from app.presets import PRESETS, profile_from_preset
 from app.provider_options import profile_from_options
 from app.providers import Provider
 from app.secrets import (
