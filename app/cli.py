@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from app.artifacts import ArtifactClosed, Prose, artifact_limit_note, extract_artifacts
+from app.artifact_segments import ArtifactClosed, Prose
+from app.artifacts import artifact_limit_note, extract_artifacts
 from app.attachment_model import AttachmentError
 from app.attachments import read_attachments
 from app.cli_branches import add_branch_options, run_ask_turn, target_problem, usage_problem

@@ -1,4 +1,6 @@
-"""Where Easel keeps its files, the provider presets, and the typed settings file.
+"""Where Easel keeps its files, and the typed settings file it reads and writes.
+
+The presets are app/presets.py; the command line's PROVIDER OPTIONS, app/provider_options.py.
 
 Settings live in `settings.json` in the config folder (platformdirs, or `EASEL_HOME/config`).
 The file holds provider profiles and UI state, never an API key: keys live in the keyring or
@@ -58,98 +60,6 @@ def home_dirs() -> tuple[Path, Path]:
 
 
 @dataclass(frozen=True)
-class Preset:
-    """A provider Easel knows how to reach: its wire protocol, base URL and usual model."""
-
-    id: str
-    name: str
-    kind: str
-    base_url: str
-    default_model: str
-    key_env: str | None
-    needs_key: bool
-    local: bool
-    models_hint: tuple[str, ...] = ()
-
-
-# Model names checked against the providers' documentation; the UI also lists {base}/models.
-PRESETS: tuple[Preset, ...] = (
-    Preset(
-        "moonshot",
-        "Moonshot (Kimi)",
-        "openai",
-        "https://api.moonshot.ai/v1",
-        "kimi-k2.6",
-        "MOONSHOT_API_KEY",
-        needs_key=True,
-        local=False,
-        models_hint=("kimi-k2.6", "kimi-k2.5", "moonshot-v1-auto"),
-    ),
-    Preset(
-        "deepseek",
-        "DeepSeek",
-        "openai",
-        "https://api.deepseek.com/v1",
-        "deepseek-v4-flash",
-        "DEEPSEEK_API_KEY",
-        needs_key=True,
-        local=False,
-        models_hint=("deepseek-v4-flash", "deepseek-v4-pro"),
-    ),
-    Preset(
-        "openai",
-        "OpenAI",
-        "openai",
-        "https://api.openai.com/v1",
-        "gpt-4.1-mini",
-        "OPENAI_API_KEY",
-        needs_key=True,
-        local=False,
-        models_hint=("gpt-4.1-mini", "gpt-4.1", "gpt-5-mini"),
-    ),
-    Preset(
-        "openrouter",
-        "OpenRouter",
-        "openai",
-        "https://openrouter.ai/api/v1",
-        "openrouter/auto",
-        "OPENROUTER_API_KEY",
-        needs_key=True,
-        local=False,
-        models_hint=(
-            "openrouter/auto",
-            "anthropic/claude-sonnet-4.6",
-            "deepseek/deepseek-v4-flash",
-        ),
-    ),
-    Preset(
-        "anthropic",
-        "Anthropic (Claude)",
-        "anthropic",
-        "https://api.anthropic.com",
-        "claude-sonnet-4-6",
-        "ANTHROPIC_API_KEY",
-        needs_key=True,
-        local=False,
-        models_hint=("claude-sonnet-4-6", "claude-sonnet-5-5", "claude-haiku-4-5"),
-    ),
-    # Local servers: no key, and the model is picked from what the server has pulled.
-    Preset("ollama", "Ollama", "openai", "http://127.0.0.1:11434/v1", "", None, False, True),
-    Preset("lmstudio", "LM Studio", "openai", "http://127.0.0.1:1234/v1", "", None, False, True),
-    Preset("custom", "Custom (OpenAI-compatible)", "openai", "", "", None, False, False),
-)
-
-
-def find_preset(name: str) -> Preset | None:
-    """The preset whose id or display name is `name`, ignoring case."""
-    wanted = name.strip().casefold()
-    for preset in PRESETS:
-        if wanted in (preset.id.casefold(), preset.name.casefold()):
-            return preset
-    return None
-
-
-@dataclass(frozen=True)
 class ProviderProfile:
     """A named way to reach one model: protocol, base URL, model and where its key comes from.
 
@@ -196,18 +106,6 @@ class Settings:
         """The saved profile called `name` (ignoring case), if any."""
         wanted = name.strip().casefold()
         return next((p for p in self.profiles if p.name.casefold() == wanted), None)
-
-
-def profile_from_preset(preset: Preset, model: str | None = None) -> ProviderProfile:
-    """A profile that uses a preset as it is, optionally with another model."""
-    return ProviderProfile(
-        name=preset.id,
-        kind=preset.kind,
-        base_url=preset.base_url,
-        model=model if model is not None else preset.default_model,
-        key_env=preset.key_env,
-        preset=preset.id,
-    )
 
 
 # --- reading and writing settings.json -------------------------------------------------------
@@ -466,96 +364,3 @@ def _str_dict(value: Any) -> dict[str, str]:
 
 def _optional(value: Any, kind: type) -> Any:
     return kind(value) if value is not None else None
-
-
-# --- the command line's PROVIDER OPTIONS ------------------------------------------------------
-
-
-def resolve_provider_options(
-    settings: Settings,
-    *,
-    provider: str | None,
-    base_url: str | None,
-    model: str | None,
-    api_key_env: str | None,
-    kind: str | None,
-) -> ProviderProfile:
-    """The profile that --provider/--base-url/--model/--api-key-env/--kind describe.
-
-    --provider names a saved profile or a preset; --base-url with --model is an ad-hoc
-    profile; with neither, the active profile. --model, --kind, --api-key-env and --base-url
-    override what the named profile says. Raises ConfigError when nothing usable results.
-    """
-    if kind is not None and kind not in KINDS:
-        raise ConfigError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}.")
-    if provider is not None:
-        profile = _named_profile(settings, provider)
-    elif base_url is not None:
-        if not model:
-            raise ConfigError("--base-url needs --model too (the model's name on that server).")
-        profile = ProviderProfile(name=base_url, kind=kind or "openai", base_url=base_url, model="")
-    else:
-        profile = _active_profile(settings)
-    profile = _with_overrides(profile, base_url, model, api_key_env, kind)
-    _check_usable(profile)
-    return profile
-
-
-def _named_profile(settings: Settings, name: str) -> ProviderProfile:
-    saved = settings.profile(name)
-    if saved is not None:
-        return saved
-    preset = find_preset(name)
-    if preset is not None:
-        return profile_from_preset(preset)
-    choices = [p.name for p in settings.profiles] + [p.id for p in PRESETS]
-    raise ConfigError(f"Unknown provider {name!r}: use one of {', '.join(choices)}.")
-
-
-def _active_profile(settings: Settings) -> ProviderProfile:
-    if settings.active_profile is None:
-        presets = ", ".join(p.id for p in PRESETS if p.id != "custom")
-        raise ConfigError(
-            f"No provider is set up: pass --provider NAME ({presets}) or --base-url URL --model M."
-        )
-    profile = settings.profile(settings.active_profile)
-    if profile is None:
-        raise ConfigError(
-            f"The active provider {settings.active_profile!r} is not among the saved profiles: "
-            "pass --provider NAME or choose one in Settings."
-        )
-    return profile
-
-
-def _with_overrides(
-    profile: ProviderProfile,
-    base_url: str | None,
-    model: str | None,
-    api_key_env: str | None,
-    kind: str | None,
-) -> ProviderProfile:
-    changes: dict[str, Any] = {}
-    if base_url is not None:
-        changes["base_url"] = base_url
-    if model:
-        changes["model"] = model
-    if api_key_env:
-        changes["key_env"] = api_key_env
-    if kind is not None:
-        changes["kind"] = kind
-    profile = replace(profile, **changes)
-    # Both API conventions append their own path, so a trailing slash would double it.
-    profile = replace(profile, base_url=profile.base_url.strip().rstrip("/"))
-    return move_userinfo_to_header(profile)
-
-
-def _check_usable(profile: ProviderProfile) -> None:
-    if not profile.base_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"Provider {profile.name!r} has no usable base URL: pass --base-url "
-            "with an http:// or https:// address."
-        )
-    if not profile.model:
-        raise ConfigError(
-            f"Provider {profile.name!r} has no model: pass --model NAME (one the server offers)."
-        )

@@ -13,9 +13,10 @@ import ssl
 
 import httpx
 
-from app.config import DEFAULT_READ_TIMEOUT, PRESETS, ConfigError, Preset, ProviderProfile
+from app.config import DEFAULT_READ_TIMEOUT, ConfigError, ProviderProfile
 from app.events import AuthError
 from app.key_marks import had_key
+from app.presets import PRESETS, Preset
 from app.providers import Provider, make_provider
 from app.secrets import KeyStore, find_api_key, with_header_values
 from app.urls import redact_userinfo, split_userinfo

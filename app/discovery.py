@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from app.config import PRESETS, Preset
+from app.presets import PRESETS, Preset
 
 log = logging.getLogger(__name__)
 

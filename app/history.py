@@ -15,14 +15,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.artifacts import (
-    ArtifactClosed,
-    ArtifactOpened,
-    EditClosed,
-    EditOpened,
-    Prose,
-    parse_reply,
-)
+from app.artifact_segments import ArtifactClosed, ArtifactOpened, EditClosed, EditOpened, Prose
+from app.artifacts import parse_reply
 from app.attachment_store import attachments_of_conversation
 from app.providers import Message, ToolOutcome, ToolUse
 from app.store import ArtifactVersion, Store, StoredMessage

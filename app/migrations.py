@@ -408,7 +408,7 @@ def _enter_plain(row: str) -> str:
 
 def _markup(row: str) -> str:
     """Whether a row might hold markup: only a reply can hold artifacts, and any of these
-    marks might open one (app/artifacts.py; search_index.prose tests the same four)."""
+    marks might open one (app/artifact_markup.py; search_index.prose tests the same four)."""
     marks = ("'<'", "':::'", "'```'", "'~~~'")
     found = " OR ".join(f"instr({row}.content, {mark})" for mark in marks)
     return f"{row}.role = 'assistant' AND ({found})"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from app.artifacts import ArtifactOpened, Prose, parse_reply
+from app.artifact_segments import ArtifactOpened, Prose
+from app.artifacts import parse_reply
 from app.migrations import INDEXED_CHARS, PROSE_END
 
 # The marks the extractor needs to see before anything becomes markup (see the trigger in

@@ -28,8 +28,9 @@ import keyring.backends.null
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
-from app.config import ProviderProfile, Settings, find_preset, is_env_reference
+from app.config import ProviderProfile, Settings, is_env_reference
 from app.i18n import translate
+from app.presets import find_preset
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from app.artifacts import (
-    MAX_ARTIFACTS_PER_REPLY,
-    ArtifactClosed,
-    ArtifactOpened,
-    EditClosed,
-    Segment,
-)
+from app.artifact_segments import ArtifactClosed, ArtifactOpened, EditClosed, Segment
+from app.artifacts import MAX_ARTIFACTS_PER_REPLY
 from app.attachment_model import Attachment
 from app.attachment_store import save_attachments
 from app.checkpoint_clock import checkpoint_interval

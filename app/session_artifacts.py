@@ -7,7 +7,7 @@ A version the store refuses (the disk is full) leaves its text in the reply, sai
 
 from __future__ import annotations
 
-from app.artifacts import ArtifactClosed, EditClosed
+from app.artifact_segments import ArtifactClosed, EditClosed
 from app.edit_repair import REPAIR_STOPPED
 from app.edits import EditError, apply_edit
 from app.session_events import ArtifactSaved, EditFailed, EditRepair, Listener

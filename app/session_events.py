@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.artifacts import Segment
+from app.artifact_segments import Segment
 from app.events import ProviderError
 from app.store import ArtifactVersion, StoredMessage
 from app.store_errors import StoreError

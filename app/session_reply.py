@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from app.artifacts import MAX_ARTIFACTS_PER_REPLY, ArtifactParser
+from app.artifact_parser import ArtifactParser
+from app.artifacts import MAX_ARTIFACTS_PER_REPLY
 from app.session_events import EditFailed
 from app.store import ArtifactVersion
 from app.store_errors import StoreError

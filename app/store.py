@@ -9,7 +9,7 @@ while a reply another live Easel is writing is left alone (app/store_owner.py).
 
 A write that fails is rolled back and raised as a StoreError whose str() is one sentence (the
 disk is full, the file is damaged...); a damaged search index is rebuilt and the write tried
-again. Opening a damaged file is app/store_recovery.py's job.
+again (app/store_index_upkeep.py). Opening a damaged file is app/store_recovery.py's job.
 
 Messages form a tree (app/store_tree.py): `messages()` is the conversation's current path,
 `all_messages()` every branch; a new message goes under the current leaf unless told otherwise.
@@ -26,10 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import search_index, store_owner, store_search, store_tree
+from app import store_owner, store_search, store_tree
 from app.config import home_dirs
-from app.migrations import migrate, recreate_index
+from app.migrations import migrate
 from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
+from app.store_index_upkeep import SearchIndexUpkeep
 from app.store_records import ArtifactVersion, Conversation, StoredMessage
 from app.store_search import SearchHit
 from app.store_tree import LEAF, Parent
@@ -66,9 +67,8 @@ class Store:
             set_wal(self._db)
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db)
-            self._fts = store_search.fts_tokenizer(self._db)
-            self._prose = search_index.has_queue(self._db)
-            self._index_pending()  # what a migration or another connection queued
+            self._index = SearchIndexUpkeep(self._db, path, self._attempt)
+            self._index.index_pending()  # what a migration or another connection queued
             self._owner = store_owner.this_process()
             self._recover_interrupted()
         except BaseException:
@@ -95,7 +95,7 @@ class Store:
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """_write, then the prose of any message the write queued for the search index."""
         result = self._write(work)
-        self._index_pending()
+        self._index.index_pending()
         return result
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -109,7 +109,7 @@ class Store:
         except sqlite3.IntegrityError:
             raise  # a caller's mistake (a constraint), not the database's state
         except sqlite3.DatabaseError as error:
-            if not is_corrupt(error) or not self._repair_search_index():
+            if not is_corrupt(error) or not self._index.repair():
                 raise store_error(error, self.path) from error
         try:
             return self._attempt(work)
@@ -131,65 +131,13 @@ class Store:
             raise
         return result
 
-    def _repair_search_index(self) -> bool:
-        """Rebuild every damaged FTS index from the rows; True when one was damaged."""
-        try:
-            damaged = store_search.damaged_indexes(self._db)
-        except sqlite3.DatabaseError:
-            return False
-        for name in damaged:
-            log.warning("the search index %s of %s is damaged: rebuilding it", name, self.path)
-            if not self._rebuild_index(name):
-                return False
-        return bool(damaged)
-
-    def _rebuild_index(self, name: str) -> bool:
-        try:
-            self._attempt(lambda db: db.execute(f"INSERT INTO {name}({name}) VALUES ('rebuild')"))
-            return True
-        except sqlite3.DatabaseError:
-            pass  # the index's own pages are unreadable: make it anew
-        try:
-            self._attempt(lambda db: recreate_index(db, name, self._fts or "unicode61"))
-            return True
-        except sqlite3.DatabaseError:
-            log.warning("could not rebuild %s", name, exc_info=True)
-            return False
-
-    def _index_pending(self, *, repair: bool = True) -> None:
-        """Put the prose of queued messages in the search index (app/search_index.py).
-
-        The write that queued them is saved already: a failure here is logged, and a damaged
-        index rebuilt (which queues every message again) and filled once more.
-        """
-        if not self._prose:
-            return
-        try:
-            while search_index.pending(self._db):
-                self._attempt(search_index.index_pending)
-        except sqlite3.DatabaseError as error:
-            log.warning("could not index messages for search: %s", error)
-            if repair and is_corrupt(error) and self._repair_search_index():
-                self._index_pending(repair=False)
-
     def check_search_index(self) -> bool:
         """Rebuild the search index if it is damaged; True when it had to be rebuilt."""
-        return self._repair_search_index()
+        return self._index.repair()
 
     def rebuild_search_index(self) -> None:
         """Build every search index anew from the rows (after a recovery)."""
-        for name in ("messages_fts", "conversations_fts"):
-            if not self._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)
-            ).fetchone():
-                continue
-            if name == "messages_fts" and self._prose:
-                # The index's own copy of the prose came back with the rows it could: make it
-                # again from the messages that did.
-                self._attempt(lambda db: recreate_index(db, "messages_fts", self._fts or "trigram"))
-            else:
-                self._rebuild_index(name)
-        self._index_pending()
+        self._index.rebuild_all()
 
     def quick_check(self) -> list[str]:
         """What SQLite's quick_check finds wrong with the file (reads every page); [] if ok."""
@@ -502,13 +450,13 @@ class Store:
     ) -> list[SearchHit]:
         """Where `query` matches, best first: titles, then the prose of messages (never
         artifact markup), each with a snippet and where the words are in it."""
-        self._index_pending()
+        self._index.index_pending()
         bounds = {"limit": limit, "per_conversation": per_conversation}
         try:
-            return store_search.search(self._db, self._fts, query, **bounds)
+            return store_search.search(self._db, self._index.fts, query, **bounds)
         except sqlite3.DatabaseError:
             # A damaged index: rebuild it for next time, answer this one without it.
-            self._repair_search_index()
+            self._index.repair()
             return store_search.like_search(self._db, query, **bounds)
 
     def search(self, query: str) -> list[tuple[Conversation, str]]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import time
 
-from app.artifacts import ArtifactOpened, EditOpened, Prose, display_parts
+from app.artifact_segments import ArtifactOpened, EditOpened, Prose
+from app.artifacts import display_parts
 from app.documents import artifact_document, inline_vendored
 from app.export_policy import ARTIFACT_EXPORT_CSP, EXPORT_IFRAME_SANDBOX
 from app.markdown import render_markdown

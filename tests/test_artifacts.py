@@ -4,24 +4,21 @@ from pathlib import Path
 
 import pytest
 
-from app.artifacts import (
+from app.artifact_content import normalize_type, slugify
+from app.artifact_parser import ArtifactParser
+from app.artifact_segments import (
     ARTIFACT_TYPES,
     Artifact,
     ArtifactClosed,
     ArtifactDelta,
     ArtifactOpened,
-    ArtifactParser,
     EditClosed,
     EditOpened,
     Prose,
     Reasoning,
-    display_parts,
-    extract_artifacts,
     merge_segments,
-    normalize_type,
-    parse_reply,
-    slugify,
 )
+from app.artifacts import display_parts, extract_artifacts, parse_reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "replies"
 PAGE = "<!DOCTYPE html>\n<html>\n<head><title>Breakout</title></head>\n<body></body>\n</html>"

@@ -4,7 +4,9 @@ import random
 
 import pytest
 
-from app.artifacts import ArtifactParser, extract_artifacts, merge_segments, parse_reply
+from app.artifact_parser import ArtifactParser
+from app.artifact_segments import merge_segments
+from app.artifacts import extract_artifacts, parse_reply
 from tests.conftest import corpus_path
 
 WRAPPERS = {

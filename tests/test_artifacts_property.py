@@ -6,14 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.artifacts import (
-    ArtifactClosed,
-    ArtifactDelta,
-    ArtifactOpened,
-    ArtifactParser,
-    merge_segments,
-    parse_reply,
-)
+from app.artifact_parser import ArtifactParser
+from app.artifact_segments import ArtifactClosed, ArtifactDelta, ArtifactOpened, merge_segments
+from app.artifacts import parse_reply
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "replies").glob("*.txt"))
 REPLIES = [p.read_bytes().decode("utf-8") for p in FIXTURES]

@@ -9,17 +9,15 @@ from pathlib import Path
 import pytest
 
 from app.config import (
-    PRESETS,
     ConfigError,
     ProviderProfile,
     Settings,
-    find_preset,
     home_dirs,
     load_settings,
-    profile_from_preset,
-    resolve_provider_options,
     save_settings,
 )
+from app.presets import PRESETS, find_preset, profile_from_preset
+from app.provider_options import resolve_provider_options
 
 
 def resolve(settings: Settings, **options: str | None):

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from app.config import PRESETS, Preset
 from app.discovery import find_local_servers
+from app.presets import PRESETS, Preset
 
 
 class _ModelList(BaseHTTPRequestHandler):

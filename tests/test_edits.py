@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.artifacts import EditClosed, parse_reply
+from app.artifact_segments import EditClosed
+from app.artifacts import parse_reply
 from app.edits import EditError, apply_edit
 
 GAME = "const SPEED = 100;\nlet score = 0;\nfunction tick() {\n  score += 1;\n}\n"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.artifacts import EditClosed, parse_reply
+from app.artifact_segments import EditClosed
+from app.artifacts import parse_reply
 from app.edits import apply_edit
 from app.fix import MAX_GROUPS, ConsoleLine, ErrorGroup, collect_errors, fix_prompt
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.config import PRESETS
+from app.presets import PRESETS
 from app.secrets import KeyStore
 from tests.model_server import error_reply, openai_text_reply
 from widgets.app import EaselApp
@@ -428,7 +428,10 @@ def test_first_run_sets_up_a_provider_then_chats(loop, run, model_server, easel_
         _fill_custom(easel.form, model_server.openai_base, "test-model", key="sk-test-123")
         easel.form.save_button.click()
         await _until(lambda: easel.window.center.currentIndex() == 0)
-        assert easel.profile is not None and easel.profile.base_url == model_server.openai_base
+        assert (
+            easel.providers.profile is not None
+            and easel.providers.profile.base_url == model_server.openai_base
+        )
         assert "sk-test-123" not in (easel_home / "config" / "settings.json").read_text()
         await _send_and_wait(easel, "hi")
         sent = _chats(model_server)[-1]
@@ -592,7 +595,7 @@ def test_a_custom_anthropic_endpoint_can_be_set_up(loop, run, model_server):
         )
         easel.form.save_button.click()
         await _until(lambda: easel.window.center.currentIndex() == 0)
-        assert easel.profile.kind == "anthropic"
+        assert easel.providers.profile.kind == "anthropic"
         await _send_and_wait(easel, "hi")
         sent = _chats(model_server)[-1]
         assert sent.path == "/v1/messages" and sent.headers["x-api-key"] == "sk-ant-test"

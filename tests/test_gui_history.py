@@ -46,7 +46,7 @@ def test_window_starts_on_a_garbage_database_and_offers_an_empty_one(
         assert aside.name in box.text() and "damaged" in box.text()
         # The recovered (here: empty) history works.
         conversation = easel.store.create_conversation("after the damage")
-        easel.refresh_sidebar()
+        easel.conversations.refresh_sidebar()
         assert easel.sidebar.list.count() == 1
         [empty] = [b for b in box.buttons() if b.text() == START_EMPTY]
         empty.click()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from app.artifacts import MAX_ARTIFACTS_PER_REPLY, ArtifactOpened, Prose, stored_reply_parts
+from app.artifact_segments import ArtifactOpened, Prose
+from app.artifacts import MAX_ARTIFACTS_PER_REPLY, stored_reply_parts
 from app.providers import make_provider
 from app.session import ArtifactLimitReached, ArtifactSaved, ChatSession, SessionEvent
 from app.store import Store

@@ -17,10 +17,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.config import PRESETS, ProviderProfile, Settings, find_preset, profile_from_preset
+from app.config import ProviderProfile, Settings
 from app.connection import expects_key, missing_key_sentence, provider_for
 from app.events import AuthError
 from app.key_marks import had_key, mark_keyed
+from app.presets import PRESETS, find_preset, profile_from_preset
 from app.secrets import KeyStore
 from tests.model_server import openai_text_reply
 from tests.test_transcript_actions import (
@@ -105,12 +106,12 @@ def test_a_session_key_gone_after_a_restart_sends_nothing_and_says_so(run, model
         easel, task = await _set_up_custom(model_server, "sk-session", session_only=True)
         await send_and_wait(easel, "first")
         assert chats(model_server)[-1].headers["authorization"] == "Bearer sk-session"
-        name = easel.profile.name
+        name = easel.providers.profile.name
         await close_window(easel, task)
 
         # A restart: the session-only key is gone (no keyring on this machine).
         again, task = await start_window(model_server, base_url=None, model=None)
-        assert again.profile.name == name
+        assert again.providers.profile.name == name
         conversation = again.chat.conversation_id
         stored = again.store.messages(conversation)
         again.composer.edit.setPlainText("second")

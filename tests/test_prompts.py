@@ -2,7 +2,8 @@
 
 import re
 
-from app.artifacts import ARTIFACT_TYPES, EditClosed, extract_artifacts, parse_reply
+from app.artifact_segments import ARTIFACT_TYPES, EditClosed
+from app.artifacts import extract_artifacts, parse_reply
 from app.edits import apply_edit
 from app.prompts import DEFAULT_SYSTEM_PROMPT, system_prompt
 

@@ -13,7 +13,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, NoKeyringError, PasswordDeleteError
 
-from app.config import ProviderProfile, Settings, find_preset, profile_from_preset, save_settings
+from app.config import ProviderProfile, Settings, save_settings
+from app.presets import find_preset, profile_from_preset
 from app.secrets import KeyringUnavailable, KeyStore, find_api_key, key_env_for
 from app.store import Store
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import certifi
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QTableWidgetItem
 
-from app.config import PRESETS, load_settings
+from app.config import load_settings
+from app.presets import PRESETS
 from tests.model_server import openai_text_reply
 from tests.test_gui import _chats, _close, _fill_custom, _send_and_wait, _start, _until
 from widgets.app import EaselApp
@@ -213,7 +214,7 @@ def test_providers_add_every_field_use_remove_and_closing_changes_nothing(
         assert names == {"x-extra", "http-referer"}
         written = settings_file(easel_home).read_text("utf-8")
         assert "sk-loop-1" not in written and "hello" not in written
-        assert easel.profile is not None and easel.profile.name == "Loopback"
+        assert easel.providers.profile is not None and easel.providers.profile.name == "Loopback"
         await _until(lambda: dialog.list.count() == 1)
         assert dialog.list.item(0).text().endswith("✓")
         # The test before saving already used the headers and the key.
@@ -246,7 +247,7 @@ def test_providers_add_every_field_use_remove_and_closing_changes_nothing(
         assert form.name.text() == "Loopback" and form.temperature.text() == "0.3"
         dialog.use_button.click()
         assert saved(easel_home)["active_profile"] == "Loopback"
-        assert easel.profile.name == "Loopback"
+        assert easel.providers.profile.name == "Loopback"
         dialog.list.setCurrentRow(_row(dialog, "Loopback"))
         dialog.remove_button.click()
         assert [p["name"] for p in saved(easel_home)["profiles"]] == ["Second"]

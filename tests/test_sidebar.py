@@ -147,7 +147,7 @@ def test_delete_the_open_conversation_removes_every_row_and_clears_the_panel(
         alpha, beta = await two_conversations(easel)
         beta_messages = easel.store.messages(beta)
         beta_versions = easel.store.artifact_versions(beta)
-        easel.open_conversation(alpha)
+        easel.conversations.open_conversation(alpha)
         await _until(lambda: easel.panel.tab("alpha") is not None)
         assert "ALPHA" in easel.panel.tab("alpha").current.content
         assert rows(easel_home, "artifact_versions", alpha) == 2

@@ -96,8 +96,8 @@ async def main(server):
     query(easel.transcript, CODE, code_later)
     report["code_later"] = json.loads(await code_later)
     report["tab"] = easel.panel.tab("box") is not None
-    easel.show_providers()
-    easel.show_tools()
+    easel.settings_menu.show_providers()
+    easel.settings_menu.show_tools()
     report["after_use"] = loaded()
     warm_up()
     report["after_warm_up"] = loaded()

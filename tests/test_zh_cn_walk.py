@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import PRESETS
+from app.presets import PRESETS
 from app.secrets import KeyStore
 from tests.model_server import openai_text_reply
 from widgets.app import EaselApp
@@ -286,9 +286,13 @@ def test_main_window_dialogs_and_transcript_are_chinese(
         for line in page.splitlines():
             walk.add("transcript page", line)
 
-        await _dialog(walk, easel.show_providers)
-        await _dialog(walk, easel.show_prices)
-        await _dialog(walk, easel.show_system_prompt, skip=lambda w: isinstance(w, QPlainTextEdit))
+        await _dialog(walk, easel.settings_menu.show_providers)
+        await _dialog(walk, easel.settings_menu.show_prices)
+        await _dialog(
+            walk,
+            easel.settings_menu.show_system_prompt,
+            skip=lambda w: isinstance(w, QPlainTextEdit),
+        )
         await _dialog(walk, window.actions["tools"].trigger)
         await _dialog(walk, tab.print_pdf)
         await _dialog(walk, tab.publish)

@@ -15,18 +15,10 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from PySide6.QtCore import QObject, Signal
 
-from app.artifacts import (
-    ArtifactDelta,
-    ArtifactOpened,
-    EditOpened,
-    Prose,
-    artifact_limit_note,
-    extract_artifacts,
-    slugify,
-)
-from app.artifacts import (
-    Reasoning as ThinkText,
-)
+from app.artifact_content import slugify
+from app.artifact_segments import ArtifactDelta, ArtifactOpened, EditOpened, Prose
+from app.artifact_segments import Reasoning as ThinkText
+from app.artifacts import artifact_limit_note, extract_artifacts
 from app.attachment_store import attachments_of_conversation, attachments_of_message
 from app.events import ProviderError
 from app.i18n import translate

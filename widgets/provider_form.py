@@ -25,14 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import (
-    PRESETS,
-    Preset,
-    ProviderProfile,
-    move_userinfo_to_header,
-    profile_from_preset,
-)
+from app.config import ProviderProfile, move_userinfo_to_header
 from app.i18n import translate
+from app.presets import PRESETS, Preset, profile_from_preset
 
 # (profile, key or None) -> one sentence saying how the test went; raises nothing.
 Tester = Callable[[ProviderProfile, str | None], Awaitable[tuple[bool, str, list[str]]]]

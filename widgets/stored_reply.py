@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.artifacts import ArtifactOpened, EditOpened, Prose, artifact_limit_note, stored_reply_parts
-from app.artifacts import Reasoning as ThinkText
+from app.artifact_segments import ArtifactOpened, EditOpened, Prose
+from app.artifact_segments import Reasoning as ThinkText
+from app.artifacts import artifact_limit_note, stored_reply_parts
 from app.store import ArtifactVersion, StoredMessage
 from app.tools.records import ToolCallRecord, split_steps
 from app.usage import Price

@@ -1,0 +1,143 @@
+"""The artifact extractor's vocabulary: the markers of each syntax, and what text may still
+turn out to be markup (held back) or is markup (trimmed).
+
+Every pattern is bounded (see LINE_CAP), so that what is held back while streaming stays small.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+TAG_WORDS = ("<artifact", "<antartifact", "<artifact-edit")
+OPEN_TAG_RE = re.compile(r"<(artifact-edit|artifact|antartifact)(?=[\s>/])([^<>]{0,2000})>", re.I)
+# Artifact markup in text after the cap: an opening tag, a directive, a document fence.
+SPILL_RE = re.compile(
+    r"<(?:artifact-edit|artifact|antartifact)[\s>]|:::artifact|^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:html|svg|xml)",
+    re.I | re.M,
+)
+OPEN_TAG_PARTIAL_RE = re.compile(r"<(?:artifact-edit|artifact|antartifact)\s[^<>]{0,2000}\Z", re.I)
+CLOSE_TAG_RE = re.compile(r"</(?:artifact|antartifact)\s{0,8}>", re.I)
+_CLOSE_WORDS = ("</artifact>", "</antartifact>")
+DIRECTIVE = ":::artifact{"
+DIRECTIVE_RE = re.compile(r":::artifact\{([^}\n]{0,2000})\}", re.I)
+DIRECTIVE_PARTIAL_RE = re.compile(r":::artifact\{[^}\n]{0,2000}\Z", re.I)
+DIRECTIVE_END_RE = re.compile(r"[ \t]*(?:\r?\n[ \t]*)*:::[ \t]*(?=\r?\n|\Z)")
+DIRECTIVE_END_PARTIAL_RE = re.compile(r"[ \t\r\n]*(?::{1,3}[ \t]*\r?)?\Z")
+_ATTR_RE = re.compile(r"""([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>}]+))""")
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+
+# Candidates in chat text: a tag, a directive, a line that may open a fence, a tail to hold.
+TOP_CAND_RE = re.compile(r"<|:::|:{1,2}\Z|^[ \t]*[`~]|^[ \t]+\Z", re.M)
+FENCE_LINE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})([^\n]*)\n")
+FENCE_PARTIAL_RE = re.compile(r"[ \t]*(?:`{0,2}|~{0,2}|`{3,}[^`\n]*|~{3,}[^\n]*)\Z")
+FENCE_ANY_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
+FENCEY_RE = re.compile(r"[ \t]*(?:[`~]|\Z)")
+DIRECTIVEY_RE = re.compile(r"[ \t]*(?:[`~:]|\Z)")
+DIRECTIVE_CLOSER_RE = re.compile(r"[ \t]*:::[ \t]*")
+AUTO_LANGS = frozenset({"html", "htm", "xhtml", "svg", "xml"})
+LINE_CAP = 1000  # a "line" longer than this is never markup: bounds every wait
+
+# The newline before a closing tag belongs to the markup; with a fence inside the tag, so does
+# the fence's closing line. Bounded quantifiers keep what may be held back small.
+_TRIM_FENCE_RE = re.compile(r"\r?\n[ \t]{0,16}(?:`{3,32}|~{3,32})[ \t]{0,16}\Z")
+_HOLD_NL_RE = re.compile(r"\r?\n\Z")
+_HOLD_FENCE_LINE_RE = re.compile(r"\r?\n[ \t]{0,16}(?:`{0,32}|~{0,32})[ \t]{0,16}\r?\Z")
+_HOLD_FENCE_NL_RE = re.compile(r"\r?\n[ \t]{0,16}(?:`{3,32}|~{3,32})[ \t]{0,16}\r?\n\Z")
+
+
+def parse_attrs(text: str) -> dict[str, str]:
+    """Attributes in any order and quoting style; names lowercased, entities decoded."""
+    attrs: dict[str, str] = {}
+    for m in _ATTR_RE.finditer(text):
+        value = next(v for v in m.group(2, 3, 4) if v is not None)
+        attrs.setdefault(m.group(1).lower(), html.unescape(value).strip())
+    return attrs
+
+
+class FenceTracker:
+    """Follows Markdown fences through an artifact's content, line by line, so that an
+    <artifact> tag quoted in a code block inside the content is not taken for a new one."""
+
+    def __init__(self) -> None:
+        self.fence = ""  # the open fence's marker ("```", "~~~~"), or "" outside fences
+        self._line = ""  # the start of the current line (capped: long lines are not fences)
+
+    def feed(self, text: str) -> None:
+        start = 0
+        while True:
+            nl = text.find("\n", start)
+            if nl < 0:
+                if len(self._line) <= LINE_CAP:
+                    self._line += text[start : start + LINE_CAP + 1]
+                return
+            line, self._line = self._line + text[start : start + min(nl - start, LINE_CAP + 1)], ""
+            self._end_line(line.rstrip("\r"))
+            start = nl + 1
+
+    def _end_line(self, line: str) -> None:
+        m = FENCE_ANY_RE.fullmatch(line) if len(line) <= LINE_CAP else None
+        if m is None:
+            return
+        fence, info = m.group(1), m.group(2).strip()
+        if not self.fence:
+            if not (fence[0] == "`" and "`" in info):
+                self.fence = fence
+        elif not info and fence[0] == self.fence[0] and len(fence) >= len(self.fence):
+            self.fence = ""
+
+
+def partial_suffix(buf: str, start: int, word: str) -> int:
+    """Where the shortest suffix of buf[start:] that is a proper prefix of word begins."""
+    for k in range(max(start, len(buf) - len(word) + 1), len(buf)):
+        if word.startswith(buf[k:].lower()):
+            return k
+    return len(buf)
+
+
+def hold_start(text: str, inner_fence: bool) -> int:
+    """How much of a tag artifact's content may go out now: the rest may still be markup
+    (the newline before the closing tag; with an inner fence, also that fence's last line)."""
+    last = text.rfind("\n")
+    if last < 0:
+        return len(text) - 1 if text.endswith("\r") else len(text)
+    if inner_fence:
+        prev = text.rfind("\n", 0, last)
+        if prev >= 0:
+            start = prev - 1 if prev > 0 and text[prev - 1] == "\r" else prev
+            if _HOLD_FENCE_NL_RE.match(text, start):
+                return start
+        start = last - 1 if last > 0 and text[last - 1] == "\r" else last
+        if _HOLD_FENCE_LINE_RE.match(text, start):
+            return start
+    start = last - 1 if last > 0 and text[last - 1] == "\r" else last
+    if _HOLD_NL_RE.match(text, start):
+        return start
+    return len(text) - 1 if text.endswith("\r") else len(text)
+
+
+def trim_tail(tail: str, inner_fence: bool) -> str:
+    """The held tail of a closed tag artifact without its markup (see hold_start)."""
+    tail = tail[:-2] if tail.endswith("\r\n") else tail[:-1] if tail.endswith("\n") else tail
+    if inner_fence:
+        m = _TRIM_FENCE_RE.search(tail)
+        if m:
+            tail = tail[: m.start()]
+    return tail
+
+
+def is_partial_close(buf: str, k: int) -> bool:
+    """Whether buf[k:] may still grow into </artifact> or </antArtifact>."""
+    if len(buf) - k > 24:
+        return False  # before slicing: a copy of the rest for every "<" was quadratic
+    rest = buf[k:].lower()
+    core = rest.rstrip(" \t\r\n")
+    if core != rest:
+        return core in ("</artifact", "</antartifact")
+    return any(w.startswith(rest) for w in _CLOSE_WORDS)
+
+
+def strip_markup_newlines(text: str) -> str:
+    """The one newline after an opening and before a closing tag belongs to the markup."""
+    text = text[2:] if text.startswith("\r\n") else text[1:] if text.startswith("\n") else text
+    return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
