@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 
-from app.artifacts import (
+from app.artifact_segments import (
     ArtifactClosed,
     ArtifactOpened,
     EditClosed,
     EditOpened,
     Prose,
     Reasoning,
-    display_parts,
 )
+from app.artifacts import display_parts
 
 _BACKTICKS = re.compile(r"`+")
 # Info strings for the fence, so viewers colour the source.
