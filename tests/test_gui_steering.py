@@ -297,6 +297,45 @@ def test_drop_a_csv_and_get_a_chart_of_its_rows(run, model_server, tmp_path):
     run(scenario())
 
 
+def test_send_while_a_file_is_being_read_waits_for_it(run, model_server, tmp_path):
+    csv = write_csv(tmp_path / "sales.csv")
+    bad = tmp_path / "tool.bin"
+    bad.write_bytes(b"\x00\x01\x02")
+    model_server.enqueue(openai_text_reply("I see four months."))
+
+    async def scenario():
+        easel, task = await start_window(model_server)
+        tray = easel.composer.tray
+        easel.composer.edit.setPlainText("Sum these")
+        # Dropped and sent at once: the file is read on a thread and cannot be ready yet.
+        _drop(easel.window, [csv])
+        assert tray.busy() and tray.pending_labels() == ["sales.csv — reading…"]
+        assert tray.isVisible()
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
+        assert not easel.chat.busy and not chats(model_server)  # nothing went without the file
+        assert "Sending as soon as the files are read" in tray.message.text()
+        if os.environ.get("EASEL_TEST_SHOTS"):
+            easel.composer.grab().save(os.environ["EASEL_TEST_SHOTS"] + "/steer-reading.png")
+        await _until(lambda: easel.chat.conversation_id is not None and not easel.chat.busy)
+        await _until(lambda: not tray.attachments() and not tray.pending_labels())
+        body = _sent(model_server)[-1][1]
+        assert "Sum these" in body and CSV_ROWS in body
+        assert easel.composer.text() == "" and not tray.message.isVisible()
+
+        # A file refused while Send waited: nothing is sent, the text stays, the reason shows.
+        easel.composer.edit.setPlainText("And this one?")
+        _drop(easel.window, [bad])
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
+        await _until(lambda: not tray.busy())
+        assert "cannot attach tool.bin" in tray.message.text()
+        assert "Sending as soon" not in tray.message.text()
+        await asyncio.sleep(0.1)
+        assert len(chats(model_server)) == 1 and easel.composer.text() == "And this one?"
+        await close_window(easel, task)
+
+    run(scenario())
+
+
 def test_retry_on_a_failed_reply_makes_a_sibling(run, model_server):
     failure = error_reply(500, {"error": {"message": "upstream exploded"}})
     model_server.enqueue(failure, failure, failure, failure, openai_text_reply("Recovered."))

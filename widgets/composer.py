@@ -126,6 +126,10 @@ class Composer(QWidget):
         self.drops.watch(self)
         self.drops.watch(self.edit.viewport())
         self.edit.take_mime = self.tray.take_mime
+        # Send pressed while a file is still being read waits for it (then sends, unless a
+        # file was refused meanwhile): a message never goes without a file the user added.
+        self._waiting_since: int | None = None  # tray.failures when Send was pressed
+        self.tray.changed.connect(self._send_when_read)
 
         row = QHBoxLayout()
         row.addWidget(self.attach_button)
@@ -214,6 +218,20 @@ class Composer(QWidget):
             self._send()
 
     def _send(self) -> None:
+        if self.tray.busy():
+            if self._waiting_since is None:
+                self._waiting_since = self.tray.failures
+                self.tray.set_waiting(True)
+            return
         text = self.text().strip()
         if text or self.attachments():
             self.sendRequested.emit(text)
+
+    def _send_when_read(self) -> None:
+        if self._waiting_since is None or self.tray.busy():
+            return
+        refused = self.tray.failures != self._waiting_since
+        self._waiting_since = None
+        self.tray.set_waiting(False)
+        if not refused and not self._streaming:  # a refused file: its sentence shows, text stays
+            self._send()
