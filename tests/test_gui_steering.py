@@ -21,6 +21,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from app.attachment_store import attachments_of_message
 from app.store import Store
 from tests.attachment_files import CSV_ROWS, write_csv
 from tests.model_server import error_reply, openai_text_reply
@@ -292,6 +293,52 @@ def test_drop_a_csv_and_get_a_chart_of_its_rows(run, model_server, tmp_path):
         )
         assert painted > 500
         await _shot(easel, "steer-csv-chart.png")
+        await close_window(easel, task)
+
+    run(scenario())
+
+
+def test_an_edited_message_keeps_its_files_unless_removed(run, model_server, tmp_path):
+    csv = write_csv(tmp_path / "sales.csv")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("to do: call the bank\n", encoding="utf-8")
+    model_server.enqueue(openai_text_reply("A bar chart."), openai_text_reply("A line chart."))
+
+    async def scenario():
+        easel, task = await start_window(model_server)
+        store, tray = easel.store, easel.composer.tray
+
+        def names() -> list[str]:
+            return [a.name for a in tray.attachments()]
+
+        _drop(easel.window, [csv])
+        await _until(lambda: names() == ["sales.csv"] and not tray.busy())
+        await send_and_wait(easel, "Chart this CSV")
+        cid = easel.chat.conversation_id
+        question, _ = store.messages(cid)
+        # Something half-made in the composer, then Edit: the message's own text and file.
+        easel.composer.edit.setPlainText("half typed")
+        _drop(easel.window, [notes])
+        await _until(lambda: names() == ["notes.txt"] and not tray.busy())
+        await _click(easel, f"m{question.id}", "button[data-action=edit]")
+        assert easel.composer.text() == "Chart this CSV" and names() == ["sales.csv"]
+        assert tray.isVisible()
+        await _shot(easel, "steer-edit-with-file.png")
+        # Cancel gives the half-made message back, its file too.
+        QTest.mouseClick(easel.chat.branches.bar.cancel, Qt.MouseButton.LeftButton)
+        assert easel.composer.text() == "half typed" and names() == ["notes.txt"]
+        # Edit and send: the new branch's question carries the CSV, and so does the request.
+        await _click(easel, f"m{question.id}", "button[data-action=edit]")
+        easel.composer.edit.setPlainText("Chart it as a line")
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
+        await _until(lambda: not easel.chat.busy and len(store.all_messages(cid)) == 4)
+        edited = store.messages(cid)[0]
+        assert edited.id != question.id and edited.content == "Chart it as a line"
+        assert [a.name for a in attachments_of_message(store, edited.id)] == ["sales.csv"]
+        [(role, body)] = _sent(model_server)
+        assert role == "user" and "Chart it as a line" in body and CSV_ROWS in body
+        assert "call the bank" not in body
+        await _until(lambda: not tray.attachments())
         await close_window(easel, task)
 
     run(scenario())

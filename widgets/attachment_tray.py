@@ -131,6 +131,18 @@ class AttachmentTray(QWidget):
         self._refresh()
         self.changed.emit()
 
+    def replace(self, attachments: tuple[Attachment, ...]) -> None:
+        """Show these files instead of the ones there (a message being edited brings its own;
+        leaving the edit brings back what was there before)."""
+        for chip in self._chips:
+            chip.deleteLater()
+        self._chips = []
+        self._error = ""
+        for attachment in attachments:
+            self._add(attachment)
+        self._refresh()
+        self.changed.emit()
+
     def set_model(self, model: str) -> None:
         """The model the next message goes to (whether it sees images)."""
         self._model = model
