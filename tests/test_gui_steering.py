@@ -156,6 +156,17 @@ ITINERARY = (
 )
 
 
+def _page(title: str, body: str) -> str:
+    return f"<!DOCTYPE html><html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def _reply_with_page(prose: str, title: str, body: str) -> str:
+    return (
+        f'{prose}\n<artifact identifier="itinerary" type="text/html" title="Day trip">\n'
+        f"{_page(title, body)}\n</artifact>\n"
+    )
+
+
 def _history() -> dict[str, int]:
     """Stored before the window opens: other conversations, the trip whose itinerary is on a
     branch that is not the current one, and a 300-message conversation with an early hit."""
@@ -167,9 +178,17 @@ def _history() -> dict[str, int]:
             store.add_message(other.id, "assistant", f"Milk, eggs and rice ({n}).")
         trip = store.create_conversation("Hebei weekend")
         question = store.add_message(trip.id, "user", "Plan a day trip from Beijing")
-        hit = store.add_message(trip.id, "assistant", ITINERARY, parent_id=question.id)
-        store.add_message(trip.id, "assistant", "Try the Great Wall at Mutianyu.",
-                          parent_id=question.id)  # fmt: skip
+        # Each answer made its own version of the itinerary page.
+        hit_text = _reply_with_page(ITINERARY, "Zhaozhou", "<h1>Zhaozhou Bridge</h1>")
+        hit = store.add_message(trip.id, "assistant", hit_text, parent_id=question.id)
+        store.add_artifact_version(trip.id, "itinerary", "text/html", "Day trip",
+                                   _page("Zhaozhou", "<h1>Zhaozhou Bridge</h1>"),
+                                   message_id=hit.id)  # fmt: skip
+        wall_text = _reply_with_page("Try the Great Wall at Mutianyu.", "Mutianyu", "<h1>Wall</h1>")
+        wall = store.add_message(trip.id, "assistant", wall_text, parent_id=question.id)
+        store.add_artifact_version(trip.id, "itinerary", "text/html", "Day trip",
+                                   _page("Mutianyu", "<h1>Wall</h1>"),
+                                   message_id=wall.id)  # fmt: skip
         store.add_message(trip.id, "user", "Something quieter?")
         store.add_message(trip.id, "assistant", "The Fragrant Hills in autumn.")
         long = store.create_conversation("A long reading diary")
@@ -235,6 +254,10 @@ def test_search_finds_the_itinerary_on_another_branch_and_an_old_message(
         text = await _text(easel)
         assert "赵州桥" in text and "Mutianyu" not in text and "Fragrant Hills" not in text
         assert await _switch_label(easel, f"m{ids['hit']}") == "1/2"
+        # The artifact panel follows: the version that answer made, not the other branch's.
+        tab = easel.panel.tab("itinerary")
+        assert tab is not None and [v.version for v in tab.versions] == [1]
+        await _until(lambda: tab.view.title() == "Zhaozhou")
         await _shot(easel, "steer-search-branch.png")
 
         # An early message of a 300-message conversation: loaded, scrolled to, marked.
@@ -251,6 +274,18 @@ def test_search_finds_the_itinerary_on_another_branch_and_an_old_message(
         await close_window(easel, task)
 
     run(scenario())
+
+
+async def _drawn_rows(tab) -> str | None:
+    """What the chart page wrote of the rows it parsed, once it has read the file."""
+    rows = "document.getElementById('rows') && document.getElementById('rows').textContent"
+    drawn = None
+    for _ in range(200):
+        drawn = await _js(tab.view, rows)
+        if drawn and drawn != "reading":
+            break
+        await asyncio.sleep(0.05)
+    return drawn
 
 
 def test_drop_a_csv_and_get_a_chart_of_its_rows(run, model_server, tmp_path):
@@ -271,14 +306,7 @@ def test_drop_a_csv_and_get_a_chart_of_its_rows(run, model_server, tmp_path):
         assert CSV_ROWS in _sent(model_server)[-1][1]  # the model saw the rows
         tab = easel.panel.tab("sales-chart")
         assert tab is not None
-        rows = "document.getElementById('rows') && document.getElementById('rows').textContent"
-        drawn = None
-        for _ in range(200):
-            drawn = await _js(tab.view, rows)
-            if drawn and drawn != "reading":
-                break
-            await asyncio.sleep(0.05)
-        assert drawn == "Jan:120 Feb:95 Mar:143 Apr:171"
+        assert await _drawn_rows(tab) == "Jan:120 Feb:95 Mar:143 Apr:171"
         data = await _js(
             tab.view,
             "JSON.stringify([window.chart.data.labels, window.chart.data.datasets[0].data])",
@@ -293,6 +321,15 @@ def test_drop_a_csv_and_get_a_chart_of_its_rows(run, model_server, tmp_path):
         )
         assert painted > 500
         await _shot(easel, "steer-csv-chart.png")
+        cid = easel.chat.conversation_id
+        await close_window(easel, task)
+
+        # Next time the app opens, the chart is drawn again from the stored file.
+        easel, task = await start_window(model_server)
+        assert easel.chat.conversation_id == cid
+        tab = easel.panel.tab("sales-chart")
+        assert tab is not None
+        assert await _drawn_rows(tab) == "Jan:120 Feb:95 Mar:143 Apr:171"
         await close_window(easel, task)
 
     run(scenario())
