@@ -415,6 +415,23 @@ def test_send_while_a_file_is_being_read_waits_for_it(run, model_server, tmp_pat
         assert "Sending as soon" not in tray.message.text()
         await asyncio.sleep(0.1)
         assert len(chats(model_server)) == 1 and easel.composer.text() == "And this one?"
+
+        # Esc calls a waiting Send off; so does going to another conversation.
+        for call_off in (
+            lambda: QTest.keyClick(easel.composer.edit, Qt.Key.Key_Escape),
+            lambda: QTest.mouseClick(easel.sidebar.new_button, Qt.MouseButton.LeftButton),
+        ):
+            tray.clear()
+            _drop(easel.window, [csv])
+            QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
+            assert "Sending as soon" in tray.message.text()
+            call_off()
+            assert "Sending as soon" not in tray.message.text()
+            await _until(lambda: not tray.busy())
+            await asyncio.sleep(0.1)
+            assert len(chats(model_server)) == 1 and not easel.chat.busy
+            assert easel.composer.text() == "And this one?"
+            assert [a.name for a in tray.attachments()] == ["sales.csv"]
         await close_window(easel, task)
 
     run(scenario())

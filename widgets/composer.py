@@ -146,7 +146,7 @@ class Composer(QWidget):
         layout.addLayout(row)
 
         self.edit.submitted.connect(self._on_submit)
-        self.edit.escaped.connect(lambda: self._streaming and self.stopRequested.emit())
+        self.edit.escaped.connect(self._on_escape)
         self.button.clicked.connect(self._on_button)
         self.model_combo.activated.connect(lambda _: self._on_model())
         self.model_combo.lineEdit().editingFinished.connect(self._on_model)
@@ -203,9 +203,21 @@ class Composer(QWidget):
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)
 
+    def call_off_send(self) -> None:
+        """A Send still waiting for a file to be read will not go (Esc, another conversation)."""
+        if self._waiting_since is not None:
+            self._waiting_since = None
+            self.tray.set_waiting(False)
+
     def focus(self) -> None:
         """Put the cursor in the box."""
         self.edit.setFocus()
+
+    def _on_escape(self) -> None:
+        if self._streaming:
+            self.stopRequested.emit()
+        else:
+            self.call_off_send()
 
     def _on_submit(self) -> None:
         if not self._streaming:
