@@ -111,6 +111,7 @@ def test_edit_the_second_message_and_compare_the_answers(run, model_server):
 
         # Edit on the second message: its text comes back in the composer to be changed.
         await _click(easel, f"m{q2.id}", "button[data-action=edit]")
+        await _until(easel.chat.branches.bar.isVisible)  # the page's action arrives
         assert easel.composer.text() == "Add a lunch stop"
         easel.composer.edit.setPlainText("Add a tea stop instead")
         QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
@@ -358,6 +359,7 @@ def test_an_edited_message_keeps_its_files_unless_removed(run, model_server, tmp
         _drop(easel.window, [notes])
         await _until(lambda: names() == ["notes.txt"] and not tray.busy())
         await _click(easel, f"m{question.id}", "button[data-action=edit]")
+        await _until(easel.chat.branches.bar.isVisible)  # the page's action arrives
         assert easel.composer.text() == "Chart this CSV" and names() == ["sales.csv"]
         assert tray.isVisible()
         await _shot(easel, "steer-edit-with-file.png")
@@ -366,6 +368,7 @@ def test_an_edited_message_keeps_its_files_unless_removed(run, model_server, tmp
         assert easel.composer.text() == "half typed" and names() == ["notes.txt"]
         # Edit and send: the new branch's question carries the CSV, and so does the request.
         await _click(easel, f"m{question.id}", "button[data-action=edit]")
+        await _until(easel.chat.branches.bar.isVisible)  # the page's action arrives
         easel.composer.edit.setPlainText("Chart it as a line")
         QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
         await _until(lambda: not easel.chat.busy and len(store.all_messages(cid)) == 4)
