@@ -260,6 +260,14 @@ def test_search_finds_the_itinerary_on_another_branch_and_an_old_message(
         assert tab is not None and [v.version for v in tab.versions] == [1]
         await _until(lambda: tab.view.title() == "Zhaozhou")
         await _shot(easel, "steer-search-branch.png")
+        # A follow-up goes on from the branch that was found, with that path only.
+        model_server.enqueue(openai_text_reply("Dinner: the night market in Zhao county."))
+        await send_and_wait(easel, "Add a dinner stop")
+        sent = _sent(model_server)
+        assert [role for role, _ in sent] == ["user", "assistant", "user"]
+        assert sent[0][1] == "Plan a day trip from Beijing" and "赵州桥" in sent[1][1]
+        assert sent[2][1] == "Add a dinner stop"
+        assert "Mutianyu" not in str(sent) and "Fragrant Hills" not in str(sent)
 
         # An early message of a 300-message conversation: loaded, scrolled to, marked.
         sidebar.search.setText("lotus pond")

@@ -2,7 +2,7 @@
 
 `AttachmentTray` reads each file with `app.attachments` on a worker thread (a big photo is
 decoded and downscaled there, never on the loop), then shows it as a chip with its name and a
-× to remove it. A file that cannot be attached (too big, unsupported, unreadable) is refused
+× to remove it; while it is read it shows as "name — reading…". A file that cannot be attached (too big, unsupported, unreadable) is refused
 with the reader's sentence under the chips, before anything is sent; so is an image for a model
 without vision, which is told the image was attached but cannot see it (`app.vision`).
 

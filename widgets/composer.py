@@ -1,7 +1,8 @@
 """The composer: where the user types. Enter sends, Shift+Enter is a new line, Stop stops.
 
 The text stays in the box until the session says the message is stored, so a prompt is never
-lost to a failed send.
+lost to a failed send. Send pressed while an attached file is still being read waits for it
+(the tray says so); a file refused meanwhile, Esc, or another conversation calls it off.
 """
 
 from __future__ import annotations
