@@ -1,10 +1,11 @@
 """The files about to be sent: chips above the prompt, and every way in (paperclip, drop, paste).
 
 `AttachmentTray` reads each file with `app.attachments` on a worker thread (a big photo is
-decoded and downscaled there, never on the loop), then shows it as a chip with its name and a
-× to remove it; while it is read it shows as "name — reading…". A file that cannot be attached (too big, unsupported, unreadable) is refused
-with the reader's sentence under the chips, before anything is sent; so is an image for a model
-without vision, which is told the image was attached but cannot see it (`app.vision`).
+decoded and downscaled there, never on the loop), showing "name — reading…" meanwhile, then
+shows it as a chip with its name and a × to remove it. A file that cannot be attached (too
+big, unsupported, unreadable) is refused with the reader's sentence under the chips, before
+anything is sent; so is an image for a model without vision, which is told the image was
+attached but cannot see it (`app.vision`).
 
 `DropCatcher` is the event filter that lets a widget take dropped files and pasted images
 (the composer, its text box, the window); the text box asks `take_mime` before pasting.
