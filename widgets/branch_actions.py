@@ -4,9 +4,10 @@ The transcript shows the conversation's current path (app/store_tree.py). Each o
 messages gets an Edit button: the composer takes its text and its files (chips that can be
 removed, so the edit is sent with the same files unless the user says otherwise), a bar above
 it says a message is being edited (Cancel or Esc leaves it as it was), and Send adds the new
-text beside the old message as a new branch. Each finished reply gets Regenerate (a sibling reply to the same
-question). A message with siblings shows "‹ 2/3 ›"; its arrows make a neighbour current and the
-conversation is shown again along the new path, its artifact panel included.
+text beside the old message as a new branch. Each finished reply gets Regenerate (a sibling
+reply to the same question). A message with siblings shows "‹ 2/3 ›"; its arrows make a
+neighbour current and the conversation is shown again along the new path, its artifact panel
+included.
 
 These buttons are the transcript page's own actions, carrying its nonce; a link in a reply
 cannot press them (widgets/transcript_page.py), and the controller acts only on a message of
