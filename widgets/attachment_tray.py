@@ -1,10 +1,11 @@
 """The files about to be sent: chips above the prompt, and every way in (paperclip, drop, paste).
 
 `AttachmentTray` reads each file with `app.attachments` on a worker thread (a big photo is
-decoded and downscaled there, never on the loop), then shows it as a chip with its name and a
-× to remove it. A file that cannot be attached (too big, unsupported, unreadable) is refused
-with the reader's sentence under the chips, before anything is sent; so is an image for a model
-without vision, which is told the image was attached but cannot see it (`app.vision`).
+decoded and downscaled there, never on the loop), showing "name — reading…" meanwhile, then
+shows it as a chip with its name and a × to remove it. A file that cannot be attached (too
+big, unsupported, unreadable) is refused with the reader's sentence under the chips, before
+anything is sent; so is an image for a model without vision, which is told the image was
+attached but cannot see it (`app.vision`).
 
 `DropCatcher` is the event filter that lets a widget take dropped files and pasted images
 (the composer, its text box, the window); the text box asks `take_mime` before pasting.
@@ -76,6 +77,9 @@ class AttachmentTray(QWidget):
         self._model = ""
         self._error = ""
         self._reading = 0
+        self._pending: list[QLabel] = []  # a "reading…" chip per file still being read
+        self._waiting = False  # Send was pressed while a file was being read
+        self.failures = 0  # files refused so far (a waiting Send is called off by a new one)
         # The chips scroll sideways: many files never make the composer (or window) wider.
         strip = QWidget()
         strip.setObjectName("attachmentStrip")
@@ -110,12 +114,33 @@ class AttachmentTray(QWidget):
         """Whether a file is still being read."""
         return self._reading > 0
 
+    def pending_labels(self) -> list[str]:
+        """The "reading…" chips of the files still being read."""
+        return [label.text() for label in self._pending]
+
+    def set_waiting(self, waiting: bool) -> None:
+        """Say (or stop saying) that the message goes as soon as the files are read."""
+        self._waiting = waiting
+        self._refresh()
+
     def clear(self) -> None:
         """Forget every file (the message carrying them is stored)."""
         for chip in self._chips:
             chip.deleteLater()
         self._chips = []
         self._error = ""
+        self._refresh()
+        self.changed.emit()
+
+    def replace(self, attachments: tuple[Attachment, ...]) -> None:
+        """Show these files instead of the ones there (a message being edited brings its own;
+        leaving the edit brings back what was there before)."""
+        for chip in self._chips:
+            chip.deleteLater()
+        self._chips = []
+        self._error = ""
+        for attachment in attachments:
+            self._add(attachment)
         self._refresh()
         self.changed.emit()
 
@@ -137,12 +162,12 @@ class AttachmentTray(QWidget):
     def add_paths(self, paths: list[Path]) -> None:
         """Read files (off the GUI thread) and add a chip for each one that can be attached."""
         for path in paths:
-            self._start(lambda path=path: read_attachment(path))
+            self._start(path.name, lambda path=path: read_attachment(path))
 
     def add_image(self, image: QImage, name: str = "pasted-image.png") -> None:
         """An image from the clipboard, as a PNG file."""
         data = _png(image)
-        self._start(lambda: attachment_from_bytes(name, data))
+        self._start(name, lambda: attachment_from_bytes(name, data))
 
     def take_mime(self, mime: QMimeData) -> bool:
         """Files or an image in a drop or a paste are attached; True if it held any."""
@@ -159,19 +184,31 @@ class AttachmentTray(QWidget):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _start(self, read: Callable[[], Attachment]) -> None:
+    def _start(self, name: str, read: Callable[[], Attachment]) -> None:
         self._reading += 1
-        asyncio.ensure_future(self._read(read))
+        # Shown at once, so a file that takes a while to read is seen to be on its way.
+        pending = QLabel(self)
+        pending.setObjectName("attachmentChip")
+        pending.setTextFormat(Qt.TextFormat.PlainText)  # a file name is never HTML
+        pending.setContentsMargins(8, 3, 8, 3)  # as a chip's name sits in its frame
+        pending.setText(translate("AttachmentTray", "%1 — reading…").replace("%1", name))
+        self._row.insertWidget(len(self._chips) + len(self._pending), pending)
+        self._pending.append(pending)
+        self._refresh()
+        asyncio.ensure_future(self._read(pending, read))
 
-    async def _read(self, read: Callable[[], Attachment]) -> None:
+    async def _read(self, pending: QLabel, read: Callable[[], Attachment]) -> None:
         try:
             attachment = await asyncio.get_running_loop().run_in_executor(None, read)
         except AttachmentError as error:
+            self.failures += 1
             self._error = str(error)
         else:
             self._add(attachment)
         finally:
             self._reading -= 1
+            self._pending.remove(pending)
+            pending.deleteLater()
             self._refresh()
             self.changed.emit()
 
@@ -183,7 +220,7 @@ class AttachmentTray(QWidget):
         self._error = ""
         chip = AttachmentChip(attachment, self)
         chip.removeRequested.connect(self._remove)
-        self._row.insertWidget(len(self._chips), chip)
+        self._row.insertWidget(len(self._chips), chip)  # before the "reading…" chips
         self._chips.append(chip)
 
     def _remove(self, chip: AttachmentChip) -> None:
@@ -195,6 +232,8 @@ class AttachmentTray(QWidget):
 
     def _refresh(self) -> None:
         notes = [self._error] if self._error else []
+        if self._waiting and self.busy():
+            notes.append(translate("AttachmentTray", "Sending as soon as the files are read…"))
         images = [a.name for a in self.attachments() if a.kind == "image"]
         if images and self._model and not supports_vision(self._model):
             note = translate(
@@ -204,11 +243,12 @@ class AttachmentTray(QWidget):
             notes.append(note.replace("%1", self._model).replace("%2", ", ".join(images)))
         self.message.setText("\n".join(notes))
         self.message.setVisible(bool(notes))
-        self.strip.setVisible(bool(self._chips))
-        if self._chips:
-            chip = self._chips[0].sizeHint().height()
+        shown = [*self._chips, *self._pending]
+        self.strip.setVisible(bool(shown))
+        if shown:
+            chip = max(widget.sizeHint().height() for widget in shown)
             self.strip.setFixedHeight(chip + self.strip.horizontalScrollBar().sizeHint().height())
-        self.setVisible(bool(self._chips or notes))
+        self.setVisible(bool(shown or notes))
 
 
 class DropCatcher(QObject):

@@ -1,11 +1,13 @@
 """Branches in the window: Edit on your messages, Regenerate on replies, the ‹ 2/3 › switcher.
 
 The transcript shows the conversation's current path (app/store_tree.py). Each of the user's
-messages gets an Edit button: the composer takes its text, a bar above it says a message is
-being edited (Cancel or Esc leaves it as it was), and Send adds the new text beside the old
-message as a new branch. Each finished reply gets Regenerate (a sibling reply to the same
-question). A message with siblings shows "‹ 2/3 ›"; its arrows make a neighbour current and the
-conversation is shown again along the new path, its artifact panel included.
+messages gets an Edit button: the composer takes its text and its files (chips that can be
+removed, so the edit is sent with the same files unless the user says otherwise), a bar above
+it says a message is being edited (Cancel or Esc leaves it as it was), and Send adds the new
+text beside the old message as a new branch. Each finished reply gets Regenerate (a sibling
+reply to the same question). A message with siblings shows "‹ 2/3 ›"; its arrows make a
+neighbour current and the conversation is shown again along the new path, its artifact panel
+included.
 
 These buttons are the transcript page's own actions, carrying its nonce; a link in a reply
 cannot press them (widgets/transcript_page.py), and the controller acts only on a message of
@@ -18,6 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app import store_tree
+from app.attachment_model import Attachment
+from app.attachment_store import attachments_of_message
 from app.i18n import translate
 from app.store import Store, StoredMessage
 from widgets.artifact_panel import ArtifactPanel
@@ -66,6 +70,7 @@ class BranchActions(QObject):
         # The user message being edited (its id), while the edit bar shows.
         self.editing: int | None = None
         self._kept_text = ""  # what the composer held before the edit took it
+        self._kept_files: tuple[Attachment, ...] = ()  # and the files it was about to send
         self.bar = EditBar(composer)
         layout = composer.layout()
         if layout is not None:
@@ -107,8 +112,12 @@ class BranchActions(QObject):
             return
         if self.editing is None:
             self._kept_text = self.composer.text()
+            self._kept_files = self.composer.attachments()
         self.editing = message.id
         self.composer.set_text(message.content)
+        # The edit goes with the message's files unless the user removes them: the model
+        # would otherwise lose the CSV the first version of the question carried.
+        self.composer.tray.replace(attachments_of_message(self.store, message.id))
         self.bar.show()
         self.composer.focus()
 
@@ -119,7 +128,9 @@ class BranchActions(QObject):
         self.editing = None
         self.bar.hide()
         self.composer.set_text(self._kept_text)
+        self.composer.tray.replace(self._kept_files)
         self._kept_text = ""
+        self._kept_files = ()
 
     def take_edit(self) -> int | None:
         """The message being edited, ending the edit (its text is being sent); else None."""
@@ -127,6 +138,7 @@ class BranchActions(QObject):
         if editing is not None:
             self.bar.hide()
             self._kept_text = ""
+            self._kept_files = ()
         return editing
 
     def forget_edit(self) -> None:

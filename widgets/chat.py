@@ -130,6 +130,7 @@ class ChatController(QObject):
         if self.busy:
             self.stop()
         self.conversation_id = conversation_id
+        self.composer.call_off_send()  # Send pressed for the conversation that was on screen
         self.branches.forget_edit()
         self.loader.cancel()
         self.tool_cards.forget_cards()

@@ -1,7 +1,8 @@
 """The composer: where the user types. Enter sends, Shift+Enter is a new line, Stop stops.
 
 The text stays in the box until the session says the message is stored, so a prompt is never
-lost to a failed send.
+lost to a failed send. Send pressed while an attached file is still being read waits for it
+(the tray says so); a file refused meanwhile, Esc, or another conversation calls it off.
 """
 
 from __future__ import annotations
@@ -129,6 +130,10 @@ class Composer(QWidget):
         self.drops.watch(self)
         self.drops.watch(self.edit.viewport())
         self.edit.take_mime = self.tray.take_mime
+        # Send pressed while a file is still being read waits for it (then sends, unless a
+        # file was refused meanwhile): a message never goes without a file the user added.
+        self._waiting_since: int | None = None  # tray.failures when Send was pressed
+        self.tray.changed.connect(self._send_when_read)
 
         row = QHBoxLayout()
         row.addWidget(self.attach_button)
@@ -145,7 +150,7 @@ class Composer(QWidget):
         layout.addLayout(row)
 
         self.edit.submitted.connect(self._on_submit)
-        self.edit.escaped.connect(lambda: self._streaming and self.stopRequested.emit())
+        self.edit.escaped.connect(self._on_escape)
         self.button.clicked.connect(self._on_button)
         self.model_combo.activated.connect(lambda _: self._on_model())
         self.model_combo.lineEdit().editingFinished.connect(self._on_model)
@@ -202,9 +207,21 @@ class Composer(QWidget):
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)
 
+    def call_off_send(self) -> None:
+        """A Send still waiting for a file to be read will not go (Esc, another conversation)."""
+        if self._waiting_since is not None:
+            self._waiting_since = None
+            self.tray.set_waiting(False)
+
     def focus(self) -> None:
         """Put the cursor in the box."""
         self.edit.setFocus()
+
+    def _on_escape(self) -> None:
+        if self._streaming:
+            self.stopRequested.emit()
+        else:
+            self.call_off_send()
 
     def _on_submit(self) -> None:
         if not self._streaming:
@@ -217,6 +234,20 @@ class Composer(QWidget):
             self._send()
 
     def _send(self) -> None:
+        if self.tray.busy():
+            if self._waiting_since is None:
+                self._waiting_since = self.tray.failures
+                self.tray.set_waiting(True)
+            return
         text = self.text().strip()
         if text or self.attachments():
             self.sendRequested.emit(text)
+
+    def _send_when_read(self) -> None:
+        if self._waiting_since is None or self.tray.busy():
+            return
+        refused = self.tray.failures != self._waiting_since
+        self._waiting_since = None
+        self.tray.set_waiting(False)
+        if not refused and not self._streaming:  # a refused file: its sentence shows, text stays
+            self._send()
