@@ -68,7 +68,10 @@ class Store:
             migrate(self._db)
             self._fts = store_search.fts_tokenizer(self._db)
             self._prose = search_index.has_queue(self._db)
-            self._index_pending()  # what a migration or another connection queued
+            # What a migration or another connection queued: one batch now, so a long queue
+            # (m008 over years of history) never holds up an open; the rest goes in steps
+            # (index_pending_step) or before the first search or write.
+            self._index_pending(batches=1)
             self._owner = store_owner.this_process()
             self._recover_interrupted()
         except BaseException:
@@ -95,7 +98,9 @@ class Store:
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """_write, then the prose of any message the write queued for the search index."""
         result = self._write(work)
-        self._index_pending()
+        # One batch: this write queued a few messages at most; a long queue left by a
+        # migration goes in steps (a search drains all of it before it reads the index).
+        self._index_pending(batches=1)
         return result
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -156,21 +161,29 @@ class Store:
             log.warning("could not rebuild %s", name, exc_info=True)
             return False
 
-    def _index_pending(self, *, repair: bool = True) -> None:
+    def index_pending_step(self) -> bool:
+        """Index one batch of queued messages; True while more wait (for a caller that
+        drains the queue in steps between other work)."""
+        self._index_pending(batches=1)
+        return self._prose and search_index.pending(self._db)
+
+    def _index_pending(self, *, repair: bool = True, batches: int | None = None) -> None:
         """Put the prose of queued messages in the search index (app/search_index.py).
 
         The write that queued them is saved already: a failure here is logged, and a damaged
-        index rebuilt (which queues every message again) and filled once more.
+        index rebuilt (which queues every message again) and filled once more. `batches`
+        bounds the work (None: until the queue is empty).
         """
         if not self._prose:
             return
         try:
-            while search_index.pending(self._db):
+            while (batches is None or batches > 0) and search_index.pending(self._db):
                 self._attempt(search_index.index_pending)
+                batches = None if batches is None else batches - 1
         except sqlite3.DatabaseError as error:
             log.warning("could not index messages for search: %s", error)
             if repair and is_corrupt(error) and self._repair_search_index():
-                self._index_pending(repair=False)
+                self._index_pending(repair=False, batches=batches)
 
     def check_search_index(self) -> bool:
         """Rebuild the search index if it is damaged; True when it had to be rebuilt."""

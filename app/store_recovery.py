@@ -55,10 +55,7 @@ def open_history(path: Path | None = None, *, check: bool = False) -> OpenedHist
     check: read every page first (PRAGMA quick_check, ~4 ms per MB), so damage that opening
     does not meet is found now; the window does, the quick headless commands do not.
     """
-    try:
-        path = path or home_dirs()[1] / DB_FILE
-    except OSError as error:
-        raise StoreReadOnly(_unwritable(error)) from None
+    path = path or history_path()
     try:
         return OpenedHistory(_open_checked(path, check))
     except _Damaged as error:
@@ -71,6 +68,14 @@ def open_history(path: Path | None = None, *, check: bool = False) -> OpenedHist
         raise StoreReadOnly(_unwritable(error)) from None
     log.warning("the history database %s is damaged (%s): recovering", path, reason)
     return recover(path, reason)
+
+
+def history_path() -> Path:
+    """The user's history database; StoreReadOnly when its folder cannot be made."""
+    try:
+        return home_dirs()[1] / DB_FILE
+    except OSError as error:
+        raise StoreReadOnly(_unwritable(error)) from None
 
 
 def start_empty(store: Store) -> tuple[Store, Path]:

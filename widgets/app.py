@@ -51,7 +51,8 @@ from app.secrets import (
 )
 from app.session import ChatSession
 from app.store import Conversation
-from app.store_recovery import open_history, start_empty
+from app.store_checkup import HistoryCheckup
+from app.store_recovery import start_empty
 from app.tools.hub import ToolHub
 from app.tools.settings import load_tool_settings, save_tool_settings
 from sandbox.gate import NetworkGate
@@ -62,6 +63,7 @@ from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.history_notice import show_recovery_notice
+from widgets.history_upkeep import upkeep
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_form import ProviderForm
@@ -90,8 +92,10 @@ class EaselApp:
         self.loop = loop
         self.settings: Settings = load_settings()
         # A damaged database is set aside and recovered here; one that cannot open at all
-        # raises StoreError, which main.py turns into one sentence.
-        opened = open_history(check=True)
+        # raises StoreError, which main.py turns into one sentence. Every page is read first
+        # only after an unclean end; else after the first frame, when due (_after_first_frame).
+        self.checkup = HistoryCheckup()
+        opened = self.checkup.open()
         self.store = opened.store
         self._history_notice = opened.notice
         self.keys = keys
@@ -158,6 +162,7 @@ class EaselApp:
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
         asyncio.ensure_future(self._warm_up())
         asyncio.ensure_future(self._start_background_work())
+        asyncio.ensure_future(upkeep(lambda: self.store, self.checkup, self.window))
 
     async def _warm_up(self) -> None:
         await asyncio.to_thread(warm_up)
@@ -307,6 +312,7 @@ class EaselApp:
             await client.aclose()
         self.powers.close()
         self.store.close()
+        self.checkup.closed_cleanly()
         # Web pages must go before the profiles they use, or Chromium crashes on exit.
         self.window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
