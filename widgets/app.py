@@ -16,8 +16,8 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -72,6 +72,9 @@ from widgets.sidebar import Sidebar
 from widgets.theme import ThemeController
 from widgets.transcript import TranscriptView
 from widgets.warm_up import warm_up
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    import httpx
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
