@@ -53,7 +53,8 @@ def open_history(path: Path | None = None, *, check: bool = False) -> OpenedHist
     only when no database can be opened at all (a read-only folder, a lock held too long).
 
     check: read every page first (PRAGMA quick_check, ~4 ms per MB), so damage that opening
-    does not meet is found now; the window does, the quick headless commands do not.
+    does not meet is found now; the window does when app/store_checkup.py finds it warranted
+    (after an unclean end), the quick headless commands never do.
     """
     path = path or history_path()
     try:
