@@ -178,10 +178,12 @@ class EaselApp:
             client = await asyncio.to_thread(
                 new_http_client, read_timeout=self.settings.read_timeout
             )
-            if self._client is None:
+            if self._client is None and not self.closed.done():
                 self._client = client
-            else:  # something needed a client meanwhile and made one
+            else:  # something needed a client meanwhile and made one, or the window closed
                 await client.aclose()
+        if self.closed.done():  # closed while the client was made (httpx loads then)
+            return
         if self.profile is not None and self.profile.name not in self._models:
             asyncio.ensure_future(self.refresh_models())
         if self.profile is None:
