@@ -25,6 +25,7 @@ DEFERRED_MODULES = (
     "widgets.tools_dialog",
     "app.pdf_text",  # pypdf, for a PDF attached (app/attachments.py)
     "httpx",  # the HTTP client's, made after the first frame (app/connection.py)
+    "segno",  # a published page's QR code (app/publish.py)
 )
 
 
