@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -55,9 +54,8 @@ class HistoryCheckup:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._me = store_owner.this_process()
-        self._lock = threading.Lock()
+        self._stopped = False  # set by the GUI thread, read by the checking thread
         self._checking: sqlite3.Connection | None = None
-        self._stopped = False
 
     @property
     def state_path(self) -> Path:
@@ -105,26 +103,22 @@ class HistoryCheckup:
         Returns the first finding when the file is damaged (the state is then marked so the
         next start recovers it), None when it is whole or the check was stopped.
         """
-        with self._lock:
-            if self._stopped:
-                return None
-            db = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True,
-                check_same_thread=False,
-            )  # fmt: skip
-            self._checking = db
+        if self._stopped:
+            return None
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        # Polled every few thousand steps: stop() ends the check within milliseconds, even if
+        # it came before the statement started (sqlite3_interrupt would miss that moment).
+        db.set_progress_handler(self._should_stop, 4096)
+        self._checking = db  # for stop(): the SQLite here polls only interrupts mid-check
         try:
             rows = [row[0] for row in db.execute("PRAGMA quick_check")]
-        except sqlite3.OperationalError as error:
-            if self._stopped:  # interrupted by stop(): the window is closing
+        except sqlite3.DatabaseError as error:
+            if self._stopped:  # aborted by stop(): the window is closing
                 return None
             rows = [str(error)]
-        except sqlite3.DatabaseError as error:
-            rows = [str(error)]
         finally:
-            with self._lock:
-                self._checking = None
-                db.close()
+            self._checking = None
+            db.close()
         if rows == ["ok"]:
             self._update(checked=time.time())
             return None
@@ -133,11 +127,17 @@ class HistoryCheckup:
         return rows[0]
 
     def stop(self) -> None:
-        """Interrupt a running check (the window is closing); later checks do nothing."""
-        with self._lock:
-            self._stopped = True
-            if self._checking is not None:
-                self._checking.interrupt()
+        """End a running check (the window is closing); later checks do nothing."""
+        self._stopped = True
+        db = self._checking
+        if db is not None:
+            try:
+                db.interrupt()  # safe from another thread
+            except sqlite3.ProgrammingError:
+                pass  # the check ended and closed it meanwhile
+
+    def _should_stop(self) -> int:
+        return int(self._stopped)
 
     def closed_cleanly(self) -> None:
         """Record that this window ended cleanly (after its store was closed)."""

@@ -10,17 +10,14 @@ window is a real child process that opens the history and exits without closing 
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from app import store_checkup
 from app.store import Store
 from app.store_checkup import CHECK_EVERY_SECONDS, HistoryCheckup
 from tests.test_store_recovery import _history, _smash, _table_pages
@@ -167,22 +164,22 @@ def test_an_unreadable_state_checks_first(tmp_path: Path):
     assert HistoryCheckup(path).check_first_reason()[1] is None  # written anew
 
 
-def test_stop_interrupts_a_running_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_stop_ends_a_running_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = tmp_path / "easel.sqlite3"
     _history(path, conversations=200, messages=30)
     checkup = HistoryCheckup(path)
     opened = checkup.open()
-    started = threading.Event()
-    real_connect = sqlite3.connect
+    polls: list[int] = []
+    real = HistoryCheckup._should_stop
 
-    def connect_then_stop(*args: object, **kwargs: object) -> sqlite3.Connection:
-        db = real_connect(*args, **kwargs)  # type: ignore[arg-type]
-        # Stop arrives while the check runs: its first row never comes.
-        db.set_progress_handler(lambda: started.set() or checkup.stop() or 0, 1000)
-        return db
+    def stop_while_running(self: HistoryCheckup) -> int:
+        polls.append(1)
+        self.stop()  # the window closes while the check reads the file
+        return real(self)
 
-    monkeypatch.setattr(store_checkup.sqlite3, "connect", connect_then_stop)
-    assert checkup.check() is None  # interrupted: neither damage nor a passed check
-    assert started.is_set()
+    monkeypatch.setattr(HistoryCheckup, "_should_stop", stop_while_running)
+    assert checkup.check() is None  # stopped: neither damage nor a passed check
+    assert len(polls) == 1  # it ended at the first poll, not at the end of the file
     assert checkup.due()
+    assert checkup.check() is None and len(polls) == 1  # a stopped checkup checks no more
     opened.store.close()
