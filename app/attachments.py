@@ -18,7 +18,6 @@ import mimetypes
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from app.attachment_model import Attachment, AttachmentError
-from app.pdf_text import pdf_text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # any file, before it is read further
 MAX_TEXT_CHARS = 400_000  # text a model is sent for one file (about 100k tokens)
@@ -58,6 +57,10 @@ def attachment_from_bytes(name: str, data: bytes) -> Attachment:
     if image_type is not None or Path(name).suffix.lower() in CONVERTIBLE:
         return _image(name, data, image_type)
     if data.startswith(b"%PDF-"):
+        # pypdf costs ~0.2-0.6 s to import: the window's start does not pay for it (it is
+        # warmed after the first frame, widgets/warm_up.py); a PDF's first reader does.
+        from app.pdf_text import pdf_text
+
         text, pages = pdf_text(name, data)
         return Attachment(name, "application/pdf", "pdf", data, _capped(name, text), pages)
     text = decode_text(data)

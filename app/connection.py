@@ -10,8 +10,7 @@ a restart) raises AuthError "No key for …" with the two ways to fix it, before
 from __future__ import annotations
 
 import ssl
-
-import httpx
+from typing import TYPE_CHECKING
 
 from app.config import DEFAULT_READ_TIMEOUT, ConfigError, ProviderProfile
 from app.events import AuthError
@@ -21,9 +20,14 @@ from app.providers import Provider, make_provider
 from app.secrets import KeyStore, find_api_key, with_header_values
 from app.urls import redact_userinfo, split_userinfo
 
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    import httpx
+
 
 def http_timeout(read_timeout: float = DEFAULT_READ_TIMEOUT) -> httpx.Timeout:
     """Connect, write and pool bounds, and `read_timeout`: the longest silence in a reply."""
+    import httpx  # here, not at start-up: see the TYPE_CHECKING import above
+
     return httpx.Timeout(connect=10.0, read=read_timeout, write=30.0, pool=10.0)
 
 
@@ -36,6 +40,8 @@ def new_http_client(
     a missing or unreadable file is a ConfigError, not a traceback. read_timeout: seconds a
     reply may send nothing (a chunk may take long to come while a model thinks, not forever).
     """
+    import httpx  # here, not at start-up: see the TYPE_CHECKING import above
+
     verify: bool | ssl.SSLContext = True
     if ca_bundle:
         try:

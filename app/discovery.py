@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.presets import PRESETS, Preset
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ async def find_local_servers(
 
 
 async def _models_of(client: httpx.AsyncClient, preset: Preset, timeout: float) -> list[str] | None:
+    import httpx  # here, not at start-up: see the TYPE_CHECKING import above
+
     url = preset.base_url.rstrip("/") + "/models"
     try:
         response = await client.get(url, timeout=timeout)

@@ -23,8 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import segno
-
 from app.export_policy import PUBLISHED_PAGE_CSP
 
 LOOPBACK = "127.0.0.1"
@@ -179,5 +177,8 @@ class Publisher:
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR code of `text` as rows of dark (True) and light modules, with no quiet zone."""
+    # Imported here: the window builds a Publisher at start-up, a QR code is shown far later.
+    import segno
+
     code = segno.make(text, error="m", micro=False)
     return [[bool(module) for module in row] for row in code.matrix]

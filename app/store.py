@@ -68,7 +68,10 @@ class Store:
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db)
             self._index = SearchIndexUpkeep(self._db, path, self._attempt)
-            self._index.index_pending()  # what a migration or another connection queued
+            # What a migration or another connection queued: one batch now, so a long queue
+            # (m008 over years of history) never holds up an open; the rest goes in steps
+            # (index_pending_step) or before the first search or write.
+            self._index.index_pending(batches=1)
             self._owner = store_owner.this_process()
             self._recover_interrupted()
         except BaseException:
@@ -95,7 +98,9 @@ class Store:
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """_write, then the prose of any message the write queued for the search index."""
         result = self._write(work)
-        self._index.index_pending()
+        # One batch: this write queued a few messages at most; a long queue left by a
+        # migration goes in steps (a search drains all of it before it reads the index).
+        self._index.index_pending(batches=1)
         return result
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -130,6 +135,12 @@ class Store:
                 self._db.execute("ROLLBACK")
             raise
         return result
+
+    def index_pending_step(self) -> bool:
+        """Index one batch of queued messages; True while more wait (for a caller that
+        drains the queue in steps between other work)."""
+        self._index.index_pending(batches=1)
+        return self._index.more_pending()
 
     def check_search_index(self) -> bool:
         """Rebuild the search index if it is damaged; True when it had to be rebuilt."""

@@ -59,21 +59,27 @@ class SearchIndexUpkeep:
             log.warning("could not rebuild %s", name, exc_info=True)
             return False
 
-    def index_pending(self, *, repair: bool = True) -> None:
+    def index_pending(self, *, repair: bool = True, batches: int | None = None) -> None:
         """Put the prose of queued messages in the search index (app/search_index.py).
 
         The write that queued them is saved already: a failure here is logged, and a damaged
-        index rebuilt (which queues every message again) and filled once more.
+        index rebuilt (which queues every message again) and filled once more. `batches`
+        bounds the work (None: until the queue is empty).
         """
         if not self._prose:
             return
         try:
-            while search_index.pending(self._db):
+            while (batches is None or batches > 0) and search_index.pending(self._db):
                 self._attempt(search_index.index_pending)
+                batches = None if batches is None else batches - 1
         except sqlite3.DatabaseError as error:
             log.warning("could not index messages for search: %s", error)
             if repair and is_corrupt(error) and self.repair():
-                self.index_pending(repair=False)
+                self.index_pending(repair=False, batches=batches)
+
+    def more_pending(self) -> bool:
+        """Whether queued messages still wait for the index."""
+        return self._prose and search_index.pending(self._db)
 
     def rebuild_all(self) -> None:
         """Build every search index anew from the rows (after a recovery)."""

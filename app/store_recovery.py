@@ -53,12 +53,10 @@ def open_history(path: Path | None = None, *, check: bool = False) -> OpenedHist
     only when no database can be opened at all (a read-only folder, a lock held too long).
 
     check: read every page first (PRAGMA quick_check, ~4 ms per MB), so damage that opening
-    does not meet is found now; the window does, the quick headless commands do not.
+    does not meet is found now; the window does when app/store_checkup.py finds it warranted
+    (after an unclean end), the quick headless commands never do.
     """
-    try:
-        path = path or home_dirs()[1] / DB_FILE
-    except OSError as error:
-        raise StoreReadOnly(_unwritable(error)) from None
+    path = path or history_path()
     try:
         return OpenedHistory(_open_checked(path, check))
     except _Damaged as error:
@@ -71,6 +69,14 @@ def open_history(path: Path | None = None, *, check: bool = False) -> OpenedHist
         raise StoreReadOnly(_unwritable(error)) from None
     log.warning("the history database %s is damaged (%s): recovering", path, reason)
     return recover(path, reason)
+
+
+def history_path() -> Path:
+    """The user's history database; StoreReadOnly when its folder cannot be made."""
+    try:
+        return home_dirs()[1] / DB_FILE
+    except OSError as error:
+        raise StoreReadOnly(_unwritable(error)) from None
 
 
 def start_empty(store: Store) -> tuple[Store, Path]:

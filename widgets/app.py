@@ -24,7 +24,8 @@ from app.prompts import system_prompt
 from app.publish import Publisher
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.session import ChatSession
-from app.store_recovery import open_history, start_empty
+from app.store_checkup import HistoryCheckup
+from app.store_recovery import start_empty
 from app.tools.hub import ToolHub
 from app.tools.settings import load_tool_settings, save_tool_settings
 from sandbox.gate import NetworkGate
@@ -38,6 +39,7 @@ from widgets.conversation_commands import ConversationCommands
 from widgets.excepthook import install_excepthook
 from widgets.file_folders import FileFolders
 from widgets.history_notice import show_recovery_notice
+from widgets.history_upkeep import upkeep
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_control import ProviderControl, initial_profile
@@ -50,6 +52,9 @@ from widgets.theme import ThemeController
 from widgets.transcript import TranscriptView
 from widgets.warm_up import warm_up
 from widgets.window_geometry import geometry_text, restore_window
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    pass
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -70,8 +75,10 @@ class EaselApp:
         self.loop = loop
         self.settings: Settings = load_settings()
         # A damaged database is set aside and recovered here; one that cannot open at all
-        # raises StoreError, which main.py turns into one sentence.
-        opened = open_history(check=True)
+        # raises StoreError, which main.py turns into one sentence. Every page is read first
+        # only after an unclean end; else after the first frame, when due (_after_first_frame).
+        self.checkup = HistoryCheckup()
+        opened = self.checkup.open()
         self.store = opened.store
         self._history_notice = opened.notice
         self.keys = keys
@@ -152,6 +159,7 @@ class EaselApp:
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
         self._background(self._warm_up())
         self._background(self._start_background_work())
+        self._background(upkeep(lambda: self.store, self.checkup, self.window))
 
     def _background(self, work: Coroutine[object, object, object]) -> None:
         """Run `work` beside the window; shutting down cancels what is still pending, so no
@@ -169,6 +177,8 @@ class EaselApp:
         """The model list, local servers and tool servers, once the client is made off-thread."""
         providers = self.providers
         await providers.make_client_off_thread()
+        if self.closed.done():  # closed while the client was made (httpx loads then)
+            return
         if providers.profile is not None and providers.profile.name not in providers.models:
             self._background(providers.refresh_models())
         if providers.profile is None:
@@ -294,6 +304,8 @@ class EaselApp:
         await self.providers.aclose()
         self.powers.close()
         self.store.close()
+        self.checkup.closed_cleanly()
+        self.checkup.closed_cleanly()
         # Web pages must go before the profiles they use, or Chromium crashes on exit.
         self.window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

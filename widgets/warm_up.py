@@ -1,8 +1,8 @@
 """What the first frame does not need, made ready in the background right after it.
 
 Start-up imports only what the window shows at once; the modules below (an artifact tab with its
-code editor and Pygments' lexers, the export, the settings and tools dialogs) and the common
-highlighters are loaded by a worker thread once the window is on screen. The thread creates no
+code editor and Pygments' lexers, the export, the settings and tools dialogs, pypdf and httpx)
+and the common highlighters are loaded by a worker thread once the window is on screen. The thread creates no
 Qt object (importing a module only defines classes), and it gives the GIL back every few
 milliseconds, so the window stays responsive while it runs. Whatever it has not reached yet is
 simply imported by its first user.
@@ -23,6 +23,9 @@ DEFERRED_MODULES = (
     "app.transcript_export",
     "widgets.settings_dialogs",
     "widgets.tools_dialog",
+    "app.pdf_text",  # pypdf, for a PDF attached (app/attachments.py)
+    "httpx",  # the HTTP client's, made after the first frame (app/connection.py)
+    "segno",  # a published page's QR code (app/publish.py)
 )
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from app.attachment_model import Attachment
 from app.events import ReasoningDelta, StreamEvent, TextDelta
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    import httpx
 
 DEFAULT_MAX_TOKENS = 8192  # Anthropic requires max_tokens; this is the default it gets
 

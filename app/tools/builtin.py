@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from app.tools.registry import Progress, ToolResult, ToolSpec
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    import httpx
 
 SERVER = "easel"
 MAX_BYTES = 2_000_000
@@ -66,6 +67,8 @@ class BuiltinTools:
         return await self._fetch(url)
 
     async def _fetch(self, url: str) -> ToolResult:
+        import httpx  # here, not at start-up: see the TYPE_CHECKING import above
+
         try:
             async with self._client.stream("GET", url, follow_redirects=True) as response:
                 body = bytearray()

@@ -12,8 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from app.tools.approval import ApprovalPolicy, Approver
 from app.tools.builtin import BuiltinTools, is_moonshot
@@ -21,6 +20,9 @@ from app.tools.loop import ToolLoop
 from app.tools.mcp_source import MCPSource
 from app.tools.registry import ToolRegistry, ToolSource
 from app.tools.settings import ToolSettings
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
+    import httpx
 
 log = logging.getLogger(__name__)
 

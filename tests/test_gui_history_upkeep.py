@@ -1,0 +1,120 @@
+"""The window's history upkeep after its first frame (widgets/history_upkeep.py), offscreen.
+
+After a clean end the window starts without reading every page; the check it then runs in the
+background finds a damaged page and says so in a box, and the next start recovers the file. A
+long search queue left by a migration is not drained before the window: the upkeep drains it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.store import Store
+from tests.test_gui import _close, _start, _until
+from tests.test_gui_history import _recovery_box
+from tests.test_store_recovery import _history, _smash, _table_pages
+
+
+def _damage_box() -> QMessageBox | None:
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox) and widget.objectName() == "history-damaged":
+            if widget.isVisible():
+                return widget
+    return None
+
+
+def test_damage_after_a_clean_end_is_told_after_the_first_frame(
+    qasync_loop, run_async, model_server, easel_home: Path
+):
+    data = easel_home / "data"
+    path = data / "easel.sqlite3"
+    data.mkdir()
+    _history(path, conversations=40, messages=30)
+    session = data / "easel.sqlite3.session"
+
+    async def scenario():
+        easel, task = await _start(qasync_loop, model_server)  # no state: no check first
+        await _until(lambda: json.loads(session.read_text())["checked"] > 0, 60)
+        await _close(easel, task)
+        assert json.loads(session.read_text())["clean"] is True
+        pages = _table_pages(path, "messages")
+        _smash(path, pages[len(pages) // 2])
+
+        easel, task = await _start(qasync_loop, model_server)
+        assert _recovery_box() is None  # a clean end: the window did not read every page...
+        state = json.loads(session.read_text())
+        state["checked"] = 0  # ...and a check is due (the last passed long ago)
+        session.write_text(json.dumps(state))
+        await _close(easel, task)
+
+        easel, task = await _start(qasync_loop, model_server)
+        await _until(lambda: _damage_box() is not None, 60)
+        assert "Quit Easel and start it again" in _damage_box().text()
+        _damage_box().close()
+        await _close(easel, task)
+
+        easel, task = await _start(qasync_loop, model_server)  # recovered before the window
+        await _until(lambda: _recovery_box() is not None)
+        assert "recovered 40 conversations" in _recovery_box().text()
+        _recovery_box().close()
+        await _close(easel, task)
+
+    run_async(scenario(), timeout=240)
+
+
+def test_a_long_search_queue_is_drained_after_the_first_frame(
+    qasync_loop, run_async, model_server, easel_home: Path
+):
+    path = easel_home / "data" / "easel.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)  # rows no store indexed, as m008 leaves an older history
+    db.execute("INSERT INTO conversations (id, title, created, updated) VALUES (1, 't', 1, 1)")
+    db.executemany(
+        "INSERT INTO messages (id, conversation_id, role, content, created, updated, parent_id)"
+        " VALUES (?, 1, 'assistant', ?, ?, ?, ?)",
+        [(n, f"<b>word{n}</b> nimbus", n, n, n - 1 if n > 1 else None) for n in range(1, 1601)],
+    )
+    db.commit()
+    assert db.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0] == 1600
+    db.close()
+
+    def queued() -> int:
+        probe = sqlite3.connect(path)
+        try:
+            return probe.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
+        finally:
+            probe.close()
+
+    async def scenario():
+        easel, task = await _start(qasync_loop, model_server)
+        await _until(lambda: queued() == 0, 60)
+        assert [h.message_id for h in easel.store.search_hits("word1234")] == [1234]
+        await _close(easel, task)
+
+    run_async(scenario())
+
+
+def test_opening_a_store_indexes_one_batch_and_a_search_the_rest(tmp_path: Path):
+    path = tmp_path / "easel.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO conversations (id, title, created, updated) VALUES (1, 't', 1, 1)")
+    db.executemany(
+        "INSERT INTO messages (id, conversation_id, role, content, created, updated)"
+        " VALUES (?, 1, 'assistant', ?, ?, ?)",
+        [(n, f"<b>word{n}</b> nimbus", n, n) for n in range(1, 1601)],
+    )
+    db.commit()
+    db.close()
+    store = Store(path)  # the window's start: no drain over the whole queue
+    try:
+        waiting = store.read("SELECT COUNT(*) FROM search_pending")[0][0]
+        assert 0 < waiting < 1600
+        assert [h.message_id for h in store.search_hits("word1599")] == [1599]  # drained first
+        assert store.read("SELECT COUNT(*) FROM search_pending")[0][0] == 0
+    finally:
+        store.close()
