@@ -53,9 +53,6 @@ from widgets.transcript import TranscriptView
 from widgets.warm_up import warm_up
 from widgets.window_geometry import geometry_text, restore_window
 
-if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
-    pass
-
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
 THINKING_BUDGET = 8000
