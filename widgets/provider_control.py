@@ -11,8 +11,8 @@ import argparse
 import asyncio
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QObject, Signal
 
 from app.config import ConfigError, ProviderProfile, Settings, save_settings
@@ -30,6 +30,9 @@ from app.secrets import (
     store_header_values,
     with_header_values,
 )
+
+if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import (made after the first frame)
+    import httpx
 
 
 def initial_profile(settings: Settings, args: argparse.Namespace) -> ProviderProfile | None:
