@@ -55,7 +55,9 @@ def _chunks(text: str, rng: random.Random) -> list[str]:
     pieces = []
     start = 0
     while start < len(text):
-        size = rng.choice((1, 2, 4, 7, 16, 60, 300)) if rng.random() < 0.9 else rng.randint(1, 40_000)
+        size = (
+            rng.choice((1, 2, 4, 7, 16, 60, 300)) if rng.random() < 0.9 else rng.randint(1, 40_000)
+        )
         pieces.append(text[start : start + size])
         start += size
     return pieces
