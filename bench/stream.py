@@ -211,6 +211,8 @@ def run(tokens: int, rounds: int) -> None:
             easel.chat.send("stream a long answer")
             while easel.chat.task is None or not easel.chat.task.done():
                 await asyncio.sleep(0.005)
+            while easel.transcript.rendering:  # text still waiting is rendered a frame at a time
+                await asyncio.sleep(0.005)
             easel.transcript.flush()
             await _rendered(easel.transcript)
             total = time.perf_counter() - start

@@ -41,3 +41,16 @@ def test_a_firehose_holds_page_updates_until_its_frame(view, qtbot):  # noqa: F8
     assert view._pacer.firehose and view._ops
     # Held updates still go out once the firehose's frame is over, with nothing more arriving.
     qtbot.waitUntil(lambda: not view._ops and not view.rendering, timeout=10_000)
+
+
+def test_the_end_of_a_firehose_reply_is_not_held(view, qtbot):  # noqa: F811
+    normal = view._throttle.interval
+    view.add_message("a1", "assistant")
+    view.append_text("a1", "word " * (FAST_STREAM_CHARS // 5))
+    view.flush()
+    qtbot.waitUntil(lambda: not view._applying, timeout=10_000)
+    view.append_text("a1", "more words " * 400)
+    view._throttle.flush()  # rendered, held for the firehose's frame
+    assert view._pacer.interval == FAST_FRAME_MS
+    view.finish_message("a1")  # what is still waiting goes out every frame, not every 250 ms
+    assert view._pacer.interval == normal

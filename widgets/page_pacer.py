@@ -49,6 +49,10 @@ class PagePacer:
             window = max(self._elapsed(), self._frame_ms)
             self.firehose = self._chars * 1000 > FAST_STREAM_CHARS * window
 
+    def settle(self) -> None:
+        """The text stopped arriving (the reply ended): back to an update every frame."""
+        self.firehose = False
+
     def due(self) -> bool:
         """Whether an update may go to the page now."""
         return not self.firehose or self._elapsed() >= FAST_FRAME_MS

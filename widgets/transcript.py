@@ -243,6 +243,7 @@ class TranscriptView(QWebEngineView):
             return
         self._end_reasoning(key, message)
         self._close_segment(key)
+        self._pacer.settle()  # the rest of a long reply is not held for a firehose's frame
         self.flush()
 
     def rekey_message(self, old: str, new: str) -> None:
