@@ -4,8 +4,9 @@ Python owns the state and pushes operations into ``assets/transcript/transcript.
 ``runJavaScript``; every value goes through :func:`js_call`, which JSON-encodes it. The page's
 buttons come back as actions through :class:`widgets.transcript_page.TranscriptPage`, only when
 they carry the page's secret nonce (a link in the model's text cannot). Streaming text is buffered and rendered by :mod:`app.markdown` once
-per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame. A step
-takes at most ~16 KB of new text: what waits (a stream faster than rendering, a stored 50 MB
+per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame (a
+firehose's page updates are further apart: widgets/page_pacer.py). A step
+takes at most ~8 KB of new text: what waits (a stream faster than rendering, a stored 50 MB
 reply) is rendered a step per frame, also after the message ends, until `rendering` is False.
 """
 
