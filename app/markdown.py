@@ -43,8 +43,10 @@ ARTIFACT_LANGUAGES = frozenset(
 _SEGMENT_CHARS = 4096
 _CACHE_SIZE = 64
 # New text one step of IncrementalMarkdown takes in: markdown-it-py parses ~0.5 MB/s here, so a
-# step costs ~35 ms plus the open tail however much is waiting.
-MAX_STEP_CHARS = 16_384
+# step costs ~17 ms plus the open tail however much is waiting. The view steps every frame
+# (widgets/page_pacer.py), so a frame made late by a loaded machine, which finds more text
+# waiting, still stays under the 33 ms the event loop may stall (16 KB steps cost ~35 ms).
+MAX_STEP_CHARS = 8_192
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Python owns the state and pushes operations into ``assets/transcript/transcript.
 ``runJavaScript``; every value goes through :func:`js_call`, which JSON-encodes it. The page's
 buttons come back as actions through :class:`widgets.transcript_page.TranscriptPage`, only when
 they carry the page's secret nonce (a link in the model's text cannot). Streaming text is buffered and rendered by :mod:`app.markdown` once
-per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame. A step
-takes at most ~16 KB of new text: what waits (a stream faster than rendering, a stored 50 MB
+per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame (a
+firehose's page updates are further apart: widgets/page_pacer.py). A step
+takes at most ~8 KB of new text: what waits (a stream faster than rendering, a stored 50 MB
 reply) is rendered a step per frame, also after the message ends, until `rendering` is False.
 """
 
@@ -31,16 +32,12 @@ from app.i18n import translate
 from app.markdown import IncrementalMarkdown, MarkdownRenderer
 from sandbox.links import confirm_and_open
 from widgets.language import CHINESE, running_language
+from widgets.page_pacer import PagePacer
 from widgets.throttle import Throttle
 from widgets.transcript_page import PAGE, TranscriptPage
 from widgets.transcript_strings import page_strings
 
 log = logging.getLogger(__name__)
-# Text arriving faster than this (characters a second, ~15,000 tokens) is a firehose: no model
-# streams that fast to be read; the transcript then updates every FAST_FRAME_MS, until a frame's
-# worth of text falls back under the normal frame's budget.
-FAST_STREAM_CHARS = 60_000
-FAST_FRAME_MS = 100
 
 
 def js_call(function: str, *args: Any) -> str:  # noqa: ANN401 - any JSON value
@@ -108,7 +105,7 @@ class TranscriptView(QWebEngineView):
         self._before = ""  # inside batched(before=...): where new messages are placed
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
-        self._frame_ms = interval_ms
+        self._pacer = PagePacer(interval_ms)  # a firehose reaches the page less often
         # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
         self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
         self.load(page.home)
@@ -247,6 +244,7 @@ class TranscriptView(QWebEngineView):
             return
         self._end_reasoning(key, message)
         self._close_segment(key)
+        self._pacer.settle()  # the rest of a long reply is not held for a firehose's frame
         self.flush()
 
     def rekey_message(self, old: str, new: str) -> None:
@@ -368,12 +366,9 @@ class TranscriptView(QWebEngineView):
         self._throttle.trigger()
 
     def _send(self) -> None:
-        # A stream far faster than anyone reads (a replay, a local model on a fast GPU) is shown
-        # at a slower frame rate: fewer Markdown steps and page repaints for the same text.
+        # Markdown renders every frame; a firehose reaches the page less often (page_pacer.py).
         active = [(key, self._messages.get(key)) for key in list(self._active)]
-        pending = sum(len(message.pending) for _key, message in active if message is not None)
-        fast = pending > FAST_STREAM_CHARS * self._frame_ms / 1000
-        self._throttle.set_interval(max(self._frame_ms, FAST_FRAME_MS) if fast else self._frame_ms)
+        self._pacer.rendered(sum(len(m.pending) for _key, m in active if m is not None))
         for key, message in active:
             if message is not None:
                 self._render_pending(key, message)
@@ -386,7 +381,11 @@ class TranscriptView(QWebEngineView):
             return  # queued until the page has loaded
         if self._applying and not self._forced:
             return  # sent with what comes next, once the page has applied the last update
+        if not self._forced and not self._pacer.due():
+            self._throttle.trigger()  # held for the firehose's next page update
+            return
         ops, self._ops = self._ops, []
+        self._pacer.updated()
         self._applying += 1
         self.page().runJavaScript(js_call("easel.apply", ops), 0, self._on_applied)
 
