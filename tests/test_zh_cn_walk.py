@@ -67,7 +67,7 @@ ALLOWED = [
     r"/chat/completions|/v1/messages",
     r"\b(?:Ctrl|Shift|Alt)\+[\w+]+",  # shortcuts
     r"\b(?:Easel|DeepSeek|Kimi|Moonshot|OpenAI|OpenRouter|Anthropic Messages|Anthropic)\b",
-    r"\b(?:Claude Desktop|Claude|Ollama|LM Studio|Markdown|React|Wi-Fi|Streamable|stdio)\b",
+    r"\b(?:Claude Desktop|Claude|Ollama|LM Studio|Markdown|React|Wi-Fi|WebP|Streamable|stdio)\b",
     r"\b(?:Base URL|Secret Service|token|tok|uvx|npx|fetch_url|English|sqlite3)\b",
     r"\b[A-Z][A-Z0-9_]{1,}\b",  # acronyms and variables: API, URL, HTML, PDF, MCP, A4, CA…
     r"\bv\d+\b",  # version numbers
@@ -134,6 +134,11 @@ class Walk:
             for column in range(widget.columnCount()):
                 header = widget.horizontalHeaderItem(column)
                 self.add(f"{where} header", header.text() if header else "")
+            if widget.objectName() == "shortcutsTable":  # its cells are the app's words
+                for row in range(widget.rowCount()):
+                    for column in range(widget.columnCount()):
+                        cell = widget.item(row, column)
+                        self.add(f"{where} row {row}", cell.text() if cell else "")
         if isinstance(widget, QMenu):
             self.menu(widget)
         # QWidget's own list: MainWindow keeps its named actions in an attribute `actions`.
@@ -307,6 +312,126 @@ def test_main_window_dialogs_and_transcript_are_chinese(
 
     problems = run_async(scenario(), timeout=120)
     assert problems == [], "\n".join(problems)
+
+
+SECOND = "换一种写法：\n```js\nconst speed = 2;\nlet lives = 3;\n```\n"
+
+
+def test_branches_attachments_search_and_shortcuts_are_chinese(
+    chinese, qasync_loop, run_async, model_server, tmp_path
+):
+    """Wave 1's surfaces: the attachment tray (a refused file, chips, the vision note) and the
+    chips on the sent message, Edit/Regenerate and the ‹ 2/2 › switcher in the page, the edit
+    bar, View ▸ Theme and zoom, the Edit and Help menus, the status lines of zoom and Copy last
+    code block, the shortcuts sheet's every row, and search hits and "No conversations match"."""
+    from tests.attachment_files import write_pdf, write_png
+
+    model_server.enqueue(
+        openai_text_reply(REPLY, chunk_chars=40), openai_text_reply(SECOND, chunk_chars=40)
+    )
+    photo = write_png(tmp_path / "照片.png", 40, 30)
+    report = write_pdf(tmp_path / "报告.pdf", ["Quarterly report"])
+    refused = tmp_path / "工具.bin"
+    refused.write_bytes(b"\x00\x01binary")
+    walk = Walk()
+
+    async def scenario():
+        easel = EaselApp(_args(model_server), qasync_loop, await KeyStore.open_default())
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        window, store, tray = easel.window, easel.store, easel.composer.tray
+
+        # The tray: a file it refuses, then an image and a PDF for a model without vision.
+        tray.add_paths([refused])
+        await _until(lambda: not tray.busy() and tray.message.isVisible())
+        walk.widget_tree(tray)
+        tray.add_paths([photo, report])
+        await _until(lambda: not tray.busy() and len(tray.attachments()) == 2)
+        assert tray.message.isVisible(), "test-model sees no images: the tray says so"
+        walk.widget_tree(easel.composer)
+
+        easel.composer.edit.setPlainText("做一个打砖块游戏")
+        QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
+        await _until(lambda: not easel.chat.busy and easel.panel.tab("breakout") is not None)
+        cid = easel.chat.conversation_id
+        question, answer = store.messages(cid)
+        await _click(easel, f"m{answer.id}", "button[data-action=regenerate]")
+        await _until(lambda: not easel.chat.busy and len(store.all_messages(cid)) == 3)
+        reply = store.messages(cid)[-1]
+        await _until_js(easel, f"!!document.querySelector('[data-key=m{reply.id}] .branch-switch')")
+        page = await _js(
+            easel.transcript,
+            "Array.from(document.querySelectorAll("
+            "'.msg-actions button, .msg-files .file-chip, .card-sub, .card-state'))"
+            ".map(n => n.innerText).concat(Array.from(document.querySelectorAll("
+            "'.branch-switch button')).map(n => n.title)).join('\\n')",
+        )
+        for line in page.splitlines():
+            walk.add("transcript page", line)
+        assert "重新生成" in page and "编辑" in page and "上一个版本" in page
+
+        # The edit bar above the composer while a sent message is edited.
+        await _click(easel, f"m{question.id}", "button[data-action=edit]")
+        await _until(lambda: easel.chat.branches.bar.isVisible())
+        walk.widget_tree(easel.composer)
+        easel.chat.branches.bar.cancel.click()
+
+        # Status lines: Copy last code block and the zoom level; the menus hold the new items.
+        window.actions["copy-code"].trigger()
+        walk.add("status line", window.statusBar().currentMessage())
+        assert "2" in window.statusBar().currentMessage()  # two lines copied
+        window.actions["zoom-in"].trigger()
+        for menu_action in window.menuBar().actions():
+            walk.action("menu bar", menu_action)
+        window.actions["zoom-reset"].trigger()
+        shown = {text for _, text in walk.seen}
+        assert {"主题(T)", "深色(D)", "放大(I)", "编辑(E)", "帮助(H)"} <= shown, "menus walked"
+        assert any(text.startswith("缩放：") for text in shown)
+
+        await _dialog(walk, window.actions["shortcuts"].trigger)
+        sheet = [text for where, text in walk.seen if where.startswith("QTableWidget#shortcuts")]
+        assert "发送消息" in sheet and "新对话" in sheet, "the sheet's rows were walked"
+        assert [text for text in sheet if re.search(r"\([A-Z]\)", text)] == [], "no (N) left"
+
+        # Search: a hit (the conversation's title over a snippet), then nothing found.
+        sidebar = easel.sidebar
+        sidebar.focus_search()
+        # "游戏" is only in the user's words: a hit's snippet is the conversation's own text,
+        # and the reply's (```html <p>…) would read as English to the walk.
+        sidebar.search.insert("游戏")  # as an input method commits it
+        await _until(lambda: sidebar.results.isVisible() and sidebar.results.count() > 0)
+        walk.widget_tree(sidebar, _conversation_list)
+        sidebar.search.setText("没有这个词")
+        await _until(lambda: sidebar.results.empty.isVisible())
+        walk.widget_tree(sidebar, _conversation_list)
+        sidebar.search.clear()
+
+        window.close()
+        await asyncio.wait_for(task, 10)
+        names = [MODEL, "Breakout", "照片.png", "工具.bin"]
+        return walk.problems(_allowed_pattern(names))
+
+    problems = run_async(scenario(), timeout=120)
+    assert problems == [], "\n".join(problems)
+
+
+async def _click(easel, key: str, selector: str) -> None:
+    """Press one of the page's own buttons (they carry its nonce), as the user would."""
+    easel.transcript.flush()
+    script = (
+        f"(() => {{ const b = document.querySelector('[data-key={key}] {selector}');"
+        " if (!b) return false; b.click(); return true; })()"
+    )
+    await _until_js(easel, script)
+
+
+async def _until_js(easel, script: str) -> None:
+    for _ in range(200):
+        easel.transcript.flush()
+        if await _js(easel.transcript, script):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never true in the page: {script}")
 
 
 def _recovery_notice(window: QWidget) -> None:

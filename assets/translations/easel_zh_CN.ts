@@ -261,6 +261,79 @@
     </message>
 </context>
 <context>
+    <name>Attachments</name>
+    <message>
+        <location filename="../../app/attachment_model.py" line="+47"/>
+        <source>{name} (PDF, 1 page)</source>
+        <translation>{name}（PDF，1 页）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} (PDF, {pages} pages)</source>
+        <translation>{name}（PDF，{pages} 页）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attachments.py" line="+37"/>
+        <source>{path} does not exist.</source>
+        <translation>{path} 不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} is not a file.</source>
+        <translation>{path} 不是文件。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Easel cannot read {path}: {reason}.</source>
+        <translation>Easel 无法读取 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Easel cannot attach {name}: only images (PNG, JPEG, GIF, WebP), PDFs and text files can be attached.</source>
+        <translation>Easel 无法添加 {name}：只能添加图片（PNG、JPEG、GIF、WebP）、PDF 和文本文件。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>A message can carry at most {count} files.</source>
+        <translation>一条消息最多只能附带 {count} 个文件。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>{name} is not an image Easel can read.</source>
+        <translation>{name} 不是 Easel 能读取的图片。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name} is too big to attach ({size} MB; the limit is {limit} MB).</source>
+        <translation>{name} 太大，无法添加（{size} MB；上限为 {limit} MB）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name} is empty.</source>
+        <translation>{name} 是空文件。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is too long to send ({count} characters of text; the limit is {limit}).</source>
+        <translation>{name} 太长，无法发送（文本共 {count} 个字符；上限为 {limit}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pdf_text.py" line="+28"/>
+        <source>{name} is protected by a password, so Easel cannot read it.</source>
+        <translation>{name} 受密码保护，Easel 无法读取。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name} is not a PDF Easel can read ({error}).</source>
+        <translation>{name} 不是 Easel 能读取的 PDF（{error}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} has no text to read (a scanned PDF?); attach its pages as images instead.</source>
+        <translation>{name} 中没有可读取的文本（可能是扫描版 PDF？）；请改为将其页面作为图片添加。</translation>
+    </message>
+</context>
+<context>
     <name>Chat</name>
     <message>
         <location filename="../../widgets/chat.py" line="+169"/>
