@@ -434,6 +434,27 @@ async def _until_js(easel, script: str) -> None:
     raise AssertionError(f"never true in the page: {script}")
 
 
+def test_diff_folds_and_labels_are_chinese(chinese, qtbot):
+    """The Changes view's own words: the fold lines between hunks and the version labels."""
+    from tests.test_diff import version
+    from widgets.diff_view import DiffView
+
+    body = "\n".join(f"line {n}" for n in range(200))
+    view = DiffView()
+    qtbot.addWidget(view)
+    view.set_versions([version(1, body), version(2, body.replace("line 100", "LINE 100"))], 1, 2)
+    walk = Walk()
+    walk.widget_tree(view)
+    folds = [line.text for line in view.unified.lines if line.kind == "fold"]
+    view.set_mode("side")
+    folds += [line.text for line in view.left_pane.lines if line.kind == "fold"]
+    assert len(folds) == 4
+    for text in folds:
+        walk.add("diff fold", text)
+    problems = walk.problems(_allowed_pattern([]))
+    assert problems == [], "\n".join(problems)
+
+
 def _recovery_notice(window: QWidget) -> None:
     from widgets.history_notice import show_recovery_notice
 

@@ -501,6 +501,16 @@
         <source>This is the newest version</source>
         <translation>这已是最新版本</translation>
     </message>
+    <message>
+        <location filename="../../widgets/diff_lines.py" line="+31"/>
+        <source>1 unchanged line</source>
+        <translation>1 行未更改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} unchanged lines</source>
+        <translation>{count} 行未更改</translation>
+    </message>
 </context>
 <context>
     <name>EaselApp</name>
@@ -829,7 +839,7 @@
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../widgets/shortcuts_dialog.py" line="+132"/>
+        <location filename="../../widgets/shortcuts_dialog.py" line="+136"/>
         <source>The last reply has no code block to copy.</source>
         <translation>上一条回复中没有可复制的代码块。</translation>
     </message>
