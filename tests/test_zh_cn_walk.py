@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -314,11 +315,33 @@ def test_main_window_dialogs_and_transcript_are_chinese(
     assert problems == [], "\n".join(problems)
 
 
-SECOND = "换一种写法：\n```js\nconst speed = 2;\nlet lives = 3;\n```\n"
+# The regenerated reply: a second version of the game that draws a frame (the README's picture).
+GAME_V2 = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>打砖块</title><style>
+body { margin: 0; background: #0f172a; color: #e2e8f0; font: 16px system-ui, sans-serif;
+  display: flex; flex-direction: column; align-items: center; }
+h1 { font-size: 20px; margin: 16px 0 4px; } p { margin: 0 0 12px; color: #94a3b8; }
+canvas { background: #1e293b; border-radius: 8px; }
+</style></head><body><h1>打砖块</h1><p>得分 120 · 生命 3 · 用 ← → 移动挡板</p>
+<canvas id="c" width="420" height="300"></canvas><script>
+const g = document.getElementById("c").getContext("2d");
+const colours = ["#f87171", "#fb923c", "#facc15", "#4ade80", "#60a5fa"];
+colours.forEach((colour, row) => { for (let col = 0; col < 8; col++) {
+  if ((row + col) % 5 === 2) continue;
+  g.fillStyle = colour; g.fillRect(12 + col * 50, 20 + row * 22, 46, 16); } });
+g.fillStyle = "#e2e8f0"; g.fillRect(170, 270, 80, 10);
+g.beginPath(); g.arc(230, 200, 7, 0, Math.PI * 2); g.fill();
+</script></body></html>"""
+DEEPSEEK = next(p.default_model for p in PRESETS if p.id == "deepseek")
+SECOND = (
+    "换一种写法：挡板更宽，球速随得分变快。\n"
+    f'<artifact identifier="breakout" type="text/html" title="打砖块">\n{GAME_V2}\n</artifact>\n'
+    "```js\nconst speed = 2;\nlet lives = 3;\n```\n"
+)
 
 
 def test_branches_attachments_search_and_shortcuts_are_chinese(
-    chinese, qasync_loop, run_async, model_server, tmp_path
+    chinese, qasync_loop, run_async, model_server, tmp_path, monkeypatch
 ):
     """Wave 1's surfaces: the attachment tray (a refused file, chips, the vision note) and the
     chips on the sent message, Edit/Regenerate and the ‹ 2/2 › switcher in the page, the edit
@@ -333,10 +356,12 @@ def test_branches_attachments_search_and_shortcuts_are_chinese(
     report = write_pdf(tmp_path / "报告.pdf", ["Quarterly report"])
     refused = tmp_path / "工具.bin"
     refused.write_bytes(b"\x00\x01binary")
+    monkeypatch.setenv("ZH_WALK_KEY", "sk-loopback")  # DeepSeek's profile, on the loopback server
     walk = Walk()
 
     async def scenario():
-        easel = EaselApp(_args(model_server), qasync_loop, await KeyStore.open_default())
+        args = _args(model_server, provider="deepseek", model=DEEPSEEK, api_key_env="ZH_WALK_KEY")
+        easel = EaselApp(args, qasync_loop, await KeyStore.open_default())
         task = asyncio.ensure_future(easel.run())
         await _until(lambda: easel.transcript_ready)
         window, store, tray = easel.window, easel.store, easel.composer.tray
@@ -369,6 +394,19 @@ def test_branches_attachments_search_and_shortcuts_are_chinese(
         for line in page.splitlines():
             walk.add("transcript page", line)
         assert "重新生成" in page and "编辑" in page and "上一个版本" in page
+        folder = os.environ.get("EASEL_TEST_SHOTS")
+        if folder:  # docs/screenshots/zh_CN.png: 1280×720, an artifact open, the switcher
+            # Without the conversation list: with it, the artifact toolbar keeps the window
+            # wider than 1280 until its ⋯ overflow lands (issue 13, small screens).
+            size = window.size()
+            window.actions["toggle-sidebar"].setChecked(False)
+            await asyncio.sleep(0.2)  # the layout takes the list's minimum width away first
+            window.resize(1280, 720)
+            easel.transcript.flush()
+            await asyncio.sleep(2.0)  # the web views paint a moment after they changed
+            window.grab().save(os.path.join(folder, "zh_CN.png"))
+            window.actions["toggle-sidebar"].setChecked(True)
+            window.resize(size)
 
         # The edit bar above the composer while a sent message is edited.
         await _click(easel, f"m{question.id}", "button[data-action=edit]")
@@ -408,7 +446,7 @@ def test_branches_attachments_search_and_shortcuts_are_chinese(
 
         window.close()
         await asyncio.wait_for(task, 10)
-        names = [MODEL, "Breakout", "照片.png", "工具.bin"]
+        names = ["deepseek", "Breakout", "照片.png", "工具.bin"]  # --provider's name as given
         return walk.problems(_allowed_pattern(names))
 
     problems = run_async(scenario(), timeout=120)

@@ -265,12 +265,12 @@
     <message>
         <location filename="../../app/attachment_model.py" line="+47"/>
         <source>{name} (PDF, 1 page)</source>
-        <translation>{name}（PDF，1 页）</translation>
+        <translation>{name} (PDF, 1 页)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>{name} (PDF, {pages} pages)</source>
-        <translation>{name}（PDF，{pages} 页）</translation>
+        <translation>{name} (PDF, {pages} 页)</translation>
     </message>
     <message>
         <location filename="../../app/attachments.py" line="+37"/>
@@ -2362,7 +2362,7 @@
     <message>
         <location line="+8"/>
         <source>written</source>
-        <translation>新写</translation>
+        <translation>完整编写</translation>
     </message>
     <message>
         <location line="+1"/>
