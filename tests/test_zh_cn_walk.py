@@ -493,6 +493,25 @@ def test_diff_folds_and_labels_are_chinese(chinese, qtbot):
     assert problems == [], "\n".join(problems)
 
 
+def test_a_chat_not_named_yet_is_chinese_in_the_list_and_in_search(chinese, qtbot):
+    """The store keeps "New chat" as the title of a chat not named yet (one sent with files
+    only, say): the list, its tooltip and a search hit in it all say 新对话."""
+    from app.store_records import Conversation
+    from app.store_search import SearchHit
+    from widgets.search_results import hit_html
+    from widgets.sidebar import Sidebar
+
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.set_conversations([Conversation(1, "New chat", 0.0, 0.0, None, None, 2)], 1)
+    item = sidebar.list.item(0)
+    hit = SearchHit(1, 7, "New chat", "季度报告", ((0, 2),))
+    shown = [item.text(), item.toolTip(), plain(hit_html(hit))]
+    assert all("新对话" in text for text in shown), shown
+    problems = [text for text in shown if untranslated(text, _allowed_pattern([]))]
+    assert problems == []
+
+
 def _recovery_notice(window: QWidget) -> None:
     from widgets.history_notice import show_recovery_notice
 
