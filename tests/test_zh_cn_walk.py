@@ -370,6 +370,7 @@ def test_branches_attachments_search_and_shortcuts_are_chinese(
         tray.add_paths([refused])
         await _until(lambda: not tray.busy() and tray.message.isVisible())
         walk.widget_tree(tray)
+        await _dialog(walk, tray.choose_files)  # the paperclip's file dialog (Qt's own words)
         tray.add_paths([photo, report])
         await _until(lambda: not tray.busy() and len(tray.attachments()) == 2)
         assert tray.message.isVisible(), "test-model sees no images: the tray says so"
