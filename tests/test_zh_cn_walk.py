@@ -5,9 +5,13 @@ Easel's and Qt's zh_CN translators are installed before the app is built, as mai
 chat, artifact panel with an artifact open, its toolbar and ⋯ menu, the menus and their
 actions, tooltips, placeholders) and every dialog (providers, prices, system prompt, tools,
 print, publish, rename, delete, export, history notice, language), and the transcript page's
-own buttons and labels. A text that still holds ASCII letters once product names, model names,
-shortcuts and code examples (ALLOWED) are taken out is untranslated, and the test names it
-with the widget that shows it.
+own buttons and labels; then the attachment tray (a refused file, chips, the vision note, the
+paperclip's dialog), Edit/Regenerate and the ‹ 2/2 › switcher's tooltips in the page, the edit
+bar, the Theme, zoom, Edit and Help menus and their status lines, every row of the shortcuts
+sheet, search hits and "No conversations match", and the Changes view's fold lines. A text
+that still holds ASCII letters once product names, model names, shortcuts and code examples
+(ALLOWED) are taken out is untranslated, and the test names it with the widget that shows it.
+EASEL_TEST_SHOTS=DIR saves the picture of docs/screenshots/zh_CN.png.
 """
 
 from __future__ import annotations
