@@ -123,7 +123,10 @@ class Walk:
         if widget.isWindow():
             self.add(f"{where} title", widget.windowTitle())
         if isinstance(widget, QLabel):
-            self.add(where, widget.text())
+            text, whole = widget.text(), widget.toolTip()
+            # A label cut short with "…" keeps its whole text in its tooltip, read above.
+            if not (text.endswith("…") and whole.startswith(text[:-1])):
+                self.add(where, text)
         elif isinstance(widget, QAbstractButton):
             self.add(where, widget.text())
         elif isinstance(widget, QLineEdit):
