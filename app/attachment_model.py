@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.i18n import translate
+
 KINDS = ("image", "text", "pdf")
 
 
@@ -40,9 +42,11 @@ class Attachment:
 
     def label(self) -> str:
         """How the file is named to the user and in notes: its name and what it is."""
-        if self.kind == "pdf":
-            unit = "page" if self.pages == 1 else "pages"
-            return f"{self.name} (PDF, {self.pages} {unit})"
+        if self.kind == "pdf":  # shown to the user only: vision notes name images
+            if self.pages == 1:
+                return translate("Attachments", "{name} (PDF, 1 page)").format(name=self.name)
+            text = translate("Attachments", "{name} (PDF, {pages} pages)")
+            return text.format(name=self.name, pages=self.pages)
         if self.kind == "image":
             return f"{self.name} ({self.width}×{self.height})"
         return self.name

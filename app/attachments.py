@@ -18,6 +18,7 @@ import mimetypes
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from app.attachment_model import Attachment, AttachmentError
+from app.i18n import translate
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # any file, before it is read further
 MAX_TEXT_CHARS = 400_000  # text a model is sent for one file (about 100k tokens)
@@ -31,15 +32,19 @@ def read_attachment(path: Path) -> Attachment:
     try:
         if not path.is_file():
             missing = not path.exists()
-            raise AttachmentError(
-                f"{path} does not exist." if missing else f"{path} is not a file."
+            text = (
+                translate("Attachments", "{path} does not exist.")
+                if missing
+                else translate("Attachments", "{path} is not a file.")
             )
+            raise AttachmentError(text.format(path=path))
         size = path.stat().st_size
         _check_size(name, size)
         data = path.read_bytes()
     except OSError as error:
         reason = error.strerror or str(error)
-        raise AttachmentError(f"Easel cannot read {path}: {reason}.") from None
+        text = translate("Attachments", "Easel cannot read {path}: {reason}.")
+        raise AttachmentError(text.format(path=path, reason=reason)) from None
     return attachment_from_bytes(name, data)
 
 
@@ -65,17 +70,20 @@ def attachment_from_bytes(name: str, data: bytes) -> Attachment:
         return Attachment(name, "application/pdf", "pdf", data, _capped(name, text), pages)
     text = decode_text(data)
     if text is None:
-        raise AttachmentError(
-            f"Easel cannot attach {name}: only images (PNG, JPEG, GIF, WebP), PDFs and text "
-            "files can be attached."
+        text = translate(
+            "Attachments",
+            "Easel cannot attach {name}: only images (PNG, JPEG, GIF, WebP), PDFs and text "
+            "files can be attached.",
         )
+        raise AttachmentError(text.format(name=name))
     return Attachment(name, _text_mime(name), "text", data, _capped(name, text))
 
 
 def check_count(count: int) -> None:
     """AttachmentError when one message would carry more than MAX_FILES files."""
     if count > MAX_FILES:
-        raise AttachmentError(f"A message can carry at most {MAX_FILES} files.")
+        text = translate("Attachments", "A message can carry at most {count} files.")
+        raise AttachmentError(text.format(count=MAX_FILES))
 
 
 def safe_name(name: str) -> str:
@@ -119,7 +127,8 @@ def _image(name: str, data: bytes, mime: str | None) -> Attachment:
 
     fitted = fit_image(data, mime)
     if fitted is None:
-        raise AttachmentError(f"{name} is not an image Easel can read.")
+        text = translate("Attachments", "{name} is not an image Easel can read.")
+        raise AttachmentError(text.format(name=name))
     return Attachment(
         name, fitted.mime, "image", fitted.data, width=fitted.width, height=fitted.height
     )
@@ -127,19 +136,26 @@ def _image(name: str, data: bytes, mime: str | None) -> Attachment:
 
 def _check_size(name: str, size: int) -> None:
     if size > MAX_FILE_BYTES:
+        text = translate(
+            "Attachments", "{name} is too big to attach ({size} MB; the limit is {limit} MB)."
+        )
         raise AttachmentError(
-            f"{name} is too big to attach ({size / 1_048_576:.1f} MB; the limit is "
-            f"{MAX_FILE_BYTES // 1_048_576} MB)."
+            text.format(
+                name=name, size=f"{size / 1_048_576:.1f}", limit=MAX_FILE_BYTES // 1_048_576
+            )
         )
     if size == 0:
-        raise AttachmentError(f"{name} is empty.")
+        raise AttachmentError(translate("Attachments", "{name} is empty.").format(name=name))
 
 
 def _capped(name: str, text: str) -> str:
     if len(text) > MAX_TEXT_CHARS:
+        message = translate(
+            "Attachments",
+            "{name} is too long to send ({count} characters of text; the limit is {limit}).",
+        )
         raise AttachmentError(
-            f"{name} is too long to send ({len(text):,} characters of text; the limit is "
-            f"{MAX_TEXT_CHARS:,})."
+            message.format(name=name, count=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}")
         )
     return text
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from app.attachment_model import AttachmentError
+from app.i18n import translate
 
 # pypdf logs every oddity of a real-world PDF as a warning; they are not the user's business.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -24,15 +25,21 @@ def pdf_text(name: str, data: bytes) -> tuple[str, int]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise AttachmentError(f"{name} is protected by a password, so Easel cannot read it.")
+            text = translate(
+                "Attachments", "{name} is protected by a password, so Easel cannot read it."
+            )
+            raise AttachmentError(text.format(name=name))
         pages = [page.extract_text() or "" for page in reader.pages]
     except AttachmentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise AttachmentError(f"{name} is not a PDF Easel can read ({error}).") from None
+        text = translate("Attachments", "{name} is not a PDF Easel can read ({error}).")
+        raise AttachmentError(text.format(name=name, error=error)) from None
     text = "\n\n".join(page.strip() for page in pages).strip()
     if not text:
-        raise AttachmentError(
-            f"{name} has no text to read (a scanned PDF?); attach its pages as images instead."
+        message = translate(
+            "Attachments",
+            "{name} has no text to read (a scanned PDF?); attach its pages as images instead.",
         )
+        raise AttachmentError(message.format(name=name))
     return text, len(pages)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.diffing import Row, hunks, intraline_spans
+from app.i18n import translate
 
 CONTEXT = 3  # unchanged lines shown around each change
 
@@ -26,8 +27,11 @@ class DiffLine:
 
 
 def _fold(hidden: int) -> DiffLine:
-    noun = "line" if hidden == 1 else "lines"
-    return DiffLine(f"⋯  {hidden} unchanged {noun}", "fold")
+    if hidden == 1:
+        text = translate("DiffView", "1 unchanged line")
+    else:
+        text = translate("DiffView", "{count} unchanged lines").format(count=hidden)
+    return DiffLine(f"⋯  {text}", "fold")
 
 
 def _folds(rows: list[Row], context: int) -> list[tuple[int, list[Row]]]:

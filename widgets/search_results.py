@@ -31,7 +31,9 @@ def hit_html(hit: SearchHit) -> str:
     """Title (dimmer, smaller) over the snippet; a title hit shows its highlighted title."""
     if hit.message_id is None:
         return f"<div>{snippet_html(hit)}</div>"
-    title = html.escape(hit.title or translate("SearchResults", "New chat"))
+    # "New chat" is stored as the title of a chat not named yet (app/session.py).
+    untitled = hit.title in ("", "New chat")
+    title = html.escape(translate("SearchResults", "New chat") if untitled else hit.title)
     return f"<div style='font-size: small'>{title}</div><div>{snippet_html(hit)}</div>"
 
 

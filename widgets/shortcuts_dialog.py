@@ -8,6 +8,8 @@ Search conversations (Ctrl+K), Copy last code block (Ctrl+Shift+C) and the sheet
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -33,9 +35,11 @@ def menu_shortcuts(actions: dict[str, QAction]) -> list[tuple[str, str]]:
     for action in actions.values():
         keys = [seq.toString(QKeySequence.SequenceFormat.NativeText) for seq in action.shortcuts()]
         if keys:
+            # A Chinese menu marks its key as "新对话(&N)": the sheet drops the "(N)" with it.
+            text = re.sub(r"\(&\w\)", "", action.text())
             rows.append(
                 (
-                    action.text().replace("&&", "\0").replace("&", "").replace("\0", "&"),
+                    text.replace("&&", "\0").replace("&", "").replace("\0", "&"),
                     translate("ShortcutsDialog", " or ").join(keys),
                 )
             )

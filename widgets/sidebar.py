@@ -124,7 +124,7 @@ class Sidebar(QWidget):
             title = translate("Sidebar", "New chat") if untitled else conversation.title
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, conversation.id)
-            item.setToolTip(conversation.title)
+            item.setToolTip(title)
             self.list.addItem(item)
             self._ids.add(conversation.id)
             if conversation.id == current:

@@ -35,7 +35,7 @@
 <context>
     <name>ArtifactPanel</name>
     <message>
-        <location filename="../../widgets/artifact_panel.py" line="+46"/>
+        <location filename="../../widgets/artifact_panel.py" line="+54"/>
         <source>&lt;div style=&apos;font-size:15px&apos;&gt;&lt;b&gt;Artifacts appear here&lt;/b&gt;&lt;/div&gt;&lt;div&gt;Ask for a game, a page, a one-page report or a diagram:&lt;br&gt;it runs right here, sandboxed and offline.&lt;/div&gt;</source>
         <translation>&lt;div style=&apos;font-size:15px&apos;&gt;&lt;b&gt;工件会显示在这里&lt;/b&gt;&lt;/div&gt;&lt;div&gt;请模型做一个游戏、一个网页、一页报告或一张图表：&lt;br&gt;它就在这里运行，处于沙盒中且离线。&lt;/div&gt;</translation>
     </message>
@@ -99,7 +99,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../widgets/chat.py" line="+79"/>
+        <location filename="../../widgets/chat.py" line="+82"/>
         <source>writing… {size}</source>
         <translation>正在写… {size}</translation>
     </message>
@@ -238,14 +238,110 @@
     </message>
 </context>
 <context>
+    <name>AttachmentTray</name>
+    <message>
+        <location filename="../../widgets/attachment_tray.py" line="+57"/>
+        <source>Remove this file</source>
+        <translation>移除此文件</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>A message can carry at most %1 files.</source>
+        <translation>一条消息最多只能附带 %1 个文件。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 cannot see images: it will be told that %2 was attached, but will not see it.</source>
+        <translation>%1 无法识别图片：会告诉它附带了 %2，但它看不到这张图片。</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <location filename="../../app/attachment_model.py" line="+47"/>
+        <source>{name} (PDF, 1 page)</source>
+        <translation>{name} (PDF, 1 页)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} (PDF, {pages} pages)</source>
+        <translation>{name} (PDF, {pages} 页)</translation>
+    </message>
+    <message>
+        <location filename="../../app/attachments.py" line="+37"/>
+        <source>{path} does not exist.</source>
+        <translation>{path} 不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} is not a file.</source>
+        <translation>{path} 不是文件。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Easel cannot read {path}: {reason}.</source>
+        <translation>Easel 无法读取 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Easel cannot attach {name}: only images (PNG, JPEG, GIF, WebP), PDFs and text files can be attached.</source>
+        <translation>Easel 无法添加 {name}：只能添加图片（PNG、JPEG、GIF、WebP）、PDF 和文本文件。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>A message can carry at most {count} files.</source>
+        <translation>一条消息最多只能附带 {count} 个文件。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>{name} is not an image Easel can read.</source>
+        <translation>{name} 不是 Easel 能读取的图片。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name} is too big to attach ({size} MB; the limit is {limit} MB).</source>
+        <translation>{name} 太大，无法添加（{size} MB；上限为 {limit} MB）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name} is empty.</source>
+        <translation>{name} 是空文件。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} is too long to send ({count} characters of text; the limit is {limit}).</source>
+        <translation>{name} 太长，无法发送（文本共 {count} 个字符；上限为 {limit}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/pdf_text.py" line="+28"/>
+        <source>{name} is protected by a password, so Easel cannot read it.</source>
+        <translation>{name} 受密码保护，Easel 无法读取。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name} is not a PDF Easel can read ({error}).</source>
+        <translation>{name} 不是 Easel 能读取的 PDF（{error}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} has no text to read (a scanned PDF?); attach its pages as images instead.</source>
+        <translation>{name} 中没有可读取的文本（可能是扫描版 PDF？）；请改为将其页面作为图片添加。</translation>
+    </message>
+</context>
+<context>
     <name>Chat</name>
     <message>
-        <location filename="../../widgets/chat.py" line="+140"/>
+        <location filename="../../widgets/chat.py" line="+169"/>
         <source>Code from the chat</source>
         <translation>来自对话的代码</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+75"/>
         <source>Easel failed: {error}</source>
         <translation>Easel 出错：{error}</translation>
     </message>
@@ -270,7 +366,7 @@
         <translation>{reason} {seconds} 秒后重试（第 {attempt} 次）。</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+98"/>
         <source>{tokens} tokens · {speed} tok/s</source>
         <translation>{tokens} 个 token · {speed} token/秒</translation>
     </message>
@@ -288,7 +384,7 @@
 <context>
     <name>ChatUsage</name>
     <message>
-        <location filename="../../widgets/chat_usage.py" line="+29"/>
+        <location filename="../../widgets/chat_usage.py" line="+36"/>
         <source>This conversation: {usage}</source>
         <translation>本对话：{usage}</translation>
     </message>
@@ -296,18 +392,18 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../widgets/composer.py" line="+62"/>
+        <location filename="../../widgets/composer.py" line="+78"/>
         <source>Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  (Enter sends, Shift+Enter for a new line, Esc stops)</source>
         <translation>想要什么都可以问——“一个打砖块游戏”、“一页 A4 行程单”……（Enter 发送，Shift+Enter 换行，Esc 停止）</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+87"/>
+        <location line="+111"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-97"/>
         <source>The model for the next replies (each reply shows its own)</source>
         <translation>接下来回复所用的模型（每条回复会显示各自的模型）</translation>
     </message>
@@ -327,7 +423,17 @@
         <translation>让模型先思考再回答（Anthropic）</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+9"/>
+        <source>Attach</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Attach files (or drop them here, or paste an image)</source>
+        <translation>添加附件（也可以拖放到这里，或粘贴图片）</translation>
+    </message>
+    <message>
+        <location line="+74"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -335,12 +441,12 @@
 <context>
     <name>DiffView</name>
     <message>
-        <location filename="../../widgets/diff_view.py" line="+291"/>
+        <location filename="../../widgets/diff_view.py" line="+61"/>
         <source> · latest</source>
         <translation> · 最新</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Unified</source>
         <translation>合并视图</translation>
     </message>
@@ -395,16 +501,26 @@
         <source>This is the newest version</source>
         <translation>这已是最新版本</translation>
     </message>
+    <message>
+        <location filename="../../widgets/diff_lines.py" line="+31"/>
+        <source>1 unchanged line</source>
+        <translation>1 行未更改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} unchanged lines</source>
+        <translation>{count} 行未更改</translation>
+    </message>
 </context>
 <context>
     <name>EaselApp</name>
     <message>
-        <location filename="../../widgets/app.py" line="+220"/>
+        <location filename="../../widgets/app.py" line="+268"/>
         <source>Header values moved</source>
         <translation>请求头的值已转移</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location line="+117"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
@@ -419,7 +535,7 @@
         <translation>网页（*.html）</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
@@ -450,9 +566,22 @@
         <translation>未设置服务商</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+112"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
+    </message>
+</context>
+<context>
+    <name>EditBar</name>
+    <message>
+        <location filename="../../widgets/branch_actions.py" line="+43"/>
+        <source>Editing your message: Send makes it a new branch.</source>
+        <translation>正在编辑你的消息：发送后将成为一个新分支。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -478,7 +607,7 @@
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+52"/>
         <source>No results</source>
         <translation>无结果</translation>
     </message>
@@ -550,7 +679,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="+87"/>
+        <location filename="../../widgets/main_window.py" line="+90"/>
         <source>&lt;h1&gt;Welcome to Easel&lt;/h1&gt;</source>
         <translation>&lt;h1&gt;欢迎使用 Easel&lt;/h1&gt;</translation>
     </message>
@@ -644,11 +773,86 @@
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
+    <message>
+        <location filename="../../widgets/appearance.py" line="+75"/>
+        <source>Zoom: %1</source>
+        <translation>缩放：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/appearance_menu.py" line="+27"/>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Follow the &amp;system</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Zoom &amp;in</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Zoom &amp;out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Actual size</source>
+        <translation>实际大小(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Search conversations</source>
+        <translation>搜索对话(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy last &amp;code block</source>
+        <translation>复制最后一个代码块(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shortcuts_dialog.py" line="+136"/>
+        <source>The last reply has no code block to copy.</source>
+        <translation>上一条回复中没有可复制的代码块。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Copied the last code block (%n line(s)).</source>
+        <translation>已复制最后一个代码块（%n 行）。</translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
     <message>
-        <location filename="../../app/markdown.py" line="+422"/>
+        <location filename="../../app/markdown.py" line="+444"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -1337,35 +1541,58 @@
 <context>
     <name>RetryPolicy</name>
     <message>
-        <location filename="../../app/retry_policy.py" line="+38"/>
+        <location filename="../../app/retry_policy.py" line="+49"/>
+        <source>There is no message of yours in this conversation to answer.</source>
+        <translation>本对话中没有你发出的消息可供回答。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>That reply is not part of this conversation.</source>
         <translation>这条回复不属于本对话。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Only a reply of the model can be retried.</source>
         <translation>只有模型的回复才能重试。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Only the last reply can be retried: the messages after it depend on it.</source>
-        <translation>只能重试最后一条回复：之后的消息都依赖于它。</translation>
+        <location line="+6"/>
+        <source>That reply answers no message of yours: send your question again.</source>
+        <translation>这条回复没有对应你发出的任何消息：请重新发送你的问题。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+14"/>
+        <source>That message is not part of this conversation.</source>
+        <translation>这条消息不属于本对话。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Message {id} is not a message of yours: only those can be edited.</source>
+        <translation>消息 {id} 不是你发出的：只能编辑你自己的消息。</translation>
+    </message>
+    <message>
+        <location line="-22"/>
         <source>That reply is still being written.</source>
         <translation>这条回复仍在生成中。</translation>
     </message>
+</context>
+<context>
+    <name>SearchResults</name>
     <message>
-        <location line="+2"/>
-        <source>A complete reply is kept: Retry replaces only a reply that failed, stopped or came back empty. To get another answer, send your question again.</source>
-        <translation>完整的回复会被保留：“重试”只替换失败、被停止或为空的回复。想要另一个回答，请重新发送你的问题。</translation>
+        <location filename="../../widgets/search_results.py" line="+34"/>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No conversations match</source>
+        <translation>没有匹配的对话</translation>
     </message>
 </context>
 <context>
     <name>Secrets</name>
     <message>
-        <location filename="../../app/secrets.py" line="+80"/>
+        <location filename="../../app/secrets.py" line="+93"/>
         <source>No system keyring (Secret Service) is running, so keys can&apos;t be saved. Set {env}, or use a key for this session only.</source>
         <translation>没有运行系统密钥环（Secret Service），因此无法保存密钥。请设置 {env}，或使用仅限本次会话的密钥。</translation>
     </message>
@@ -1385,7 +1612,7 @@
         <translation>系统密钥环拒绝删除密钥（{error}）。</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+135"/>
         <source>The values of header {names} of “{profile}” were taken out of settings.json and, with no system keyring running, last for this session only: enter them again in Settings → Providers, or write “Name: $VARIABLE” there to take one from the environment.</source>
         <translation>“{profile}”的请求头 {names} 的值已从 settings.json 中移出；由于没有运行系统密钥环，它们只在本次会话中有效：请在“设置 → 服务商”中重新输入，或在那里写“名称: $VARIABLE”以从环境变量读取。</translation>
     </message>
@@ -1393,7 +1620,7 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../app/session.py" line="+284"/>
+        <location filename="../../app/session.py" line="+340"/>
         <source>Easel failed while handling this reply ({error}); what arrived is kept.</source>
         <translation>Easel 处理这条回复时出错（{error}）；已收到的内容已保留。</translation>
     </message>
@@ -1408,7 +1635,7 @@
         <translation>{error} 回复按收到的样子显示，但没有全部保存。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+53"/>
         <source>{error} Gave up after {attempts} attempts.</source>
         <translation>{error} 尝试 {attempts} 次后已放弃。</translation>
     </message>
@@ -1527,9 +1754,82 @@
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../widgets/shortcuts_dialog.py" line="-99"/>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Send the message</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New line in the message</source>
+        <translation>在消息中换行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shift+Enter</source>
+        <translation>Shift+Enter</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop the reply (in the message box)</source>
+        <translation>停止回复（在消息框中）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find in the code view</source>
+        <translation>在代码视图中查找</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next match</source>
+        <translation>下一个匹配项</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Previous match</source>
+        <translation>上一个匹配项</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Run the edited code</source>
+        <translation>运行修改后的代码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Leave full screen</source>
+        <translation>退出全屏</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+</context>
+<context>
     <name>Sidebar</name>
     <message>
-        <location filename="../../widgets/sidebar.py" line="+40"/>
+        <location filename="../../widgets/sidebar.py" line="+56"/>
         <source>＋  New chat</source>
         <translation>＋  新对话</translation>
     </message>
@@ -1539,12 +1839,12 @@
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+65"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+26"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
@@ -1881,14 +2181,34 @@
 <context>
     <name>Transcript</name>
     <message>
-        <location filename="../../widgets/transcript.py" line="+82"/>
+        <location filename="../../widgets/transcript.py" line="+90"/>
         <source>The reply</source>
         <translation>这条回复</translation>
     </message>
     <message>
-        <location line="+293"/>
+        <location line="+417"/>
         <source>… {count} more characters</source>
         <translation>……还有 {count} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/branch_actions.py" line="+49"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next version</source>
+        <translation>下一个版本</translation>
     </message>
 </context>
 <context>
@@ -2042,7 +2362,7 @@
     <message>
         <location line="+8"/>
         <source>written</source>
-        <translation>新写</translation>
+        <translation>完整编写</translation>
     </message>
     <message>
         <location line="+1"/>
