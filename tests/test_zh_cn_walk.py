@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QTextDocumentFragment
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -224,7 +224,7 @@ async def _dialog(walk: Walk, open_it: Callable[[], object], *, skip=None) -> No
         if isinstance(window, QMessageBox):
             walk.add("message box informative text", window.informativeText())
         window.close()
-    QCoreApplication.processEvents()
+    await asyncio.sleep(0.05)  # let the closed windows go (never processEvents in a task)
 
 
 def _conversation_list(widget: QWidget) -> bool:

@@ -35,7 +35,7 @@
 <context>
     <name>ArtifactPanel</name>
     <message>
-        <location filename="../../widgets/artifact_panel.py" line="+54"/>
+        <location filename="../../widgets/artifact_panel.py" line="+62"/>
         <source>&lt;div style=&apos;font-size:15px&apos;&gt;&lt;b&gt;Artifacts appear here&lt;/b&gt;&lt;/div&gt;&lt;div&gt;Ask for a game, a page, a one-page report or a diagram:&lt;br&gt;it runs right here, sandboxed and offline.&lt;/div&gt;</source>
         <translation>&lt;div style=&apos;font-size:15px&apos;&gt;&lt;b&gt;工件会显示在这里&lt;/b&gt;&lt;/div&gt;&lt;div&gt;请模型做一个游戏、一个网页、一页报告或一张图表：&lt;br&gt;它就在这里运行，处于沙盒中且离线。&lt;/div&gt;</translation>
     </message>
@@ -43,7 +43,7 @@
 <context>
     <name>ArtifactTab</name>
     <message>
-        <location filename="../../widgets/artifact_tab.py" line="+138"/>
+        <location filename="../../widgets/artifact_tab.py" line="+147"/>
         <source>The page crashed ({reason}).</source>
         <translation>页面崩溃了（{reason}）。</translation>
     </message>
@@ -73,11 +73,6 @@
         <translation>全屏</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Publish on this computer…</source>
-        <translation>在本机发布…</translation>
-    </message>
-    <message>
         <location line="+2"/>
         <source>Save with CDN links (smaller file)…</source>
         <translation>保存并保留 CDN 链接（文件更小）…</translation>
@@ -88,7 +83,7 @@
         <translation>模型调用前重新询问</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>writing…</source>
         <translation>正在写…</translation>
     </message>
@@ -99,7 +94,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../widgets/chat.py" line="+82"/>
+        <location filename="../../widgets/chat.py" line="+75"/>
         <source>writing… {size}</source>
         <translation>正在写… {size}</translation>
     </message>
@@ -115,17 +110,7 @@
         <translation> · 文件较大：代码不着色显示</translation>
     </message>
     <message>
-        <location line="+111"/>
-        <source>Could not open in the browser</source>
-        <translation>无法在浏览器中打开</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Could not write a temporary copy: {reason}.</source>
-        <translation>无法写入临时副本：{reason}。</translation>
-    </message>
-    <message>
-        <location line="+53"/>
+        <location line="+167"/>
         <source>This artifact tried to reach &lt;b&gt;{host}&lt;/b&gt;, which is blocked. &lt;a href=&apos;allow&apos;&gt;Allow network for this artifact&lt;/a&gt;</source>
         <translation>此工件试图访问 &lt;b&gt;{host}&lt;/b&gt;，已被拦截。&lt;a href=&apos;allow&apos;&gt;允许此工件联网&lt;/a&gt;</translation>
     </message>
@@ -138,7 +123,7 @@
 <context>
     <name>ArtifactToolbar</name>
     <message>
-        <location filename="../../widgets/artifact_toolbar.py" line="+32"/>
+        <location filename="../../widgets/artifact_toolbar.py" line="+33"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
@@ -158,7 +143,12 @@
         <translation>比较版本，恢复旧版本</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Model calls this artifact made in this session</source>
         <translation>此工件在本次会话中发起的模型调用</translation>
     </message>
@@ -174,12 +164,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+52"/>
+        <location line="+50"/>
         <source>Console</source>
         <translation>控制台</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-47"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -199,12 +189,17 @@
         <translation>打印或保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>More</source>
-        <translation>更多</translation>
+        <location line="+3"/>
+        <source>Publish</source>
+        <translation>发布</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+2"/>
+        <source>Serve this page on this computer, with a QR code</source>
+        <translation>在本机提供此页面，并附二维码</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Console ({count})</source>
         <translation>控制台（{count}）</translation>
     </message>
@@ -232,7 +227,7 @@
 <context>
     <name>Artifacts</name>
     <message>
-        <location filename="../../app/artifacts.py" line="+1081"/>
+        <location filename="../../app/artifacts.py" line="+36"/>
         <source>This reply has more than {limit} artifacts: the first {limit} are in the artifact panel; the rest stay in the reply as text.</source>
         <translation>这条回复包含超过 {limit} 个工件：前 {limit} 个在工件面板中，其余的以文本形式保留在回复里。</translation>
     </message>
@@ -240,22 +235,32 @@
 <context>
     <name>AttachmentTray</name>
     <message>
-        <location filename="../../widgets/attachment_tray.py" line="+57"/>
+        <location filename="../../widgets/attachment_tray.py" line="+58"/>
         <source>Remove this file</source>
         <translation>移除此文件</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+98"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+38"/>
+        <source>%1 — reading…</source>
+        <translation>%1 — 正在读取…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>A message can carry at most %1 files.</source>
         <translation>一条消息最多只能附带 %1 个文件。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+19"/>
+        <source>Sending as soon as the files are read…</source>
+        <translation>文件读取完毕后立即发送…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>%1 cannot see images: it will be told that %2 was attached, but will not see it.</source>
         <translation>%1 无法识别图片：会告诉它附带了 %2，但它看不到这张图片。</translation>
     </message>
@@ -273,7 +278,7 @@
         <translation>{name} (PDF, {pages} 页)</translation>
     </message>
     <message>
-        <location filename="../../app/attachments.py" line="+37"/>
+        <location filename="../../app/attachments.py" line="+36"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
@@ -288,7 +293,7 @@
         <translation>Easel 无法读取 {path}：{reason}。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>Easel cannot attach {name}: only images (PNG, JPEG, GIF, WebP), PDFs and text files can be attached.</source>
         <translation>Easel 无法添加 {name}：只能添加图片（PNG、JPEG、GIF、WebP）、PDF 和文本文件。</translation>
     </message>
@@ -336,7 +341,7 @@
 <context>
     <name>Chat</name>
     <message>
-        <location filename="../../widgets/chat.py" line="+169"/>
+        <location filename="../../widgets/chat.py" line="+170"/>
         <source>Code from the chat</source>
         <translation>来自对话的代码</translation>
     </message>
@@ -356,7 +361,7 @@
         <translation>你的消息仍在下方的输入框中。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>The edit to “{identifier}” could not be applied ({reason}); nothing changed.</source>
         <translation>对“{identifier}”的修改无法应用（{reason}），未做任何更改。</translation>
     </message>
@@ -366,7 +371,7 @@
         <translation>{reason} {seconds} 秒后重试（第 {attempt} 次）。</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+101"/>
         <source>{tokens} tokens · {speed} tok/s</source>
         <translation>{tokens} 个 token · {speed} token/秒</translation>
     </message>
@@ -392,18 +397,18 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../widgets/composer.py" line="+78"/>
+        <location filename="../../widgets/composer.py" line="+79"/>
         <source>Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  (Enter sends, Shift+Enter for a new line, Esc stops)</source>
         <translation>想要什么都可以问——“一个打砖块游戏”、“一页 A4 行程单”……（Enter 发送，Shift+Enter 换行，Esc 停止）</translation>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+111"/>
+        <location line="+118"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-101"/>
         <source>The model for the next replies (each reply shows its own)</source>
         <translation>接下来回复所用的模型（每条回复会显示各自的模型）</translation>
     </message>
@@ -433,9 +438,27 @@
         <translation>添加附件（也可以拖放到这里，或粘贴图片）</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+78"/>
         <source>Stop</source>
         <translation>停止</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationExport</name>
+    <message>
+        <location filename="../../widgets/conversation_export.py" line="+26"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Web page (*.html)</source>
+        <translation>网页 (*.html)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Export conversation</source>
+        <translation>导出对话</translation>
     </message>
 </context>
 <context>
@@ -457,7 +480,7 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+134"/>
+        <location line="+142"/>
         <source>Restore this version</source>
         <translation>恢复此版本</translation>
     </message>
@@ -515,43 +538,17 @@
 <context>
     <name>EaselApp</name>
     <message>
-        <location filename="../../widgets/app.py" line="+268"/>
+        <location filename="../../widgets/app.py" line="+261"/>
         <source>Header values moved</source>
         <translation>请求头的值已转移</translation>
     </message>
     <message>
-        <location line="+117"/>
-        <source>Export conversation</source>
-        <translation>导出对话</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Markdown (*.md)</source>
-        <translation>Markdown（*.md）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Web page (*.html)</source>
-        <translation>网页（*.html）</translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <source>Export failed</source>
-        <translation>导出失败</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Could not write {path}: {reason}.</source>
-        <translation>无法写入 {path}：{reason}。</translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <location line="+28"/>
+        <location filename="../../widgets/provider_control.py" line="+114"/>
         <source>No provider is set up yet: choose one in Settings → Providers.</source>
         <translation>还没有设置服务商：请在“设置 → 服务商”中选择一个。</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+60"/>
         <source>Connected to {name}, but it does not list “{model}”. It offers {count} models.</source>
         <translation>已连接到 {name}，但它的列表里没有“{model}”。它提供 {count} 个模型。</translation>
     </message>
@@ -561,12 +558,12 @@
         <translation>已连接到 {name}（可用模型 {count} 个）。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location filename="../../widgets/provider_status.py" line="+51"/>
         <source>No provider</source>
         <translation>未设置服务商</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location filename="../../widgets/excepthook.py" line="+28"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
@@ -574,7 +571,7 @@
 <context>
     <name>EditBar</name>
     <message>
-        <location filename="../../widgets/branch_actions.py" line="+43"/>
+        <location filename="../../widgets/branch_actions.py" line="+47"/>
         <source>Editing your message: Send makes it a new branch.</source>
         <translation>正在编辑你的消息：发送后将成为一个新分支。</translation>
     </message>
@@ -641,6 +638,19 @@
     </message>
 </context>
 <context>
+    <name>HistoryUpkeep</name>
+    <message>
+        <location filename="../../widgets/history_upkeep.py" line="+50"/>
+        <source>Easel found damage in the history database ({finding}). Quit Easel and start it again to recover it: the damaged file will be kept aside and everything that can still be read will be copied into a new one.</source>
+        <translation>Easel 发现历史数据库已损坏（{finding}）。请退出 Easel 并重新启动以进行恢复：损坏的文件会被单独保留，所有仍可读取的内容都会复制到新文件中。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>History damaged</source>
+        <translation>历史记录已损坏</translation>
+    </message>
+</context>
+<context>
     <name>Language</name>
     <message>
         <location filename="../../widgets/language.py" line="+89"/>
@@ -661,7 +671,7 @@
 <context>
     <name>Links</name>
     <message>
-        <location filename="../../sandbox/links.py" line="+20"/>
+        <location filename="../../sandbox/links.py" line="+26"/>
         <source>The artifact</source>
         <translation>该工件</translation>
     </message>
@@ -675,11 +685,26 @@
         <source>{source} links to this address. Open it in your web browser?</source>
         <translation>{source}链接到这个地址。要在网页浏览器中打开吗？</translation>
     </message>
+    <message>
+        <location line="+21"/>
+        <source>Opened {address} in your browser.</source>
+        <translation>已在浏览器中打开 {address}。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Could not open the link</source>
+        <translation>无法打开链接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This system has no program set up to open web links, so the address was copied to the clipboard instead: paste it into your browser.</source>
+        <translation>此系统没有设置用于打开网页链接的程序，因此已将地址复制到剪贴板：请粘贴到浏览器中打开。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="+90"/>
+        <location filename="../../widgets/main_window.py" line="+96"/>
         <source>&lt;h1&gt;Welcome to Easel&lt;/h1&gt;</source>
         <translation>&lt;h1&gt;欢迎使用 Easel&lt;/h1&gt;</translation>
     </message>
@@ -689,7 +714,7 @@
         <translation>连接一个模型即可开始。回复会实时流入对话；模型做出的东西——游戏、网页、一页报告——就在旁边运行。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+22"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -852,7 +877,7 @@
 <context>
     <name>Markdown</name>
     <message>
-        <location filename="../../app/markdown.py" line="+444"/>
+        <location filename="../../app/markdown.py" line="+446"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
@@ -891,19 +916,42 @@
     </message>
 </context>
 <context>
+    <name>OverflowRow</name>
+    <message>
+        <location filename="../../widgets/toolbar_overflow.py" line="+45"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location line="+136"/>
+        <source>Choose</source>
+        <translation>选择</translation>
+    </message>
+</context>
+<context>
     <name>PageFiles</name>
     <message>
-        <location filename="../../widgets/page_files.py" line="+16"/>
+        <location filename="../../widgets/page_files.py" line="+56"/>
         <source>Save artifact</source>
         <translation>保存工件</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-17"/>
         <source>Web page (*.html)</source>
         <translation>网页（*.html）</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="-3"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PDF document, A4 (*.pdf)</source>
+        <translation>PDF 文档，A4 (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
@@ -912,16 +960,26 @@
         <source>Could not save {name}: {reason}.</source>
         <translation>无法保存 {name}：{reason}。</translation>
     </message>
+    <message>
+        <location line="+29"/>
+        <source>Could not open in the browser</source>
+        <translation>无法在浏览器中打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Could not write a temporary copy: {reason}.</source>
+        <translation>无法写入临时副本：{reason}。</translation>
+    </message>
 </context>
 <context>
     <name>PrintDialog</name>
     <message>
-        <location filename="../../widgets/print_dialog.py" line="+84"/>
+        <location filename="../../widgets/print_dialog.py" line="+91"/>
         <source>Print “{title}”</source>
         <translation>打印“{title}”</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Paged</source>
         <translation>分页</translation>
     </message>
@@ -1007,12 +1065,12 @@
         <translation>{count} 页</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>Save PDF</source>
         <translation>保存 PDF</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>PDF documents (*.pdf)</source>
         <translation>PDF 文档（*.pdf）</translation>
     </message>
@@ -1027,12 +1085,12 @@
         <translation>Easel 无法写入 {path}：{reason}。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Saved {name}</source>
         <translation>已保存 {name}</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Nothing was printed</source>
         <translation>未打印任何内容</translation>
     </message>
@@ -1211,7 +1269,7 @@
 <context>
     <name>ProviderForm</name>
     <message>
-        <location filename="../../widgets/provider_form.py" line="+61"/>
+        <location filename="../../widgets/provider_form.py" line="+56"/>
         <source>Custom (OpenAI-compatible)</source>
         <translation>自定义（兼容 OpenAI）</translation>
     </message>
@@ -1379,7 +1437,7 @@
 <context>
     <name>PublishDialog</name>
     <message>
-        <location filename="../../widgets/publish_dialog.py" line="+59"/>
+        <location filename="../../widgets/publish_dialog.py" line="+62"/>
         <source>Publish on this computer</source>
         <translation>在本机发布</translation>
     </message>
@@ -1389,7 +1447,12 @@
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>Stop publishing</source>
+        <translation>停止发布</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Let other devices on my network open it</source>
         <translation>允许我网络中的其他设备打开</translation>
     </message>
@@ -1399,12 +1462,22 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Published now:</source>
         <translation>当前已发布：</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+38"/>
+        <source>No QR code: this computer has no local network address right now, so other devices cannot reach it.</source>
+        <translation>没有二维码：这台电脑目前没有局域网地址，其他设备无法访问。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No QR code yet: this address opens only on this computer. To open the page on a phone, let other devices on your network open it (below); the QR code then shows the network address.</source>
+        <translation>暂无二维码：此地址只能在本机打开。要在手机上打开此页面，请允许网络中的其他设备访问（见下方）；二维码随后会显示网络地址。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Open to your local network?</source>
         <translation>向本地网络开放？</translation>
     </message>
@@ -1429,7 +1502,7 @@
         <translation>本机</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -1577,9 +1650,22 @@
     </message>
 </context>
 <context>
+    <name>SavedNotice</name>
+    <message>
+        <location filename="../../widgets/file_folders.py" line="+101"/>
+        <source>Saved {name}</source>
+        <translation>已保存 {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+</context>
+<context>
     <name>SearchResults</name>
     <message>
-        <location filename="../../widgets/search_results.py" line="+34"/>
+        <location filename="../../widgets/search_results.py" line="+36"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
@@ -1592,7 +1678,7 @@
 <context>
     <name>Secrets</name>
     <message>
-        <location filename="../../app/secrets.py" line="+93"/>
+        <location filename="../../app/secrets.py" line="+94"/>
         <source>No system keyring (Secret Service) is running, so keys can&apos;t be saved. Set {env}, or use a key for this session only.</source>
         <translation>没有运行系统密钥环（Secret Service），因此无法保存密钥。请设置 {env}，或使用仅限本次会话的密钥。</translation>
     </message>
@@ -1620,7 +1706,7 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../app/session.py" line="+340"/>
+        <location filename="../../app/session.py" line="+335"/>
         <source>Easel failed while handling this reply ({error}); what arrived is kept.</source>
         <translation>Easel 处理这条回复时出错（{error}）；已收到的内容已保留。</translation>
     </message>
@@ -1905,7 +1991,7 @@
 <context>
     <name>StoreRecovery</name>
     <message>
-        <location filename="../../app/store_recovery.py" line="+118"/>
+        <location filename="../../app/store_recovery.py" line="+124"/>
         <source>The history database was damaged ({reason}). Easel kept it as {name} and started with an empty history: nothing could be read from it.</source>
         <translation>历史数据库已损坏（{reason}）。Easel 已将其保留为 {name}，并以空的历史记录启动：其中没有可读取的内容。</translation>
     </message>
@@ -2181,17 +2267,17 @@
 <context>
     <name>Transcript</name>
     <message>
-        <location filename="../../widgets/transcript.py" line="+90"/>
+        <location filename="../../widgets/transcript.py" line="+87"/>
         <source>The reply</source>
         <translation>这条回复</translation>
     </message>
     <message>
-        <location line="+417"/>
+        <location line="+419"/>
         <source>… {count} more characters</source>
         <translation>……还有 {count} 个字符</translation>
     </message>
     <message>
-        <location filename="../../widgets/branch_actions.py" line="+49"/>
+        <location filename="../../widgets/branch_actions.py" line="+50"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
