@@ -273,8 +273,9 @@ class EaselApp:
                 print("The window did not become ready within 20 s.", file=sys.stderr)
                 return 7
             await asyncio.sleep(0.05)
-        await asyncio.sleep(1.5)  # let artifact previews paint
-        QApplication.processEvents()
+        # Let artifact previews paint; waiting in the task lets Qt run its pending events
+        # (processEvents here would re-enter other asyncio tasks under qasync).
+        await asyncio.sleep(1.6)
         if not self.window.grab().save(str(path)):
             print(f"Could not write {path}.", file=sys.stderr)
             return 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -119,7 +119,7 @@ class Composer(QWidget):
         self.tray = AttachmentTray(self)
         self.attach_button = QToolButton(self)
         self.attach_button.setObjectName("attachButton")
-        self.attach_button.setIcon(QIcon(str(asset("icons", "paperclip.svg"))))
+        self._paint_attach_icon()
         self.attach_button.setText(translate("Composer", "Attach"))  # read by screen readers
         self.attach_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.attach_button.setToolTip(
@@ -155,6 +155,18 @@ class Composer(QWidget):
         self.model_combo.activated.connect(lambda _: self._on_model())
         self.model_combo.lineEdit().editingFinished.connect(self._on_model)
         self.refresh_button.clicked.connect(self.modelsRefreshRequested)
+
+    def _paint_attach_icon(self) -> None:
+        # A light paperclip on a dark palette (the theme changes it live: changeEvent).
+        dark = self.palette().window().color().lightness() < 128
+        name = "paperclip-dark.svg" if dark else "paperclip.svg"
+        self.attach_button.setIcon(QIcon(str(asset("icons", name))))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        """The theme changed the palette: the paperclip follows."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "attach_button"):
+            self._paint_attach_icon()
 
     def text(self) -> str:
         """What is typed now."""
