@@ -19,6 +19,14 @@ from tests.test_gui_history import _recovery_box
 from tests.test_store_recovery import _history, _smash, _table_pages
 
 
+async def _close_settled(easel, task) -> None:
+    """Close once the start-up's background work (client, model list) is done, so no request
+    of this window is still open when the next one starts."""
+    await _until(lambda: easel._background is not None and easel._background.done(), 60)
+    await _until(lambda: easel.profile is None or easel.profile.name in easel._models, 60)
+    await _close(easel, task)
+
+
 def _damage_box() -> QMessageBox | None:
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QMessageBox) and widget.objectName() == "history-damaged":
@@ -39,7 +47,7 @@ def test_damage_after_a_clean_end_is_told_after_the_first_frame(
     async def scenario():
         easel, task = await _start(qasync_loop, model_server)  # no state: no check first
         await _until(lambda: json.loads(session.read_text())["checked"] > 0, 60)
-        await _close(easel, task)
+        await _close_settled(easel, task)
         assert json.loads(session.read_text())["clean"] is True
         pages = _table_pages(path, "messages")
         _smash(path, pages[len(pages) // 2])
@@ -49,19 +57,19 @@ def test_damage_after_a_clean_end_is_told_after_the_first_frame(
         state = json.loads(session.read_text())
         state["checked"] = 0  # ...and a check is due (the last passed long ago)
         session.write_text(json.dumps(state))
-        await _close(easel, task)
+        await _close_settled(easel, task)
 
         easel, task = await _start(qasync_loop, model_server)
         await _until(lambda: _damage_box() is not None, 60)
         assert "Quit Easel and start it again" in _damage_box().text()
         _damage_box().close()
-        await _close(easel, task)
+        await _close_settled(easel, task)
 
         easel, task = await _start(qasync_loop, model_server)  # recovered before the window
         await _until(lambda: _recovery_box() is not None)
         assert "recovered 40 conversations" in _recovery_box().text()
         _recovery_box().close()
-        await _close(easel, task)
+        await _close_settled(easel, task)
 
     run_async(scenario(), timeout=240)
 
@@ -93,7 +101,7 @@ def test_a_long_search_queue_is_drained_after_the_first_frame(
         easel, task = await _start(qasync_loop, model_server)
         await _until(lambda: queued() == 0, 60)
         assert [h.message_id for h in easel.store.search_hits("word1234")] == [1234]
-        await _close(easel, task)
+        await _close_settled(easel, task)
 
     run_async(scenario())
 
