@@ -22,8 +22,11 @@ from tests.test_store_recovery import _history, _smash, _table_pages
 async def _close_settled(easel, task) -> None:
     """Close once the start-up's background work (client, model list) is done, so no request
     of this window is still open when the next one starts."""
-    await _until(lambda: easel._background is not None and easel._background.done(), 60)
-    await _until(lambda: easel.profile is None or easel.profile.name in easel._models, 60)
+    providers = easel.providers
+    await _until(
+        lambda: providers.profile is None or providers.profile.name in providers.models, 60
+    )
+    await _until(lambda: not easel._tasks, 60)  # client, model list, tool servers: all done
     await _close(easel, task)
 
 
