@@ -28,6 +28,7 @@ from tests.model_server import error_reply, openai_text_reply
 from tests.test_attachments_artifact import CHART
 from tests.test_attachments_gui import _drop
 from tests.test_gui import _no_wait
+from tests.test_gui_branches import _text, _until_text
 from tests.test_transcript_actions import (
     _js,
     _until,
@@ -41,21 +42,6 @@ from tests.test_transcript_actions import (
 @pytest.fixture
 def run(run_async):
     return run_async
-
-
-async def _text(easel) -> str:
-    easel.transcript.flush()
-    return await _js(easel.transcript, "document.body.innerText")
-
-
-async def _until_text(easel, wanted: str, *, absent: str = "") -> str:
-    text = ""
-    for _ in range(200):
-        text = await _text(easel)
-        if wanted in text and (not absent or absent not in text):
-            return text
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{wanted!r} (without {absent!r}) never showed: {text!r}")
 
 
 async def _click(easel, key: str, selector: str) -> None:

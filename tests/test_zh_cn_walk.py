@@ -16,11 +16,9 @@ EASEL_TEST_SHOTS=DIR saves the picture of docs/screenshots/zh_CN.png.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
-import time
 from collections.abc import Callable, Iterable
 
 import pytest
@@ -46,6 +44,7 @@ from PySide6.QtWidgets import (
 from app.presets import PRESETS
 from app.secrets import KeyStore
 from tests.model_server import openai_text_reply
+from tests.test_gui import _args, _js, _until
 from widgets.app import EaselApp
 from widgets.language import CHINESE, install_language, remove_language
 
@@ -180,33 +179,6 @@ def chinese(qapp):
     assert len(translators) == 3, "Easel's, qtbase's and qtwebengine's catalogues"
     yield
     remove_language(qapp, translators)
-
-
-def _args(server, **extra) -> argparse.Namespace:
-    values = dict(
-        provider=None,
-        base_url=server.openai_base,
-        model=MODEL,
-        api_key_env=None,
-        kind=None,
-        screenshot=None,
-    )
-    values.update(extra)
-    return argparse.Namespace(**values)
-
-
-async def _until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
-async def _js(view, script: str):
-    future = asyncio.get_running_loop().create_future()
-    view.page().runJavaScript(script, 0, lambda value: future.done() or future.set_result(value))
-    return await asyncio.wait_for(future, 10)
 
 
 def _new_windows(before: set[QWidget]) -> list[QWidget]:
