@@ -21,6 +21,7 @@ from tests.model_server import openai_text_reply
 from tests.test_gui import GAME, _args, _artifact, _close, _send_and_wait, _until
 from widgets.app import EaselApp
 from widgets.artifact_toolbar import ArtifactToolbar
+from widgets.language import CHINESE, install_language, remove_language
 from widgets.publish_dialog import PublishDialog
 from widgets.window_geometry import clamp_rect, first_launch_rect
 
@@ -35,8 +36,17 @@ def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Q
     return rect
 
 
-async def _start(loop, server) -> tuple[EaselApp, asyncio.Task]:
-    easel = EaselApp(_args(server), loop, await KeyStore.open_default())
+@pytest.fixture(params=["en-light", "zh_CN-dark"])
+def look(request: pytest.FixtureRequest, qapp):
+    """English in the light theme, and 简体中文 in the dark one (longer or wider labels)."""
+    language, theme = request.param.split("-")
+    translators = install_language(qapp, CHINESE) if language == CHINESE else []
+    yield theme
+    remove_language(qapp, translators)
+
+
+async def _start(loop, server, **extra) -> tuple[EaselApp, asyncio.Task]:
+    easel = EaselApp(_args(server, **extra), loop, await KeyStore.open_default())
     task = asyncio.ensure_future(easel.run())
     await _until(lambda: easel.transcript_ready)
     return easel, task
@@ -72,11 +82,11 @@ def _inside(widget: QWidget, window: QWidget) -> bool:
 
 
 @pytest.mark.parametrize("screen", SCREENS, indirect=True, ids=["1280x720", "1366x768"])
-def test_an_artifact_fits_a_laptop_screen(qasync_loop, run_async, model_server, screen):
+def test_an_artifact_fits_a_laptop_screen(qasync_loop, run_async, model_server, screen, look):
     model_server.enqueue(openai_text_reply("A game:\n" + _artifact("breakout", "Breakout", GAME)))
 
     async def scenario():
-        easel, task = await _start(qasync_loop, model_server)
+        easel, task = await _start(qasync_loop, model_server, theme=look)
         await _send_and_wait(easel, "a breakout game")
         window = easel.window
         tab = easel.panel.current_tab()
@@ -84,6 +94,8 @@ def test_an_artifact_fits_a_laptop_screen(qasync_loop, run_async, model_server, 
         assert window.minimumSizeHint().width() <= 960
         assert screen.contains(window.geometry()), (window.geometry(), screen)
         send = easel.composer.button
+        assert (send.text() == "Send") == (look == "light")  # the zh_CN run is really Chinese
+        assert (window.palette().window().color().lightness() < 128) == (look == "dark")
         assert send.isVisible() and _inside(send, window)
         bar = tab.toolbar
         actions = [
