@@ -57,10 +57,13 @@ def test_damage_after_a_clean_end_is_told_after_the_first_frame(
 
         easel, task = await _start(qasync_loop, model_server)
         assert _recovery_box() is None  # a clean end: the window did not read every page...
-        state = json.loads(session.read_text())
-        state["checked"] = 0  # ...and a check is due (the last passed long ago)
-        session.write_text(json.dumps(state))
         await _close_settled(easel, task)
+        # ...and now a check is due (the last passed long ago). Written once that window is
+        # closed: written while it ran, its own after-first-frame check could find the damage
+        # first, and the next start would recover at once instead of telling.
+        state = json.loads(session.read_text())
+        state["checked"] = 0
+        session.write_text(json.dumps(state))
 
         easel, task = await _start(qasync_loop, model_server)
         await _until(lambda: _damage_box() is not None, 60)
