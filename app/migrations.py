@@ -290,16 +290,21 @@ def m005_tool_calls(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX tool_calls_by_message ON tool_calls(message_id, step, position)")
 
 
+def _drop_message_index(db: sqlite3.Connection) -> None:
+    """The message index, its triggers and the view it read, gone (to be made anew)."""
+    for suffix in ("ai", "ad", "au"):
+        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
+    db.execute("DROP TABLE IF EXISTS messages_fts")
+    db.execute("DROP VIEW IF EXISTS messages_indexed")
+
+
 def m006_index_the_start_of_huge_messages(db: sqlite3.Connection) -> None:
     """The message index takes the first INDEXED_CHARS characters of each message (a 50 MB
     reply stalled the window for seconds as it was indexed at its end)."""
     tokenizer = _current_tokenizer(db)
     if tokenizer is None:
         return
-    for suffix in ("ai", "ad", "au"):
-        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
-    db.execute("DROP TABLE IF EXISTS messages_fts")
-    db.execute("DROP VIEW IF EXISTS messages_indexed")
+    _drop_message_index(db)
     create_message_index(db, tokenizer)
 
 
@@ -347,10 +352,7 @@ def m008_search_prose_not_markup(db: sqlite3.Connection) -> None:
     tokenizer = _current_tokenizer(db)
     if tokenizer is None:
         return
-    for suffix in ("ai", "ad", "au"):
-        db.execute(f"DROP TRIGGER IF EXISTS messages_fts_{suffix}")
-    db.execute("DROP TABLE IF EXISTS messages_fts")
-    db.execute("DROP VIEW IF EXISTS messages_indexed")
+    _drop_message_index(db)
     db.execute("CREATE TABLE IF NOT EXISTS search_pending (message_id INTEGER PRIMARY KEY)")
     create_prose_index(db, tokenizer)
 
