@@ -9,14 +9,19 @@ does nothing.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import functools
 import logging
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
 
-def _malloc_trim() -> ctypes._CFuncPtr | None:
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    # ctypes is imported here, at the first tab closed, not at start-up.
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if not name:
         return None
@@ -26,11 +31,9 @@ def _malloc_trim() -> ctypes._CFuncPtr | None:
         return None
 
 
-_TRIM = _malloc_trim()
-
-
 def release_freed_memory() -> bool:
     """Return freed heap memory to the system where the C library can; True if it did."""
-    if _TRIM is None:
+    trim = _malloc_trim()
+    if trim is None:
         return False
-    return bool(_TRIM(0))
+    return bool(trim(0))

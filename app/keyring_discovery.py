@@ -1,10 +1,12 @@
-"""Finding the system keyring's backend on a thread of its own, from the first moment.
+"""Finding the system keyring's backend on a thread of its own.
 
-keyring's discovery takes 0.2–0.5 s on Linux, mostly waiting on the subprocesses that
-`ctypes.util.find_library` runs for the macOS backend, and on D-Bus on a desktop. Started before
-the desktop app imports Qt and builds its window, that wait overlaps the work the window needs
-(a waiting thread holds no GIL) instead of following it. This module imports nothing heavy itself,
-so starting the search costs nothing; `KeyStore.open_default(discovery=...)` awaits the result.
+keyring's discovery takes 0.2–0.5 s on Linux: it imports every backend (importlib_metadata, email,
+jaraco, ~50 ms of imports), runs the subprocesses `ctypes.util.find_library` starts for the macOS
+backend, and waits on D-Bus on a desktop. The desktop app starts it once its first frame is on
+screen (`KeyStore.found_later` and `find()`): run beside the window's own start-up, its imports
+took the GIL from the GUI thread and cost the first frame ~100 ms. The first key lookup starts it
+anyway when it comes earlier. This module imports nothing heavy itself; `KeyStore.ready()` awaits
+the result.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """Publish an artifact on this computer: a tiny HTTP server per published page (pure Python).
 
-Each publication is its own `ThreadingHTTPServer` on its own port, serving exactly one thing:
-`GET /<token>/` answers the page's bytes. Every other path and every other method is 404, so
-nothing else of the app can be reached through it; stopping a publication closes its port.
+Each publication is its own server (app/page_server.py) on its own port, serving exactly one
+thing: `GET /<token>/` answers the page's bytes. Every other path and every other method is 404,
+so nothing else of the app can be reached through it; stopping a publication closes its port.
 The token in the path is random, so a neighbour on the network cannot guess the URL.
-
-Each page is served with a Content-Security-Policy that refuses every remote load and puts the
-page in an opaque origin of its own (`sandbox allow-scripts`, see app/export_policy.py).
 
 By default the server listens on 127.0.0.1 only and checks the Host header (a web page the user
 visits cannot reach it through DNS rebinding). `lan=True` listens on every interface and reports
@@ -21,22 +18,14 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 
-from app.export_policy import PUBLISHED_PAGE_CSP
+if TYPE_CHECKING:
+    from app.page_server import PageServer
 
 LOOPBACK = "127.0.0.1"
 _EVERYWHERE = "0.0.0.0"
 _POLL_SECONDS = 0.1
-_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    # No remote loads, and an opaque origin: pages on other ports of this host share cookies,
-    # and without the sandbox one published page could read another's (and its storage).
-    "Content-Security-Policy": PUBLISHED_PAGE_CSP,
-}
 
 
 @dataclass
@@ -47,63 +36,8 @@ class Publication:
     url: str
     port: int
     lan: bool
-    _server: ThreadingHTTPServer = field(repr=False)
+    _server: PageServer = field(repr=False)
     _thread: threading.Thread = field(repr=False)
-
-
-class _PageServer(ThreadingHTTPServer):
-    """Serves one page at one path; `body` can be replaced while it runs (a new version)."""
-
-    daemon_threads = True
-
-    def __init__(self, host: str, path: str, body: bytes, allowed_hosts: frozenset[str]) -> None:
-        self.page_path = path
-        self.body = body
-        self.allowed_hosts = allowed_hosts  # empty: any Host header (on the local network)
-        super().__init__((host, 0), _PageHandler)
-
-
-class _PageHandler(BaseHTTPRequestHandler):
-    """GET of the one page; 404 for every other path, method or Host."""
-
-    server: _PageServer
-    server_version = "Easel"
-    sys_version = ""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
-        """The page, byte for byte, when the path and Host are right."""
-        server = self.server
-        host = (self.headers.get("Host") or "").lower()
-        if self.path != server.page_path or (
-            server.allowed_hosts and host not in server.allowed_hosts
-        ):
-            self._not_found()
-            return
-        self.send_response(200)
-        for name, value in _HEADERS.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(server.body)))
-        self.end_headers()
-        self.wfile.write(server.body)
-
-    def _not_found(self) -> None:
-        body = b"Not found\n"
-        self.send_response(404)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def __getattr__(self, name: str) -> Callable[[], None]:
-        # http.server looks up do_<METHOD>; every method but GET (POST, PUT, HEAD, OPTIONS, any
-        # made-up one) gets the same 404 instead of the default 501 with a server banner.
-        if name.startswith("do_"):
-            return self._not_found
-        raise AttributeError(name)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server API)
-        """Quiet: requests are not logged to the terminal."""
 
 
 def lan_address() -> str:
@@ -161,7 +95,10 @@ class Publisher:
     def _start(self, name: str, body: bytes, lan: bool) -> Publication:
         path = f"/{secrets.token_urlsafe(9)}/"
         host = self._address() if lan else LOOPBACK
-        server = _PageServer(_EVERYWHERE if lan else LOOPBACK, path, body, frozenset())
+        # Imported here: http.server is not needed until the first page is published.
+        from app.page_server import PageServer
+
+        server = PageServer(_EVERYWHERE if lan else LOOPBACK, path, body, frozenset())
         port = server.server_address[1]
         if not lan:
             server.allowed_hosts = frozenset({f"{LOOPBACK}:{port}", f"localhost:{port}"})

@@ -10,7 +10,10 @@ call raises, even `get_password`: then keys can't be saved, and the user sets an
 variable or enters a key that lives in memory for this run. There is deliberately no plaintext
 file fallback.
 
-Keyring calls may block on D-Bus, so every one runs in a worker thread.
+Keyring calls may block on D-Bus, so every one runs in a worker thread. The desktop app does not
+wait for the backend to be found before its first frame (`KeyStore.found_later`): finding it
+imports keyring and runs subprocesses, and on a thread beside the window's own start-up it took
+the GIL from it. Nothing here imports keyring until a backend is looked for.
 """
 
 from __future__ import annotations
@@ -19,24 +22,20 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-
-import keyring
-import keyring.backends.fail
-import keyring.backends.null
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError, PasswordDeleteError
+from typing import TYPE_CHECKING
 
 from app.config import ProviderProfile, Settings, is_env_reference
 from app.i18n import translate
 from app.presets import find_preset
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 log = logging.getLogger(__name__)
 
 SERVICE = "easel"
-# Backends that exist only to say "there is no keyring".
-_UNUSABLE_BACKENDS = (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)
 
 
 class KeyringUnavailable(RuntimeError):
@@ -51,12 +50,38 @@ class KeyStore:
         *,
         backend: KeyringBackend | None = None,
         environment: Mapping[str, str] | None = None,
+        find: Callable[[], concurrent.futures.Future[KeyringBackend]] | None = None,
     ) -> None:
+        """backend: the keyring to use; else `find` starts looking for it when first needed
+        (see found_later); with neither, keyring's own choice is found now, on this thread."""
         self._session: dict[str, str] = {}
-        self._backend = backend if backend is not None else default_backend()
-        self.available = not isinstance(self._backend, _UNUSABLE_BACKENDS)
+        self._backend: KeyringBackend | None = None
+        self._search: concurrent.futures.Future[KeyringBackend] | None = None
+        self._start_search = find
+        self.available = False  # known to hold keys: see ready()
         # Secret variables taken out of os.environ at start-up (app/secret_env.py) live here.
         self._environment = dict(environment or {})
+        if backend is not None or find is None:
+            self._use(backend if backend is not None else default_backend())
+
+    @classmethod
+    def found_later(
+        cls,
+        environment: Mapping[str, str] | None = None,
+        *,
+        start: Callable[[], concurrent.futures.Future[KeyringBackend]] | None = None,
+    ) -> KeyStore:
+        """A store usable at once whose keyring backend is looked for on a thread when first
+        needed, or when find() says so (the desktop app: once its first frame is on screen).
+
+        Until then `available` is False; `await ready()` gives the answer. `start` begins the
+        search and returns its future (app.keyring_discovery by default).
+        """
+        if start is None:
+            from app.keyring_discovery import start_keyring_discovery
+
+            start = start_keyring_discovery
+        return cls(environment=environment, find=start)
 
     @classmethod
     async def open_default(
@@ -67,14 +92,43 @@ class KeyStore:
     ) -> KeyStore:
         """The store on the system keyring, found off the event loop (discovery uses D-Bus).
 
-        discovery: the backend being found already (app.keyring_discovery, started first thing
-        at start-up); without it, the search starts now.
+        discovery: the backend being found already (app.keyring_discovery); without it, the
+        search starts now.
         """
-        if discovery is not None:
-            backend = await asyncio.wrap_future(discovery)
-        else:
-            backend = await asyncio.to_thread(default_backend)
-        return cls(backend=backend, environment=environment)
+        start = (lambda: discovery) if discovery is not None else None
+        store = cls.found_later(environment, start=start)
+        await store.ready()
+        return store
+
+    def find(self) -> None:
+        """Start looking for the keyring backend now (once); ready() waits for the answer."""
+        if self._backend is None and self._search is None and self._start_search is not None:
+            self._search = self._start_search()
+
+    async def ready(self) -> bool:
+        """Wait until the backend is known; whether keys can be saved in it (`available`)."""
+        if self._backend is None:
+            self.find()
+            assert self._search is not None
+            try:
+                backend = await asyncio.wrap_future(self._search)
+            except Exception as error:  # the search itself failed: keys live in memory only
+                log.warning("no keyring backend: %s", type(error).__name__)
+                import keyring.backends.fail
+
+                backend = keyring.backends.fail.Keyring()
+            if self._backend is None:
+                self._use(backend)
+        return self.available
+
+    def _use(self, backend: KeyringBackend) -> None:
+        import keyring.backends.fail
+        import keyring.backends.null
+
+        self._backend = backend
+        # fail and null exist only to say "there is no keyring".
+        unusable = (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)
+        self.available = not isinstance(backend, unusable)
 
     def environment_value(self, name: str) -> str | None:
         """An environment variable's value (stripped), from the ones kept here or os.environ."""
@@ -107,8 +161,11 @@ class KeyStore:
         """The key for a profile: the session's, else the keyring's; None when there is none."""
         if profile in self._session:
             return self._session[profile]
-        if not self.available:
+        if not await self.ready():
             return None
+        from keyring.errors import KeyringError
+
+        assert self._backend is not None
         try:
             return await asyncio.to_thread(self._backend.get_password, SERVICE, profile)
         except KeyringError as error:
@@ -119,8 +176,11 @@ class KeyStore:
     async def set(self, profile: str, key: str) -> None:
         """Save a key in the keyring. Raises KeyringUnavailable when there is none to use."""
         key = _clean(key)
-        if not self.available:
+        if not await self.ready():
             raise KeyringUnavailable(self.unavailable_reason)
+        from keyring.errors import KeyringError
+
+        assert self._backend is not None
         try:
             await asyncio.to_thread(self._backend.set_password, SERVICE, profile, key)
         except KeyringError as error:
@@ -137,8 +197,11 @@ class KeyStore:
     async def delete(self, profile: str) -> None:
         """Forget a profile's key, in memory and in the keyring. No key is not an error."""
         self._session.pop(profile, None)
-        if not self.available:
+        if not await self.ready():
             return
+        from keyring.errors import KeyringError, PasswordDeleteError
+
+        assert self._backend is not None
         try:
             await asyncio.to_thread(self._backend.delete_password, SERVICE, profile)
         except PasswordDeleteError:
@@ -165,6 +228,10 @@ def default_backend() -> KeyringBackend:
     Slow (0.2–0.5 s on Linux: keyring imports every backend, and the macOS one looks for its
     library with gcc and ldconfig), so it runs on a thread: see app.keyring_discovery.
     """
+    import keyring
+    import keyring.backends.fail
+    from keyring.errors import KeyringError
+
     try:
         return keyring.get_keyring()
     except KeyringError as error:
@@ -234,7 +301,7 @@ async def store_header_values(
         if not value.strip() or is_env_reference(value):
             continue
         entry = header_entry(profile.name, name)
-        if session_only or not store.available:
+        if session_only or not await store.ready():
             store.set_session_key(entry, value)
             session_names.append(name)
             continue

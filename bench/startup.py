@@ -3,7 +3,8 @@
 Each is measured in a fresh process (offscreen), from the first line of the child script to
 the moment its web view has loaded: for Easel, the real main window shown with its transcript
 page loaded (EaselApp.transcript_ready) and the latest stored conversation open, started as
-main.py starts it (scheme, network wall, keys, then the app); for the baseline, a QWebEngineView
+main.py starts it (scheme, network wall, then the app; the keyring backend is looked for after
+the first frame, as main.py does); for the baseline, a QWebEngineView
 showing one small page. What Easel defers until after that moment (widgets/warm_up.py, model
 lists, tool servers) is not counted: the window is usable before it. Prints the medians and the
 ratio (target <= 2.0), the resident memory of each process tree once ready, and `RESULT {json}`.
@@ -14,6 +15,7 @@ ratio (target <= 2.0), the resident memory of each process tree once ready, and 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -47,10 +49,9 @@ app.exec()
 
 EASEL = """
 import time; started = time.perf_counter()
-import asyncio, argparse, json, sys
+import asyncio, argparse, gc, json, sys
+gc.disable()  # as main.py does while the window is built (EaselApp.run turns it back on)
 sys.path.insert(0, ROOT)
-from app.keyring_discovery import start_keyring_discovery
-discovery = start_keyring_discovery()
 from sandbox.engine import start_network_wall
 from sandbox.scheme import register_scheme
 register_scheme()
@@ -64,7 +65,7 @@ loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
 args = argparse.Namespace(provider=None, base_url="http://127.0.0.1:9/v1", model="m",
                           api_key_env=None, kind=None, screenshot=None)
 async def main():
-    easel = EaselApp(args, loop, await KeyStore.open_default(discovery=discovery), gate)
+    easel = EaselApp(args, loop, KeyStore.found_later(), gate)
     ready = asyncio.get_running_loop().create_future()
     def on_ready():  # the moment itself, before anything deferred to after it runs
         if easel.window.isVisible() and not ready.done():
@@ -132,6 +133,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     rounds = parser.parse_args().rounds
+    # Easel's modules as bytecode, as scripts/setup-env and an installed package leave them:
+    # with PYTHONDONTWRITEBYTECODE set (as on our machines) every start would compile them.
+    for folder in ("app", "widgets", "sandbox", "easel"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
     home = tempfile.mkdtemp(prefix="easel-bench-")
     seed_history(home)
     bare, easel = [], []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -160,10 +161,9 @@ def run_app(args: argparse.Namespace) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if (missing := _missing_qt_libraries(gui=True)) is not None:
         return missing
-    from app.keyring_discovery import start_keyring_discovery
-
-    # Its 0.2–0.5 s of waiting overlaps the imports and the window below.
-    keyring_discovery = start_keyring_discovery()
+    # Building the window makes ~100 young collections (~35 ms) that free next to nothing;
+    # EaselApp.run() freezes what start-up made and turns the collector back on.
+    gc.disable()
     from app.secret_env import take_secret_environment
 
     # Before the web engine exists: its renderers inherit the environment, the keys must not.
@@ -204,11 +204,9 @@ def run_app(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     _install_asyncgen_hooks(loop)
+    # The keyring backend is looked for on a thread once the first frame is on screen.
+    keys = KeyStore.found_later(secret_environment)
     with loop:
-        # Finding the keyring backend may wait on D-Bus: done off the GUI thread.
-        keys = loop.run_until_complete(
-            KeyStore.open_default(secret_environment, discovery=keyring_discovery)
-        )
         try:
             easel = EaselApp(args, loop, keys, gate)
         except StoreError as error:  # no history can be opened (a read-only home)

@@ -208,3 +208,50 @@ def test_no_key_lands_in_settings_database_or_log(easel_home: Path, monkeypatch)
     assert any(p.name.startswith("easel.sqlite3") for p in files)
     for path in files:
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_a_store_found_later_looks_for_its_backend_only_when_asked():
+    """The desktop app's store: usable at once, the keyring searched on a thread when find()
+    is called (after the first frame) or a key is first needed; unavailable until known."""
+    import concurrent.futures
+
+    backend = MemoryKeyring()
+    searches: list[concurrent.futures.Future[KeyringBackend]] = []
+
+    def start() -> concurrent.futures.Future[KeyringBackend]:
+        future: concurrent.futures.Future[KeyringBackend] = concurrent.futures.Future()
+        threading.Timer(0.05, future.set_result, (backend,)).start()
+        searches.append(future)
+        return future
+
+    store = KeyStore.found_later({"MY_KEY": " sk-env "}, start=start)
+    assert searches == [] and store.available is False
+    assert store.environment_value("MY_KEY") == "sk-env"  # needs no keyring
+    store.set_session_key("p", SECRET)
+    assert asyncio.run(store.get("p")) == SECRET and searches == []  # nor does a session key
+
+    async def use() -> str | None:
+        store.find()
+        store.find()  # once only
+        await store.set("q", SECRET)
+        return await store.get("q")
+
+    assert asyncio.run(use()) == SECRET
+    assert len(searches) == 1 and store.available
+    assert backend.passwords[("easel", "q")] == SECRET
+
+
+def test_a_search_that_fails_leaves_keys_for_this_session_only(caplog):
+    import concurrent.futures
+
+    def start() -> concurrent.futures.Future[KeyringBackend]:
+        future: concurrent.futures.Future[KeyringBackend] = concurrent.futures.Future()
+        future.set_exception(RuntimeError("D-Bus went away"))
+        return future
+
+    store = KeyStore.found_later(start=start)
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(store.get("p")) is None  # starts the search itself
+    assert store.available is False and "RuntimeError" in caplog.text
+    with pytest.raises(KeyringUnavailable):
+        asyncio.run(store.set("p", SECRET))

@@ -1,4 +1,4 @@
-"""Start-up defers what the first frame does not need, and the window is usable at once.
+"""Start-up defers what the first frame does not need (keyring too); the window is usable at once.
 
 The desktop app starts in a fresh process (this one has imported everything already), started
 the way main.py starts it, with the deferred warm-up turned off so that every deferred module
@@ -23,8 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import asyncio, argparse, json, sys
 sys.path.insert(0, sys.argv[1])
-from app.keyring_discovery import start_keyring_discovery
-discovery = start_keyring_discovery()
 from sandbox.engine import start_network_wall
 from sandbox.scheme import register_scheme
 register_scheme()
@@ -72,13 +70,14 @@ async def main(server):
     server.enqueue(openai_text_reply(REPLY))
     args = argparse.Namespace(provider=None, base_url=server.openai_base, model="m",
                               api_key_env=None, kind=None, screenshot=None)
-    easel = widgets.app.EaselApp(args, loop, await KeyStore.open_default(discovery=discovery), gate)
+    easel = widgets.app.EaselApp(args, loop, KeyStore.found_later(), gate)
     ready = loop.create_future()
 
     code_at_ready = loop.create_future()
 
     def on_ready():  # the first frame: type and send at once
         report["at_ready"] = loaded()
+        report["keyring_at_ready"] = "keyring" in sys.modules
         report["visible"] = easel.window.isVisible()
         query(easel.transcript, CODE, code_at_ready)
         easel.composer.edit.setPlainText("make a box")
@@ -96,6 +95,12 @@ async def main(server):
     query(easel.transcript, CODE, code_later)
     report["code_later"] = json.loads(await code_later)
     report["tab"] = easel.panel.tab("box") is not None
+    # The keyring backend was looked for after the first frame; the form says what it found.
+    available = await easel.keys.ready()
+    note = "" if available else easel.keys.unavailable_reason
+    await until(lambda: easel.form.keyring_label.text() == note)
+    report["keyring_note_shown"] = easel.form.keyring_label.isVisibleTo(easel.form) == bool(note)
+    report["session_only_forced"] = easel.form.session_only.isEnabled() == available
     easel.settings_menu.show_providers()
     easel.settings_menu.show_tools()
     report["after_use"] = loaded()
@@ -133,6 +138,8 @@ def test_start_defers_modules_and_takes_a_prompt_at_once(tmp_path):
     report = json.loads(lines[-1].removeprefix("REPORT "))
     assert report["visible"]
     assert report["at_ready"] == []  # nothing deferred was loaded before the first frame
+    assert not report["keyring_at_ready"]  # its backend is looked for after the first frame
+    assert report["keyring_note_shown"] and report["session_only_forced"]
     assert report["stored"][0] == "make a box"
     assert "Here it is." in report["stored"][1] and "<p>box</p>" in report["stored"][1]
     assert report["tab"]  # the artifact tab's module loaded when the first tab needed it

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -23,7 +24,6 @@ from app.i18n import translate
 from app.prompts import system_prompt
 from app.publish import Publisher
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
-from app.session import ChatSession
 from app.store_checkup import HistoryCheckup
 from app.store_recovery import start_empty
 from app.tools.hub import ToolHub
@@ -52,6 +52,9 @@ from widgets.theme import ThemeController
 from widgets.transcript import TranscriptView
 from widgets.warm_up import warm_up
 from widgets.window_geometry import geometry_text, restore_window
+
+if TYPE_CHECKING:
+    from app.session import ChatSession
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -85,6 +88,16 @@ class EaselApp:
         self.powers = ArtifactPowers(self.store, self.providers.artifact_provider)
         # Tool servers live as long as the app; they start in the background after start-up.
         self.tool_hub = ToolHub(load_tool_settings(), save_tool_settings)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        # Palette, style sheet and the pages' colour scheme, before any widget shows; --theme
+        # is for this run only (the settings keep the user's own choice).
+        self.theme = ThemeController(app, getattr(args, "theme", None) or self.settings.theme)
+        self.theme.apply()
+        # The transcript page starts loading first: its renderer process starts up while the
+        # rest of the window is built.
+        self.transcript = TranscriptView(interval_ms=33)
+        self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
         self.artifact_profile = make_artifact_profile(gate=gate, bridge=self.powers.endpoint)
         # Deleted with the profile, on this thread (never by the garbage collector elsewhere).
@@ -94,21 +107,13 @@ class EaselApp:
         self._tasks: set[asyncio.Task[object]] = set()
         install_excepthook()
 
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        # Palette, style sheet and the pages' colour scheme, before any widget shows; --theme
-        # is for this run only (the settings keep the user's own choice).
-        self.theme = ThemeController(app, getattr(args, "theme", None) or self.settings.theme)
-        self.theme.apply()
-        keyring_note = "" if self.keys.available else self.keys.unavailable_reason
-        self.form = ProviderForm(self.providers.test_profile, keyring_note=keyring_note)
+        # Whether keys can be saved is known after the first frame (see _note_keyring).
+        self.form = ProviderForm(self.providers.test_profile)
         self.sidebar = Sidebar()
-        self.transcript = TranscriptView(interval_ms=33)
-        self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         self.composer = Composer()
         self.publisher = Publisher()
         # Save dialogs open in the last folder used per kind (kept in settings.json).
-        self.folders = FileFolders(self.settings, self._save_settings_quietly)
+        self.folders = FileFolders(self.settings, self._save_settings)
         self.panel = ArtifactPanel(self.artifact_profile, self.publisher, folders=self.folders)
         self.powers.attach(self.panel)
         self.window = MainWindow(
@@ -155,6 +160,7 @@ class EaselApp:
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
         self._background(self._warm_up())
+        self._background(self._note_keyring())
         self._background(self._start_background_work())
         self._background(upkeep(lambda: self.store, self.checkup, self.window))
 
@@ -170,6 +176,11 @@ class EaselApp:
         # The lexers are compiled now: code shown plain in the first frame gets its colours.
         self.transcript.highlight_deferred()
 
+    async def _note_keyring(self) -> None:
+        """Find the keyring backend now; the provider form says so when keys can't be saved."""
+        if not await self.keys.ready():
+            self.form.set_keyring_note(self.keys.unavailable_reason)
+
     async def _start_background_work(self) -> None:
         """The model list, local servers and tool servers, once the client is made off-thread."""
         providers = self.providers
@@ -181,12 +192,6 @@ class EaselApp:
         if providers.profile is None:
             self._background(self.provider_status.offer_local_servers())
         self._background(self.tool_hub.start_all())
-
-    def _save_settings_quietly(self) -> None:
-        try:
-            save_settings(self.settings)
-        except OSError as error:
-            log.warning("could not save settings: %s", error)
 
     def _save_settings(self) -> None:
         try:
@@ -239,7 +244,9 @@ class EaselApp:
             show_recovery_notice(self.window, self._history_notice, self.start_empty_history)
         # Everything made so far lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall the loop ~40 ms now and then while a reply streams.
+        # main.py turned the collector off while the window was built: back on from here.
         gc.freeze()
+        gc.enable()
         if self.args.screenshot is not None:
             return await self._screenshot(self.args.screenshot)
         await self.closed
@@ -329,6 +336,9 @@ class EaselApp:
 
     async def make_session(self, conversation_id: int) -> ChatSession:
         """The session for a conversation, with the active provider and its key."""
+        # Imported at the first turn: the first frame needs none of the session's machinery.
+        from app.session import ChatSession
+
         provider, profile = await self.providers.connect()
         prompt = (
             system_prompt(self.settings.system_prompt)

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,21 +24,21 @@ from app.attachment_store import attachments_of_conversation, attachments_of_mes
 from app.events import ProviderError
 from app.i18n import translate
 from app.retry_policy import RetryRefused, retry_refusal
-from app.session import (
+from app.session_events import (
     ArtifactLimitReached,
     ArtifactSaved,
-    ChatSession,
     EditFailed,
     EditRepair,
     ParsedSegment,
     Reasoning,
     Retrying,
     SessionEvent,
+    ToolCallUpdate,
+    ToolsUnavailable,
     TurnEnded,
     TurnStarted,
     UsageUpdate,
 )
-from app.session_events import ToolCallUpdate, ToolsUnavailable
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.store_errors import StoreError
 from app.token_estimate import estimate_tokens
@@ -53,13 +54,17 @@ from widgets.transcript import TranscriptView
 from widgets.transcript_loader import TranscriptLoader
 from widgets.welcome import welcome_html
 
+if TYPE_CHECKING:
+    from app.session import ChatSession
+
 log = logging.getLogger(__name__)
 
 # Seconds between updates of the streaming status line (tokens, tokens/second).
 STATUS_INTERVAL = 0.25
 
 # Makes the session for a conversation (provider, key, prompt); raises ProviderError if it can't.
-SessionFactory = Callable[[int], Awaitable[ChatSession]]
+# app.session is imported when the first turn runs (widgets/app.py), not at start-up.
+SessionFactory = Callable[[int], Awaitable["ChatSession"]]
 
 
 def message_key(message_id: int) -> str:

@@ -188,7 +188,7 @@ class ProviderControl(QObject):
     async def save_profile(self, profile: ProviderProfile, key: str, session_only: bool) -> None:
         """Keep a profile (its key in the keyring, never in a file) and make it active."""
         if key:
-            if session_only or not self.keys.available:
+            if session_only or not await self.keys.ready():
                 self.keys.set_session_key(profile.name, key)
             else:
                 try:
@@ -226,7 +226,7 @@ class ProviderControl(QObject):
             profile = self.settings.profile(preset.name) or profile_from_preset(preset)
             if self.settings.profile(profile.name) is None:
                 self.settings.profiles.append(profile)
-            if self.keys.available:
+            if await self.keys.ready():
                 try:
                     await self.keys.set(profile.name, key)
                 except KeyringUnavailable:

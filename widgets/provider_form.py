@@ -108,12 +108,10 @@ class ProviderForm(QWidget):
         self.session_only = QCheckBox(
             translate("ProviderForm", "Keep the key for this session only"), self
         )
-        if keyring_note:
-            self.session_only.setChecked(True)
-            self.session_only.setEnabled(False)
-            self.keyring_label = QLabel(keyring_note, self)
-            self.keyring_label.setWordWrap(True)
-            self.keyring_label.setObjectName("warning")
+        # Shown only when keys cannot be saved (set_keyring_note).
+        self.keyring_label = QLabel(self)
+        self.keyring_label.setWordWrap(True)
+        self.keyring_label.setObjectName("warning")
         self.advanced_toggle = QToolButton(self)
         self.advanced_toggle.setText(translate("ProviderForm", "Advanced ▸"))
         self.advanced_toggle.setCheckable(True)
@@ -167,8 +165,8 @@ class ProviderForm(QWidget):
         form.addRow(translate("ProviderForm", "API key"), self.key)
         form.addRow("", self.key_note)
         form.addRow("", self.session_only)
-        if keyring_note:
-            form.addRow("", self.keyring_label)
+        form.addRow("", self.keyring_label)
+        self._form = form
         form.addRow("", self.advanced_toggle)
         form.addRow("", self.advanced)
         buttons = QHBoxLayout()
@@ -189,6 +187,16 @@ class ProviderForm(QWidget):
         self.model.editTextChanged.connect(self._changed)
         self.kind.currentIndexChanged.connect(self._changed)
         self._on_preset()
+        self.set_keyring_note(keyring_note)
+
+    def set_keyring_note(self, note: str) -> None:
+        """Say why keys cannot be saved (no system keyring), and keep them for this session;
+        "" when they can. The desktop app learns this after its first frame."""
+        self.keyring_label.setText(note)
+        self._form.setRowVisible(self.keyring_label, bool(note))
+        if note:
+            self.session_only.setChecked(True)
+        self.session_only.setEnabled(not note)
 
     # --- filling in ------------------------------------------------------------------------
 
