@@ -3,9 +3,9 @@
 Each is measured in a fresh process (offscreen), from the first line of the child script to
 the moment its web view has loaded: for Easel, the real main window shown with its transcript
 page loaded (EaselApp.transcript_ready) and the latest stored conversation open, started as
-main.py starts it (scheme, network wall, then the app; the keyring backend is looked for after
-the first frame, as main.py does); for the baseline, a QWebEngineView
-showing one small page. What Easel defers until after that moment (widgets/warm_up.py, model
+main.py starts it (scheme, network wall, the theme and the transcript page started while the
+rest is imported, then the app; the keyring backend is looked for after the first frame); for
+the baseline, a QWebEngineView showing one small page. What Easel defers until after that moment (widgets/warm_up.py, model
 lists, tool servers) is not counted: the window is usable before it. Prints the medians and the
 ratio (target <= 2.0), the resident memory of each process tree once ready, and `RESULT {json}`.
 
@@ -58,14 +58,19 @@ register_scheme()
 gate = start_network_wall()
 import qasync
 from PySide6.QtWidgets import QApplication
+from app.config import load_settings
 from app.secrets import KeyStore
-from widgets.app import EaselApp
+from widgets.early_start import import_meanwhile, start_early
+from widgets.theme import run_theme
 app = QApplication([]); app.setQuitOnLastWindowClosed(False)
-loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
 args = argparse.Namespace(provider=None, base_url="http://127.0.0.1:9/v1", model="m",
                           api_key_env=None, kind=None, screenshot=None)
+early = start_early(app, run_theme(args, load_settings()))
+import_meanwhile(["widgets.app"])
+from widgets.app import EaselApp
+loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
 async def main():
-    easel = EaselApp(args, loop, KeyStore.found_later(), gate)
+    easel = EaselApp(args, loop, KeyStore.found_later(), gate, early)
     ready = asyncio.get_running_loop().create_future()
     def on_ready():  # the moment itself, before anything deferred to after it runs
         if easel.window.isVisible() and not ready.done():

@@ -186,9 +186,10 @@ def run_app(args: argparse.Namespace) -> int:
     from app.secrets import KeyStore
     from app.store_errors import StoreError
     from easel.desktop_entry import APP_ID, APP_NAME
-    from widgets.app import EaselApp
+    from widgets.early_start import import_meanwhile, start_early
     from widgets.history_notice import cannot_start
     from widgets.language import choose_language, install_language
+    from widgets.theme import run_theme
 
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName(APP_NAME)  # also the X11 WM_CLASS
@@ -197,8 +198,14 @@ def run_app(args: argparse.Namespace) -> int:
     # (on X11 the WM_CLASS from the application name matches its StartupWMClass).
     qt_app.setDesktopFileName(APP_ID)
     qt_app.setWindowIcon(QIcon(str(icon_svg())))
+    settings = load_settings()
     # Before any widget exists: each reads its text once, when it is made.
-    install_language(qt_app, choose_language(args.language, load_settings().language))
+    install_language(qt_app, choose_language(args.language, settings.language))
+    # The transcript's page starts loading while the rest of the app is imported.
+    early = start_early(qt_app, run_theme(args, settings))
+    import_meanwhile(["widgets.app"])
+    from widgets.app import EaselApp
+
     # The app ends when EaselApp.run() returns (after saving), not when Qt sees no window.
     qt_app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qt_app)
@@ -208,7 +215,7 @@ def run_app(args: argparse.Namespace) -> int:
     keys = KeyStore.found_later(secret_environment)
     with loop:
         try:
-            easel = EaselApp(args, loop, keys, gate)
+            easel = EaselApp(args, loop, keys, gate, early)
         except StoreError as error:  # no history can be opened (a read-only home)
             return cannot_start(str(error), interactive=args.screenshot is None)
         return loop.run_until_complete(easel.run())

@@ -27,11 +27,10 @@ from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob
 
 from app.artifact_bridge import ArtifactBridge, BridgeError
 from app.artifact_storage import ArtifactRef, ref_for_key
-from sandbox.policy import SCHEME, DocumentRegistry
+from sandbox.policy import BRIDGE_PREFIX, SCHEME, DocumentRegistry
 
 log = logging.getLogger(__name__)
 
-BRIDGE_PREFIX = "/_easel/"
 _FLUSH_MS = 500  # storage writes reach the database this soon (one transaction for a burst)
 _MAX_PARTS = 200  # 200 × 120,000 characters: far past any quota, and bounded
 _MAX_PENDING_UPLOADS = 8

@@ -27,6 +27,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 SCHEME = "easel-artifact"
+# Requests under this path of an artifact's own origin go to its bridge (sandbox/bridge.py).
+BRIDGE_PREFIX = "/_easel/"
 VENDOR_PREFIX = "/_vendor/"
 DOCUMENT_PATH = "/"
 

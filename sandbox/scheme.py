@@ -17,6 +17,8 @@ ends, so `r.text()` would hang the page (PITFALLS.md), and a reply cannot carry 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QUrl
 from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestJob,
@@ -24,8 +26,8 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
-from sandbox.bridge import BRIDGE_PREFIX, BridgeEndpoint
 from sandbox.policy import (
+    BRIDGE_PREFIX,
     CONTENT_SECURITY_POLICY,
     SCHEME,
     CdnResolver,
@@ -34,6 +36,9 @@ from sandbox.policy import (
     ResolveError,
     resolve,
 )
+
+if TYPE_CHECKING:  # the bridge (and the store behind it) is not needed to register the scheme
+    from sandbox.bridge import BridgeEndpoint
 
 __all__ = ["SCHEME", "ArtifactSchemeHandler", "register_scheme"]
 

@@ -31,17 +31,25 @@ import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from app.config import load_settings
 from app.secrets import KeyStore
-import widgets.app
-from widgets.warm_up import DEFERRED_MODULES, warm_up
+from widgets.early_start import import_meanwhile, start_early
+from widgets.theme import run_theme
 from tests.model_server import ModelServer, openai_text_reply
 
-widgets.app.warm_up = lambda: None  # every deferred module must load on first use
 REPLY = 'Here it is.\n<artifact identifier="box" type="text/html" title="Box">\n<p>box</p>\n</artifact>\n'
-loaded = lambda: sorted(m for m in (*DEFERRED_MODULES, "app.cli") if m in sys.modules)
 report = {}
 app = QApplication([])
 app.setQuitOnLastWindowClosed(False)
+# As main.py starts: the transcript page loads while the rest of the app is imported.
+early = start_early(app, run_theme(None, load_settings()))
+import_meanwhile(["widgets.app"])
+import widgets.app
+from widgets.warm_up import DEFERRED_MODULES, warm_up
+
+widgets.app.warm_up = lambda: None  # every deferred module must load on first use
+loaded = lambda: sorted(m for m in (*DEFERRED_MODULES, "app.cli") if m in sys.modules)
+report["imported_early"] = loaded()
 loop = qasync.QEventLoop(app)
 asyncio.set_event_loop(loop)
 
@@ -70,7 +78,7 @@ async def main(server):
     server.enqueue(openai_text_reply(REPLY))
     args = argparse.Namespace(provider=None, base_url=server.openai_base, model="m",
                               api_key_env=None, kind=None, screenshot=None)
-    easel = widgets.app.EaselApp(args, loop, KeyStore.found_later(), gate)
+    easel = widgets.app.EaselApp(args, loop, KeyStore.found_later(), gate, early)
     ready = loop.create_future()
 
     code_at_ready = loop.create_future()
@@ -137,6 +145,7 @@ def test_start_defers_modules_and_takes_a_prompt_at_once(tmp_path):
     assert lines, result.stderr[-3000:]
     report = json.loads(lines[-1].removeprefix("REPORT "))
     assert report["visible"]
+    assert report["imported_early"] == []  # the early imports take none of them either
     assert report["at_ready"] == []  # nothing deferred was loaded before the first frame
     assert not report["keyring_at_ready"]  # its backend is looked for after the first frame
     assert report["keyring_note_shown"] and report["session_only_forced"]

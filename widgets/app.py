@@ -48,13 +48,14 @@ from widgets.provider_status import ProviderStatus
 from widgets.settings_menu import SettingsMenu
 from widgets.shortcuts_dialog import wire_shortcut_commands
 from widgets.sidebar import Sidebar
-from widgets.theme import ThemeController
+from widgets.theme import ThemeController, run_theme
 from widgets.transcript import TranscriptView
 from widgets.warm_up import warm_up
 from widgets.window_geometry import geometry_text, restore_window
 
 if TYPE_CHECKING:
     from app.session import ChatSession
+    from widgets.early_start import EarlyStart
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -70,7 +71,10 @@ class EaselApp:
         loop: asyncio.AbstractEventLoop,
         keys: KeyStore,
         gate: NetworkGate | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
+        """early: the theme and the transcript page main.py started before importing this
+        (widgets/early_start.py); without it, both are made here."""
         self.args = args
         self.loop = loop
         self.settings: Settings = load_settings()
@@ -92,11 +96,16 @@ class EaselApp:
         assert isinstance(app, QApplication)
         # Palette, style sheet and the pages' colour scheme, before any widget shows; --theme
         # is for this run only (the settings keep the user's own choice).
-        self.theme = ThemeController(app, getattr(args, "theme", None) or self.settings.theme)
-        self.theme.apply()
-        # The transcript page starts loading first: its renderer process starts up while the
-        # rest of the window is built.
-        self.transcript = TranscriptView(interval_ms=33)
+        if early is not None:
+            self.theme = early.theme
+        else:
+            self.theme = ThemeController(app, run_theme(args, self.settings))
+            self.theme.apply()
+        # The transcript page starts loading first (or already has, in main.py): its renderer
+        # process starts up while the rest of the window is built.
+        self.transcript = TranscriptView(
+            interval_ms=33, page=early.transcript_page if early is not None else None
+        )
         self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
         self.artifact_profile = make_artifact_profile(gate=gate, bridge=self.powers.endpoint)

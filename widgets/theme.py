@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.appearance import THEMES
+from app.config import Settings
 from app.resources import asset
 from sandbox.page_appearance import apply_web_scheme
 
@@ -124,6 +125,11 @@ class ThemeController(QObject):
         # A fixed choice ignores the desktop; "system" follows it when it really changed.
         if self._mode == "system" and not self._applying and self.scheme() != self._applied:
             self.apply()
+
+
+def run_theme(args: object, settings: Settings) -> str:
+    """The theme of this run: --theme (never saved), else the one chosen in View ▸ Theme."""
+    return getattr(args, "theme", None) or settings.theme
 
 
 def _read(path: Path) -> str:

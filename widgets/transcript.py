@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
@@ -74,13 +74,20 @@ class TranscriptView(QWebEngineView):
         *,
         renderer: MarkdownRenderer | None = None,
         interval_ms: int = 16,
+        page: TranscriptPage | None = None,
     ) -> None:
+        """page: the transcript's page, already loading (widgets/early_start.py); else one is
+        made and loaded here."""
         super().__init__(parent)
-        # Off the record and not the default profile: the transcript shares nothing with
-        # artifacts or anything else. Parented after the page so the page is deleted first.
-        profile = QWebEngineProfile()
-        page = TranscriptPage(profile, self)
-        profile.setParent(self)
+        loading = page is not None
+        if page is None:
+            # Off the record and not the default profile: the transcript shares nothing with
+            # artifacts or anything else. Parented after the page so the page is deleted first.
+            profile = QWebEngineProfile()
+            page = TranscriptPage(profile, self)
+            profile.setParent(self)
+        else:
+            page.setParent(self)  # its profile is its child: deleted after it
         page.actionClicked.connect(self._on_action)
         # A model's link may carry data in its address: the user sees it before it opens.
         page.externalLinkClicked.connect(
@@ -108,7 +115,10 @@ class TranscriptView(QWebEngineView):
         self._pacer = PagePacer(interval_ms)  # a firehose reaches the page less often
         # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
         self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
-        self.load(page.home)
+        # An early page may have loaded before this view existed: it is ready once shown.
+        self._loaded_unseen = loading and page.first_load is not None
+        if not loading:
+            self.load(page.home)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -467,6 +477,14 @@ class TranscriptView(QWebEngineView):
             self._push(["reasoningDone", key, round(seconds, 1)])
 
     # -- page events -------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._loaded_unseen:
+            # The page loaded before the window was built: ready now, as the window shows it
+            # (its loadFinished came before anyone could listen to `ready`).
+            self._loaded_unseen = False
+            QTimer.singleShot(0, lambda: self._on_load_finished(bool(self._page.first_load)))
 
     def _on_load_finished(self, ok: bool) -> None:
         if self._loaded:

@@ -74,6 +74,14 @@ class TranscriptPage(QWebEnginePage):
         self.nonce = secrets.token_urlsafe(32)
         for attribute, value in SETTINGS.items():
             self.settings().setAttribute(attribute, value)
+        # How the first load ended (None: not yet), for a view that takes the page over after
+        # it loaded (widgets/early_start.py starts it before the window exists).
+        self.first_load: bool | None = None
+        self.loadFinished.connect(self._note_first_load)
+
+    def _note_first_load(self, ok: bool) -> None:
+        if self.first_load is None:
+            self.first_load = ok
 
     @property
     def home(self) -> QUrl:
