@@ -1,8 +1,8 @@
 """What the app's choices do to every web page: `prefers-color-scheme` and the zoom factor.
 
-The zoom is simple: `apply_web_zoom` sets it on every open view and keeps it as the
-QApplication's property `easelZoom`, and a followed page takes it again when a load finishes
-(a new artifact tab, a reload, the transcript). The colour scheme is the subtle part.
+The zoom is simple: `apply_web_zoom` sets it on every followed page a view shows and keeps it
+as the QApplication's property `easelZoom`, and a followed page takes it again when a load
+finishes (a new artifact tab, a reload, the transcript). The colour scheme is the subtle part.
 
 The pages' `prefers-color-scheme` is the app's theme, as a browser's is the desktop's.
 
@@ -33,11 +33,11 @@ dark on screen prints its light rules), so nothing here touches printing.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QApplication
 
 SCHEME_PROPERTY = "easelWebScheme"
 ZOOM_PROPERTY = "easelZoom"
@@ -72,10 +72,19 @@ def apply_web_zoom(factor: float) -> None:
         page.setZoomFactor(factor)
 
 
+# The pages that follow the app's appearance, until they are destroyed. Asking Qt for every
+# widget instead (QApplication.allWidgets) made PySide6 look up the type of each widget Qt made
+# itself, which the first time builds the Python enums of every widget class (~20 ms).
+_FOLLOWING: set[QWebEnginePage] = set()
+
+
 def follow_app_appearance(page: QWebEnginePage) -> None:
     """Have `page` load under the wanted scheme (its set-up resets the engine's) and zoom."""
     page.loadStarted.connect(_assert_scheme)
     page.loadFinished.connect(lambda _ok: _take_zoom(page))
+    if page not in _FOLLOWING:
+        _FOLLOWING.add(page)
+        page.destroyed.connect(lambda: _FOLLOWING.discard(page))
 
 
 def _take_zoom(page: QWebEnginePage) -> None:
@@ -108,10 +117,11 @@ def _assert_scheme() -> None:
 
 
 def _open_pages() -> list[QWebEnginePage]:
+    """The followed pages a view shows now."""
     return [
-        widget.page()
-        for widget in QApplication.allWidgets()
-        if isinstance(widget, QWebEngineView) and widget.page() is not None
+        page
+        for page in list(_FOLLOWING)
+        if shiboken6.isValid(page) and QWebEngineView.forPage(page) is not None
     ]
 
 

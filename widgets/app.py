@@ -168,6 +168,7 @@ class EaselApp:
     def _after_first_frame(self) -> None:
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
+        self.window.watch_transcript_drops()
         self._background(self._warm_up())
         self._background(self._note_keyring())
         self._background(self._start_background_work())

@@ -128,7 +128,8 @@ class Composer(QWidget):
         self.attach_button.clicked.connect(self.tray.choose_files)
         self.drops = DropCatcher(self.tray)
         self.drops.watch(self)
-        self.drops.watch(self.edit.viewport())
+        # Files dropped on the text box reach the tray through PromptEdit.insertFromMimeData,
+        # as pasted ones do.
         self.edit.take_mime = self.tray.take_mime
         # Send pressed while a file is still being read waits for it (then sends, unless a
         # file was refused meanwhile): a message never goes without a file the user added.
