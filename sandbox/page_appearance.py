@@ -79,12 +79,14 @@ _FOLLOWING: set[QWebEnginePage] = set()
 
 
 def follow_app_appearance(page: QWebEnginePage) -> None:
-    """Have `page` load under the wanted scheme (its set-up resets the engine's) and zoom."""
+    """Have `page` load under the wanted scheme (its set-up resets the engine's) and zoom.
+    Once per page: following it again changes nothing."""
+    if page in _FOLLOWING:
+        return
+    _FOLLOWING.add(page)
+    page.destroyed.connect(lambda: _FOLLOWING.discard(page))
     page.loadStarted.connect(_assert_scheme)
     page.loadFinished.connect(lambda _ok: _take_zoom(page))
-    if page not in _FOLLOWING:
-        _FOLLOWING.add(page)
-        page.destroyed.connect(lambda: _FOLLOWING.discard(page))
 
 
 def _take_zoom(page: QWebEnginePage) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QApplication
 
+from sandbox.page_appearance import follow_app_appearance
 from widgets.theme import ThemeController
 from widgets.transcript_page import TranscriptPage
 
@@ -52,6 +53,7 @@ def start_early(app: QApplication, theme: str) -> EarlyStart:
     profile = QWebEngineProfile()
     page = TranscriptPage(profile)
     profile.setParent(page)
+    follow_app_appearance(page)  # the page's own set-up would write Qt's (light) hint back
     page.load(page.home)
     return EarlyStart(controller, page)
 
