@@ -14,15 +14,14 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.tools.approval import ApprovalPolicy, Approver
-from app.tools.builtin import BuiltinTools, is_moonshot
-from app.tools.loop import ToolLoop
-from app.tools.mcp_source import MCPSource
-from app.tools.registry import ToolRegistry, ToolSource
 from app.tools.settings import ToolSettings
 
 if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import
     import httpx
+
+    from app.tools.approval import ApprovalPolicy, Approver
+    from app.tools.loop import ToolLoop
+    from app.tools.mcp_source import MCPSource
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,8 @@ class ToolHub:
             del self.sources[source.name]
         for config in settings.servers:
             if config.enabled and config.name not in self.sources:
+                from app.tools.mcp_source import MCPSource  # only when a server is configured
+
                 self.sources[config.name] = MCPSource(config)
         for config in settings.servers:
             if not config.enabled and config.name in self.sources:
@@ -77,6 +78,12 @@ class ToolHub:
         """A session's tool loop, or None when no tool is offered at all."""
         if not self.settings.any_tools:
             return None
+        # Imported for the first turn, not at start-up (~20 ms, the providers' base with them).
+        from app.tools.approval import ApprovalPolicy
+        from app.tools.builtin import BuiltinTools, is_moonshot
+        from app.tools.loop import ToolLoop
+        from app.tools.registry import ToolRegistry, ToolSource
+
         builtin = BuiltinTools(
             client,
             fetch_url=self.settings.fetch_url,
