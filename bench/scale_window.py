@@ -4,7 +4,8 @@
     python bench/scale_window.py open SMALL BIG ROUNDS   seconds to open each conversation
     python bench/scale_window.py tabs CONVERSATION TABS  memory before and after the tabs
 
-Started like `main.py` (scheme, network wall, GPU switches, then the QApplication) and offscreen.
+Started like `main.py` (scheme, network wall, GPU switches, the QApplication, the transcript page
+loading while the app is imported) and offscreen.
 Prints one JSON line. "Ready" is bench/startup.py's definition: the transcript page of the main
 window has loaded, with the newest stored conversation open. "Opened" is the first paint of a
 conversation: the transcript's last article is the conversation's last message, with its text,
@@ -25,7 +26,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,11 +41,14 @@ add_gpu_switches()
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.config import load_settings  # noqa: E402
 from app.heap import release_freed_memory  # noqa: E402
 from app.secrets import KeyStore  # noqa: E402
-from widgets.app import EaselApp  # noqa: E402
-from widgets.artifact_panel import RELEASE_AFTER_MS  # noqa: E402
-from widgets.chat import message_key  # noqa: E402
+from widgets.early_start import EarlyStart, import_meanwhile, start_early  # noqa: E402
+from widgets.theme import run_theme  # noqa: E402
+
+if TYPE_CHECKING:
+    from widgets.app import EaselApp
 
 # True once the transcript shows `key` last, with text, scrolled to the end.
 _OPENED = """(() => {
@@ -102,6 +106,8 @@ async def js(easel: EaselApp, script: str) -> Any:  # noqa: ANN401 - any JSON va
 
 async def open_seconds(easel: EaselApp, conversation_id: int) -> float:
     """Seconds from opening a conversation to its first paint (see the module's docstring)."""
+    from widgets.chat import message_key
+
     last = easel.store.messages(conversation_id)[-1]
     probe = _OPENED % json.dumps(message_key(last.id))
     start = time.perf_counter()
@@ -125,6 +131,7 @@ async def settle(easel: EaselApp) -> None:
 
 async def tab_memory(easel: EaselApp, conversation_id: int, tabs: int) -> dict[str, Any]:
     """PSS before any artifact tab, and after opening (showing each) and closing `tabs` tabs."""
+    from widgets.artifact_panel import RELEASE_AFTER_MS
     from widgets.artifact_tab import ArtifactTab
 
     async def open_all(count: int) -> None:
@@ -149,12 +156,17 @@ async def tab_memory(easel: EaselApp, conversation_id: int, tabs: int) -> dict[s
     return {"start_kb": start, "end_kb": end}
 
 
-async def main(args: argparse.Namespace) -> dict[str, Any]:
-    window_args = argparse.Namespace(
-        provider=None, base_url="http://127.0.0.1:9/v1", model="m", api_key_env=None,
-        kind=None, screenshot=None,
-    )  # fmt: skip
-    easel = EaselApp(window_args, asyncio.get_running_loop(), await KeyStore.open_default(), GATE)
+WINDOW_ARGS = argparse.Namespace(
+    provider=None, base_url="http://127.0.0.1:9/v1", model="m", api_key_env=None, kind=None,
+    screenshot=None, theme=None,
+)  # fmt: skip
+
+
+async def main(args: argparse.Namespace, early: EarlyStart) -> dict[str, Any]:
+    from widgets.app import EaselApp
+
+    loop = asyncio.get_running_loop()
+    easel = EaselApp(WINDOW_ARGS, loop, KeyStore.found_later(), GATE, early)
     task = asyncio.ensure_future(easel.run())
     await until(lambda: easel.transcript_ready)
     result: dict[str, Any] = {"seconds": time.perf_counter() - STARTED}
@@ -191,9 +203,13 @@ def parse() -> argparse.Namespace:
 
 if __name__ == "__main__":
     arguments = parse()
+    gc.disable()  # as main.py does while the window is built (EaselApp.run turns it back on)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    # As main.py does: the transcript page loads while the rest of the app is imported.
+    started = start_early(app, run_theme(WINDOW_ARGS, load_settings()))
+    import_meanwhile(["widgets.app"])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        print(json.dumps(loop.run_until_complete(main(arguments))), flush=True)
+        print(json.dumps(loop.run_until_complete(main(arguments, started))), flush=True)
