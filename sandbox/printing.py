@@ -300,6 +300,8 @@ class _PdfJob(QObject):
                 then(pdf)
 
         def styled(_result: object) -> None:
+            if self._done is None:  # finished meanwhile (the renderer ended): the job is gone
+                return
             self._tries += 1
             # Qt applies settings changes from a zero timer (batched); printing from the event
             # loop, after it, makes sure the backgrounds choice is the one in force.
