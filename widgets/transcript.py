@@ -12,12 +12,10 @@ reply) is rendered a step per frame, also after the message ends, until `renderi
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
@@ -29,35 +27,22 @@ from PySide6.QtWidgets import QWidget
 
 from app.attachment_model import Attachment
 from app.i18n import translate
-from app.markdown import IncrementalMarkdown, MarkdownRenderer
+from app.markdown import MarkdownRenderer
 from sandbox.links import confirm_and_open
 from widgets.language import CHINESE, running_language
 from widgets.page_pacer import PagePacer
 from widgets.throttle import Throttle
+from widgets.transcript_flow import (
+    GLOBAL_OPS,
+    MessageFlow,
+    js_call,
+    queue_op,
+    tool_preview,
+)
 from widgets.transcript_page import PAGE, TranscriptPage
 from widgets.transcript_strings import page_strings
 
 log = logging.getLogger(__name__)
-
-
-def js_call(function: str, *args: Any) -> str:  # noqa: ANN401 - any JSON value
-    """JavaScript that calls `function` (a name from our own page) with JSON-encoded args."""
-    return f"{function}({', '.join(json.dumps(arg) for arg in args)})"
-
-
-@dataclass
-class _Message:
-    """What Python keeps of one message: its Markdown state and its sources (for copying)."""
-
-    role: str
-    segment: IncrementalMarkdown | None = None  # the prose block text currently flows into
-    segment_number: int = -1
-    segments: list[IncrementalMarkdown] = field(default_factory=list)
-    pending: str = ""  # text not yet rendered (rendered once per frame)
-    closing: list[int] = field(default_factory=list)  # ended segments with text still waiting
-    source: list[str] = field(default_factory=list)
-    reasoning_started: float | None = None
-    reasoning_open: bool = False
 
 
 class TranscriptView(QWebEngineView):
@@ -98,7 +83,7 @@ class TranscriptView(QWebEngineView):
         self.setPage(page)
         self._page = page
         self._renderer = renderer or MarkdownRenderer()
-        self._messages: dict[str, _Message] = {}
+        self._messages: dict[str, MessageFlow] = {}
         # Keys of messages that may have text waiting: a frame visits these, not all messages
         # (visiting 2,000 stored ones per frame, and per message shown, made opening quadratic).
         self._active: set[str] = set()
@@ -143,7 +128,7 @@ class TranscriptView(QWebEngineView):
 
     def add_message(self, key: str, role: str, *, header: str = "") -> None:
         """Start a message; role "user", "assistant" or "error"; header e.g. the model name."""
-        self._messages[key] = _Message(role)
+        self._messages[key] = MessageFlow(role)
         op: list[Any] = ["add", key, role, header]
         if self._before:
             op.append(self._before)
@@ -224,7 +209,7 @@ class TranscriptView(QWebEngineView):
     ) -> None:
         """A tool card's state; "waiting" shows the approval buttons. result: plain text."""
         if key in self._messages:
-            shown = None if result is None else _preview(result)
+            shown = None if result is None else tool_preview(result)
             self._push(["toolUpdate", key, call_id, state, shown, seconds])
 
     def add_action(self, key: str, action: str, label: str) -> None:
@@ -327,7 +312,7 @@ class TranscriptView(QWebEngineView):
     @property
     def rendering(self) -> bool:
         """Whether text given to the view still waits to be rendered (a step per frame)."""
-        return any(_waits(self._messages[key]) for key in self._active)
+        return any(self._messages[key].waits for key in self._active)
 
     def flush(self) -> None:
         """Push pending updates now (text still waiting goes on over the next frames)."""
@@ -367,12 +352,11 @@ class TranscriptView(QWebEngineView):
 
     def _push(self, op: list[Any]) -> None:
         # Text waiting for the frame goes first, so the page sees everything in order.
-        if len(op) > 1 and op[0] not in _GLOBAL_OPS:
+        if len(op) > 1 and op[0] not in GLOBAL_OPS:
             message = self._messages.get(op[1])
             if message is not None:
                 self._render_pending(op[1], message)
-        if not _merge(self._ops, op):
-            self._ops.append(op)
+        queue_op(self._ops, op)
         self._throttle.trigger()
 
     def _send(self) -> None:
@@ -383,7 +367,7 @@ class TranscriptView(QWebEngineView):
             if message is not None:
                 self._render_pending(key, message)
                 self._step_closing(key, message)
-            if message is None or not _waits(message):
+            if message is None or not message.waits:
                 self._active.discard(key)
         if self._active:
             self._throttle.trigger()  # the rest next frame: the loop turns in between
@@ -408,11 +392,11 @@ class TranscriptView(QWebEngineView):
         """A dead renderer answers nothing: updates wait for no answer from it."""
         self._applying = 0
 
-    def _render_pending(self, key: str, message: _Message) -> None:
+    def _render_pending(self, key: str, message: MessageFlow) -> None:
         segment = message.segment
         if message.pending:
             text, message.pending = message.pending, ""
-            segment = segment or self._open_segment(message)
+            segment = segment or message.open_segment(self._renderer)
             update = segment.append(text)
         elif segment is not None and segment.waiting:
             update = segment.step()
@@ -422,7 +406,7 @@ class TranscriptView(QWebEngineView):
             self._active.add(key)  # the rest in the next frames
         self._queue_prose(key, message, update.stable_html, update.tail_html)
 
-    def _step_closing(self, key: str, message: _Message) -> None:
+    def _step_closing(self, key: str, message: MessageFlow) -> None:
         """One step of each ended segment whose text is still waiting (see _close_segment)."""
         for number in list(message.closing):
             segment = message.segments[number]
@@ -431,21 +415,13 @@ class TranscriptView(QWebEngineView):
             if segment.done:
                 message.closing.remove(number)
 
-    def _open_segment(self, message: _Message) -> IncrementalMarkdown:
-        """Start a new prose block; its code blocks are numbered after the earlier ones."""
-        first = message.segments[-1].next_code_index if message.segments else 0
-        message.segment = IncrementalMarkdown(self._renderer, first_code_index=first)
-        message.segments.append(message.segment)
-        message.segment_number += 1
-        return message.segment
-
     def _close_segment(self, key: str) -> bool:
         """Finish the current prose block so that what comes next starts a new one."""
         message = self._messages.get(key)
         if message is None:
             return False
         if message.segment is None and message.pending:
-            self._open_segment(message)
+            message.open_segment(self._renderer)
         if message.segment is not None:
             # Text not rendered yet goes into the final render: one Markdown pass, not two.
             text, message.pending = message.pending, ""
@@ -460,17 +436,16 @@ class TranscriptView(QWebEngineView):
         return True
 
     def _queue_prose(
-        self, key: str, message: _Message, stable: str, tail: str, number: int | None = None
+        self, key: str, message: MessageFlow, stable: str, tail: str, number: int | None = None
     ) -> None:
         op = ["prose", key, message.segment_number if number is None else number, stable, tail]
         if self._renderer.plain_code:  # rendered plain at start-up: highlighted later
             blocks = self._plain_code.setdefault(key, {})
             blocks.update((i, (lang, code)) for i, lang, code in self._renderer.plain_code)
             self._renderer.plain_code.clear()
-        if not _merge(self._ops, op):
-            self._ops.append(op)
+        queue_op(self._ops, op)
 
-    def _end_reasoning(self, key: str, message: _Message) -> None:
+    def _end_reasoning(self, key: str, message: MessageFlow) -> None:
         if message.reasoning_open and message.reasoning_started is not None:
             message.reasoning_open = False
             seconds = time.monotonic() - message.reasoning_started
@@ -513,41 +488,3 @@ class TranscriptView(QWebEngineView):
             text = self.message_text(key)
         if text is not None:
             QGuiApplication.clipboard().setText(text)
-
-
-TOOL_PREVIEW_CHARS = 4000  # of a result shown in its card (the model gets up to 60,000)
-
-
-def _preview(result: str) -> str:
-    if len(result) <= TOOL_PREVIEW_CHARS:
-        return result
-    more = translate("Transcript", "… {count} more characters")
-    return (
-        result[:TOOL_PREVIEW_CHARS]
-        + "\n"
-        + more.format(count=f"{len(result) - TOOL_PREVIEW_CHARS:,}")
-    )
-
-
-def _waits(message: _Message) -> bool:
-    segment = message.segment
-    return bool(message.pending or message.closing or (segment is not None and segment.waiting))
-
-
-# Operations whose first argument is not a message key (as GLOBAL in transcript.js).
-_GLOBAL_OPS = frozenset({"add", "clear", "empty", "scroll", "dropActions"})
-
-
-def _merge(ops: list[list[Any]], op: list[Any]) -> bool:
-    """Fold op into the last queued one when they concern the same text; True if folded."""
-    if not ops:
-        return False
-    last = ops[-1]
-    if op[0] == "prose" and last[0] == "prose" and last[1:3] == op[1:3]:
-        last[3] += op[3]  # stable parts accumulate
-        last[4] = op[4]  # the newest tail replaces the older one
-        return True
-    if op[0] in ("userText", "reasoning") and last[0] == op[0] and last[1] == op[1]:
-        last[2] += op[2]
-        return True
-    return False

@@ -94,7 +94,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../widgets/chat.py" line="+75"/>
+        <location filename="../../widgets/chat.py" line="+80"/>
         <source>writing… {size}</source>
         <translation>正在写… {size}</translation>
     </message>
@@ -403,12 +403,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+118"/>
+        <location line="+131"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-114"/>
         <source>The model for the next replies (each reply shows its own)</source>
         <translation>接下来回复所用的模型（每条回复会显示各自的模型）</translation>
     </message>
@@ -438,7 +438,7 @@
         <translation>添加附件（也可以拖放到这里，或粘贴图片）</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+91"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -538,7 +538,7 @@
 <context>
     <name>EaselApp</name>
     <message>
-        <location filename="../../widgets/app.py" line="+261"/>
+        <location filename="../../widgets/app.py" line="+278"/>
         <source>Header values moved</source>
         <translation>请求头的值已转移</translation>
     </message>
@@ -1275,12 +1275,12 @@
     </message>
     <message>
         <location line="+23"/>
-        <location line="+79"/>
+        <location line="+77"/>
         <source>Save and start chatting</source>
         <translation>保存并开始对话</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-61"/>
         <source>OpenAI-compatible (/chat/completions)</source>
         <translation>兼容 OpenAI（/chat/completions）</translation>
     </message>
@@ -1295,13 +1295,13 @@
         <translation>密钥仅在本次会话中保留</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+171"/>
+        <location line="+7"/>
+        <location line="+181"/>
         <source>Advanced ▸</source>
         <translation>高级 ▸</translation>
     </message>
     <message>
-        <location line="-165"/>
+        <location line="-175"/>
         <source>One per line, e.g.  X-Goog-Api-Key: …  or  X-Api-Key: $MY_KEY_VARIABLE</source>
         <translation>每行一个，例如  X-Goog-Api-Key: …  或  X-Api-Key: $MY_KEY_VARIABLE</translation>
     </message>
@@ -1333,18 +1333,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+116"/>
+        <location line="+126"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location line="-115"/>
-        <location line="+116"/>
+        <location line="-125"/>
+        <location line="+126"/>
         <source>Max tokens</source>
         <translation>最大 token 数</translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-119"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
@@ -1379,7 +1379,7 @@
         <translation>API 密钥</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+49"/>
         <source>&lt;b&gt;Found on this computer&lt;/b&gt; — no key needed</source>
         <translation>&lt;b&gt;在本机上找到&lt;/b&gt;——无需密钥</translation>
     </message>
@@ -1678,7 +1678,7 @@
 <context>
     <name>Secrets</name>
     <message>
-        <location filename="../../app/secrets.py" line="+94"/>
+        <location filename="../../app/secrets.py" line="+148"/>
         <source>No system keyring (Secret Service) is running, so keys can&apos;t be saved. Set {env}, or use a key for this session only.</source>
         <translation>没有运行系统密钥环（Secret Service），因此无法保存密钥。请设置 {env}，或使用仅限本次会话的密钥。</translation>
     </message>
@@ -1688,17 +1688,17 @@
         <translation>服务商的 API 密钥环境变量</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+35"/>
         <source>The system keyring refused to save the key ({error}); use a key for this session only.</source>
         <translation>系统密钥环拒绝保存密钥（{error}）；请使用仅限本次会话的密钥。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>The system keyring refused to delete the key ({error}).</source>
         <translation>系统密钥环拒绝删除密钥（{error}）。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+139"/>
         <source>The values of header {names} of “{profile}” were taken out of settings.json and, with no system keyring running, last for this session only: enter them again in Settings → Providers, or write “Name: $VARIABLE” there to take one from the environment.</source>
         <translation>“{profile}”的请求头 {names} 的值已从 settings.json 中移出；由于没有运行系统密钥环，它们只在本次会话中有效：请在“设置 → 服务商”中重新输入，或在那里写“名称: $VARIABLE”以从环境变量读取。</translation>
     </message>
@@ -2267,12 +2267,12 @@
 <context>
     <name>Transcript</name>
     <message>
-        <location filename="../../widgets/transcript.py" line="+87"/>
+        <location filename="../../widgets/transcript.py" line="+79"/>
         <source>The reply</source>
         <translation>这条回复</translation>
     </message>
     <message>
-        <location line="+419"/>
+        <location filename="../../widgets/transcript_flow.py" line="+83"/>
         <source>… {count} more characters</source>
         <translation>……还有 {count} 个字符</translation>
     </message>
