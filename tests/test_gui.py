@@ -520,7 +520,7 @@ def test_stop_keeps_the_partial_reply_and_offers_retry(loop, run, model_server):
     async def scenario():
         easel, task = await _start(loop, model_server)
         await _type_and_send(easel, "talk")
-        await _until(lambda: easel.chat.busy and easel.chat._chars > 50)
+        await _until(lambda: easel.chat.busy and easel.chat.turn.chars > 50)
         QTest.keyClick(easel.composer.edit, Qt.Key.Key_Escape)
         await _until(lambda: not easel.chat.busy)
         reply = easel.store.messages(easel.chat.conversation_id)[-1]

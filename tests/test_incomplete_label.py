@@ -19,7 +19,7 @@ def test_a_stopped_reply_says_incomplete_once(qasync_loop, run_async, model_serv
     async def scenario():
         easel, task = await _start(qasync_loop, model_server)
         await _type_and_send(easel, "a page")
-        await _until(lambda: easel.chat.busy and easel.chat._chars > 100)
+        await _until(lambda: easel.chat.busy and easel.chat.turn.chars > 100)
         QTest.keyClick(easel.composer.edit, Qt.Key.Key_Escape)
         await _until(lambda: not easel.chat.busy)
         text = ""

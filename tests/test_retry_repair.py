@@ -273,17 +273,17 @@ def test_an_unexpected_error_in_the_window_is_shown_and_keeps_the_text(run, mode
 
     async def scenario():
         easel, task = await start_window(model_server)
-        original = easel.chat._on_segment
+        original = easel.chat.turn._on_segment
 
         def broken(event):
             raise RuntimeError("the screen broke")
 
-        easel.chat._on_segment = broken
+        easel.chat.turn._on_segment = broken
         await send_and_wait(easel, "hello")
         reply = easel.store.messages(easel.chat.conversation_id)[-1]
         assert reply.status == "incomplete" and "RuntimeError: the screen broke" in reply.error
         await _until_text(easel, "RuntimeError: the screen broke")
-        easel.chat._on_segment = original
+        easel.chat.turn._on_segment = original
 
         # Before anything is stored (making the session fails): the composer keeps the text.
         async def failing_factory(conversation_id: int):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
@@ -17,37 +16,21 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from app.artifact_content import slugify
-from app.artifact_segments import ArtifactDelta, ArtifactOpened, EditOpened, Prose
-from app.artifact_segments import Reasoning as ThinkText
-from app.artifacts import artifact_limit_note, extract_artifacts
-from app.attachment_store import attachments_of_conversation, attachments_of_message
+from app.artifacts import extract_artifacts
+from app.attachment_store import attachments_of_conversation
 from app.events import ProviderError
 from app.i18n import translate
 from app.retry_policy import RetryRefused, retry_refusal
-from app.session_events import (
-    ArtifactLimitReached,
-    ArtifactSaved,
-    EditFailed,
-    EditRepair,
-    ParsedSegment,
-    Reasoning,
-    Retrying,
-    SessionEvent,
-    ToolCallUpdate,
-    ToolsUnavailable,
-    TurnEnded,
-    TurnStarted,
-    UsageUpdate,
-)
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.store_errors import StoreError
-from app.token_estimate import estimate_tokens
 from app.tools.records import ToolCallRecord, calls_of_conversation
 from app.usage import Price
 from widgets.artifact_panel import ArtifactPanel
 from widgets.branch_actions import BranchActions
+from widgets.chat_turn import TurnView
 from widgets.chat_usage import conversation_usage
 from widgets.composer import Composer
+from widgets.message_keys import message_id_of, message_key
 from widgets.stored_reply import show_outcome, show_stored_message
 from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
@@ -59,25 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Seconds between updates of the streaming status line (tokens, tokens/second).
-STATUS_INTERVAL = 0.25
-
 # Makes the session for a conversation (provider, key, prompt); raises ProviderError if it can't.
 # app.session is imported when the first turn runs (widgets/app.py), not at start-up.
 SessionFactory = Callable[[int], Awaitable["ChatSession"]]
-
-
-def message_key(message_id: int) -> str:
-    """The transcript's key for a stored message."""
-    return f"m{message_id}"
-
-
-_MESSAGE_KEY = re.compile(r"m([1-9][0-9]{0,17})")
-
-
-def _writing_prefix() -> str:
-    """The artifact tab's "writing… " before the size (the card shows only what follows)."""
-    return translate("ArtifactTab", "writing… {size}").partition("{size}")[0]
 
 
 class ChatController(QObject):
@@ -108,19 +75,14 @@ class ChatController(QObject):
         self.session_factory = session_factory
         self.conversation_id: int | None = None
         self.task: asyncio.Task[None] | None = None
-        self._reply_key = ""
-        self._reply_open = False  # the reply on screen started and has not ended yet
-        self._started = 0.0
-        self._chars = 0.0  # estimated tokens so far (app.token_estimate)
-        self._output_tokens: int | None = None
-        self._model = ""
-        self._status_shown = 0.0
         # Tool call cards and the approvals waiting on them (also the session's approver).
         self.tool_cards = ToolCards(transcript, message_key)
         # Edit, Regenerate and the ‹ 2/3 › switcher of the conversation tree.
         self.branches = BranchActions(store, transcript, composer, panel)
         # Shows a stored conversation's messages, the end first (see transcript_loader).
         self.loader = TranscriptLoader(transcript, self)
+        # The reply being streamed: the session's events on screen (widgets/chat_turn.py).
+        self.turn = TurnView(self)
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
@@ -187,9 +149,10 @@ class ChatController(QObject):
         key = message_key(message.id)
         show_stored_message(self.transcript, self.tool_cards, key, message, versions, calls)
         if message.role == "assistant":
-            self._show_outcome(key, message, last=last)
+            self.show_outcome(key, message, last=last)
 
-    def _show_outcome(self, key: str, message: StoredMessage, *, last: bool) -> None:
+    def show_outcome(self, key: str, message: StoredMessage, *, last: bool) -> None:
+        """The notice and footer under a stored reply (widgets/reply_outcome.py)."""
         show_outcome(self.transcript, key, message, self.prices(), last=last)
 
     # --- running a turn --------------------------------------------------------------------
@@ -208,16 +171,16 @@ class ChatController(QObject):
         if editing is not None and self.conversation_id is not None:
             self.branches.clear_from(self.conversation_id, editing, keep=False)
             self._start(
-                lambda session: session.edit(editing, text, self._on_event, attachments=files)
+                lambda session: session.edit(editing, text, self.turn.on_event, attachments=files)
             )
             return
-        self._start(lambda session: session.send(text, self._on_event, attachments=files))
+        self._start(lambda session: session.send(text, self.turn.on_event, attachments=files))
 
     def fix(self, identifier: str, prompt: str) -> None:
         """Send an artifact's errors to the model; the version it makes is a "fix"."""
         if self.busy:
             return
-        self._start(lambda session: session.send(prompt, self._on_event, artifact_origin="fix"))
+        self._start(lambda session: session.send(prompt, self.turn.on_event, artifact_origin="fix"))
 
     def store_hand_edit(self, identifier: str, content: str) -> None:
         """The user's own edit of the code becomes the newest version (the model sees it)."""
@@ -276,14 +239,14 @@ class ChatController(QObject):
             self._notice_without_turn(refusal)
             return
         self.branches.clear_from(self.conversation_id, message_id, keep=False)
-        self._start(lambda session: session.retry(message_id, self._on_event))
+        self._start(lambda session: session.retry(message_id, self.turn.on_event))
 
     def continue_reply(self, message_id: int) -> None:
         """Resume a reply that was cut off at the length limit."""
         if self.busy:
             return
         self.transcript.remove_message(message_key(message_id))
-        self._start(lambda session: session.continue_reply(message_id, self._on_event))
+        self._start(lambda session: session.continue_reply(message_id, self.turn.on_event))
 
     def stop(self) -> None:
         """Stop the streaming reply; what arrived stays, marked incomplete."""
@@ -291,7 +254,7 @@ class ChatController(QObject):
             self.task.cancel()
 
     def _start(self, run: Callable[[ChatSession], Awaitable[object]]) -> None:
-        self._reply_open = False
+        self.turn.reply_open = False
         self.task = asyncio.ensure_future(self._turn(run))
         self.composer.set_streaming(True)
         self.busyChanged.emit(True)
@@ -325,13 +288,14 @@ class ChatController(QObject):
         text = translate("Chat", "Easel failed: {error}").format(
             error=f"{type(error).__name__}: {error}"
         )
-        if self._reply_open and self.transcript.has_message(self._reply_key):
+        turn = self.turn
+        if turn.reply_open and self.transcript.has_message(turn.reply_key):
             # The session could not end the reply itself (it says so when it can).
-            self._reply_open = False
-            self.transcript.finish_message(self._reply_key)
-            self.transcript.set_message_state(self._reply_key, "error")
+            turn.reply_open = False
+            self.transcript.finish_message(turn.reply_key)
+            self.transcript.set_message_state(turn.reply_key, "error")
             self.transcript.add_notice(
-                self._reply_key,
+                turn.reply_key,
                 translate("Chat", "{failure}. What arrived is shown above.").format(failure=text),
                 kind="error",
             )
@@ -347,153 +311,6 @@ class ChatController(QObject):
         self.transcript.add_notice(key, text, kind="error")
         self.transcript.finish_message(key)
         self.transcript.scroll_to_bottom()
-
-    # --- session events --------------------------------------------------------------------
-
-    def _on_event(self, event: SessionEvent) -> None:
-        if isinstance(event, ParsedSegment):
-            self._on_segment(event)
-        elif isinstance(event, Reasoning):
-            self._chars += estimate_tokens(event.text)  # the model wrote these tokens too
-            self.transcript.append_reasoning(self._reply_key, event.text)
-        elif isinstance(event, TurnStarted):
-            self._on_started(event)
-        elif isinstance(event, ArtifactSaved):
-            self._on_saved(event.version)
-        elif isinstance(event, UsageUpdate):
-            self._output_tokens = event.output_tokens
-            self._update_status()
-        elif isinstance(event, ArtifactLimitReached):
-            self.transcript.add_notice(
-                self._reply_key, artifact_limit_note(event.limit), kind="info"
-            )
-        elif isinstance(event, EditFailed):
-            self.transcript.add_notice(
-                self._reply_key,
-                translate(
-                    "Chat",
-                    "The edit to “{identifier}” could not be applied ({reason}); nothing changed.",
-                ).format(identifier=event.identifier, reason=event.reason),
-                kind="warning",
-            )
-            self.transcript.update_artifact_card(self._reply_key, event.identifier, state="failed")
-        elif isinstance(event, EditRepair):
-            self.transcript.add_notice(
-                self._reply_key, event.text, kind="info" if event.asked else "warning"
-            )
-        elif isinstance(event, Retrying):
-            self.transcript.add_notice(
-                self._reply_key,
-                translate("Chat", "{reason} Retrying in {seconds} s (attempt {attempt}).").format(
-                    reason=event.reason, seconds=f"{event.seconds:.0f}", attempt=event.attempt + 1
-                ),
-                kind="info",
-            )
-        elif isinstance(event, ToolCallUpdate):
-            self.tool_cards.show(event.record)
-        elif isinstance(event, ToolsUnavailable):
-            for error in event.problems.values():
-                self.transcript.add_notice(self._reply_key, error, kind="warning")
-        elif isinstance(event, TurnEnded):
-            self._on_ended(event)
-
-    def _on_started(self, event: TurnStarted) -> None:
-        self.transcript.set_empty_state("")
-        # A newer turn: the replies above are no longer the last, so Retry is gone from them.
-        self.transcript.remove_actions("retry")
-        if event.user is not None:
-            key = message_key(event.user.id)
-            self.transcript.add_message(key, "user")
-            self.transcript.append_text(key, event.user.content)
-            self.transcript.add_files(key, attachments_of_message(self.store, event.user.id))
-            self.transcript.finish_message(key)
-            if self.composer.text().strip() == event.user.content.strip():
-                self.composer.clear()  # stored now; an automatic follow-up leaves typing alone
-        self._reply_key = message_key(event.assistant_id)
-        self.tool_cards.forget_message(self._reply_key)
-        self._reply_open = True
-        self._model = event.model
-        self._started = time.monotonic()
-        self._chars = 0.0
-        self._output_tokens = None
-        self.transcript.add_message(self._reply_key, "assistant", header=event.model)
-        self.transcript.set_message_state(self._reply_key, "streaming")
-        self.transcript.scroll_to_bottom()
-        self.conversationsChanged.emit()
-
-    def _on_segment(self, event: ParsedSegment) -> None:
-        segment = event.segment
-        key = self._reply_key
-        if isinstance(segment, Prose):
-            self._chars += estimate_tokens(segment.text)
-            self.transcript.append_text(key, segment.text)
-        elif isinstance(segment, ArtifactDelta):
-            self._chars += estimate_tokens(segment.text)
-            self.panel.append_stream(segment.identifier, segment.text)
-            tab = self.panel.tab(segment.identifier)
-            if tab is not None:
-                self.transcript.update_artifact_card(
-                    key,
-                    segment.identifier,
-                    progress=tab.status.text().removeprefix(_writing_prefix()),
-                )
-        elif isinstance(segment, ArtifactOpened):
-            self.transcript.add_artifact_card(
-                key, segment.identifier, segment.title, segment.type, 0, "streaming"
-            )
-            self.panel.begin_stream(segment.identifier, segment.title, segment.type)
-        elif isinstance(segment, EditOpened):
-            latest = (
-                self.store.latest_artifact(self.conversation_id, segment.identifier)
-                if self.conversation_id is not None
-                else None
-            )
-            title = latest.title if latest else segment.identifier
-            kind = latest.type if latest else "text/html"
-            self.transcript.add_artifact_card(key, segment.identifier, title, kind, 0, "streaming")
-        elif isinstance(segment, ThinkText):
-            self._chars += estimate_tokens(segment.text)
-            self.transcript.append_reasoning(key, segment.text)
-        self._update_status()
-
-    def _on_saved(self, version: ArtifactVersion) -> None:
-        self.transcript.update_artifact_card(
-            self._reply_key,
-            version.identifier,
-            state="ready" if version.complete else "incomplete",
-            version=version.version,
-        )
-        self.panel.add_version(version)
-
-    def _on_ended(self, event: TurnEnded) -> None:
-        key = message_key(event.message.id)
-        self._reply_open = False
-        self.transcript.finish_message(key)
-        # The provider's own count, when it came with the reply, replaces the estimate.
-        self._output_tokens = event.message.output_tokens or self._output_tokens
-        self._show_outcome(key, event.message, last=True)
-        self.loader.show_all()  # the older messages of a long conversation, to decorate them
-        self.branches.decorate(self.conversation_id)
-        self.transcript.scroll_to_bottom()
-        self._update_status(final=True)
-
-    def _update_status(self, *, final: bool = False) -> None:
-        now = time.monotonic()
-        if not final and now - self._status_shown < STATUS_INTERVAL:
-            return  # tokens arrive far faster than anyone reads a counter
-        self._status_shown = now
-        elapsed = max(now - self._started, 1e-3)
-        tokens = self._output_tokens or round(self._chars)
-        approx = "" if self._output_tokens else "~"
-        speed = translate("Chat", "{tokens} tokens · {speed} tok/s").format(
-            tokens=f"{approx}{tokens:,}", speed=f"{approx}{tokens / elapsed:.0f}"
-        )
-        if final:
-            total = self.conversation_usage()
-            last = translate("Chat", "last reply {speed}").format(speed=speed)
-            self.statusChanged.emit(last + (f"   ·   {total}" if total else ""))
-        else:
-            self.statusChanged.emit(translate("Chat", "streaming · {speed}").format(speed=speed))
 
     # --- actions from the transcript -------------------------------------------------------
 
@@ -530,10 +347,10 @@ class ChatController(QObject):
 
     def _stored_message_id(self, key: str) -> int | None:
         """The id of the stored message behind a transcript key, if it is in this conversation."""
-        match = _MESSAGE_KEY.fullmatch(key)
-        if match is None or self.conversation_id is None:
+        message_id = message_id_of(key)
+        if message_id is None or self.conversation_id is None:
             return None
-        message = self.store.get_message(int(match.group(1)))
+        message = self.store.get_message(message_id)
         if message is None or message.conversation_id != self.conversation_id:
             return None
         return message.id

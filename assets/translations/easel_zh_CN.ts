@@ -93,13 +93,13 @@
         <translation> · 完成后显示</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location filename="../../widgets/chat.py" line="+80"/>
+        <location filename="../../widgets/chat_turn.py" line="+47"/>
+        <location filename="../../widgets/artifact_tab.py" line="+1"/>
         <source>writing… {size}</source>
         <translation>正在写… {size}</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location filename="../../widgets/artifact_tab.py" line="+21"/>
         <location line="+39"/>
         <source> · incomplete</source>
         <translation> · 不完整</translation>
@@ -341,7 +341,7 @@
 <context>
     <name>Chat</name>
     <message>
-        <location filename="../../widgets/chat.py" line="+170"/>
+        <location filename="../../widgets/chat.py" line="+213"/>
         <source>Code from the chat</source>
         <translation>来自对话的代码</translation>
     </message>
@@ -351,7 +351,7 @@
         <translation>Easel 出错：{error}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>{failure}. What arrived is shown above.</source>
         <translation>{failure}。已收到的内容显示在上方。</translation>
     </message>
@@ -361,17 +361,17 @@
         <translation>你的消息仍在下方的输入框中。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location filename="../../widgets/chat_turn.py" line="+37"/>
         <source>The edit to “{identifier}” could not be applied ({reason}); nothing changed.</source>
         <translation>对“{identifier}”的修改无法应用（{reason}），未做任何更改。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>{reason} Retrying in {seconds} s (attempt {attempt}).</source>
         <translation>{reason} {seconds} 秒后重试（第 {attempt} 次）。</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+106"/>
         <source>{tokens} tokens · {speed} tok/s</source>
         <translation>{tokens} 个 token · {speed} token/秒</translation>
     </message>
@@ -381,7 +381,7 @@
         <translation>上一条回复 {speed}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>streaming · {speed}</source>
         <translation>生成中 · {speed}</translation>
     </message>
