@@ -82,8 +82,9 @@ class ProviderControl(QObject):
         client = await asyncio.to_thread(new_http_client, read_timeout=self.settings.read_timeout)
         if self._client is None:
             self._client = client
-        else:  # something needed a client meanwhile and made one
-            await client.aclose()
+        # Else something needed a client meanwhile and made one. This one never opened a
+        # connection, so there is nothing to close: awaiting its aclose() here, when the window
+        # had just closed, raised in anyio (no running loop) as the task was torn down.
 
     def client_for(self, profile: ProviderProfile) -> httpx.AsyncClient:
         """The shared client, or one that trusts the profile's own CA bundle."""
