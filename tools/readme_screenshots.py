@@ -1,11 +1,13 @@
 """Take the README's screenshots: one conversation with an artifact open, light and dark.
 
-Run from the repository root:  python tools/readme_screenshots.py [OUT_DIR] [--theme T ...]
+Run from the repository root:
+    python tools/readme_screenshots.py [OUT_DIR] [--theme T ...] [--language zh_CN]
 
 A reply with an artifact comes from the loopback model server (tests/model_server.py), is
 stored by `main.py ask` in a throwaway EASEL_HOME, and `main.py --screenshot OUT --theme T`
-photographs the window at 1280x720 (offscreen when there is no display). Look at the pictures
-before committing them.
+photographs the window at 1280x720 (offscreen when there is no display); with --language, one
+more picture in that language (light theme), named after it. Look at the pictures before
+committing them.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--theme", action="append", choices=("light", "dark", "system"))
+    parser.add_argument("--language", choices=("zh_CN",), help="also a picture in this language")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home, ModelServer() as server:
@@ -83,10 +86,15 @@ def main() -> int:
         raw["window_geometry"] = geometry(1280, 720)
         raw["splitter_sizes"] = [220, 500, 560]
         settings_path.write_text(json.dumps(raw))
-        for theme in args.theme or ["light", "dark"]:
-            out = args.out / f"{theme}.png"
+        shots = [(theme, theme, "en") for theme in args.theme or ["light", "dark"]]
+        if args.language:
+            shots.append((args.language, "light", args.language))
+        for name, theme, language in shots:
+            out = args.out / f"{name}.png"
             command = [sys.executable, "main.py", *options, "--screenshot", str(out)]
-            subprocess.run([*command, "--theme", theme], env=env, check=True)
+            subprocess.run(
+                [*command, "--theme", theme, "--language", language], env=env, check=True
+            )
             print(f"wrote {out}")
     return 0
 
