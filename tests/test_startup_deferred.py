@@ -183,3 +183,16 @@ def test_a_deferred_block_is_plain_and_noted_then_highlighted_as_usual():
 def test_warm_up_loads_every_deferred_module():
     warm_up()
     assert all(name in sys.modules for name in DEFERRED_MODULES)
+
+
+def test_the_startup_bench_runs_and_reports_idle_too():
+    """bench/startup.py, one round: it starts Easel as main.py does, and the idle sample."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "startup.py"), "--rounds", "1"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = result.stdout.strip().splitlines()[-1]
+    figures = json.loads(last.removeprefix("RESULT "))
+    assert {"ratio", "idle_pss_mb", "idle_cpu_percent"} <= set(figures)
+    assert figures["idle_pss_mb"] > 0 and figures["ratio"] > 0
