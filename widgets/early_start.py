@@ -21,16 +21,13 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QMetaObject, Qt
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QApplication
 
 from sandbox.page_appearance import follow_app_appearance
 from widgets.theme import ThemeController
 from widgets.transcript_page import TranscriptPage
-
-# How often the waiting event loop looks whether the imports are done.
-_POLL_MS = 2
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ def import_meanwhile(names: Sequence[str]) -> None:
     """Import the modules `names` on a thread while this (GUI) thread runs Qt's event loop;
     return once they are imported. An import that fails raises here, on this thread."""
     failures: list[BaseException] = []
-    done = threading.Event()
+    waiting = QEventLoop()
 
     def work() -> None:
         try:
@@ -71,17 +68,13 @@ def import_meanwhile(names: Sequence[str]) -> None:
         except BaseException as error:  # raised again below, where the caller can see it
             failures.append(error)
         finally:
-            done.set()
+            # Queued to this thread's loop: it ends the wait even if posted before exec()
+            # starts. (Polling instead took the GIL from the imports every few milliseconds.)
+            QMetaObject.invokeMethod(waiting, "quit", Qt.ConnectionType.QueuedConnection)
 
-    threading.Thread(target=work, name="early-imports", daemon=True).start()
-    waiting = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(_POLL_MS)
-    poll.timeout.connect(lambda: done.is_set() and waiting.quit())
-    poll.start()
-    if not done.is_set():
-        waiting.exec()
-    poll.stop()
-    done.wait()
+    thread = threading.Thread(target=work, name="early-imports", daemon=True)
+    thread.start()
+    waiting.exec()
+    thread.join()
     if failures:
         raise failures[0]
