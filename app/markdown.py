@@ -95,6 +95,9 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self.md = MarkdownIt("commonmark", {"html": False, "linkify": False})
         self.md.enable(["table", "strikethrough"])
+        # With html off these rules only ever say no, tried at every line and every "<":
+        # dropping them changes no output and saves ~5% of a parse.
+        self.md.disable(["html_block", "html_inline"])
         self.md.use(tasklists_plugin)
         # Our inline rule records which top-level block each reference lookup came from.
         self.md.core.ruler.at("inline", _inline_rule)
