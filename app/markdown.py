@@ -2,8 +2,9 @@
 
 markdown-it-py with the CommonMark preset plus tables, strikethrough and task lists. Raw HTML in
 the model's text is escaped, never passed through. Fenced code is highlighted with Pygments
-(CSS classes prefixed ``hl-``, styled by the transcript's stylesheet) and wrapped in a block with
-a header: the language and buttons that carry the block's index (``data-code-index``).
+(app/code_html.py: ``hl-`` classes only where the transcript's stylesheet colours) and wrapped
+in a block with a header: the language and buttons that carry the block's index
+(``data-code-index``).
 
 While a reply streams, :class:`IncrementalMarkdown` renders each finished top-level block once
 and re-renders only the open tail, so the cost of a step is bounded by the tail, not the reply.
@@ -26,12 +27,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer, RegexLexerMeta
 from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from app.code_html import highlight_html
 from app.i18n import translate
 
 # Languages whose code the user may want to open beside the chat as an artifact.
@@ -95,13 +95,15 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self.md = MarkdownIt("commonmark", {"html": False, "linkify": False})
         self.md.enable(["table", "strikethrough"])
+        # With html off these rules only ever say no, tried at every line and every "<":
+        # dropping them changes no output and saves ~5% of a parse.
+        self.md.disable(["html_block", "html_inline"])
         self.md.use(tasklists_plugin)
         # Our inline rule records which top-level block each reference lookup came from.
         self.md.core.ruler.at("inline", _inline_rule)
         rules = self.md.renderer.rules
         rules["fence"] = rules["code_block"] = self._render_fence
         rules["link_open"] = self._render_link_open
-        self._formatter = HtmlFormatter(nowrap=True, classprefix="hl-")
         self._lexers: dict[str, Lexer | None] = {}
         # Highlighted code by (language, code): the open tail re-renders the same blocks often.
         self._highlighted: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -182,7 +184,7 @@ class MarkdownRenderer:
         key = (lang, code)
         cached = self._highlighted.get(key)
         if cached is None:
-            cached = highlight(code, lexer, self._formatter)
+            cached = highlight_html(code, lexer)
             self._highlighted[key] = cached
             if len(self._highlighted) > _CACHE_SIZE:
                 self._highlighted.popitem(last=False)

@@ -3,7 +3,8 @@
 Every write is one short transaction committed at once, so a crash loses at most the text
 that arrived since the last checkpoint, and the user's prompt is never lost. The database is
 in WAL mode with a busy timeout, so a second process (`main.py ask` while the app is open) can
-read and write beside the app. A streaming reply records its owner process; one left
+read and write beside the app. Commits do not wait for the disk (`synchronous = NORMAL`, still
+crash-safe in WAL mode: a power cut may lose the last commits, never the file's consistency). A streaming reply records its owner process; one left
 "streaming" by a process that is gone is marked "incomplete" the next time a store opens,
 while a reply another live Easel is writing is left alone (app/store_owner.py).
 
@@ -65,6 +66,7 @@ class Store:
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             set_wal(self._db)
+            self._db.execute("PRAGMA synchronous = NORMAL")  # see the module's docstring
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db)
             self._index = SearchIndexUpkeep(self._db, path, self._attempt)
@@ -73,6 +75,9 @@ class Store:
             # (index_pending_step) or before the first search or write.
             self._index.index_pending(batches=1)
             self._owner = store_owner.this_process()
+            # False: writes leave queued prose to index_pending_step, which the window runs
+            # once a turn is over (a search drains the queue first either way).
+            self.index_on_write = True
             self._recover_interrupted()
         except BaseException:
             self._db.close()
@@ -96,11 +101,12 @@ class Store:
         return self._db.execute(sql, parameters).fetchall()
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """_write, then the prose of any message the write queued for the search index."""
+        """_write, then (index_on_write) the prose the write queued for the search index."""
         result = self._write(work)
         # One batch: this write queued a few messages at most; a long queue left by a
         # migration goes in steps (a search drains all of it before it reads the index).
-        self._index.index_pending(batches=1)
+        if self.index_on_write:
+            self._index.index_pending(batches=1)
         return result
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:

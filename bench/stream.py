@@ -10,7 +10,9 @@ round: p50/p99/max, target p99 <= 33 ms), the same again while a second process 
 busy (target: no stall over 100 ms), the peak memory of Easel with its web engine processes,
 and `RESULT {json}` last. It also prints the CPU time the window and the decoding alone used
 (this process and its web engine processes): on a machine other processes load, the wall-clock
-ratios move a lot from run to run and the CPU ratio much less.
+ratios move a lot from run to run and the CPU ratio much less. The window's CPU is also split
+by part (the GUI thread, the app's other threads, the web engine, the model server) to show
+which part a change moved.
 
     .venv/bin/python bench/stream.py [--tokens 20000] [--rounds 3]
 """
@@ -73,6 +75,38 @@ def cpu_ms() -> float:
         except OSError:
             continue
     return total
+
+
+def cpu_parts(server_pid: int) -> dict[str, float]:
+    """CPU milliseconds so far, by who spent them: the GUI thread (Python, the event loop),
+    the app's other threads (Chromium's browser side, Qt), the web engine processes and the
+    loopback model server. A diagnostic: which part of the window's cost moved."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pid = os.getpid()
+    parts = {"gui_thread": 0.0, "app_threads": 0.0, "engine": 0.0, "server": 0.0}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        used = _stat_ms(task / "stat", ticks)
+        parts["gui_thread" if task.name == str(pid) else "app_threads"] += used
+    pids = _children(pid)
+    while pids:
+        child = pids.pop()
+        try:
+            if b"QtWebEngineProcess" in Path(f"/proc/{child}/cmdline").read_bytes():
+                parts["engine"] += _stat_ms(Path(f"/proc/{child}/stat"), ticks)
+                pids.extend(_children(child))
+        except OSError:
+            continue
+    parts["server"] = _stat_ms(Path(f"/proc/{server_pid}/stat"), ticks)
+    return parts
+
+
+def _stat_ms(stat: Path, ticks: int) -> float:
+    """User + system CPU milliseconds of one process or thread (0 if it is gone)."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / ticks
 
 
 def _children(pid: int) -> list[int]:
@@ -254,6 +288,7 @@ def run(tokens: int, rounds: int) -> None:
 
         async def measure(easel: EaselApp, busy: bool) -> dict[str, Any]:
             baseline, decoded, window, decoded_cpu, window_cpu = [], [], [], [], []
+            parts: list[dict[str, float]] = []
             probe = LagProbe()
             hog = busy_core() if busy else None
             try:
@@ -263,8 +298,11 @@ def run(tokens: int, rounds: int) -> None:
                     decoded.append(await provider_alone(server))
                     decoded_cpu.append(cpu_ms() - used)
                     used = cpu_ms()
+                    before = cpu_parts(server.process.pid)
                     window.append(await into_window(easel, probe))
                     window_cpu.append(cpu_ms() - used)
+                    after = cpu_parts(server.process.pid)
+                    parts.append({k: after[k] - before[k] for k in after})
             finally:
                 if hog is not None:
                     hog.kill()
@@ -276,6 +314,7 @@ def run(tokens: int, rounds: int) -> None:
                 "decoded_cpu": statistics.median(decoded_cpu),
                 "window_cpu": statistics.median(window_cpu),
                 "lags": probe.lags,
+                "parts": {k: statistics.median(p[k] for p in parts) for k in parts[0]},
                 "peak_kb": probe.peak_kb,
             }
 
@@ -299,6 +338,11 @@ def run(tokens: int, rounds: int) -> None:
                 print(
                     f"CPU time: decoded {m['decoded_cpu']:.0f} ms, window {m['window_cpu']:.0f} ms "
                     f"(app and web engine; ratio {m['window_cpu'] / m['decoded_cpu']:.2f})"
+                )
+                print(
+                    "CPU of the window by part: "
+                    + ", ".join(f"{k.replace('_', ' ')} {v:.0f} ms" for k, v in m["parts"].items())
+                    + " (medians)"
                 )
                 print(f"ratio to httpx alone: {m['window'] / m['httpx']:.2f}  (target <= 2.0)")
                 print(
@@ -332,6 +376,7 @@ def run(tokens: int, rounds: int) -> None:
                 "cpu_ratio_to_decoded": round(calm["window_cpu"] / calm["decoded_cpu"], 3),
                 "window_cpu_ms": round(calm["window_cpu"]),
                 "decoded_cpu_ms": round(calm["decoded_cpu"]),
+                "window_cpu_parts_ms": {k: round(v) for k, v in calm["parts"].items()},
                 "rounds": rounds,
             }
             easel.window.close()

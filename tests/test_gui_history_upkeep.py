@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.store import Store
+from tests.model_server import openai_text_reply
 from tests.test_gui import _close, _start, _until
 from tests.test_gui_history import _recovery_box
 from tests.test_store_recovery import _history, _smash, _table_pages
@@ -107,6 +108,35 @@ def test_a_long_search_queue_is_drained_after_the_first_frame(
         easel, task = await _start(qasync_loop, model_server)
         await _until(lambda: queued() == 0, 60)
         assert [h.message_id for h in easel.store.search_hits("word1234")] == [1234]
+        await _close_settled(easel, task)
+
+    run_async(scenario())
+
+
+def test_a_reply_is_indexed_once_its_turn_is_over(
+    qasync_loop, run_async, model_server, easel_home: Path
+):
+    reply = (
+        "The plan:\n\n<artifact identifier=\"plan\" type=\"text/html\" title=\"Plan\">\n"
+        "<p>nimbus markup</p>\n</artifact>\n\nWalk along the cobalt harbour."
+    )
+    model_server.enqueue(openai_text_reply(reply, chunk_chars=8))
+
+    async def scenario():
+        easel, task = await _start(qasync_loop, model_server)
+        store = easel.store
+        assert store.index_on_write is False  # the write at the end of a reply only queues it
+        easel.chat.send("plan a walk")
+        await _until(lambda: easel.chat.conversation_id is not None and not easel.chat.busy)
+        [_user, answer] = store.messages(easel.chat.conversation_id)
+        # Indexed after the turn, without a search draining the queue first.
+        await _until(
+            lambda: store.read("SELECT COUNT(*) FROM messages_fts WHERE rowid = ?", (answer.id,))
+            == [(1,)]
+        )
+        assert store.read("SELECT COUNT(*) FROM search_pending") == [(0,)]
+        assert [h.message_id for h in store.search_hits("cobalt harbour")] == [answer.id]
+        assert store.search_hits("nimbus") == []  # artifact markup is never indexed
         await _close_settled(easel, task)
 
     run_async(scenario())

@@ -246,3 +246,33 @@ def test_rebuilding_after_a_recovery_makes_the_prose_again_from_the_messages(sto
     store.rebuild_search_index()
     assert store.read("SELECT count(*) FROM messages_fts WHERE prose LIKE '%ghost%'") == [(0,)]
     assert _where(store, "stone arches") == [(trip, reply)]
+
+
+def test_a_store_that_indexes_later_keeps_a_reply_queued_until_a_step_or_a_search(
+    tmp_path: Path,
+):
+    store = Store(tmp_path / "h.sqlite3")
+    try:
+        store.index_on_write = False  # as the window's store: indexed once the turn is over
+        conversation = store.create_conversation()
+        reply = store.add_message(conversation.id, "assistant", "", status="streaming")
+        store.update_message(reply.id, content=REPLY, status="complete")
+
+        def queued() -> int:
+            return store.read("SELECT COUNT(*) FROM search_pending")[0][0]
+
+        def indexed(message_id: int) -> bool:
+            found = store.read("SELECT COUNT(*) FROM messages_fts WHERE rowid = ?", (message_id,))
+            return found[0][0] == 1
+
+        assert queued() == 1 and not indexed(reply.id)  # the write did not index it
+        assert store.index_pending_step() is False  # one step: nothing more waits
+        assert queued() == 0 and indexed(reply.id)
+        later = store.add_message(conversation.id, "assistant", REPLY.replace("stone", "slate"))
+        assert not indexed(later.id)
+        assert [h.message_id for h in store.search_hits("slate arches")] == [later.id]
+        store.index_on_write = True  # the command line's store: indexed with the write
+        third = store.add_message(conversation.id, "assistant", REPLY)
+        assert indexed(third.id) and queued() == 0
+    finally:
+        store.close()

@@ -34,6 +34,10 @@ def test_migrations_from_empty_then_reopen(tmp_path: Path):
     assert {"conversations", "messages", "artifact_versions", "_migrations"} <= tables
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
+    # Commits flush the WAL without waiting for the disk (NORMAL = 1; FULL = 2 blocked them).
+    store = Store(path)
+    assert store.read("PRAGMA synchronous") == [(1,)]
+    store.close()
     # Reopening runs nothing again.
     db = sqlite3.connect(path, isolation_level=None)
     assert migrations.migrate(db) == []

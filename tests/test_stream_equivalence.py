@@ -82,6 +82,11 @@ def _page_prose(qtbot, view: TranscriptView, key: str) -> dict[str, str]:  # noq
         qtbot,
         view,
         f"(() => {{ const b = document.querySelector({selector});"
+        # Every block laid out, wherever it is: innerText reads layout, and blocks far from
+        # the screen are skipped (content-visibility, see test_transcript_offscreen_blocks.py).
+        " if (!document.getElementById('all-laid-out')) { const s = document.createElement("
+        "'style'); s.id = 'all-laid-out'; s.textContent = '.prose > .stable > * "
+        "{ content-visibility: visible !important; }'; document.head.append(s); }"
         " return {html: b.innerHTML, text: b.innerText,"
         " tails: [...b.querySelectorAll('.tail')].map(t => t.innerHTML).join('')}; })()",
     )

@@ -96,9 +96,10 @@ def test_streaming_300_chunks_and_user_text(qtbot, view: TranscriptView) -> None
     for i in range(0, len(text), step):
         view.append_text("a1", text[i : i + step])
     expected = "\n\n".join(f"Paragraph {n} has bold text." for n in range(100))
-    assert js(qtbot, view, "document.querySelector('[data-key=a1] .prose').innerText").strip() == (
-        expected
-    )
+    # textContent, not innerText: blocks far from the screen are not laid out (and innerText
+    # reads layout), see test_transcript_offscreen_blocks.py.
+    paragraphs = "[...document.querySelectorAll('[data-key=a1] .prose p')]"
+    assert js(qtbot, view, f"{paragraphs}.map(p => p.textContent).join('\\n\\n')") == expected
     assert js(qtbot, view, "document.querySelectorAll('[data-key=a1] strong').length") == 100
     user = js(qtbot, view, "document.querySelector('[data-key=u1] .msg-body').innerText")
     assert user == "Hello <b>there</b>\nsecond line"

@@ -39,7 +39,7 @@ from widgets.conversation_commands import ConversationCommands
 from widgets.excepthook import install_excepthook
 from widgets.file_folders import FileFolders
 from widgets.history_notice import show_recovery_notice
-from widgets.history_upkeep import upkeep
+from widgets.history_upkeep import index_queued, upkeep
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_control import ProviderControl, initial_profile
@@ -84,6 +84,7 @@ class EaselApp:
         self.checkup = HistoryCheckup()
         opened = self.checkup.open()
         self.store = opened.store
+        self.store.index_on_write = False  # replies are indexed once a turn is over (below)
         self._history_notice = opened.notice
         self.keys = keys
         # The active provider, its models and the HTTP clients (made on first use).
@@ -136,6 +137,7 @@ class EaselApp:
             self.make_session,
             prices=lambda: self.settings.prices,
         )
+        self.chat.busyChanged.connect(self._index_when_idle)
         self.transcript_ready = False
         self.provider_status = ProviderStatus(
             self.providers,
@@ -173,6 +175,12 @@ class EaselApp:
         self._background(self._note_keyring())
         self._background(self._start_background_work())
         self._background(upkeep(lambda: self.store, self.checkup, self.window))
+
+    def _index_when_idle(self, busy: bool) -> None:
+        """A turn is over: its reply's search prose is indexed now, in steps, not while its
+        last text still waits to be shown."""
+        if not busy:
+            self._background(index_queued(lambda: self.store))
 
     def _background(self, work: Coroutine[object, object, object]) -> None:
         """Run `work` beside the window; shutting down cancels what is still pending, so no
@@ -335,6 +343,7 @@ class EaselApp:
         """Set the (recovered) history aside and go on with an empty one."""
         self.chat.stop()
         self.store, _kept = start_empty(self.store)
+        self.store.index_on_write = False
         self.chat.store = self.store
         self.chat.open(None)
         self.conversations.refresh_sidebar()

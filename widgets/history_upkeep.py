@@ -1,4 +1,5 @@
-"""The history's upkeep after the window's first frame: the search queue, the full check.
+"""The history's upkeep: the search queue (after the first frame and after each turn), the
+full check.
 
 Start-up does neither (app/store.py indexes one batch when it opens, app/store_checkup.py
 skips the full check after a clean end). Once the window is on screen, `upkeep` gives queued
@@ -32,17 +33,23 @@ async def upkeep(
 
     `store` gives the current store (the user may swap it for an empty one meanwhile).
     """
-    try:
-        while store().index_pending_step():
-            await asyncio.sleep(0)  # a batch is ~500 messages: let the window breathe
-    except (StoreError, sqlite3.Error) as error:  # closed or failing: a search drains it
-        log.warning("could not index queued messages: %s", error)
+    await index_queued(store)
     if not checkup.due():
         return None
     finding = await asyncio.to_thread(checkup.check)
     if finding is None:
         return None
     return show_damage_found(parent, finding)
+
+
+async def index_queued(store: Callable[[], Store]) -> None:
+    """Give queued messages their search prose, a batch at a time between turns of the loop
+    (the window's store leaves it to this, see Store.index_on_write)."""
+    try:
+        while store().index_pending_step():
+            await asyncio.sleep(0)  # a batch is ~500 messages: let the window breathe
+    except (StoreError, sqlite3.Error) as error:  # closed or failing: a search drains it
+        log.warning("could not index queued messages: %s", error)
 
 
 def show_damage_found(parent: QWidget, finding: str) -> QMessageBox:

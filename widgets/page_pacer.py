@@ -7,7 +7,10 @@ the new frame) and ~20 ms in the web engine (layout and paint), whatever its siz
 ~400 ms for the reply's HTML itself; with the updates left out the engine used ~50 ms instead
 of ~700 ms. So the view renders waiting text every frame, in small steps that keep the event
 loop turning, but a stream far faster than anyone reads (a replay, a local model on a fast GPU)
-reaches the page only every FAST_FRAME_MS: the same text in fewer updates.
+reaches the page only every FAST_FRAME_MS: the same text in fewer updates. Measured with the
+view alone fed that reply (medians of 5): every 250 ms the engine used 230 ms CPU, the app's
+Chromium threads 70 ms and the last update took 47 ms to apply; every 100 ms 300, 110 and
+34 ms; every 50 ms 400, 240 and 25 ms. The shorter wait at the end does not pay for the rest.
 """
 
 from __future__ import annotations

@@ -329,17 +329,62 @@
         : t("Thought for {seconds} s").replace("{seconds}", String(Math.round(seconds)));
   }
 
+  // The typing dots and a streaming card's icon pulse on a slow beat set from here, a few
+  // times a second. A CSS animation made the page paint 60 frames a second for as long as a
+  // reply streamed: measured per second of streaming ~100 ms of the window's GUI thread,
+  // ~45 ms of its Chromium threads and ~45 ms of the web engine (now ~5, ~5 and ~5).
+  const BEAT_MS = 400;
+  const streaming = new Set(); // articles whose state is "streaming"
+  let beat = 0;
+  let beatTimer = null;
+
+  function pulse() {
+    beat = (beat + 1) % 3;
+    for (const article of streaming) {
+      article.querySelector(":scope > .typing").dataset.beat = String(beat);
+      for (const node of article.querySelectorAll('.card[data-state="streaming"] .card-icon')) {
+        node.dataset.beat = String(beat % 2);
+      }
+    }
+  }
+
+  // The beat runs only while a message streams: an idle page stays at 0 % CPU.
+  function keepBeat() {
+    if (streaming.size && beatTimer === null) beatTimer = setInterval(pulse, BEAT_MS);
+    if (!streaming.size && beatTimer !== null) {
+      clearInterval(beatTimer);
+      beatTimer = null;
+    }
+  }
+
+  function setState(article, state) {
+    article.dataset.state = state;
+    if (state === "streaming") streaming.add(article);
+    else streaming.delete(article);
+    keepBeat();
+  }
+
+  function forget(article) {
+    streaming.delete(article);
+    keepBeat();
+  }
+
   const OPS = {
     clear() {
       root.replaceChildren();
       messages.clear();
+      streaming.clear();
+      keepBeat();
       updateEmpty();
     },
     empty(html) {
       empty.innerHTML = html; // trusted: written by the app, never by a model
     },
     add(key, role, header, before) {
-      if (messages.has(key)) messages.get(key).remove();
+      if (messages.has(key)) {
+        forget(messages.get(key));
+        messages.get(key).remove();
+      }
       addMessage(key, role, header, before);
     },
     prose(article, seg, stable, tail) {
@@ -368,9 +413,7 @@
     branch,
     toolCard,
     toolUpdate,
-    state(article, state) {
-      article.dataset.state = state;
-    },
+    state: setState,
     footer(article, text) {
       article.querySelector(":scope > .msg-footer").textContent = text;
     },
@@ -380,6 +423,7 @@
       messages.set(key, article);
     },
     remove(article) {
+      forget(article);
       messages.delete(article.dataset.key);
       article.remove();
       updateEmpty();
