@@ -18,21 +18,21 @@ and the last ``tail_html`` equals :func:`render_markdown` of the whole text.
 from __future__ import annotations
 
 import html
+import sys
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.tasklists import tasklists_plugin
-from pygments.lexer import Lexer, RegexLexerMeta
-from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
-from pygments.util import ClassNotFound
 
-from app.code_html import highlight_html
 from app.i18n import translate
+
+if TYPE_CHECKING:  # Pygments is imported by the first code block that is highlighted
+    from pygments.lexer import Lexer
 
 # Languages whose code the user may want to open beside the chat as an artifact.
 ARTIFACT_LANGUAGES = frozenset(
@@ -184,6 +184,8 @@ class MarkdownRenderer:
         key = (lang, code)
         cached = self._highlighted.get(key)
         if cached is None:
+            from app.code_html import highlight_html
+
             cached = highlight_html(code, lexer)
             self._highlighted[key] = cached
             if len(self._highlighted) > _CACHE_SIZE:
@@ -194,6 +196,9 @@ class MarkdownRenderer:
 
     def _lexer(self, lang: str) -> Lexer | None:
         if lang not in self._lexers:
+            from pygments.lexers import get_lexer_by_name
+            from pygments.util import ClassNotFound
+
             try:
                 self._lexers[lang] = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
             except ClassNotFound:
@@ -203,6 +208,12 @@ class MarkdownRenderer:
 
 def _compiled(lang: str) -> bool:
     """Whether the lexer for `lang` is ready to use without compiling its rules first."""
+    if "pygments.lexers" not in sys.modules:
+        return False  # not even Pygments is loaded yet (the first frame does without it)
+    from pygments.lexer import RegexLexerMeta
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer_class = find_lexer_class_by_name(lang)
     except ClassNotFound:
@@ -220,6 +231,9 @@ def warm_up_highlighting(languages: tuple[str, ...] = COMMON_LANGUAGES) -> None:
     Meant for a background thread at start-up, so the first code block of a streaming reply
     does not stall the event loop; a lexer's compiled rules are kept on its class.
     """
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     for name in languages:
         try:
             get_lexer_by_name(name)

@@ -86,6 +86,7 @@ async def main(server):
     def on_ready():  # the first frame: type and send at once
         report["at_ready"] = loaded()
         report["keyring_at_ready"] = "keyring" in sys.modules
+        report["pygments_at_ready"] = "pygments" in sys.modules
         report["visible"] = easel.window.isVisible()
         query(easel.transcript, CODE, code_at_ready)
         easel.composer.edit.setPlainText("make a box")
@@ -148,6 +149,7 @@ def test_start_defers_modules_and_takes_a_prompt_at_once(tmp_path):
     assert report["imported_early"] == []  # the early imports take none of them either
     assert report["at_ready"] == []  # nothing deferred was loaded before the first frame
     assert not report["keyring_at_ready"]  # its backend is looked for after the first frame
+    assert not report["pygments_at_ready"]  # stored code is plain in the first frame anyway
     assert report["keyring_note_shown"] and report["session_only_forced"]
     assert report["stored"][0] == "make a box"
     assert "Here it is." in report["stored"][1] and "<p>box</p>" in report["stored"][1]
