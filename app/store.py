@@ -331,8 +331,8 @@ class Store:
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         """The conversation's current path, root to leaf: what is shown and sent."""
-        by_id = {m.id: m for m in self.all_messages(conversation_id)}
-        return [by_id[i] for i in self.path_ids(conversation_id) if i in by_id]
+        rows = store_tree.path_rows(self._db, conversation_id, _MESSAGE_COLUMNS)
+        return [StoredMessage(*row) for row in rows]
 
     def all_messages(self, conversation_id: int) -> list[StoredMessage]:
         """Every message of every branch, in the order they were added."""

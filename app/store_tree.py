@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -79,6 +79,27 @@ def path_ids(db: sqlite3.Connection, conversation_id: int) -> list[int]:
     """The ids of the current path, root to leaf."""
     leaf = current_leaf(db, conversation_id)
     return [] if leaf is None else _ancestry(db, leaf)
+
+
+def path_rows(db: sqlite3.Connection, conversation_id: int, columns: str) -> list[tuple[Any, ...]]:
+    """The current path's messages, root to leaf, as rows of `columns` (of the messages table).
+
+    One query: opening a 2,000-message conversation read every row of every branch and then
+    the path's ids, and built a message object for each row (~2x the work).
+    """
+    leaf = current_leaf(db, conversation_id)
+    if leaf is None:
+        return []
+    qualified = ", ".join(f"m.{name.strip()}" for name in columns.split(","))
+    return db.execute(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ("
+        " SELECT id, parent_id, 0 FROM messages WHERE id = ?"
+        " UNION ALL SELECT m.id, m.parent_id, up.depth + 1 FROM messages m"
+        " JOIN up ON m.id = up.parent_id AND m.id < up.id"
+        f") SELECT {qualified} FROM up JOIN messages m ON m.id = up.id"
+        " WHERE m.conversation_id = ? ORDER BY up.depth DESC",
+        (leaf, conversation_id),
+    ).fetchall()
 
 
 def set_leaf(db: sqlite3.Connection, conversation_id: int, leaf: int | None) -> None:
