@@ -12,6 +12,7 @@ size of a three.js artifact saved as a self-contained file (vendored three.js in
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -188,6 +189,23 @@ def main() -> None:
         f"Self-contained three.js artifact: {len(saved) / 1024:.0f} KiB "
         f"(source {len(THREE_ARTIFACT.encode()) / 1024:.1f} KiB)"
     )
+
+    def ms(values: list[float]) -> float:
+        return round(statistics.median(values) * 1000, 1)
+
+    figures: dict[str, object] = {
+        "warm_paged_ms": ms(warm["paged"]),
+        "warm_fit_ms": ms(warm["fit"]),
+        "cold_paged_ms": ms(cold["paged"]),
+        "cold_fit_ms": ms(cold["fit"]),
+        "chromium_ms": ms(cold["chromium"]) if cold["chromium"] else None,
+        "self_contained_three_js_kib": round(len(saved) / 1024),
+    }
+    if cold["chromium"]:
+        base = statistics.median(cold["chromium"])
+        figures["cold_paged_ratio_to_chromium"] = round(statistics.median(cold["paged"]) / base, 3)
+        figures["cold_fit_ratio_to_chromium"] = round(statistics.median(cold["fit"]) / base, 3)
+    print("RESULT " + json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -348,6 +349,13 @@ def report(
     verdict = "meets" if ratio >= 10 else "MISSES"
     print(f"ratio (full rewrite / edit), end to end: {ratio:.1f}x  ({verdict} the 10x target)")
     print(f"bytes streamed ratio: {full_size[1] / edit_size[1]:.1f}x")
+    figures = {
+        "ratio_rewrite_to_edit": round(ratio, 1),
+        "bytes_ratio": round(full_size[1] / edit_size[1], 1),
+        "edit_s": round(edit, 3),
+        "rewrite_s": round(full, 3),
+    }
+    print("RESULT " + json.dumps(figures))
 
 
 def main() -> None:
