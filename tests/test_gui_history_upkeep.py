@@ -117,7 +117,7 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
     qasync_loop, run_async, model_server, easel_home: Path
 ):
     reply = (
-        "The plan:\n\n<artifact identifier=\"plan\" type=\"text/html\" title=\"Plan\">\n"
+        'The plan:\n\n<artifact identifier="plan" type="text/html" title="Plan">\n'
         "<p>nimbus markup</p>\n</artifact>\n\nWalk along the cobalt harbour."
     )
     model_server.enqueue(openai_text_reply(reply, chunk_chars=8))
@@ -131,8 +131,10 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
         [_user, answer] = store.messages(easel.chat.conversation_id)
         # Indexed after the turn, without a search draining the queue first.
         await _until(
-            lambda: store.read("SELECT COUNT(*) FROM messages_fts WHERE rowid = ?", (answer.id,))
-            == [(1,)]
+            lambda: (
+                store.read("SELECT COUNT(*) FROM messages_fts WHERE rowid = ?", (answer.id,))
+                == [(1,)]
+            )
         )
         assert store.read("SELECT COUNT(*) FROM search_pending") == [(0,)]
         assert [h.message_id for h in store.search_hits("cobalt harbour")] == [answer.id]

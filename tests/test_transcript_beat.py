@@ -8,9 +8,7 @@ the dots itself a few times a second, and only while a message streams.
 from tests.test_transcript import js, view  # noqa: F401 - the loaded transcript fixture
 
 _DOTS = "document.querySelector('[data-key=a1] .typing')"
-_LIT = (
-    f"[...{_DOTS}.children].map(d => getComputedStyle(d).opacity === '1' ? 1 : 0).join('')"
-)
+_LIT = f"[...{_DOTS}.children].map(d => getComputedStyle(d).opacity === '1' ? 1 : 0).join('')"
 
 
 def test_streaming_dots_move_on_a_beat_without_animations(view, qtbot):  # noqa: F811

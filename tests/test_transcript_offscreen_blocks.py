@@ -7,9 +7,7 @@ _BLOCK = "A paragraph of the reply, with *emphasis* and `code`.\n\n```js\nlet x 
 
 
 def _gap(qtbot, view) -> float:  # noqa: F811
-    return js(
-        qtbot, view, "document.documentElement.scrollHeight - scrollY - innerHeight"
-    )
+    return js(qtbot, view, "document.documentElement.scrollHeight - scrollY - innerHeight")
 
 
 def test_a_long_fast_reply_skips_blocks_off_screen_and_follows_its_end(view, qtbot):  # noqa: F811
