@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.process_tree import pss_tree_kb  # noqa: E402
 from sandbox.engine import add_gpu_switches, start_network_wall  # noqa: E402
 from sandbox.scheme import register_scheme  # noqa: E402
 
@@ -58,32 +59,6 @@ _OPENED = """(() => {
   const doc = document.documentElement;
   return doc.scrollHeight - window.scrollY - window.innerHeight < 4;
 })()"""
-
-
-def pss_kb() -> int:
-    """PSS of this process and every descendant, in KB (RSS where smaps is unreadable)."""
-    total, todo, seen = 0, [Path("/proc/self").resolve().name], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        try:
-            total += _pss_of(pid)
-            todo += Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            pass
-    return total
-
-
-def _pss_of(pid: str) -> int:
-    try:
-        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-        key = "Pss:"
-    except OSError:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-        key = "VmRSS:"
-    return next((int(line.split()[1]) for line in lines if line.startswith(key)), 0)
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -150,9 +125,9 @@ async def tab_memory(easel: EaselApp, conversation_id: int, tabs: int) -> dict[s
 
     await settle(easel)
     release_freed_memory()  # the start as the end will be: freed memory handed back
-    start = pss_kb()
+    start = pss_tree_kb()
     await open_all(tabs)
-    end = pss_kb()
+    end = pss_tree_kb()
     return {"start_kb": start, "end_kb": end}
 
 

@@ -96,67 +96,22 @@ with loop:
 """
 
 RSS = """
-import os
+import os, sys
+sys.path.insert(0, ROOT)
 IDLE = bool(os.environ.get("EASEL_BENCH_IDLE"))
 IDLE_SETTLE_S, IDLE_SAMPLE_S = 4, 6
 
-def tree():
-    import os
-    from pathlib import Path
-    found, todo = [], [os.getpid()]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                pass
-    return found
+def rss():  # imported when called: after the moment the child times
+    from bench.process_tree import rss_tree_kb
+    return rss_tree_kb()
 
 def cpu_ms():
-    # This process to the nanosecond (every thread, Chromium's browser side too); its web
-    # engine processes in clock ticks.
-    import os, time
-    from pathlib import Path
-    total = time.process_time() * 1000
-    for pid in tree()[1:]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            pass
-    return total
+    from bench.process_tree import cpu_ms
+    return cpu_ms()
 
 def pss_kb():
-    from pathlib import Path
-    total = 0
-    for pid in tree():
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-def rss():
-    import os
-    from pathlib import Path
-    total, todo, seen = 0, [os.getpid()], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            pass
-    return total
+    from bench.process_tree import pss_tree_kb
+    return pss_tree_kb()
 """
 
 

@@ -39,6 +39,13 @@ os.environ["EASEL_HOME"] = tempfile.mkdtemp(prefix="easel-bench-")
 
 import httpx  # noqa: E402
 
+from bench.process_tree import (  # noqa: E402
+    cpu_ms,
+    descendants,
+    is_web_engine,
+    rss_tree_kb,
+    stat_ms,
+)
 from tests.model_server import ModelServer, openai_text_reply  # noqa: E402
 
 
@@ -57,88 +64,20 @@ def reply_text(tokens: int) -> str:
     return text[: tokens * 4]
 
 
-def cpu_ms() -> float:
-    """CPU time used so far by this process (every thread, Chromium's browser side too) and
-    its web engine processes: unlike wall time, it hardly moves when other processes load the
-    machine, so it shows what the window costs even when the wall-clock ratios are noise."""
-    total = time.process_time() * 1000
-    ticks = os.sysconf("SC_CLK_TCK")
-    pids = _children(os.getpid())
-    while pids:
-        pid = pids.pop()
-        try:
-            if b"QtWebEngineProcess" not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                continue  # the model server, the busy-core process
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) * 1000 / ticks
-            pids.extend(_children(pid))
-        except OSError:
-            continue
-    return total
-
-
 def cpu_parts(server_pid: int) -> dict[str, float]:
     """CPU milliseconds so far, by who spent them: the GUI thread (Python, the event loop),
     the app's other threads (Chromium's browser side, Qt), the web engine processes and the
     loopback model server. A diagnostic: which part of the window's cost moved."""
-    ticks = os.sysconf("SC_CLK_TCK")
     pid = os.getpid()
     parts = {"gui_thread": 0.0, "app_threads": 0.0, "engine": 0.0, "server": 0.0}
     for task in Path(f"/proc/{pid}/task").iterdir():
-        used = _stat_ms(task / "stat", ticks)
+        used = stat_ms(task / "stat")
         parts["gui_thread" if task.name == str(pid) else "app_threads"] += used
-    pids = _children(pid)
-    while pids:
-        child = pids.pop()
-        try:
-            if b"QtWebEngineProcess" in Path(f"/proc/{child}/cmdline").read_bytes():
-                parts["engine"] += _stat_ms(Path(f"/proc/{child}/stat"), ticks)
-                pids.extend(_children(child))
-        except OSError:
-            continue
-    parts["server"] = _stat_ms(Path(f"/proc/{server_pid}/stat"), ticks)
+    for child in descendants():
+        if is_web_engine(child):
+            parts["engine"] += stat_ms(Path(f"/proc/{child}/stat"))
+    parts["server"] = stat_ms(Path(f"/proc/{server_pid}/stat"))
     return parts
-
-
-def _stat_ms(stat: Path, ticks: int) -> float:
-    """User + system CPU milliseconds of one process or thread (0 if it is gone)."""
-    try:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) * 1000 / ticks
-
-
-def _children(pid: int) -> list[int]:
-    """The child processes of every thread of `pid` (Chromium starts its own from a thread)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            found.extend(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            continue
-    return found
-
-
-def rss_tree_kb() -> int:
-    """Resident memory of this process and all its descendants (the web engine's), in KB."""
-    total = 0
-    pids = [os.getpid()]
-    seen = set()
-    while pids:
-        pid = pids.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            pids.extend(int(c) for c in children)
-        except OSError:
-            continue
-    return total
 
 
 async def provider_alone(server: RemoteServer) -> float:

@@ -1,0 +1,87 @@
+"""Memory and CPU of a benchmark's process and the processes it started (QtWebEngine's).
+
+Shared by bench/startup.py (its child scripts import it when they report, after the moment they
+time), bench/stream.py and bench/scale_window.py. Linux /proc only; a process that is gone
+counts as nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Every process below `pid` (this one by default), children of every thread included:
+    Chromium starts its processes from a thread of its own."""
+    found: list[int] = []
+    todo = [os.getpid() if pid is None else pid]
+    while todo:
+        for task in _tasks(todo.pop()):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def stat_ms(stat: Path) -> float:
+    """User + system CPU milliseconds of one process or thread, from its stat file."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def is_web_engine(pid: int) -> bool:
+    """Whether `pid` is one of QtWebEngine's processes (not a model server or a busy loop)."""
+    try:
+        return b"QtWebEngineProcess" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def cpu_ms() -> float:
+    """CPU milliseconds so far of this process (to the nanosecond, every thread: Chromium's
+    browser side too) and of its web engine processes (in clock ticks). Unlike wall time it
+    hardly moves when other processes load the machine."""
+    engine = [pid for pid in descendants() if is_web_engine(pid)]
+    return time.process_time() * 1000 + sum(stat_ms(Path(f"/proc/{p}/stat")) for p in engine)
+
+
+def rss_tree_kb() -> int:
+    """Resident memory of this process and every descendant, in KB."""
+    return sum(_status_kb(pid, "VmRSS:") for pid in [os.getpid(), *descendants()])
+
+
+def pss_tree_kb() -> int:
+    """Proportional memory (PSS) of this process and every descendant, in KB; RSS where a
+    process's smaps cannot be read."""
+    total = 0
+    for pid in [os.getpid(), *descendants()]:
+        try:
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            total += _status_kb(pid, "VmRSS:")
+            continue
+        total += next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
+    return total
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith(key)), 0)
+
+
+def _tasks(pid: int) -> list[Path]:
+    try:
+        return list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
