@@ -67,7 +67,6 @@ class ProviderForm(QWidget):
         self,
         tester: Tester,
         *,
-        keyring_note: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -187,7 +186,7 @@ class ProviderForm(QWidget):
         self.model.editTextChanged.connect(self._changed)
         self.kind.currentIndexChanged.connect(self._changed)
         self._on_preset()
-        self.set_keyring_note(keyring_note)
+        self.set_keyring_note("")  # until the app knows whether keys can be saved
 
     def set_keyring_note(self, note: str) -> None:
         """Say why keys cannot be saved (no system keyring), and keep them for this session;
