@@ -98,8 +98,19 @@ async def _type_and_send(easel: EaselApp, text: str) -> None:
     QTest.keyClick(easel.composer.edit, Qt.Key.Key_Return)
 
 
-def _transcript_text(easel: EaselApp):
-    return _js(easel.transcript, "document.body.innerText")
+async def _transcript_text(easel: EaselApp) -> str:
+    """The transcript's text as a reader sees it, once the page has rendered a frame: a block
+    just added is laid out (content-visibility: auto) only in the next frame, and innerText
+    skips it until then (seen in CI: a reply's code block missing)."""
+    view = easel.transcript
+    view.flush()
+    await _js(view, "window.testFrames = 0; requestAnimationFrame(() => "
+                    "requestAnimationFrame(() => { window.testFrames = 2; })); 0")  # fmt: skip
+    for _ in range(200):
+        if await _js(view, "window.testFrames") == 2:
+            break
+        await asyncio.sleep(0.01)
+    return await _js(view, "document.body.innerText")
 
 
 def test_send_streams_reply_and_conversation_survives_restart(loop, run, model_server):

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from tests.model_server import openai_text_reply
+from tests.test_gui import _transcript_text
 from tests.test_transcript_actions import (
     _js,
     _spy_own_urls,
@@ -41,15 +42,10 @@ def run(run_async):
     return run_async
 
 
-async def _text(easel) -> str:
-    easel.transcript.flush()
-    return await _js(easel.transcript, "document.body.innerText")
-
-
 async def _until_text(easel, wanted: str, *, absent: str = "") -> str:
     text = ""
     for _ in range(200):
-        text = await _text(easel)
+        text = await _transcript_text(easel)
         if wanted in text and (not absent or absent not in text):
             return text
         await asyncio.sleep(0.05)

@@ -24,6 +24,7 @@ from app.retry_policy import RetryRefused
 from app.session import ChatSession, EditRepair, SessionEvent, TurnEnded
 from app.store import Store
 from tests.model_server import error_reply, openai_text_reply
+from tests.test_gui import _transcript_text
 from tests.test_transcript_actions import (
     _js,
     _until,
@@ -198,15 +199,10 @@ def run(run_async):
     return run_async
 
 
-async def _text(easel) -> str:
-    easel.transcript.flush()
-    return await _js(easel.transcript, "document.body.innerText")
-
-
 async def _until_text(easel, wanted: str) -> str:
     text = ""
     for _ in range(200):
-        text = await _text(easel)
+        text = await _transcript_text(easel)
         if wanted in text:
             return text
         await asyncio.sleep(0.05)
