@@ -27,8 +27,8 @@ from tests.attachment_files import CSV_ROWS, write_csv
 from tests.model_server import error_reply, openai_text_reply
 from tests.test_attachments_artifact import CHART
 from tests.test_attachments_gui import _drop
-from tests.test_gui import _no_wait
-from tests.test_gui_branches import _text, _until_text
+from tests.test_gui import _no_wait, _transcript_text
+from tests.test_gui_branches import _until_text
 from tests.test_transcript_actions import (
     _js,
     _until,
@@ -117,7 +117,7 @@ def test_edit_the_second_message_and_compare_the_answers(run, model_server):
         await _click(easel, f"m{e2.id}", ".branch-switch button[data-arg=previous]")
         await _until_text(easel, "donkey-meat burgers", absent="teahouse")
         assert await _switch_label(easel, f"m{q2.id}") == "1/2"
-        assert "Add a lunch stop" in await _text(easel)
+        assert "Add a lunch stop" in await _transcript_text(easel)
         await _shot(easel, "steer-edit-1of2.png")
         # › : back to the edit, and a follow-up there is sent with that path only.
         await _click(easel, f"m{q2.id}", ".branch-switch button[data-arg=next]")
@@ -238,7 +238,7 @@ def test_search_finds_the_itinerary_on_another_branch_and_an_old_message(
         assert ids["hit"] in [m.id for m in store.messages(ids["trip"])]
         top, bottom, height = await _revealed(easel, ids["hit"])
         assert top < height and bottom > 0
-        text = await _text(easel)
+        text = await _transcript_text(easel)
         assert "赵州桥" in text and "Mutianyu" not in text and "Fragrant Hills" not in text
         assert await _switch_label(easel, f"m{ids['hit']}") == "1/2"
         # The artifact panel follows: the version that answer made, not the other branch's.
