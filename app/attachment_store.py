@@ -12,12 +12,15 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from app.artifact_bridge import FileReader
-from app.artifact_storage import ArtifactRef
 from app.attachment_model import Attachment
 from app.attachments import safe_name
 from app.store import Store
+
+if TYPE_CHECKING:  # the artifacts' bridge is made at the first artifact, not at start-up
+    from app.artifact_bridge import FileReader
+    from app.artifact_storage import ArtifactRef
 
 _COLUMNS = "name, mime, kind, data, text, pages, width, height"
 

@@ -45,7 +45,12 @@ def test_the_transcript_page_starts_loading_under_the_theme(qapp, qtbot):
     sheet, palette = qapp.styleSheet(), qapp.palette()
     early = start_early(qapp, "dark")
     try:
-        assert early.theme.scheme() == "dark" and qapp.styleSheet() != sheet
+        assert early.theme.scheme() == "dark"
+        assert qapp.palette().window().color().lightness() < 128
+        # The style sheet waits for the window's widgets (EaselApp sets it once they are built).
+        assert qapp.styleSheet() == sheet
+        early.theme.apply_style_sheet()
+        assert qapp.styleSheet() != sheet
         with qtbot.waitSignal(early.transcript_page.loadFinished, timeout=20_000) as finished:
             pass
         assert finished.args == [True] and early.transcript_page.first_load is True

@@ -46,7 +46,7 @@ def chat(qtbot, profile, easel_home):
     transcript = TranscriptView()
     transcript.resize(900, 700)
     transcript.show()
-    panel = ArtifactPanel(profile, Publisher())
+    panel = ArtifactPanel(lambda: profile, Publisher())
     store = Store(easel_home / "data" / "easel.sqlite3")
     made = ChatController(store, transcript, panel, Composer(), lambda *_: None, prices=dict)
     with qtbot.waitSignal(transcript.ready, timeout=20_000):
@@ -149,7 +149,7 @@ def test_closed_artifact_tabs_leave_no_page_behind_and_give_memory_back(
     monkeypatch.setattr("widgets.artifact_panel.release_freed_memory", lambda: released.append(1))
     store = Store(easel_home / "data" / "easel.sqlite3")
     conversation_id = _artifacts(store, 4)
-    panel = ArtifactPanel(profile, Publisher())
+    panel = ArtifactPanel(lambda: profile, Publisher())
     panel.resize(900, 700)
     panel.show()
     panel.clear(conversation_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import logging
 import sys
@@ -26,13 +27,9 @@ from app.publish import Publisher
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.store_checkup import HistoryCheckup
 from app.store_recovery import start_empty
-from app.tools.hub import ToolHub
-from app.tools.settings import load_tool_settings, save_tool_settings
 from sandbox.gate import NetworkGate
-from sandbox.profile import make_artifact_profile
 from widgets.appearance import Appearance
 from widgets.artifact_panel import ArtifactPanel
-from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.conversation_commands import ConversationCommands
@@ -55,6 +52,9 @@ from widgets.window_geometry import geometry_text, restore_window
 
 if TYPE_CHECKING:
     from app.session import ChatSession
+    from app.tools.hub import ToolHub
+    from sandbox.profile import ArtifactProfile
+    from widgets.artifact_powers import ArtifactPowers
     from widgets.early_start import EarlyStart
 
 log = logging.getLogger(__name__)
@@ -89,10 +89,11 @@ class EaselApp:
         self.keys = keys
         # The active provider, its models and the HTTP clients (made on first use).
         self.providers = ProviderControl(self.settings, keys, initial_profile(self.settings, args))
-        # Artifacts' storage and model calls (window.storage, window.claude.complete).
-        self.powers = ArtifactPowers(self.store, self.providers.artifact_provider)
-        # Tool servers live as long as the app; they start in the background after start-up.
-        self.tool_hub = ToolHub(load_tool_settings(), save_tool_settings)
+        # Artifacts' web profile with their storage and model calls (window.storage,
+        # window.claude.complete): made when the first artifact shows (see _artifacts).
+        self._gate = gate
+        self._powers: ArtifactPowers | None = None
+        self._artifact_profile: ArtifactProfile | None = None
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         # Palette, style sheet and the pages' colour scheme, before any widget shows; --theme
@@ -101,17 +102,13 @@ class EaselApp:
             self.theme = early.theme
         else:
             self.theme = ThemeController(app, run_theme(args, self.settings))
-            self.theme.apply()
+            self.theme.apply(style_sheet=False)  # set below, once the widgets are built
         # The transcript page starts loading first (or already has, in main.py): its renderer
         # process starts up while the rest of the window is built.
         self.transcript = TranscriptView(
             interval_ms=33, page=early.transcript_page if early is not None else None
         )
         self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
-        # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
-        self.artifact_profile = make_artifact_profile(gate=gate, bridge=self.powers.endpoint)
-        # Deleted with the profile, on this thread (never by the garbage collector elsewhere).
-        self.powers.endpoint.setParent(self.artifact_profile)
         self.closed: asyncio.Future[None] = loop.create_future()
         # Work started beside the window (model list, warm-up, tool servers): see _background.
         self._tasks: set[asyncio.Task[object]] = set()
@@ -124,8 +121,9 @@ class EaselApp:
         self.publisher = Publisher()
         # Save dialogs open in the last folder used per kind (kept in settings.json).
         self.folders = FileFolders(self.settings, self._save_settings)
-        self.panel = ArtifactPanel(self.artifact_profile, self.publisher, folders=self.folders)
-        self.powers.attach(self.panel)
+        self.panel = ArtifactPanel(
+            lambda: self.artifact_profile, self.publisher, folders=self.folders
+        )
         self.window = MainWindow(
             self.sidebar, self.transcript, self.composer, self.panel, self.form
         )
@@ -148,17 +146,57 @@ class EaselApp:
             spawn=self._background,
         )
         self.conversations = ConversationCommands(
-            self.chat, self.sidebar, self.powers, self.window, self.folders
+            self.chat, self.sidebar, self._forget_storage, self.window, self.folders
         )
         self.settings_menu = SettingsMenu(
-            self.settings, self.providers, self.tool_hub, self.chat, self.window
+            self.settings, self.providers, lambda: self.tool_hub, self.chat, self.window
         )
         self.appearance = Appearance(
             self.theme, self.settings, self._save_settings, self.window.actions, self.transcript
         )
         wire_shortcut_commands(self.window)
+        # Set now, not before the widgets were built: each would be polished twice.
+        self.theme.apply_style_sheet()
         self.transcript.ready.connect(self._on_transcript_ready)
         self._wire()
+
+    @functools.cached_property
+    def tool_hub(self) -> ToolHub:
+        """Tool servers, as long as the app lives; made (with their settings read) when the
+        background work starts them after the first frame, or at a first use before that."""
+        from app.tools.hub import ToolHub
+        from app.tools.settings import load_tool_settings, save_tool_settings
+
+        return ToolHub(load_tool_settings(), save_tool_settings)
+
+    @property
+    def artifact_profile(self) -> ArtifactProfile:
+        """The artifacts' web profile, made with their bridge when the first artifact shows:
+        the first frame needs neither (their modules are warmed up right after it)."""
+        if self._artifact_profile is None:
+            from sandbox.profile import make_artifact_profile
+            from widgets.artifact_powers import ArtifactPowers
+
+            powers = ArtifactPowers(self.store, self.providers.artifact_provider)
+            # The gate is the engine's only proxy (sandbox.engine): artifacts reach nothing else.
+            profile = make_artifact_profile(gate=self._gate, bridge=powers.endpoint)
+            # Deleted with the profile, on this thread (never by the garbage collector elsewhere).
+            powers.endpoint.setParent(profile)
+            powers.attach(self.panel)
+            self._powers, self._artifact_profile = powers, profile
+        return self._artifact_profile
+
+    @property
+    def powers(self) -> ArtifactPowers:
+        """The artifacts' storage and model calls (made with artifact_profile)."""
+        self.artifact_profile  # noqa: B018 - makes both
+        assert self._powers is not None
+        return self._powers
+
+    def _forget_storage(self, conversation_id: int) -> None:
+        # A deleted conversation's artifacts' storage leaves the cache (if any was read).
+        if self._powers is not None:
+            self._powers.forget_conversation(conversation_id)
 
     def _on_transcript_ready(self) -> None:
         if self.transcript_ready:
@@ -323,17 +361,19 @@ class EaselApp:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         self.publisher.stop_all()
-        await self.tool_hub.close()
+        if "tool_hub" in self.__dict__:  # made (see tool_hub)
+            await self.tool_hub.close()
         await self.providers.aclose()
-        self.powers.close()
+        if self._powers is not None:
+            self._powers.close()
         self.store.close()
-        self.checkup.closed_cleanly()
         self.checkup.closed_cleanly()
         # Web pages must go before the profiles they use, or Chromium crashes on exit.
         self.window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        self.artifact_profile.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if self._artifact_profile is not None:
+            self._artifact_profile.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if not self.closed.done():
             self.closed.set_result(None)
 

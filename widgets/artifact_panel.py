@@ -17,10 +17,12 @@ from app.heap import release_freed_memory
 from app.i18n import translate
 from app.publish import Publisher
 from app.store import ArtifactVersion
-from sandbox.profile import ArtifactProfile
 from widgets.file_folders import FileFolders
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sandbox.profile import ArtifactProfile
     from widgets.artifact_tab import ArtifactTab
 
 # How long after closed tabs are deleted their memory is handed back (see clear()).
@@ -43,7 +45,7 @@ class ArtifactPanel(QWidget):
 
     def __init__(
         self,
-        profile: ArtifactProfile,
+        profile: Callable[[], ArtifactProfile],
         publisher: Publisher,
         parent: QWidget | None = None,
         folders: FileFolders | None = None,
@@ -51,7 +53,7 @@ class ArtifactPanel(QWidget):
         super().__init__(parent)
         self.folders = folders
         self.setObjectName("artifactPanel")
-        self.profile = profile
+        self._profile = profile  # the artifacts' web profile, made when the first tab needs it
         self.publisher = publisher
         self.conversation_id: int | None = None
         self.tabs = QTabWidget(self)
@@ -163,7 +165,7 @@ class ArtifactPanel(QWidget):
 
             key = f"{self.conversation_id}/{identifier}"
             tab = ArtifactTab(
-                key, identifier, self.profile, self.publisher, self.tabs, self.folders
+                key, identifier, self._profile(), self.publisher, self.tabs, self.folders
             )
             tab.handEdited.connect(self.handEdited)
             tab.restoreRequested.connect(self.restoreRequested)

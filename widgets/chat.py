@@ -8,6 +8,7 @@ cancels; the session has already stored whatever arrived.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,7 +28,6 @@ from app.tools.records import ToolCallRecord, calls_of_conversation
 from app.usage import Price
 from widgets.artifact_panel import ArtifactPanel
 from widgets.branch_actions import BranchActions
-from widgets.chat_turn import TurnView
 from widgets.chat_usage import conversation_usage
 from widgets.composer import Composer
 from widgets.message_keys import message_id_of, message_key
@@ -39,6 +39,7 @@ from widgets.welcome import welcome_html
 
 if TYPE_CHECKING:
     from app.session import ChatSession
+    from widgets.chat_turn import TurnView
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,22 @@ class ChatController(QObject):
         self.branches = BranchActions(store, transcript, composer, panel)
         # Shows a stored conversation's messages, the end first (see transcript_loader).
         self.loader = TranscriptLoader(transcript, self)
-        # The reply being streamed: the session's events on screen (widgets/chat_turn.py).
-        self.turn = TurnView(self)
         composer.sendRequested.connect(self.send)
         composer.stopRequested.connect(self.stop)
         transcript.actionRequested.connect(self._on_action)
         panel.handEdited.connect(self.store_hand_edit)
         panel.restoreRequested.connect(self.restore_version)
         panel.fixRequested.connect(self.fix)
+
+    @functools.cached_property
+    def turn(self) -> TurnView:
+        """The reply being streamed: the session's events on screen (widgets/chat_turn.py).
+
+        Made at the first turn: its module and the session's event types are not needed for
+        the first frame (widgets/warm_up.py imports them right after it)."""
+        from widgets.chat_turn import TurnView
+
+        return TurnView(self)
 
     # --- opening ---------------------------------------------------------------------------
 

@@ -6,9 +6,10 @@ controller's, and the store is the one it uses (EaselApp may swap it for an empt
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app import store_tree
 from app.store import Conversation, Store
-from widgets.artifact_powers import ArtifactPowers
 from widgets.chat import ChatController
 from widgets.file_folders import FileFolders
 from widgets.main_window import MainWindow
@@ -22,14 +23,14 @@ class ConversationCommands:
         self,
         chat: ChatController,
         sidebar: Sidebar,
-        powers: ArtifactPowers,
+        forget_storage: Callable[[int], None],
         window: MainWindow,
         folders: FileFolders,
     ) -> None:
         self.chat = chat
         self.folders = folders  # the export dialog opens in the last folder used
         self.sidebar = sidebar
-        self.powers = powers
+        self.forget_storage = forget_storage  # a deleted conversation's artifacts' storage
         self.window = window
 
     @property
@@ -70,7 +71,7 @@ class ConversationCommands:
     def delete(self, conversation_id: int) -> None:
         """Delete a conversation (and its artifacts' storage); show another if it was on."""
         self.store.delete_conversation(conversation_id)
-        self.powers.forget_conversation(conversation_id)
+        self.forget_storage(conversation_id)
         if self.chat.conversation_id == conversation_id:
             remaining = self.store.list_conversations(limit=1)
             self.chat.open(remaining[0].id if remaining else None)

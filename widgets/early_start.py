@@ -44,7 +44,7 @@ def start_early(app: QApplication, theme: str) -> EarlyStart:
     The theme comes first: the page must load under the colour scheme the window will show.
     """
     controller = ThemeController(app, theme)
-    controller.apply()
+    controller.apply(style_sheet=False)  # set once the window is built (EaselApp)
     # Off the record and not the default profile: the transcript shares nothing with artifacts
     # or anything else. A child of the page, so it is deleted after it.
     profile = QWebEngineProfile()

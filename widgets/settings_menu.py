@@ -5,11 +5,16 @@ Each dialog module loads on first use (widgets/warm_up.py loads them after the f
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from app.config import Settings, save_settings
-from app.tools.hub import ToolHub
 from widgets.chat import ChatController
 from widgets.main_window import MainWindow
 from widgets.provider_control import ProviderControl
+
+if TYPE_CHECKING:
+    from app.tools.hub import ToolHub
 
 
 class SettingsMenu:
@@ -19,13 +24,13 @@ class SettingsMenu:
         self,
         settings: Settings,
         providers: ProviderControl,
-        tool_hub: ToolHub,
+        tool_hub: Callable[[], ToolHub],
         chat: ChatController,
         window: MainWindow,
     ) -> None:
         self.settings = settings
         self.providers = providers
-        self.tool_hub = tool_hub
+        self.tool_hub = tool_hub  # made on first use (EaselApp.tool_hub)
         self.chat = chat
         self.window = window
 
@@ -55,7 +60,7 @@ class SettingsMenu:
         """Settings → Tools."""
         from widgets.tools_dialog import open_tools_dialog  # deferred: widgets/warm_up.py
 
-        open_tools_dialog(self.tool_hub, self.window)
+        open_tools_dialog(self.tool_hub(), self.window)
 
     def show_system_prompt(self) -> None:
         """Settings → System prompt."""

@@ -13,10 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from app.tools.approval import ApprovalRequest, Decision
 from app.tools.records import ToolCallRecord
 from widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:  # the approval machinery comes with the first tool call, not at start-up
+    from app.tools.approval import ApprovalRequest, Decision
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ class ToolCards:
 
     def answer(self, key: str, argument: str) -> None:
         """The user clicked an approval button: "CALL_ID:once|conversation|always|deny"."""
+        from app.tools.approval import Decision
+
         call, _, answer = argument.partition(":")
         try:
             decision = Decision(answer)

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 # Imported at first use (in functions) rather than at start-up; warmed here in this order.
 DEFERRED_MODULES = (
+    "widgets.chat_turn",  # the streamed reply's view, with the session's event types
+    "app.session",  # the chat session (made at the first send)
+    "widgets.artifact_powers",  # the artifacts' bridge and web profile (the first artifact)
+    "sandbox.profile",
     "widgets.artifact_tab",
     "app.transcript_export",
     "widgets.settings_dialogs",
