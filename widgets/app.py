@@ -40,7 +40,6 @@ from widgets.history_upkeep import index_queued, upkeep
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
 from widgets.provider_control import ProviderControl, initial_profile
-from widgets.provider_form import ProviderForm
 from widgets.provider_status import ProviderStatus
 from widgets.settings_menu import SettingsMenu
 from widgets.shortcuts_dialog import wire_shortcut_commands
@@ -56,6 +55,7 @@ if TYPE_CHECKING:
     from sandbox.profile import ArtifactProfile
     from widgets.artifact_powers import ArtifactPowers
     from widgets.early_start import EarlyStart
+    from widgets.provider_form import ProviderForm
 
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
@@ -114,8 +114,8 @@ class EaselApp:
         self._tasks: set[asyncio.Task[object]] = set()
         install_excepthook()
 
-        # Whether keys can be saved is known after the first frame (see _note_keyring).
-        self.form = ProviderForm(self.providers.test_profile)
+        # Why keys cannot be saved, once known after the first frame (see _note_keyring).
+        self._keyring_note = ""
         self.sidebar = Sidebar()
         self.composer = Composer()
         self.publisher = Publisher()
@@ -125,7 +125,7 @@ class EaselApp:
             lambda: self.artifact_profile, self.publisher, folders=self.folders
         )
         self.window = MainWindow(
-            self.sidebar, self.transcript, self.composer, self.panel, self.form
+            self.sidebar, self.transcript, self.composer, self.panel, lambda: self.form
         )
         self.chat = ChatController(
             self.store,
@@ -141,7 +141,7 @@ class EaselApp:
             self.providers,
             self.window,
             self.composer,
-            self.form,
+            lambda: self.form,
             lambda: self.transcript_ready,
             spawn=self._background,
         )
@@ -159,6 +159,17 @@ class EaselApp:
         self.theme.apply_style_sheet()
         self.transcript.ready.connect(self._on_transcript_ready)
         self._wire()
+
+    @functools.cached_property
+    def form(self) -> ProviderForm:
+        """The first-run page's provider form, made when that page first shows."""
+        from widgets.provider_form import ProviderForm
+
+        form = ProviderForm(self.providers.test_profile)
+        form.saved.connect(self.providers.on_profile_saved)
+        if self._keyring_note:
+            form.set_keyring_note(self._keyring_note)
+        return form
 
     @functools.cached_property
     def tool_hub(self) -> ToolHub:
@@ -235,7 +246,9 @@ class EaselApp:
     async def _note_keyring(self) -> None:
         """Find the keyring backend now; the provider form says so when keys can't be saved."""
         if not await self.keys.ready():
-            self.form.set_keyring_note(self.keys.unavailable_reason)
+            self._keyring_note = self.keys.unavailable_reason
+            if "form" in self.__dict__:  # made (see form)
+                self.form.set_keyring_note(self._keyring_note)
 
     async def _start_background_work(self) -> None:
         """The model list, local servers and tool servers, once the client is made off-thread."""

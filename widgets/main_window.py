@@ -6,6 +6,9 @@ and in the chat controller. The centre shows the first-run panel until a provide
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -24,9 +27,11 @@ from widgets.appearance_menu import add_appearance_actions, add_shortcut_actions
 from widgets.artifact_panel import ArtifactPanel
 from widgets.composer import Composer
 from widgets.pane_reveal import reveal_pane
-from widgets.provider_form import ProviderForm
 from widgets.sidebar import Sidebar
 from widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from widgets.provider_form import ProviderForm
 
 
 class MainWindow(QMainWindow):
@@ -41,8 +46,10 @@ class MainWindow(QMainWindow):
         transcript: TranscriptView,
         composer: Composer,
         panel: ArtifactPanel,
-        first_run: ProviderForm,
+        first_run: Callable[[], ProviderForm],
     ) -> None:
+        """first_run: the provider form, made when the first-run page first shows (most
+        starts have a provider, and the form is ~5 ms of the first frame)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Easel")
@@ -50,7 +57,8 @@ class MainWindow(QMainWindow):
         self.transcript = transcript
         self.composer = composer
         self.panel = panel
-        self.first_run = first_run
+        self._first_run = first_run
+        self._first_run_shown = False  # the page is in self.center (index 1)
 
         chat = QWidget(self)
         chat.setObjectName("chatColumn")
@@ -62,7 +70,6 @@ class MainWindow(QMainWindow):
 
         self.center = QStackedWidget(self)
         self.center.addWidget(chat)
-        self.center.addWidget(self._first_run_page(first_run))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -203,6 +210,9 @@ class MainWindow(QMainWindow):
 
     def show_first_run(self, shown: bool) -> None:
         """The provider set-up panel in the centre (True) or the chat (False)."""
+        if shown and not self._first_run_shown:
+            self._first_run_shown = True
+            self.center.addWidget(self._first_run_page(self._first_run()))
         self.center.setCurrentIndex(1 if shown else 0)
         if not shown:
             self.composer.focus()

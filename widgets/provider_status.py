@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING
 
 from app.discovery import find_local_servers
 from app.i18n import translate
 from widgets.composer import Composer
 from widgets.main_window import MainWindow
 from widgets.provider_control import ProviderControl
-from widgets.provider_form import ProviderForm
+
+if TYPE_CHECKING:
+    from widgets.provider_form import ProviderForm
 
 
 class ProviderStatus:
@@ -25,21 +28,20 @@ class ProviderStatus:
         control: ProviderControl,
         window: MainWindow,
         composer: Composer,
-        form: ProviderForm,
+        form: Callable[[], ProviderForm],
         ready: Callable[[], bool],
         spawn: Callable[[Coroutine[object, object, object]], object] = asyncio.ensure_future,
     ) -> None:
         self.control = control
         self.window = window
         self.composer = composer
-        self.form = form
+        self.form = form  # made when first needed (EaselApp.form)
         # Whether the first frame is on screen: before it, the model list waits (see EaselApp).
         self._ready = ready
         # Runs the model-list fetch beside the window (EaselApp cancels it at shutdown).
         self._spawn = spawn
         control.profileChanged.connect(self.show_profile)
         control.modelsChanged.connect(self._show_models)
-        form.saved.connect(control.on_profile_saved)
         composer.modelChosen.connect(self.choose_model)
         composer.modelsRefreshRequested.connect(lambda: self._spawn(control.refresh_models()))
 
@@ -79,4 +81,4 @@ class ProviderStatus:
     async def offer_local_servers(self) -> None:
         """Offer the model servers running on this machine in the provider form."""
         found = await find_local_servers(self.control.client)
-        self.form.offer_local_servers(found)
+        self.form().offer_local_servers(found)
