@@ -33,6 +33,7 @@ from widgets.artifact_panel import ArtifactPanel
 from widgets.chat import ChatController
 from widgets.composer import Composer
 from widgets.conversation_commands import ConversationCommands
+from widgets.cursor_rest import CursorRest
 from widgets.excepthook import install_excepthook
 from widgets.file_folders import FileFolders
 from widgets.history_notice import show_recovery_notice
@@ -220,6 +221,10 @@ class EaselApp:
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
         self.window.watch_transcript_drops()
+        # An idle window does nothing: not even blink its text cursor (widgets/cursor_rest.py).
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self.cursor_rest = CursorRest(app)
         self._background(self._warm_up())
         self._background(self._note_keyring())
         self._background(self._start_background_work())

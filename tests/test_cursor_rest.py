@@ -1,0 +1,79 @@
+"""The text cursor rests after a pause and blinks again at the next key or click
+(widgets/cursor_rest.py): an idle window repaints nothing."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPlainTextEdit
+
+from widgets.cursor_rest import CursorRest
+
+
+class _Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+@pytest.fixture
+def focused_box(qapp, qtbot):
+    hints = qapp.styleHints()
+    platform_flash = hints.cursorFlashTime()
+    hints.setCursorFlashTime(400)  # offscreen's own may be anything: blink fast, test quickly
+    box = QPlainTextEdit()
+    qtbot.addWidget(box)
+    box.show()
+    box.activateWindow()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    paints = _Paints()
+    box.viewport().installEventFilter(paints)
+    yield box, paints
+    box.viewport().removeEventFilter(paints)
+    hints.setCursorFlashTime(platform_flash)
+
+
+def test_the_cursor_rests_then_blinks_again_at_the_next_key(qapp, qtbot, focused_box):
+    box, paints = focused_box
+    rest = CursorRest(qapp, rest_after_ms=300)
+    try:
+        paints.count = 0
+        qtbot.wait(250)
+        assert paints.count >= 1 and not rest.resting  # blinking (each blink repaints)
+        qtbot.waitUntil(lambda: rest.resting, timeout=2000)
+        assert qapp.styleHints().cursorFlashTime() == 0
+        qtbot.wait(50)  # the last repaint, with the cursor shown
+        paints.count = 0
+        qtbot.wait(700)  # longer than a whole blink cycle
+        assert paints.count == 0  # nothing repaints while the window is left alone
+
+        QTest.keyClick(box, Qt.Key.Key_A)
+        assert not rest.resting and qapp.styleHints().cursorFlashTime() == 400
+        assert box.toPlainText() == "a"  # the key itself still reached the box
+        paints.count = 0
+        qtbot.wait(250)
+        assert paints.count >= 1  # blinking again
+        qtbot.waitUntil(lambda: rest.resting, timeout=2000)  # and resting after the next pause
+
+        QTest.mouseClick(box.viewport(), Qt.MouseButton.LeftButton)
+        assert not rest.resting and qapp.styleHints().cursorFlashTime() == 400
+    finally:
+        rest.wake()
+        rest.deleteLater()
+
+
+def test_a_platform_that_does_not_blink_is_left_alone(qapp, qtbot, focused_box):
+    qapp.styleHints().setCursorFlashTime(0)
+    rest = CursorRest(qapp, rest_after_ms=50)
+    try:
+        qtbot.wait(200)
+        assert not rest.resting and qapp.styleHints().cursorFlashTime() == 0
+    finally:
+        rest.deleteLater()
