@@ -263,7 +263,9 @@ def run(tokens: int, rounds: int) -> None:
             runner = asyncio.ensure_future(easel.run())
             while not easel.transcript_ready:
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(1)  # let the deferred start-up work (warm-up) finish
+            # The deferred start-up work (the warm-up thread's imports) is over before any round.
+            await asyncio.wait_for(easel.warmed_up.wait(), 120)
+            await asyncio.sleep(0.5)
             idle_rss = rss_tree_kb()
             calm = await measure(easel, busy=False)
             busy = await measure(easel, busy=True)

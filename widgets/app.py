@@ -111,6 +111,8 @@ class EaselApp:
         )
         self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         self.closed: asyncio.Future[None] = loop.create_future()
+        # Set once the deferred modules are imported and the lexers compiled (see _warm_up).
+        self.warmed_up = asyncio.Event()
         # Work started beside the window (model list, warm-up, tool servers): see _background.
         self._tasks: set[asyncio.Task[object]] = set()
         install_excepthook()
@@ -247,6 +249,7 @@ class EaselApp:
         await asyncio.to_thread(warm_up)
         # The lexers are compiled now: code shown plain in the first frame gets its colours.
         self.transcript.highlight_deferred()
+        self.warmed_up.set()
 
     async def _note_keyring(self) -> None:
         """Find the keyring backend now; the provider form says so when keys can't be saved."""
