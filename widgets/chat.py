@@ -34,7 +34,7 @@ from widgets.message_keys import message_id_of, message_key
 from widgets.stored_reply import show_outcome, show_stored_message
 from widgets.tool_cards import ToolCards
 from widgets.transcript import TranscriptView
-from widgets.transcript_loader import TAIL_MESSAGES, TranscriptLoader
+from widgets.transcript_loader import TranscriptLoader
 from widgets.welcome import welcome_html
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class ChatController(QObject):
             return
         # The end of the path now, older pages as they are shown (app/path_pages.py).
         path = PathPages(self.store, conversation_id)
-        newest = path.older(TAIL_MESSAGES)
+        newest = path.older(self.loader.screenful())
         if not newest:
             self.transcript.set_empty_state(welcome_html())
         leaf = newest[-1].message.id if newest else None

@@ -2,8 +2,8 @@
 
 Opening a conversation of 2,000 messages rendered every message's Markdown and built every
 article before the first paint (seconds). The caller reads and hands over only the last
-`TAIL_MESSAGES` messages; the loader shows them at once, as one update to the page, so the
-visible end paints about as fast as a short conversation's. The older messages follow in
+`screenful()` messages, as many as surely fill the window; the loader shows them at once, as
+one update to the page, so the visible end paints about as fast as a short conversation's. The older messages follow in
 chunks, newest first, each placed before the oldest one shown
 (`TranscriptView.batched(before=...)`), a chunk per turn of the event loop taking at most
 `CHUNK_MS` of it, so the window stays responsive while they arrive; the page keeps the reader's
@@ -19,6 +19,7 @@ messages, a function giving older ones, and functions that show one and name its
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -29,8 +30,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from widgets.transcript import TranscriptView
 
 T = TypeVar("T")
-# Enough to fill a tall window even with one-line messages.
+# The most messages the first update shows: enough for a very tall window of one-line messages.
 TAIL_MESSAGES = 24
+# No message takes less height on the page than this, in CSS pixels (a one-line message with
+# its actions row and margin takes ~120): this many to a window's height surely fill it.
+MIN_MESSAGE_PX = 48
 # Older messages read from the store at a time (one query each for them and what they show).
 PAGE_MESSAGES = 100
 # Work per chunk of older messages: about half a frame, so the loop still turns at frame rate.
@@ -57,6 +61,19 @@ class TranscriptLoader(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._chunk)
+
+    def screenful(self) -> int:
+        """How many of the newest messages surely fill the transcript's window (at most
+        TAIL_MESSAGES; all of those while the window is not shown): the first update's.
+
+        The rest follow a moment later in chunks; each message the first update carries makes
+        it later (Markdown in Python, layout on the page).
+        """
+        view = self._transcript
+        if not view.isVisible() or view.height() <= 0:
+            return TAIL_MESSAGES
+        page_height = view.height() / max(view.zoomFactor(), 0.25)  # CSS pixels
+        return max(1, min(TAIL_MESSAGES, math.ceil(page_height / MIN_MESSAGE_PX) + 1))
 
     @property
     def loading(self) -> bool:
@@ -94,10 +111,13 @@ class TranscriptLoader(QObject):
         self.show_through("")
 
     def show_through(self, key: str) -> None:
-        """Show older messages now, as far as the one with this key (all if none has it)."""
+        """Show older messages now, as far as the one with this key and a screenful before it
+        (it can then be scrolled to the middle of the window); all if none has this key."""
         if self.loading and not self._transcript.has_message(key):
             self._timer.stop()
             self._chunk(budget_ms=float("inf"), through=key)
+            self._timer.stop()
+            self._chunk(budget_ms=float("inf"), count=self.screenful())
 
     def cancel(self) -> None:
         """Stop showing older messages (another conversation is opened)."""
@@ -106,9 +126,9 @@ class TranscriptLoader(QObject):
         self._more = False
         self._oldest = ""
 
-    def _chunk(self, budget_ms: float = CHUNK_MS, through: str = "") -> None:
+    def _chunk(self, budget_ms: float = CHUNK_MS, through: str = "", count: int = 0) -> None:
         """Older messages, newest first, each before the one after it, for up to budget_ms
-        (or until `through` is shown)."""
+        (or until `through` is shown, or `count` messages are)."""
         if not shiboken6.isValid(self._transcript):
             self.cancel()  # the window closed while older messages were arriving
             return
@@ -127,7 +147,8 @@ class TranscriptLoader(QObject):
                 with self._transcript.batched(before=self._oldest):
                     self._show(message)
                 self._oldest = self._key(message)
-                if self._oldest == through or time.perf_counter() >= deadline:
+                count -= 1
+                if self._oldest == through or count == 0 or time.perf_counter() >= deadline:
                     break
         self._next_or_finish()
 
