@@ -57,6 +57,7 @@ class TranscriptLoader(QObject):
         self._show: Callable[[Any], None] = lambda _item: None
         self._more = False  # whether _older may still give messages
         self._oldest = ""  # key of the oldest message shown so far
+        self._generation = 0  # of start() calls: an answer for an earlier one is ignored
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -95,6 +96,7 @@ class TranscriptLoader(QObject):
         replaces any loading in progress.
         """
         self.cancel()
+        self._generation += 1
         self._older, self._key, self._show = older, key, show
         with self._transcript.batched():
             # In the same update as the end: the page shows it scrolled there at once.
@@ -104,7 +106,20 @@ class TranscriptLoader(QObject):
         if newest:
             self._oldest = key(newest[0])
             self._more = True
-        self._next_or_finish()
+        if self.loading:
+            # The older messages start once the page has applied this update (a script run
+            # after it answers after it): until then neither the window's thread nor the
+            # page's is taken from the first paint.
+            generation = self._generation
+            self._transcript.page().runJavaScript(
+                "0", 0, lambda _result: self._may_go_on(generation)
+            )
+        else:
+            self._next_or_finish()
+
+    def _may_go_on(self, generation: int) -> None:
+        if shiboken6.isValid(self) and generation == self._generation:
+            self._next_or_finish()
 
     def show_all(self) -> None:
         """Show every message still waiting, now."""
@@ -154,7 +169,8 @@ class TranscriptLoader(QObject):
 
     def _next_or_finish(self) -> None:
         if self.loading:
-            self._timer.start()
+            if not self._timer.isActive():
+                self._timer.start()
         else:
             self._transcript.flush()  # the last chunk goes now, not at the next frame
             self.finished.emit()
