@@ -349,10 +349,10 @@ class Store:
     ) -> tuple[list[StoredMessage], int | None]:
         """Up to `count` messages of the current path ending at `start` (None: the leaf), root
         to leaf, and where the part before them ends (None: nothing is before them)."""
-        rows, more = store_tree.path_segment(
+        rows, before = store_tree.path_segment(
             self._db, conversation_id, count, start, MESSAGE_COLUMNS
         )
-        return [StoredMessage(*row) for row in rows], more
+        return [StoredMessage(*row) for row in rows], before
 
     def path_ids(self, conversation_id: int) -> list[int]:
         """The ids of the current path, root to leaf."""

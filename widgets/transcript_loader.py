@@ -3,12 +3,13 @@
 Opening a conversation of 2,000 messages rendered every message's Markdown and built every
 article before the first paint (seconds). The caller reads and hands over only the last
 `screenful()` messages, as many as surely fill the window; the loader shows them at once, as
-one update to the page, so the visible end paints about as fast as a short conversation's. The older messages follow in
-chunks, newest first, each placed before the oldest one shown
-(`TranscriptView.batched(before=...)`), a chunk per turn of the event loop taking at most
-`CHUNK_MS` of it, so the window stays responsive while they arrive; the page keeps the reader's
-place as they are added above. They are read as they are needed, `PAGE_MESSAGES` at a time,
-from a function the caller gives (app/path_pages.py reads a conversation's path that way).
+one update to the page, so the visible end paints about as fast as a short conversation's.
+Once the page has applied that update, the older messages follow in chunks, newest first, each
+placed before the oldest one shown (`TranscriptView.batched(before=...)`), a chunk per turn of
+the event loop taking at most `CHUNK_MS` of it, so the window stays responsive while they
+arrive; the page keeps the reader's place as they are added above. They are read as they are
+needed, `PAGE_MESSAGES` at a time, from a function the caller gives (app/path_pages.py reads a
+conversation's path that way).
 Scrolling up reaches the first message once they are all in (a second or two for 2,000);
 `show_all()` finishes at once for whoever needs every message on the page now (a finished turn
 decorating the path), `show_through(key)` as far as one message (revealing a search hit).
