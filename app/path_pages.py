@@ -4,8 +4,9 @@ Opening a conversation shows its newest messages first (widgets/transcript_loade
 the whole path before that (2,000 messages, and their tool calls, files, artifact versions and
 sibling groups) was most of what opening a long conversation cost before its first paint. So
 the path is read upward from its leaf (`Store.path_page`), a page of messages at a time, and
-each page brings only its own messages' tool calls, files, artifact versions (for their cards)
-and siblings (the ‹ 2/3 › switcher): the first page costs the same for 20 messages as for 20,000.
+each page brings only its own messages' tool calls, files, artifact versions (for their
+cards) and siblings (the ‹ 2/3 › switcher): the first page costs as much for 20 messages as
+for 20,000.
 """
 
 from __future__ import annotations

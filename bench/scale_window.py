@@ -9,12 +9,12 @@ loading while the app is imported) and offscreen.
 Prints one JSON line. "Ready" is bench/startup.py's definition: the transcript page of the main
 window has loaded, with the newest stored conversation open. "Opened" is the first paint of a
 conversation: the transcript's last article is the conversation's last message, with its text,
-and the page is scrolled to its end, timed from the call to `ChatController.open` to the moment the
-page has applied the update that got it there (noted in the page by a MutationObserver, on the
-page's clock, read afterwards: not a polling round trip later). Paint follows at the page's next
-frame; when that frame starts is reported too ("*_frame"), but the ratio leaves it out: it waits
-for the frame clock, up to a frame for either conversation alike. Memory is the PSS of the process and all its children
-(QtWebEngine's browser, GPU and renderer processes).
+and the page is scrolled to its end; timed from the call to `ChatController.open` to the moment
+the page has applied the update that got it there (noted in the page by a MutationObserver, on
+the page's clock, read afterwards: not a polling round trip later). Paint follows at the page's
+next frame; when that frame starts is reported too ("*_frame"), but the ratio leaves it out: it
+waits for the frame clock, up to a frame for either conversation alike. Memory is the PSS of
+the process and all its children (QtWebEngine's browser, GPU and renderer processes).
 """
 
 from __future__ import annotations
