@@ -82,6 +82,20 @@ def attachments_of_conversation(store: Store, conversation_id: int) -> dict[int,
     return {message_id: tuple(files) for message_id, files in found.items()}
 
 
+def attachments_of_messages(store: Store, message_ids: list[int]) -> dict[int, tuple]:
+    """message id -> its files, for those of these messages that have some."""
+    marks = ",".join("?" * len(message_ids))
+    rows = store.read(
+        f"SELECT message_id, {_COLUMNS} FROM attachments WHERE message_id IN ({marks}) "
+        "ORDER BY message_id, position",
+        tuple(message_ids),
+    )
+    found: dict[int, list[Attachment]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(_attachment(row[1:]))
+    return {message_id: tuple(files) for message_id, files in found.items()}
+
+
 def attached_names(store: Store, conversation_id: int) -> list[str]:
     """The names of the conversation's files, each once, in the order first attached."""
     rows = store.read(

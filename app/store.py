@@ -32,7 +32,14 @@ from app.config import home_dirs
 from app.migrations import migrate
 from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
 from app.store_index_upkeep import SearchIndexUpkeep
-from app.store_records import ArtifactVersion, Conversation, StoredMessage
+from app.store_records import (
+    ARTIFACT_COLUMNS,
+    MESSAGE_COLUMNS,
+    ArtifactVersion,
+    Conversation,
+    StoredMessage,
+    artifact_from_row,
+)
 from app.store_search import SearchHit
 from app.store_tree import LEAF, Parent
 
@@ -46,11 +53,6 @@ DB_FILE = "easel.sqlite3"
 
 _CONVERSATION_COLUMNS = """c.id, c.title, c.created, c.updated, c.provider, c.model,
     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"""
-_MESSAGE_COLUMNS = """id, conversation_id, role, content, reasoning, status, error, model,
-    provider, input_tokens, output_tokens, reasoning_seconds, finish_reason, created, updated,
-    parent_id"""
-_ARTIFACT_COLUMNS = """id, conversation_id, identifier, version, type, title, content, origin,
-    message_id, complete, created"""
 _SEARCH_LIMIT = 100
 
 
@@ -277,7 +279,7 @@ class Store:
     def get_message(self, message_id: int) -> StoredMessage | None:
         """One message by id, or None."""
         row = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         ).fetchone()
         return StoredMessage(*row) if row else None
 
@@ -331,16 +333,26 @@ class Store:
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         """The conversation's current path, root to leaf: what is shown and sent."""
-        rows = store_tree.path_rows(self._db, conversation_id, _MESSAGE_COLUMNS)
+        rows = store_tree.path_rows(self._db, conversation_id, MESSAGE_COLUMNS)
         return [StoredMessage(*row) for row in rows]
 
     def all_messages(self, conversation_id: int) -> list[StoredMessage]:
         """Every message of every branch, in the order they were added."""
         rows = self._db.execute(
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
         )
         return [StoredMessage(*row) for row in rows]
+
+    def path_page(
+        self, conversation_id: int, count: int, start: int | None = None
+    ) -> tuple[list[StoredMessage], int | None]:
+        """Up to `count` messages of the current path ending at `start` (None: the leaf), root
+        to leaf, and where the part before them ends (None: nothing is before them)."""
+        rows, before = store_tree.path_segment(
+            self._db, conversation_id, count, start, MESSAGE_COLUMNS
+        )
+        return [StoredMessage(*row) for row in rows], before
 
     def path_ids(self, conversation_id: int) -> list[int]:
         """The ids of the current path, root to leaf."""
@@ -416,24 +428,24 @@ class Store:
             )
         )
         row = self._db.execute(
-            f"SELECT {_ARTIFACT_COLUMNS} FROM artifact_versions WHERE id = ?", (version_id,)
+            f"SELECT {ARTIFACT_COLUMNS} FROM artifact_versions WHERE id = ?", (version_id,)
         ).fetchone()
         if row is None:
             raise LookupError(f"artifact version {version_id} does not exist")
-        return _artifact(row)
+        return artifact_from_row(row)
 
     def artifact_versions(
         self, conversation_id: int, identifier: str | None = None
     ) -> list[ArtifactVersion]:
         """Versions ordered by their identifier's first appearance, then by version."""
         rows = self._db.execute(
-            f"SELECT {_ARTIFACT_COLUMNS} FROM ("
-            f"  SELECT {_ARTIFACT_COLUMNS}, MIN(id) OVER (PARTITION BY identifier) AS first"
+            f"SELECT {ARTIFACT_COLUMNS} FROM ("
+            f"  SELECT {ARTIFACT_COLUMNS}, MIN(id) OVER (PARTITION BY identifier) AS first"
             "   FROM artifact_versions WHERE conversation_id = ?"
             ") WHERE ? IS NULL OR identifier = ? ORDER BY first, version",
             (conversation_id, identifier, identifier),
         )
-        return [_artifact(row) for row in rows]
+        return [artifact_from_row(row) for row in rows]
 
     def latest_artifacts(self, conversation_id: int) -> list[ArtifactVersion]:
         """The newest version of each artifact made on the current path (or by no message),
@@ -453,12 +465,10 @@ class Store:
     ) -> list[ArtifactVersion]:
         """Versions made on the current path or by no message (the user's own), in
         artifact_versions order: one made only on another branch is left out."""
-        on_path = set(self.path_ids(conversation_id))
-        return [
-            v
-            for v in self.artifact_versions(conversation_id, identifier)
-            if v.message_id is None or v.message_id in on_path
-        ]
+        versions = self.artifact_versions(conversation_id, identifier)
+        made_by = {v.message_id for v in versions if v.message_id is not None}
+        on_path = store_tree.on_path(self._db, conversation_id, made_by)
+        return [v for v in versions if v.message_id is None or v.message_id in on_path]
 
     # --- search -------------------------------------------------------------------------------
 
@@ -492,9 +502,3 @@ class Store:
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
     if value not in allowed:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
-
-
-def _artifact(row: Any) -> ArtifactVersion:
-    fields = list(row)
-    fields[9] = bool(fields[9])  # complete is stored as 0/1
-    return ArtifactVersion(*fields)

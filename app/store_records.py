@@ -6,6 +6,14 @@ Identity (the ids) is the store's concern; these only carry what a row holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+# The columns each record is made from, in its fields' order (`Record(*row)`).
+MESSAGE_COLUMNS = """id, conversation_id, role, content, reasoning, status, error, model,
+    provider, input_tokens, output_tokens, reasoning_seconds, finish_reason, created, updated,
+    parent_id"""
+ARTIFACT_COLUMNS = """id, conversation_id, identifier, version, type, title, content, origin,
+    message_id, complete, created"""
 
 
 @dataclass(frozen=True)
@@ -58,3 +66,10 @@ class ArtifactVersion:
     message_id: int | None
     complete: bool
     created: float
+
+
+def artifact_from_row(row: Any) -> ArtifactVersion:
+    """An ArtifactVersion from a row of ARTIFACT_COLUMNS."""
+    fields = list(row)
+    fields[9] = bool(fields[9])  # complete is stored as 0/1
+    return ArtifactVersion(*fields)

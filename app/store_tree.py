@@ -102,6 +102,58 @@ def path_rows(db: sqlite3.Connection, conversation_id: int, columns: str) -> lis
     ).fetchall()
 
 
+def path_segment(
+    db: sqlite3.Connection, conversation_id: int, count: int, start: int | None, columns: str
+) -> tuple[list[tuple[Any, ...]], int | None]:
+    """Up to `count` messages of the current path ending at `start` (None: at the leaf), root
+    to leaf, as rows of `columns`; and where the segment before them ends (None: at the root).
+
+    Reads only those rows: a window opening a long conversation shows its end first and the
+    older messages a segment at a time (app/path_pages.py). The walk stops where path_rows
+    stops, so the segments of a path together are path_rows' rows.
+    """
+    if start is None:
+        start = current_leaf(db, conversation_id)
+        if start is None:
+            return [], None
+    qualified = ", ".join(f"m.{name.strip()}" for name in columns.split(","))
+    rows = db.execute(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ("
+        " SELECT id, parent_id, 0 FROM messages WHERE id = ?"
+        " UNION ALL SELECT m.id, m.parent_id, up.depth + 1 FROM messages m"
+        " JOIN up ON m.id = up.parent_id AND m.id < up.id WHERE up.depth + 1 < ?"
+        f") SELECT up.id, up.parent_id, m.conversation_id = ?, {qualified}"
+        " FROM up JOIN messages m ON m.id = up.id ORDER BY up.depth DESC",
+        (start, count, conversation_id),
+    ).fetchall()
+    if not rows:
+        return [], None
+    top, parent = rows[0][0], rows[0][1]
+    # Where the walk would go on: the parent, unless the walk ended (the root, a damaged link).
+    more = len(rows) == count and parent is not None and parent < top
+    return [row[3:] for row in rows if row[2]], parent if more else None
+
+
+def on_path(db: sqlite3.Connection, conversation_id: int, ids: set[int]) -> set[int]:
+    """Those of `ids` that are on the current path.
+
+    Walks up from the leaf only as far as the oldest of them (parents have smaller ids): a
+    conversation whose artifacts were made near its end is not walked to its root.
+    """
+    leaf = current_leaf(db, conversation_id) if ids else None
+    if leaf is None:
+        return set()
+    rows = db.execute(
+        "WITH RECURSIVE up(id, parent_id) AS ("
+        " SELECT id, parent_id FROM messages WHERE id = ?"
+        " UNION ALL SELECT m.id, m.parent_id FROM messages m"
+        " JOIN up ON m.id = up.parent_id AND m.id < up.id WHERE m.id >= ?"
+        ") SELECT id FROM up",
+        (leaf, min(ids)),
+    ).fetchall()
+    return ids & {int(row[0]) for row in rows}
+
+
 def set_leaf(db: sqlite3.Connection, conversation_id: int, leaf: int | None) -> None:
     """Make `leaf` the end of the current path and stamp the path as just visited."""
     db.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (leaf, conversation_id))

@@ -24,7 +24,7 @@ from widgets.artifact_panel import ArtifactPanel
 from widgets.chat import ChatController, message_key
 from widgets.composer import Composer
 from widgets.transcript import TranscriptView
-from widgets.transcript_loader import TAIL_MESSAGES
+from widgets.transcript_loader import PAGE_MESSAGES, TranscriptLoader
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = 2000
@@ -75,8 +75,9 @@ def test_a_long_conversation_shows_its_end_first_then_every_message_in_order(
     chat.open(conversation_id)
     transcript = chat.transcript
     # The end is on the page at once; the start is still to come (that is what makes it fast).
-    assert transcript.has_message(keys[-1]) and transcript.has_message(keys[-TAIL_MESSAGES])
-    assert not transcript.has_message(keys[0])
+    tail = chat.loader.screenful()
+    assert transcript.has_message(keys[-1]) and transcript.has_message(keys[-tail])
+    assert not transcript.has_message(keys[-tail - 1]) and not transcript.has_message(keys[0])
     assert chat.loader.loading
     last = json.dumps(keys[-1])
     qtbot.waitUntil(
@@ -114,6 +115,113 @@ def test_show_all_puts_every_message_on_the_page_now(qtbot, chat, easel_home):
     assert all(chat.transcript.has_message(key) for key in keys)
     assert not chat.loader.loading
     store.close()
+
+
+def test_the_first_update_fills_the_window_even_with_one_line_messages(qtbot, chat, easel_home):
+    store = Store(easel_home / "data" / "easel.sqlite3")
+    conversation = store.create_conversation("Short lines")
+    keys = [
+        message_key(store.add_message(conversation.id, role, "ok").id)
+        for role in ["user", "assistant"] * 40
+    ]
+    chat.store = store
+    chat.open(conversation.id)
+    chat.loader.cancel()  # only what the first update showed stays on the page
+    shown = [key for key in keys if chat.transcript.has_message(key)]
+    assert shown == keys[-len(shown) :] and len(shown) < len(keys)
+    # Scrolled to the end, the oldest message shown starts above the top of the window.
+    top = _js(
+        qtbot,
+        chat.transcript,
+        "document.documentElement.scrollHeight - scrollY - innerHeight < 4"
+        " && document.querySelector('#messages > article').getBoundingClientRect().top",
+    )
+    assert top is not False and top < 0, "the first update left the top of the window empty"
+    store.close()
+
+
+def test_a_search_hit_in_an_old_message_is_shown_without_the_whole_conversation(
+    qtbot, chat, easel_home
+):
+    store, conversation_id, keys = _store_with(easel_home, LONG)
+    chat.store = store
+    chat.open(conversation_id)
+    old = 1500  # older than the first update and the first page read after it
+    assert not chat.transcript.has_message(keys[old])
+    chat.reveal(int(keys[old].removeprefix("m")))
+    # Shown as far as the hit (and a screenful before it), everything after it in order; not
+    # every older message yet.
+    assert all(chat.transcript.has_message(key) for key in keys[old:])
+    assert not chat.transcript.has_message(keys[old - PAGE_MESSAGES])
+    revealed = json.dumps(keys[old])
+    in_view = (
+        f"(() => {{ const a = document.querySelector(`article[data-key=${{{revealed}}}]`);"
+        " const box = a.getBoundingClientRect();"
+        " return box.bottom > 0 && box.top < innerHeight && a.classList.contains('revealed');"
+        " })()"
+    )
+    qtbot.waitUntil(lambda: _js(qtbot, chat.transcript, in_view), timeout=20_000)
+    # The older ones still arrive, in order, before it; the reader stays where the hit is.
+    qtbot.waitUntil(lambda: not chat.loader.loading, timeout=60_000)
+    still = in_view.replace(" && a.classList.contains('revealed')", "")
+    assert still != in_view and _js(qtbot, chat.transcript, still)
+    shown = _js(qtbot, chat.transcript, "JSON.stringify([...document.querySelectorAll("
+                "'#messages > article')].map(a => a.dataset.key))")  # fmt: skip
+    assert json.loads(shown) == keys
+    store.close()
+
+
+def test_a_reader_at_the_top_stays_put_while_older_messages_arrive(qtbot, chat, easel_home):
+    store, conversation_id, keys = _store_with(easel_home, 600)
+    chat.store = store
+    chat.open(conversation_id)
+    # Up to the oldest message shown so far, at the very top of the page (where the engine's
+    # own scroll anchoring does not keep the reader's place).
+    qtbot.waitUntil(
+        lambda: _js(qtbot, chat.transcript, "document.querySelectorAll('article').length > 0"),
+        timeout=20_000,
+    )
+    # The scroll event the page reads "stop following the end" from, at once (the engine's
+    # comes a frame later: an update in between would still follow the end).
+    reading = _js(
+        qtbot,
+        chat.transcript,
+        "window.scrollTo(0, 0); window.dispatchEvent(new Event('scroll'));"
+        " document.elementFromPoint(innerWidth / 2, 40).closest('article').dataset.key",
+    )
+    assert chat.loader.loading and reading != keys[0]
+    qtbot.waitUntil(lambda: not chat.loader.loading, timeout=60_000)
+    qtbot.waitUntil(lambda: chat.transcript.has_message(keys[0]))
+    still = _js(
+        qtbot,
+        chat.transcript,
+        f"(() => {{ const a = document.querySelector('article[data-key={reading}]');"
+        " const box = a.getBoundingClientRect(); return box.bottom > 0 && box.top < innerHeight;"
+        " })()",
+    )
+    assert still, "the older messages pushed what the reader was reading off the window"
+    store.close()
+
+
+def test_a_loader_whose_window_closed_stops(qtbot, easel_home):
+    transcript = TranscriptView()
+    loader = TranscriptLoader(transcript)
+    with qtbot.waitSignal(transcript.ready, timeout=20_000):
+        transcript.show()
+    pages = iter([[f"k{n}" for n in range(k, k + 10)] for k in range(0, 50, 10)])
+    shown: list[str] = []
+
+    def show(key: str) -> None:
+        shown.append(key)
+        transcript.add_message(key, "user")
+
+    loader.start(["k50"], lambda _count: next(pages, []), str, show)
+    assert loader.loading
+    transcript.close()
+    transcript.deleteLater()
+    qtbot.wait(50)  # the loader's timer fires for a transcript that is gone: no error
+    assert not loader.loading
+    loader.deleteLater()
 
 
 def test_opening_another_conversation_stops_the_older_messages(qtbot, chat, easel_home):

@@ -18,13 +18,13 @@ from PySide6.QtCore import QObject, Signal
 
 from app.artifact_content import slugify
 from app.artifacts import extract_artifacts
-from app.attachment_store import attachments_of_conversation
 from app.events import ProviderError
 from app.i18n import translate
+from app.path_pages import PathMessage, PathPages
 from app.retry_policy import RetryRefused, retry_refusal
 from app.store import ArtifactVersion, Store, StoredMessage
 from app.store_errors import StoreError
-from app.tools.records import ToolCallRecord, calls_of_conversation
+from app.tools.records import ToolCallRecord
 from app.usage import Price
 from widgets.artifact_panel import ArtifactPanel
 from widgets.branch_actions import BranchActions
@@ -115,32 +115,31 @@ class ChatController(QObject):
         if conversation_id is None:
             self.transcript.set_empty_state(welcome_html())
             return
-        versions = self.store.artifact_versions(conversation_id)
-        messages = self.store.messages(conversation_id)
-        if not messages:
+        # The end of the path now, older pages as they are shown (app/path_pages.py).
+        path = PathPages(self.store, conversation_id)
+        newest = path.older(self.loader.screenful())
+        if not newest:
             self.transcript.set_empty_state(welcome_html())
-        calls = calls_of_conversation(self.store, conversation_id)
-        files = attachments_of_conversation(self.store, conversation_id)
-        branch_points = self.branches.branch_points(conversation_id)
+        leaf = newest[-1].message.id if newest else None
 
-        def show(index: int) -> None:
-            message = messages[index]
-            last = index == len(messages) - 1
-            self._show_stored(message, versions, calls.get(message.id, []), last=last)
-            self.transcript.add_files(message_key(message.id), files.get(message.id, ()))
-            self.branches.decorate_message(message, branch_points)
+        def show(item: PathMessage) -> None:
+            message = item.message
+            self._show_stored(message, item.versions, item.calls, last=message.id == leaf)
+            self.transcript.add_files(message_key(message.id), item.files)
+            points = {message.id: item.siblings} if item.siblings is not None else {}
+            self.branches.decorate_message(message, points)
 
         # The visible end first, older messages in idle chunks (widgets/transcript_loader.py).
-        self.loader.start([message_key(m.id) for m in messages], show)
+        self.loader.start(newest, path.older, lambda item: message_key(item.message.id), show)
+        # Sent to the page already: what follows does not hold up its first paint.
         self.panel.load(self.store.path_versions(conversation_id))  # this branch's versions
-        self.transcript.flush()
-        self.transcript.scroll_to_bottom()
         prices = self.prices()
         self.statusChanged.emit(conversation_usage(self.store, conversation_id, prices))
 
     def reveal(self, message_id: int) -> None:
         """Scroll to a message of the conversation on screen and mark it (a search hit)."""
-        self.loader.show_all()  # an old message of a long conversation may not be on the page yet
+        # An old message of a long conversation may not be on the page yet.
+        self.loader.show_through(message_key(message_id))
         self.transcript.reveal_message(message_id)
 
     def conversation_usage(self) -> str:

@@ -135,6 +135,21 @@ def calls_of_conversation(store: Store, conversation_id: int) -> dict[int, list[
     return out
 
 
+def calls_of_messages(store: Store, message_ids: list[int]) -> dict[int, list[ToolCallRecord]]:
+    """The stored calls of these messages, by message id, in the order they were made."""
+    marks = ",".join("?" * len(message_ids))
+    rows = store.read(
+        f"SELECT {_COLUMNS} FROM tool_calls WHERE message_id IN ({marks})"
+        " ORDER BY message_id, step, position",
+        tuple(message_ids),
+    )
+    out: dict[int, list[ToolCallRecord]] = {}
+    for row in rows:
+        record = _record(row)
+        out.setdefault(record.message_id, []).append(record)
+    return out
+
+
 def calls_of_message(store: Store, message_id: int) -> list[ToolCallRecord]:
     """The calls of one reply, in order."""
     rows = store.read(

@@ -449,8 +449,35 @@
   // Operations whose first argument is not a message key.
   const GLOBAL = new Set(["clear", "empty", "add", "scroll", "dropActions"]);
 
+  // The first message at least partly on screen (messages are stacked in order).
+  function firstOnScreen() {
+    const shown = root.children;
+    let low = 0;
+    let high = shown.length - 1;
+    let found = null;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (shown[middle].getBoundingClientRect().bottom > 0) {
+        found = shown[middle];
+        high = middle - 1;
+      } else {
+        low = middle + 1;
+      }
+    }
+    return found;
+  }
+
   function apply(ops) {
+    // Older messages placed above what the reader looks at (a long conversation still arriving
+    // while they read a search hit) must not move it. The engine's scroll anchoring does that,
+    // except at the very top of the page, where the reader of the oldest message shown is.
+    let anchor = null;
+    let top = 0;
     for (const [name, ...args] of ops) {
+      if (name === "add" && args[3] && !stick && anchor === null) {
+        anchor = firstOnScreen(); // where the reader is before the first older message
+        top = anchor ? anchor.getBoundingClientRect().top : 0;
+      }
       if (GLOBAL.has(name)) {
         OPS[name](...args);
       } else {
@@ -458,7 +485,12 @@
         if (article) OPS[name](article, ...args.slice(1));
       }
     }
-    if (stick) window.scrollTo(0, document.documentElement.scrollHeight);
+    if (stick) {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+    } else if (anchor && anchor.isConnected) {
+      const moved = anchor.getBoundingClientRect().top - top;
+      if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+    }
     return ops.length;
   }
 
