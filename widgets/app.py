@@ -140,6 +140,7 @@ class EaselApp:
         )
         self.chat.busyChanged.connect(self._index_when_idle)
         self.transcript_ready = False
+        self.cursor_rest: CursorRest | None = None  # made after the first frame
         self.provider_status = ProviderStatus(
             self.providers,
             self.window,
@@ -226,7 +227,7 @@ class EaselApp:
         # An idle window does nothing: not even blink its text cursor (widgets/cursor_rest.py).
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        self.cursor_rest = CursorRest(app)
+        self.cursor_rest = CursorRest(app, parent=self.window)
         self._background(self._warm_up())
         self._background(self._note_keyring())
         self._background(self._start_background_work())
@@ -368,6 +369,8 @@ class EaselApp:
 
     def _on_closing(self) -> None:
         self.chat.stop()
+        if self.cursor_rest is not None:
+            self.cursor_rest.stop()  # the platform's blink back (it is the application's)
         self.settings.window_geometry = geometry_text(self.window)
         self.settings.splitter_sizes = list(self.window.splitter.sizes())
         try:

@@ -5,20 +5,22 @@ widgets under it: in a window left alone, that was all Easel's GUI thread did (~
 a bare web view shows 0). As GTK does (its cursor-blink-timeout, 10 s), the cursor rests — shown,
 not blinking — after REST_AFTER_MS with no key or click, and blinks again at the next one.
 
-Only the wait for that next key or click needs to see the application's events, so the event
-filter is installed while the cursor rests and removed at once when it wakes: typing never goes
-through Python for this.
+While it rests, only the text box that has the focus is watched (an event filter on that box
+and the viewport its clicks land on, removed at once when the cursor wakes), and a change of focus wakes it too. Typing never
+goes through Python for this, and no filter sits on the whole application: one there is handed
+every object's events, also those of objects being destroyed, which PySide6 cannot always wrap.
 """
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 # GTK's default cursor-blink-timeout.
 REST_AFTER_MS = 10_000
 
-# What counts as the user being back.
+# What counts as the user being back, on the text box that has the focus.
 _WAKING = frozenset(
     {
         QEvent.Type.KeyPress,
@@ -26,42 +28,72 @@ _WAKING = frozenset(
         QEvent.Type.InputMethod,
         QEvent.Type.MouseButtonPress,
         QEvent.Type.TouchBegin,
+        QEvent.Type.FocusOut,
     }
 )
 
 
 class CursorRest(QObject):
-    """Rests the application's text cursors after `rest_after_ms` without input."""
+    """Rests the focused text box's cursor after `rest_after_ms` without input; stop() before
+    the window goes (it gives the cursor its blink back)."""
 
-    def __init__(self, app: QGuiApplication, rest_after_ms: int = REST_AFTER_MS) -> None:
-        super().__init__(app)
+    def __init__(
+        self, app: QApplication, rest_after_ms: int = REST_AFTER_MS, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self._app = app
         self._hints = app.styleHints()
         self._flash_ms = self._hints.cursorFlashTime()  # the platform's own blink
-        self.resting = False
+        # The focused box (and the viewport its clicks land on) while the cursor rests.
+        self._watched: list[QWidget] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(rest_after_ms)
         self._timer.timeout.connect(self._rest)
+        app.focusObjectChanged.connect(self._on_focus)
         self._timer.start()
 
-    def _rest(self) -> None:
-        if self._flash_ms <= 0:
-            return  # the platform does not blink the cursor: nothing to rest
-        self.resting = True
-        self._hints.setCursorFlashTime(0)  # text boxes show the cursor steadily at once
-        self._app.installEventFilter(self)
+    @property
+    def resting(self) -> bool:
+        """Whether the cursor rests now."""
+        return bool(self._watched)
 
     def wake(self) -> None:
         """The user is back: the cursor blinks again, and rests again after the next pause."""
-        if self.resting:
-            self.resting = False
-            self._app.removeEventFilter(self)
-            self._hints.setCursorFlashTime(self._flash_ms)
+        self._wake()
         self._timer.start()
 
+    def stop(self) -> None:
+        """Blink as the platform does and rest no more."""
+        self._wake()
+        self._timer.stop()
+        self._app.focusObjectChanged.disconnect(self._on_focus)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Installed only while resting: the first key or click wakes the cursor."""
+        """On the focused box while resting: its next key or click wakes the cursor."""
         if event.type() in _WAKING:
             self.wake()
         return False
+
+    def _rest(self) -> None:
+        widget = self._app.focusWidget()
+        if self._flash_ms <= 0 or widget is None:
+            return  # nothing blinks (the platform does not, or no box has the focus)
+        self._watched = [widget]
+        if isinstance(widget, QAbstractScrollArea):
+            self._watched.append(widget.viewport())
+        for watched in self._watched:
+            watched.installEventFilter(self)
+        self._hints.setCursorFlashTime(0)  # the box shows its cursor steadily at once
+
+    def _wake(self) -> None:
+        watched, self._watched = self._watched, []
+        if not watched:
+            return
+        for widget in watched:
+            if shiboken6.isValid(widget):
+                widget.removeEventFilter(self)
+        self._hints.setCursorFlashTime(self._flash_ms)
+
+    def _on_focus(self, _focused: QObject | None) -> None:
+        self.wake()  # another box (or none) has the focus: the user is there
