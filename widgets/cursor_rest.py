@@ -6,9 +6,10 @@ a bare web view shows 0). As GTK does (its cursor-blink-timeout, 10 s), the curs
 not blinking — after REST_AFTER_MS with no key or click, and blinks again at the next one.
 
 While it rests, only the text box that has the focus is watched (an event filter on that box
-and the viewport its clicks land on, removed at once when the cursor wakes), and a change of focus wakes it too. Typing never
-goes through Python for this, and no filter sits on the whole application: one there is handed
-every object's events, also those of objects being destroyed, which PySide6 cannot always wrap.
+and the viewport its clicks land on, removed at once when the cursor wakes); the box losing the
+focus wakes it too. Typing never goes through Python for this, and nothing here is handed other
+objects: a filter on the whole application, or a slot on its focus changes, is given objects
+Qt is destroying, which PySide6 cannot always wrap (both crashed the test suite).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ class CursorRest(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(rest_after_ms)
         self._timer.timeout.connect(self._rest)
-        app.focusObjectChanged.connect(self._on_focus)
         self._timer.start()
 
     @property
@@ -67,7 +67,6 @@ class CursorRest(QObject):
         """Blink as the platform does and rest no more."""
         self._wake()
         self._timer.stop()
-        self._app.focusObjectChanged.disconnect(self._on_focus)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         """On the focused box while resting: its next key or click wakes the cursor."""
@@ -76,9 +75,12 @@ class CursorRest(QObject):
         return False
 
     def _rest(self) -> None:
+        if self._flash_ms <= 0:
+            return  # the platform does not blink the cursor: nothing to rest
         widget = self._app.focusWidget()
-        if self._flash_ms <= 0 or widget is None:
-            return  # nothing blinks (the platform does not, or no box has the focus)
+        if widget is None:
+            self._timer.start()  # nothing has the focus, so nothing blinks: look again later
+            return
         self._watched = [widget]
         if isinstance(widget, QAbstractScrollArea):
             self._watched.append(widget.viewport())
@@ -94,6 +96,3 @@ class CursorRest(QObject):
             if shiboken6.isValid(widget):
                 widget.removeEventFilter(self)
         self._hints.setCursorFlashTime(self._flash_ms)
-
-    def _on_focus(self, _focused: QObject | None) -> None:
-        self.wake()  # another box (or none) has the focus: the user is there
