@@ -5,9 +5,9 @@ widgets under it: in a window left alone, that was all Easel's GUI thread did (~
 a bare web view shows 0). As GTK does (its cursor-blink-timeout, 10 s), the cursor rests — shown,
 not blinking — after REST_AFTER_MS with no key or click, and blinks again at the next one.
 
-While it rests, only the text box that has the focus is watched (an event filter on that box
-and the viewport its clicks land on, removed at once when the cursor wakes); the box losing the
-focus wakes it too. Typing never goes through Python for this, and nothing here is handed other
+While it rests, only the text box that has the focus is watched (an event filter on that box,
+removed at once when the cursor wakes): its next key wakes the cursor, and so does the focus
+leaving it. Typing never goes through Python for this, and nothing here is handed other
 objects: a filter on the whole application, or a slot on its focus changes, is given objects
 Qt is destroying, which PySide6 cannot always wrap (both crashed the test suite).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 # GTK's default cursor-blink-timeout.
 REST_AFTER_MS = 10_000
@@ -45,8 +45,7 @@ class CursorRest(QObject):
         self._app = app
         self._hints = app.styleHints()
         self._flash_ms = self._hints.cursorFlashTime()  # the platform's own blink
-        # The focused box (and the viewport its clicks land on) while the cursor rests.
-        self._watched: list[QWidget] = []
+        self._watched: list[QWidget] = []  # the focused box while the cursor rests
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(rest_after_ms)
@@ -81,11 +80,11 @@ class CursorRest(QObject):
         if widget is None:
             self._timer.start()  # nothing has the focus, so nothing blinks: look again later
             return
+        # The box itself only: its viewport (where a text area's clicks land) is a widget Qt
+        # made, and wrapping one the first time builds PySide6's enums of every widget class
+        # (a 20-40 ms stall). Its next key, or the focus leaving it, wakes the cursor.
         self._watched = [widget]
-        if isinstance(widget, QAbstractScrollArea):
-            self._watched.append(widget.viewport())
-        for watched in self._watched:
-            watched.installEventFilter(self)
+        widget.installEventFilter(self)
         self._hints.setCursorFlashTime(0)  # the box shows its cursor steadily at once
 
     def _wake(self) -> None:
