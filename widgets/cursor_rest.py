@@ -3,7 +3,8 @@
 A focused text box blinks its cursor twice a second, and each blink repaints the box and the
 widgets under it: in a window left alone, that was all Easel's GUI thread did (~0.2 % CPU, where
 a bare web view shows 0). As GTK does (its cursor-blink-timeout, 10 s), the cursor rests — shown,
-not blinking — after REST_AFTER_MS with no key or click, and blinks again at the next one.
+not blinking — REST_AFTER_MS after it last woke, and blinks again at the next key (while the
+user types, a key comes at once and nothing shows the difference).
 
 While it rests, only the text box that has the focus is watched (an event filter on that box,
 removed at once when the cursor wakes): its next key wakes the cursor, and so does the focus
