@@ -64,6 +64,12 @@ class BridgeEndpoint(QObject):
         self._flush_timer.setInterval(_FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
 
+    def use_bridge(self, bridge: ArtifactBridge) -> None:
+        """Answer with `bridge` from now on (the app started an empty history). What the old
+        bridge holds unwritten is its own: flush() it first, while its store is open."""
+        self.bridge = bridge
+        bridge.usage_listeners.append(self._on_usage)
+
     def close(self) -> None:
         """Write what is pending and stop the timer (before the endpoint is let go)."""
         self._flush_timer.stop()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.artifact_storage import ArtifactRef, ArtifactStorage
 from app.store import Store
 from tests.test_gui import _close, _start, _until
 from widgets.history_notice import START_EMPTY
@@ -48,11 +49,29 @@ def test_window_starts_on_a_garbage_database_and_offers_an_empty_one(
         conversation = easel.store.create_conversation("after the damage")
         easel.conversations.refresh_sidebar()
         assert easel.sidebar.list.count() == 1
+        # An artifact ran and stored something before the user chose an empty history.
+        easel.powers.storage.set(ArtifactRef(conversation.id, "game"), "score", "1")
         [empty] = [b for b in box.buttons() if b.text() == START_EMPTY]
         empty.click()
         assert easel.store.get_conversation(conversation.id) is None  # a new, empty one
         assert easel.sidebar.list.count() == 0
-        assert [p for p in data.iterdir() if ".recovered-" in p.name]  # kept too
+        [kept] = [p for p in data.iterdir() if ".recovered-" in p.name]  # kept too
+        # What the artifact stored went into the history set aside, with its conversation...
+        old = Store(kept)
+        assert ArtifactStorage(old).get(ArtifactRef(conversation.id, "game"), "score") == {
+            "key": "score",
+            "value": "1",
+        }
+        old.close()
+        # ... and artifacts store into the new history from now on.
+        later = easel.store.create_conversation("in the new history")
+        easel.powers.storage.set(ArtifactRef(later.id, "game"), "score", "2")
+        easel.powers.endpoint.flush()
+        assert easel.powers.endpoint.bridge.storage is easel.powers.storage
+        assert ArtifactStorage(easel.store).get(ArtifactRef(later.id, "game"), "score") == {
+            "key": "score",
+            "value": "2",
+        }
         await _close(easel, task)
 
     run_async(scenario())

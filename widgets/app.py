@@ -406,9 +406,13 @@ class EaselApp:
     def start_empty_history(self) -> None:
         """Set the (recovered) history aside and go on with an empty one."""
         self.chat.stop()
+        if self._powers is not None:  # what artifacts stored goes to the history it came from
+            self._powers.endpoint.flush()
         self.store, _kept = start_empty(self.store)
         self.store.index_on_write = False
         self.chat.store = self.store
+        if self._powers is not None:  # and from now on to the new one
+            self._powers.use_store(self.store)
         self.chat.open(None)
         self.conversations.refresh_sidebar()
 

@@ -26,16 +26,27 @@ class ArtifactPowers:
     """Owns the bridge of the window's artifacts; `attach` it to the panel once it exists."""
 
     def __init__(self, store: Store, connect: Connect, parent: QObject | None = None) -> None:
-        self.storage = ArtifactStorage(store)
-        self.bridge = ArtifactBridge(
-            self.storage,
+        self._connect = connect
+        self.storage, self.bridge = self._bridge_for(store)
+        self.endpoint = BridgeEndpoint(self.bridge, _schedule, parent)
+        self._panel: ArtifactPanel | None = None
+
+    def _bridge_for(self, store: Store) -> tuple[ArtifactStorage, ArtifactBridge]:
+        storage = ArtifactStorage(store)
+        bridge = ArtifactBridge(
+            storage,
             store,
-            model=ProviderModel(connect),
+            model=ProviderModel(self._connect),
             consent=self._ask,
             files=file_reader(store),  # window.fs.readFile: the conversation's attached files
         )
-        self.endpoint = BridgeEndpoint(self.bridge, _schedule, parent)
-        self._panel: ArtifactPanel | None = None
+        return storage, bridge
+
+    def use_store(self, store: Store) -> None:
+        """The app started an empty history: storage, model calls and files are the new
+        store's from now on. Flush the endpoint before the old store closes."""
+        self.storage, self.bridge = self._bridge_for(store)
+        self.endpoint.use_bridge(self.bridge)
 
     def attach(self, panel: ArtifactPanel) -> None:
         """Questions go to the artifact's tab; usage to its toolbar; a reload forgets a no."""
