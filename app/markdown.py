@@ -112,6 +112,9 @@ class MarkdownRenderer:
         # code), for the caller to highlight once the frame is out (see highlight_code).
         self.defer_uncompiled = False
         self.plain_code: list[tuple[int, str, str]] = []
+        # The code blocks' labels; None: in the running app's language (code_labels). The
+        # worker process has no translator: the app sends them (app/markdown_worker.py).
+        self.labels: dict[str, str] | None = None
 
     def render(self, text: str, *, first_code_index: int = 0) -> str:
         """The HTML of a whole Markdown text; code blocks are numbered from first_code_index."""
@@ -151,9 +154,10 @@ class MarkdownRenderer:
         lower = lang.lower()
         if self.defer_uncompiled and lower not in self._lexers and not _compiled(lower):
             self.plain_code.append((index, lower, token.content))
-            return _code_block_html(index, lang, html.escape(token.content, quote=False))
-        body = self._highlight(token.content, lower, streaming=env.get("streaming", False))
-        return _code_block_html(index, lang, body)
+            body = html.escape(token.content, quote=False)
+        else:
+            body = self._highlight(token.content, lower, streaming=env.get("streaming", False))
+        return _code_block_html(index, lang, body, self.labels or code_labels())
 
     def highlight_code(self, code: str, lang: str) -> str:
         """The highlighted HTML of a whole code block (what a final render puts in its <code>)."""
@@ -290,6 +294,10 @@ class IncrementalMarkdown:
     def code_block(self, index: int) -> str | None:
         """The source of the code block with this index, if it is in this text."""
         return self._code.get(index, self._tail_code.get(index))
+
+    def code_blocks(self) -> tuple[dict[int, str], dict[int, str]]:
+        """The code blocks' sources by index: those rendered for good, and those of the tail."""
+        return dict(self._code), dict(self._tail_code)
 
     def append(self, chunk: str) -> MarkdownUpdate:
         """Add a chunk of text and render one step of it (at most MAX_STEP_CHARS): returns the
@@ -458,13 +466,22 @@ def _segments(code: str) -> list[str]:
     return parts
 
 
-def _code_block_html(index: int, lang: str, body: str) -> str:
-    label = html.escape(lang or translate("Markdown", "code"))
+def code_labels() -> dict[str, str]:
+    """The words a code block's header shows, in the user's language."""
+    return {
+        "code": translate("Markdown", "code"),
+        "copy": translate("Markdown", "Copy"),
+        "open": translate("Markdown", "Open as artifact"),
+    }
+
+
+def _code_block_html(index: int, lang: str, body: str, labels: dict[str, str]) -> str:
+    label = html.escape(lang or labels["code"])
     lang_class = f' class="language-{html.escape(lang)}"' if lang else ""
-    copy = html.escape(translate("Markdown", "Copy"))
+    copy = html.escape(labels["copy"])
     buttons = f'<button type="button" class="code-copy" data-code-index="{index}">{copy}</button>'
     if lang.lower() in ARTIFACT_LANGUAGES:
-        open_label = html.escape(translate("Markdown", "Open as artifact"))
+        open_label = html.escape(labels["open"])
         buttons = (
             f'<button type="button" class="code-open" data-code-index="{index}">'
             f"{open_label}</button>" + buttons

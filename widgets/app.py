@@ -250,7 +250,25 @@ class EaselApp:
         await asyncio.to_thread(warm_up)
         # The lexers are compiled now: code shown plain in the first frame gets its colours.
         self.transcript.highlight_deferred()
+        await self._start_markdown_worker()
         self.warmed_up.set()
+
+    async def _start_markdown_worker(self) -> None:
+        """Streaming replies' Markdown renders in a process of its own from now on (on the
+        other core: app/markdown_worker.py); until it is ready, here."""
+        from app.markdown_remote import MarkdownWorker
+
+        worker = await asyncio.to_thread(MarkdownWorker.start)
+        if self.closed.done():
+            worker.stop()
+            return
+        link = self.transcript.use_markdown_worker(worker)
+        settled = asyncio.get_running_loop().create_future()
+        link.settled.connect(lambda: settled.done() or settled.set_result(None))
+        try:  # warmed up once it can render (or has failed to start: rendered here then)
+            await asyncio.wait_for(settled, 30)
+        except TimeoutError:
+            log.warning("the Markdown worker is slow to start; replies render here meanwhile")
 
     async def _note_keyring(self) -> None:
         """Find the keyring backend now; the provider form says so when keys can't be saved."""
@@ -388,6 +406,7 @@ class EaselApp:
         if "tool_hub" in self.__dict__:  # made (see tool_hub)
             await self.tool_hub.close()
         await self.providers.aclose()
+        self.transcript.stop_markdown_worker()
         if self._powers is not None:
             self._powers.close()
         self.store.close()

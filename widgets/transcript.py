@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QTimer, Signal
@@ -40,7 +40,12 @@ from widgets.transcript_flow import (
     tool_preview,
 )
 from widgets.transcript_page import PAGE, TranscriptPage
+from widgets.transcript_prose import MessageProse
 from widgets.transcript_strings import page_strings
+
+if TYPE_CHECKING:  # the Markdown worker's modules load with it, after the first frame
+    from app.markdown_remote import MarkdownWorker
+    from widgets.transcript_worker import WorkerLink
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +87,6 @@ class TranscriptView(QWebEngineView):
         page.renderProcessTerminated.connect(self._forget_applying)
         self.setPage(page)
         self._page = page
-        self._renderer = renderer or MarkdownRenderer()
         self._messages: dict[str, MessageFlow] = {}
         # Keys of messages that may have text waiting: a frame visits these, not all messages
         # (visiting 2,000 stored ones per frame, and per message shown, made opening quadratic).
@@ -98,8 +102,14 @@ class TranscriptView(QWebEngineView):
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
         self._pacer = PagePacer(interval_ms)  # a firehose reaches the page less often
-        # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
-        self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
+        # The messages' Markdown, rendered here or by the worker, as page operations.
+        self._prose = MessageProse(
+            renderer or MarkdownRenderer(),
+            self._messages,
+            lambda op: queue_op(self._ops, op),
+            self._active.add,
+            self._throttle.trigger,
+        )
         # An early page may have loaded before this view existed: it is ready once shown.
         self._loaded_unseen = loading and page.first_load is not None
         if not loading:
@@ -109,26 +119,33 @@ class TranscriptView(QWebEngineView):
 
     def defer_highlighting(self) -> None:
         """Until highlight_deferred(), show code plain where its lexer would need compiling."""
-        self._renderer.defer_uncompiled = True
+        self._prose.defer_highlighting()
 
     def highlight_deferred(self) -> None:
         """Highlight the code shown plain since defer_highlighting(), and stop deferring."""
-        self._renderer.defer_uncompiled = False
-        for key, blocks in self._plain_code.items():
-            for index, (lang, code) in blocks.items():
-                self._push(["code", key, index, self._renderer.highlight_code(code, lang)])
-        self._plain_code.clear()
+        for op in self._prose.highlight_deferred():
+            self._push(op)
+
+    def use_markdown_worker(self, worker: MarkdownWorker) -> WorkerLink:
+        """Render streaming replies' Markdown in this worker process from now on (once it
+        is ready: the link's `settled`)."""
+        return self._prose.use_worker(worker, self)
+
+    def stop_markdown_worker(self) -> None:
+        """End the worker (what it still owed is rendered here)."""
+        self._prose.stop_worker()
 
     def clear(self) -> None:
         """Remove every message."""
+        for message in self._messages.values():
+            self._prose.forget(message)
         self._messages.clear()
         self._active.clear()
-        self._plain_code.clear()
         self._push(["clear"])
 
     def add_message(self, key: str, role: str, *, header: str = "") -> None:
         """Start a message; role "user", "assistant" or "error"; header e.g. the model name."""
-        self._messages[key] = MessageFlow(role)
+        self._messages[key] = MessageFlow(role, key)
         op: list[Any] = ["add", key, role, header]
         if self._before:
             op.append(self._before)
@@ -171,7 +188,7 @@ class TranscriptView(QWebEngineView):
         self, key: str, identifier: str, title: str, type: str, version: int, state: str
     ) -> None:
         """Place an artifact card at this point of the message's flow."""
-        if self._close_segment(key):
+        if self._prose.close_segment(key):
             self._push(["card", key, identifier, title, type, version, state])
 
     def update_artifact_card(
@@ -196,12 +213,12 @@ class TranscriptView(QWebEngineView):
         actions: Sequence[tuple[str, str]] = (),
     ) -> None:
         """A line in the message (kind "info", "warning", "error") with (action, label) buttons."""
-        if self._close_segment(key):
+        if self._prose.close_segment(key):
             self._push(["notice", key, text, kind, [list(pair) for pair in actions]])
 
     def add_tool_card(self, key: str, call_id: int, name: str, server: str, arguments: str) -> None:
         """Place a tool call's card at this point of the message's flow (once per call)."""
-        if self._close_segment(key):
+        if self._prose.close_segment(key):
             self._push(["toolCard", key, call_id, name, server, arguments])
 
     def update_tool_card(
@@ -225,6 +242,7 @@ class TranscriptView(QWebEngineView):
     def set_message_state(self, key: str, state: str) -> None:
         """Set the state: "streaming" (typing dots), "complete", "incomplete" (badge), "error"."""
         if key in self._messages:
+            self._messages[key].live = state == "streaming"
             self._push(["state", key, state])
 
     def set_message_footer(self, key: str, text: str) -> None:
@@ -238,7 +256,7 @@ class TranscriptView(QWebEngineView):
         if message is None:
             return
         self._end_reasoning(key, message)
-        self._close_segment(key)
+        self._prose.close_segment(key)
         self._pacer.settle()  # the rest of a long reply is not held for a firehose's frame
         self.flush()
 
@@ -247,6 +265,7 @@ class TranscriptView(QWebEngineView):
         message = self._messages.pop(old, None)
         if message is not None:
             self._messages[new] = message
+            message.key = new
             if old in self._active:
                 self._active.discard(old)
                 self._active.add(new)
@@ -262,7 +281,9 @@ class TranscriptView(QWebEngineView):
 
     def remove_message(self, key: str) -> None:
         """Remove one message."""
-        if self._messages.pop(key, None) is not None:
+        message = self._messages.pop(key, None)
+        if message is not None:
+            self._prose.forget(message)
             self._active.discard(key)
             self._push(["remove", key])
 
@@ -283,12 +304,8 @@ class TranscriptView(QWebEngineView):
         message = self._messages.get(key)
         if message is None:
             return None
-        self._render_pending(key, message)
-        for segment in message.segments:
-            code = segment.code_block(index)
-            if code is not None:
-                return code
-        return None
+        self._prose.render_pending(key, message)
+        return self._prose.code_block(message, index)
 
     def last_code_block(self) -> str | None:
         """The source of the last code block of the last reply on screen (Ctrl+Shift+C)."""
@@ -296,13 +313,8 @@ class TranscriptView(QWebEngineView):
         if not replies:
             return None
         message = self._messages[replies[-1]]
-        self._render_pending(replies[-1], message)
-        for segment in reversed(message.segments):
-            for index in range(segment.next_code_index - 1, -1, -1):
-                code = segment.code_block(index)
-                if code is not None:
-                    return code
-        return None
+        self._prose.render_pending(replies[-1], message)
+        return self._prose.last_code_block(message)
 
     def message_text(self, key: str) -> str:
         """Everything appended to a message with append_text, as written."""
@@ -312,7 +324,7 @@ class TranscriptView(QWebEngineView):
     @property
     def rendering(self) -> bool:
         """Whether text given to the view still waits to be rendered (a step per frame)."""
-        return any(self._messages[key].waits for key in self._active)
+        return self._prose.worker_busy or any(self._messages[key].waits for key in self._active)
 
     def flush(self) -> None:
         """Push pending updates now (text still waiting goes on over the next frames)."""
@@ -355,7 +367,7 @@ class TranscriptView(QWebEngineView):
         if len(op) > 1 and op[0] not in GLOBAL_OPS:
             message = self._messages.get(op[1])
             if message is not None:
-                self._render_pending(op[1], message)
+                self._prose.render_pending(op[1], message)
         queue_op(self._ops, op)
         self._throttle.trigger()
 
@@ -365,8 +377,8 @@ class TranscriptView(QWebEngineView):
         self._pacer.rendered(sum(len(m.pending) for _key, m in active if m is not None))
         for key, message in active:
             if message is not None:
-                self._render_pending(key, message)
-                self._step_closing(key, message)
+                self._prose.render_pending(key, message)
+                self._prose.step_closing(key, message)
             if message is None or not message.waits:
                 self._active.discard(key)
         if self._active:
@@ -391,59 +403,6 @@ class TranscriptView(QWebEngineView):
     def _forget_applying(self, *_status: object) -> None:
         """A dead renderer answers nothing: updates wait for no answer from it."""
         self._applying = 0
-
-    def _render_pending(self, key: str, message: MessageFlow) -> None:
-        segment = message.segment
-        if message.pending:
-            text, message.pending = message.pending, ""
-            segment = segment or message.open_segment(self._renderer)
-            update = segment.append(text)
-        elif segment is not None and segment.waiting:
-            update = segment.step()
-        else:
-            return
-        if segment.waiting:
-            self._active.add(key)  # the rest in the next frames
-        self._queue_prose(key, message, update.stable_html, update.tail_html)
-
-    def _step_closing(self, key: str, message: MessageFlow) -> None:
-        """One step of each ended segment whose text is still waiting (see _close_segment)."""
-        for number in list(message.closing):
-            segment = message.segments[number]
-            update = segment.step()
-            self._queue_prose(key, message, update.stable_html, update.tail_html, number)
-            if segment.done:
-                message.closing.remove(number)
-
-    def _close_segment(self, key: str) -> bool:
-        """Finish the current prose block so that what comes next starts a new one."""
-        message = self._messages.get(key)
-        if message is None:
-            return False
-        if message.segment is None and message.pending:
-            message.open_segment(self._renderer)
-        if message.segment is not None:
-            # Text not rendered yet goes into the final render: one Markdown pass, not two.
-            text, message.pending = message.pending, ""
-            update = message.segment.finish(text)
-            # Queued even when empty: it places the segment's block before what follows it,
-            # and the steps still to come (if much text waits) fill it in later frames.
-            self._queue_prose(key, message, update.stable_html, update.tail_html)
-            if not message.segment.done:
-                message.closing.append(message.segment_number)
-                self._active.add(key)
-            message.segment = None
-        return True
-
-    def _queue_prose(
-        self, key: str, message: MessageFlow, stable: str, tail: str, number: int | None = None
-    ) -> None:
-        op = ["prose", key, message.segment_number if number is None else number, stable, tail]
-        if self._renderer.plain_code:  # rendered plain at start-up: highlighted later
-            blocks = self._plain_code.setdefault(key, {})
-            blocks.update((i, (lang, code)) for i, lang, code in self._renderer.plain_code)
-            self._renderer.plain_code.clear()
-        queue_op(self._ops, op)
 
     def _end_reasoning(self, key: str, message: MessageFlow) -> None:
         if message.reasoning_open and message.reasoning_started is not None:

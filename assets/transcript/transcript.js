@@ -387,8 +387,10 @@
       }
       addMessage(key, role, header, before);
     },
-    prose(article, seg, stable, tail) {
+    // reset: rendered again from the start (the Markdown worker gave it up), the old is void.
+    prose(article, seg, stable, tail, reset) {
       const block = prose(article, seg);
+      if (reset) block.firstChild.replaceChildren();
       if (stable) block.firstChild.insertAdjacentHTML("beforeend", stable);
       block.lastChild.innerHTML = tail;
     },

@@ -1,0 +1,215 @@
+"""The app's side of the Markdown worker (app/markdown_worker.py): the process and its segments.
+
+`MarkdownWorker` starts the process and carries frames; the caller watches `fileno()` for
+answers (widgets/transcript_worker.py does, with a QSocketNotifier) and calls `receive()`.
+A `RemoteSegment` stands where an app.markdown.IncrementalMarkdown would in the transcript: its
+text goes to the worker, and its HTML comes back later as the worker's answers.
+
+Nothing here waits on the worker except a send into a full socket (the worker reads everything
+sent before it parses, and writes from a thread of its own, so the two never wait on each
+other); a worker that has not read for SEND_TIMEOUT_S is stopped and taken for dead. Whatever
+goes wrong (the process cannot start, dies, sends garbage), `alive` turns False and the app
+renders the segments itself from the text each segment keeps.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from app.markdown_worker import FrameReader, encode
+
+log = logging.getLogger(__name__)
+
+SEND_TIMEOUT_S = 5.0
+
+
+class MarkdownWorker:
+    """The worker process, the app's end of its socket, and what it still owes."""
+
+    def __init__(self, process: subprocess.Popen | None, sock: socket.socket | None) -> None:
+        self._process = process
+        self._sock = sock
+        self._reader = FrameReader()
+        self.ready = False  # the worker said it can render
+        self.alive = sock is not None
+        self.outstanding: dict[int, int] = {}  # sid -> requests not answered yet
+        self._next_sid = 0
+
+    @classmethod
+    def start(cls) -> MarkdownWorker:
+        """Start the process (not ready until its "ready" arrives); a dead one if it can't."""
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parents[1])  # where the `app` package lives
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app.markdown_worker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError as error:
+            log.warning("could not start the Markdown worker: %s", error)
+            ours.close()
+            return cls(None, None)
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        return cls(process, ours)
+
+    def fileno(self) -> int:
+        """The socket to watch for answers (-1 once dead)."""
+        return self._sock.fileno() if self._sock is not None else -1
+
+    @property
+    def busy(self) -> bool:
+        """Whether some text sent is not rendered yet."""
+        return bool(self.outstanding)
+
+    def new_sid(self) -> int:
+        """A number for a new segment."""
+        self._next_sid += 1
+        return self._next_sid
+
+    def send(self, message: list[Any], *, request: int | None = None) -> bool:
+        """Send a message; request: the sid it asks an answer for. False if the worker is dead."""
+        if self._sock is None:
+            return False
+        try:
+            _send_all(self._sock, encode(message))
+        except OSError as error:  # a timeout too: a worker that stopped reading
+            self.stop(f"could not send to the Markdown worker: {error}")
+            return False
+        if request is not None:
+            self.outstanding[request] = self.outstanding.get(request, 0) + 1
+        return True
+
+    def forget(self, sids: list[int]) -> None:
+        """These segments are gone: their answers are not awaited any more."""
+        for sid in sids:
+            self.outstanding.pop(sid, None)
+        if sids:
+            self.send(["forget", sids])
+
+    def receive(self) -> list[list[Any]]:
+        """The answers that have arrived (never waits); the worker's death ends them."""
+        if self._sock is None:
+            return []
+        chunks = []
+        while True:
+            try:
+                data = self._sock.recv(1 << 16)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as error:
+                self.stop(f"the Markdown worker's socket failed: {error}")
+                break
+            if not data:
+                self.stop("the Markdown worker stopped")
+                break
+            chunks.append(data)
+        try:
+            answers = self._reader.feed(b"".join(chunks))
+        except ValueError as error:
+            self.stop(f"the Markdown worker sent something unreadable: {error}")
+            return []
+        for answer in answers:
+            if answer[0] == "ready":
+                self.ready = True
+            elif answer[0] in ("update", "failed") and answer[1] in self.outstanding:
+                left = self.outstanding[answer[1]] - answer[2]
+                if left > 0 and answer[0] == "update":
+                    self.outstanding[answer[1]] = left
+                else:
+                    del self.outstanding[answer[1]]
+        return answers
+
+    def stop(self, reason: str = "") -> None:
+        """End the process; `alive` is False from now on."""
+        if reason:
+            log.warning("%s; the window renders Markdown itself now", reason)
+        self.alive = self.ready = False
+        self.outstanding.clear()
+        if self._sock is not None:
+            self._sock.close()  # the worker reads the end of its input and exits
+            self._sock = None
+        if self._process is not None:
+            try:
+                self._process.wait(0.5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+
+def _send_all(sock: socket.socket, data: bytes) -> None:
+    """All of data into the non-blocking socket, waiting at most SEND_TIMEOUT_S for room."""
+    view = memoryview(data)
+    deadline = time.monotonic() + SEND_TIMEOUT_S
+    while view:
+        try:
+            view = view[sock.send(view) :]
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            poll = select.poll()  # not select(): a busy process may have fds past 1024
+            poll.register(sock, select.POLLOUT)
+            if left <= 0 or not poll.poll(left * 1000):
+                raise TimeoutError("the Markdown worker stopped reading") from None
+
+
+class RemoteSegment:
+    """A prose segment rendered by the worker; it keeps its text in case the worker dies."""
+
+    def __init__(self, worker: MarkdownWorker, after: RemoteSegment | None) -> None:
+        self.worker = worker
+        self.sid = worker.new_sid()
+        self.parts: list[str] = []  # every text sent, in order
+        self.finishing = False
+        self.done = False
+        self.next_code_index = 0
+        self._code: dict[int, str] = {}
+        self._tail_code: dict[int, str] = {}
+        worker.send(["open", self.sid, after.sid if after is not None else None])
+
+    @property
+    def waiting(self) -> int:
+        """0: the transcript has no steps to take for it (the worker answers when it has)."""
+        return 0
+
+    @property
+    def text(self) -> str:
+        """All of the segment's text so far."""
+        return "".join(self.parts)
+
+    def append(self, chunk: str) -> None:
+        """More text for the worker to render."""
+        self.parts.append(chunk)
+        self.worker.send(["text", self.sid, chunk], request=self.sid)
+
+    def finish(self, chunk: str = "") -> None:
+        """The segment's last text: the worker renders everything as final."""
+        self.parts.append(chunk)
+        self.finishing = True
+        self.worker.send(["finish", self.sid, chunk], request=self.sid)
+
+    def take(self, answer: list[Any]) -> tuple[str, str]:
+        """An "update" answer taken in: the HTML to append for good and the new tail."""
+        _, _, _, stable, tail, code, tail_code, next_code_index, done = answer
+        self._code.update((int(i), source) for i, source in code.items())
+        self._tail_code = {int(i): source for i, source in tail_code.items()}
+        self.next_code_index = next_code_index
+        self.done = bool(done)
+        return stable, tail
+
+    def code_block(self, index: int) -> str | None:
+        """The source of the code block with this index, as far as the worker has rendered."""
+        return self._code.get(index, self._tail_code.get(index))

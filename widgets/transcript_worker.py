@@ -1,0 +1,152 @@
+"""The transcript's link to the Markdown worker: a streaming reply's prose rendered off the GUI
+thread (app/markdown_worker.py), its HTML placed as the answers arrive.
+
+A reply's segments go to the worker while it streams (`MessageFlow.live`) once the worker is
+ready; a reply whose first segment was rendered here stays here, so that code blocks keep one
+numbering. Each answer becomes a "prose" page operation for the segment's block, which the
+segment placed in the page when it opened (so cards and notices after it stay after it). When
+the worker fails a segment, or dies, the segments it still owed are rendered here from their
+text, from the start ("prose" with reset), and the window goes on without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+
+from app.markdown import IncrementalMarkdown, MarkdownRenderer, code_labels
+from app.markdown_remote import MarkdownWorker, RemoteSegment
+from widgets.transcript_flow import MessageFlow
+
+log = logging.getLogger(__name__)
+
+
+class WorkerLink(QObject):
+    """Sends live segments to the worker and turns its answers into page operations."""
+
+    # The worker is ready, or has failed to start or died (`usable` tells which).
+    settled = Signal()
+
+    def __init__(
+        self,
+        worker: MarkdownWorker,
+        renderer: MarkdownRenderer,
+        messages: dict[str, MessageFlow],
+        queue: Callable[[list[Any]], None],
+        waiting: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        """queue: queues a page operation for the next update; waiting: a message's text waits
+        to be rendered here (it takes a step per frame)."""
+        super().__init__(parent)
+        self.worker = worker
+        self._renderer = renderer
+        self._messages = messages
+        self._queue = queue
+        self._waiting = waiting
+        self._segments: dict[int, tuple[MessageFlow, int, RemoteSegment]] = {}
+        self._labels: dict[str, str] | None = None
+        self._notifier: QSocketNotifier | None = None
+        if worker.alive:
+            self._notifier = QSocketNotifier(worker.fileno(), QSocketNotifier.Type.Read, self)
+            self._notifier.activated.connect(self._read)
+        else:
+            QTimer.singleShot(0, self.settled.emit)
+
+    @property
+    def usable(self) -> bool:
+        """Whether a new segment may go to the worker."""
+        return self.worker.alive and self.worker.ready
+
+    @property
+    def busy(self) -> bool:
+        """Whether the worker still owes HTML for text sent to it."""
+        return self.worker.busy
+
+    def open(self, message: MessageFlow) -> IncrementalMarkdown | RemoteSegment:
+        """Open the message's next segment: in the worker if it is live and may go there."""
+        worker = self.worker
+        if not (message.live and self.usable):
+            return message.open_segment(self._renderer)
+        labels = code_labels()
+        if labels != self._labels:  # the worker has no translator
+            self._labels = labels
+            worker.send(["labels", labels])
+        segment = message.open_segment(self._renderer, lambda last: RemoteSegment(worker, last))
+        if isinstance(segment, RemoteSegment):
+            number = message.segment_number
+            self._segments[segment.sid] = (message, number, segment)
+            # Its block goes in the page now, before anything that follows it in the message.
+            self._queue(["prose", message.key, number, "", ""])
+        return segment
+
+    def in_flight(self, segment: object) -> bool:
+        """Whether the worker owes an answer for this segment's text.
+
+        The transcript sends a segment's next text only then, so that a fast stream wakes the
+        worker once per answer, not once per frame: each wake-up of another process costs the
+        GUI thread its core for a moment on a loaded 2-core machine (measured: 1-3 ms a send).
+        """
+        return isinstance(segment, RemoteSegment) and segment.sid in self.worker.outstanding
+
+    def forget(self, message: MessageFlow) -> None:
+        """The message left the window: the worker's answers for it are not wanted."""
+        sids = [s.sid for s in message.segments if isinstance(s, RemoteSegment)]
+        for sid in sids:
+            self._segments.pop(sid, None)
+        self.worker.forget(sids)
+
+    def stop(self) -> None:
+        """End the worker; what it still owed is rendered here."""
+        self.worker.stop()
+        self._read()
+
+    def _read(self) -> None:
+        was_ready = self.worker.ready
+        for answer in self.worker.receive():
+            entry = self._segments.get(answer[1]) if len(answer) > 1 else None
+            if entry is None:
+                continue
+            message, number, segment = entry
+            if self._messages.get(message.key) is not message:
+                del self._segments[segment.sid]  # removed from the window meanwhile
+            elif answer[0] == "update":
+                stable, tail = segment.take(answer)
+                if stable or tail or segment.done:
+                    self._queue(["prose", message.key, number, stable, tail])
+                if segment.done:
+                    del self._segments[segment.sid]
+            elif answer[0] == "failed":
+                log.warning("the Markdown worker could not render a reply: %s", answer[3])
+                self._render_here(message, number, segment)
+        if not self.worker.alive:
+            if self._notifier is not None:
+                self._notifier.setEnabled(False)
+            for message, number, segment in list(self._segments.values()):
+                if self._messages.get(message.key) is message:
+                    self._render_here(message, number, segment)
+            self._segments.clear()
+            self.settled.emit()
+        elif self.worker.ready and not was_ready:
+            self.settled.emit()
+
+    def _render_here(self, message: MessageFlow, number: int, segment: RemoteSegment) -> None:
+        """Render a segment the worker gave up from its text, in its place, from the start."""
+        self._segments.pop(segment.sid, None)
+        if message.segments[number] is not segment:
+            return
+        first = message.segments[number - 1].next_code_index if number else 0
+        local = IncrementalMarkdown(self._renderer, first_code_index=first)
+        update = local.finish(segment.text) if segment.finishing else local.append(segment.text)
+        message.segments[number] = local
+        if message.segment is segment:
+            message.segment = local
+        self._queue(["prose", message.key, number, update.stable_html, update.tail_html, True])
+        if segment.finishing and not local.done:
+            message.closing.append(number)  # the rest a step per frame, as a closing segment
+            self._waiting(message.key)
+        elif local.waiting:
+            self._waiting(message.key)
