@@ -175,6 +175,7 @@ class RemoteSegment:
         self.parts: list[str] = []  # every text sent, in order
         self.finishing = False
         self.done = False
+        self._sent_at = time.monotonic()
         self.next_code_index = 0
         self._code: dict[int, str] = {}
         self._tail_code: dict[int, str] = {}
@@ -190,8 +191,13 @@ class RemoteSegment:
         """All of the segment's text so far."""
         return "".join(self.parts)
 
+    def since_sent_ms(self) -> float:
+        """Milliseconds since text last went to the worker (or since the segment opened)."""
+        return (time.monotonic() - self._sent_at) * 1000
+
     def append(self, chunk: str) -> None:
         """More text for the worker to render."""
+        self._sent_at = time.monotonic()
         self.parts.append(chunk)
         self.worker.send(["text", self.sid, chunk], request=self.sid)
 

@@ -45,12 +45,20 @@ def is_web_engine(pid: int) -> bool:
         return False
 
 
+def is_markdown_worker(pid: int) -> bool:
+    """Whether `pid` is Easel's Markdown worker (app/markdown_worker.py)."""
+    try:
+        return b"app.markdown_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def cpu_ms() -> float:
     """CPU milliseconds so far of this process (to the nanosecond, every thread: Chromium's
-    browser side too) and of its web engine processes (in clock ticks). Unlike wall time it
-    hardly moves when other processes load the machine."""
-    engine = [pid for pid in descendants() if is_web_engine(pid)]
-    return time.process_time() * 1000 + sum(stat_ms(Path(f"/proc/{p}/stat")) for p in engine)
+    browser side too), of its web engine processes and of its Markdown worker (in clock ticks).
+    Unlike wall time it hardly moves when other processes load the machine."""
+    ours = [pid for pid in descendants() if is_web_engine(pid) or is_markdown_worker(pid)]
+    return time.process_time() * 1000 + sum(stat_ms(Path(f"/proc/{p}/stat")) for p in ours)
 
 
 def rss_tree_kb() -> int:

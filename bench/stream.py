@@ -9,10 +9,10 @@ event-loop lag while the window streams (the lateness of a 2 ms timer, every tic
 round: p50/p99/max, target p99 <= 33 ms), the same again while a second process keeps one core
 busy (target: no stall over 100 ms), the peak memory of Easel with its web engine processes,
 and `RESULT {json}` last. It also prints the CPU time the window and the decoding alone used
-(this process and its web engine processes): on a machine other processes load, the wall-clock
-ratios move a lot from run to run and the CPU ratio much less. The window's CPU is also split
-by part (the GUI thread, the app's other threads, the web engine, the model server) to show
-which part a change moved.
+(this process, its web engine processes and its Markdown worker): on a machine other
+processes load, the wall-clock ratios move a lot from run to run and the CPU ratio much less.
+The window's CPU is also split by part (the GUI thread, the app's other threads, the web
+engine, the Markdown worker, the model server) to show which part a change moved.
 
     .venv/bin/python bench/stream.py [--tokens 20000] [--rounds 3]
 """
@@ -42,6 +42,7 @@ import httpx  # noqa: E402
 from bench.process_tree import (  # noqa: E402
     cpu_ms,
     descendants,
+    is_markdown_worker,
     is_web_engine,
     rss_tree_kb,
     stat_ms,
@@ -66,16 +67,19 @@ def reply_text(tokens: int) -> str:
 
 def cpu_parts(server_pid: int) -> dict[str, float]:
     """CPU milliseconds so far, by who spent them: the GUI thread (Python, the event loop),
-    the app's other threads (Chromium's browser side, Qt), the web engine processes and the
-    loopback model server. A diagnostic: which part of the window's cost moved."""
+    the app's other threads (Chromium's browser side, Qt), the web engine processes, the
+    Markdown worker and the loopback model server. A diagnostic: which part of the window's
+    cost moved."""
     pid = os.getpid()
-    parts = {"gui_thread": 0.0, "app_threads": 0.0, "engine": 0.0, "server": 0.0}
+    parts = {"gui_thread": 0.0, "app_threads": 0.0, "engine": 0.0, "markdown": 0.0, "server": 0.0}
     for task in Path(f"/proc/{pid}/task").iterdir():
         used = stat_ms(task / "stat")
         parts["gui_thread" if task.name == str(pid) else "app_threads"] += used
     for child in descendants():
         if is_web_engine(child):
             parts["engine"] += stat_ms(Path(f"/proc/{child}/stat"))
+        elif is_markdown_worker(child):
+            parts["markdown"] += stat_ms(Path(f"/proc/{child}/stat"))
     parts["server"] = stat_ms(Path(f"/proc/{server_pid}/stat"))
     return parts
 
@@ -245,6 +249,10 @@ def run(tokens: int, rounds: int) -> None:
                     window_cpu.append(cpu_ms() - used)
                     after = cpu_parts(server.process.pid)
                     parts.append({k: after[k] - before[k] for k in after})
+                    # The reply's search indexing (it runs once the turn is over) is done
+                    # before the next round's baselines, which it would slow.
+                    while easel.store.index_pending_step():
+                        pass
             finally:
                 if hog is not None:
                     hog.kill()
@@ -281,7 +289,8 @@ def run(tokens: int, rounds: int) -> None:
                 print(f"into the window: {m['window'] * 1000:.0f} ms")
                 print(
                     f"CPU time: decoded {m['decoded_cpu']:.0f} ms, window {m['window_cpu']:.0f} ms "
-                    f"(app and web engine; ratio {m['window_cpu'] / m['decoded_cpu']:.2f})"
+                    "(app, web engine and Markdown worker; "
+                    f"ratio {m['window_cpu'] / m['decoded_cpu']:.2f})"
                 )
                 print(
                     "CPU of the window by part: "

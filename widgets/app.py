@@ -234,10 +234,15 @@ class EaselApp:
         self._background(upkeep(lambda: self.store, self.checkup, self.window))
 
     def _index_when_idle(self, busy: bool) -> None:
-        """A turn is over: its reply's search prose is indexed now, in steps, not while its
-        last text still waits to be shown."""
+        """A turn is over: its reply's search prose is indexed in steps, once its last text
+        is shown."""
         if not busy:
-            self._background(index_queued(lambda: self.store))
+            self._background(self._index_once_shown())
+
+    async def _index_once_shown(self) -> None:
+        while self.transcript.rendering:  # the Markdown worker's last answers, a frame's steps
+            await asyncio.sleep(0.02)
+        await index_queued(lambda: self.store)
 
     def _background(self, work: Coroutine[object, object, object]) -> None:
         """Run `work` beside the window; shutting down cancels what is still pending, so no

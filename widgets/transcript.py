@@ -109,6 +109,7 @@ class TranscriptView(QWebEngineView):
             lambda op: queue_op(self._ops, op),
             self._active.add,
             self._throttle.trigger,
+            lambda: self._pacer.firehose,
         )
         # An early page may have loaded before this view existed: it is ready once shown.
         self._loaded_unseen = loading and page.first_load is not None

@@ -34,14 +34,17 @@ class MessageProse:
         queue: Callable[[list[Any]], None],
         waiting: Callable[[str], None],
         trigger: Callable[[], None],
+        firehose: Callable[[], bool],
     ) -> None:
         """queue: queues a page operation; waiting: a message has text left for the next
-        frames; trigger: asks for a frame."""
+        frames; trigger: asks for a frame; firehose: whether text arrives faster than anyone
+        reads (widgets/page_pacer.py)."""
         self._renderer = renderer
         self._messages = messages
         self._queue = queue
         self._waiting = waiting
         self._trigger = trigger
+        self._firehose = firehose
         self._worker: WorkerLink | None = None
         # Code blocks rendered plain at start-up, to highlight later: key -> index -> (lang, code).
         self._plain_code: dict[str, dict[int, tuple[str, str]]] = {}
@@ -99,8 +102,8 @@ class MessageProse:
         segment = message.segment
         if message.pending:
             segment = segment or self._open_segment(message)
-            if self._worker is not None and self._worker.in_flight(segment):
-                return  # sent with what comes next once the worker answers: fewer wake-ups
+            if self._worker is not None and self._worker.holds(segment, firehose=self._firehose()):
+                return  # sent with what comes next: fewer wake-ups of the worker
             text, message.pending = message.pending, ""
             update = segment.append(text)
             if update is None:
