@@ -34,6 +34,12 @@ FENCE_PARTIAL_RE = re.compile(r"[ \t]*(?:`{0,2}|~{0,2}|`{3,}[^`\n]*|~{3,}[^\n]*)
 FENCE_ANY_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 FENCEY_RE = re.compile(r"[ \t]*(?:[`~]|\Z)")
 DIRECTIVEY_RE = re.compile(r"[ \t]*(?:[`~:]|\Z)")
+# The newline before the next line that _fencey (resp. _directivey) may call markup: a line
+# starting with a fence character, or blank so far. The lines before it are content whatever
+# follows, so a block's body goes out in one piece up to there (a leading literal "\n" keeps
+# the search in C).
+NEXT_FENCEY_RE = re.compile(r"\n(?=[ \t]*(?:[`~]|\r*(?:\n|\Z)))")
+NEXT_DIRECTIVEY_RE = re.compile(r"\n(?=[ \t]*(?:[`~:]|\r*(?:\n|\Z)))")
 DIRECTIVE_CLOSER_RE = re.compile(r"[ \t]*:::[ \t]*")
 AUTO_LANGS = frozenset({"html", "htm", "xhtml", "svg", "xml"})
 LINE_CAP = 1000  # a "line" longer than this is never markup: bounds every wait

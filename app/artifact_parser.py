@@ -34,6 +34,8 @@ from app.artifact_markup import (
     FENCE_PARTIAL_RE,
     FENCEY_RE,
     LINE_CAP,
+    NEXT_DIRECTIVEY_RE,
+    NEXT_FENCEY_RE,
     OPEN_TAG_PARTIAL_RE,
     OPEN_TAG_RE,
     SPILL_RE,
@@ -49,7 +51,16 @@ from app.artifact_markup import (
     strip_markup_newlines,
     trim_tail,
 )
-from app.artifact_segments import HTML, MARKDOWN, EditClosed, EditOpened, Prose, Reasoning, Segment
+from app.artifact_segments import (
+    HTML,
+    MARKDOWN,
+    EditClosed,
+    EditOpened,
+    Prose,
+    Reasoning,
+    Segment,
+    merge_segments,
+)
 
 
 class ArtifactParser:
@@ -133,8 +144,10 @@ class ArtifactParser:
     # --- machinery ---------------------------------------------------------------------------
 
     def _take(self) -> list[Segment]:
+        # Adjacent pieces joined: every segment costs each listener an event, and a read of
+        # the network often makes dozens of pieces (a line of a code block, a paragraph).
         out, self._out = self._out, []
-        return out
+        return merge_segments(out) if len(out) > 1 else out
 
     def _pump(self, final: bool) -> None:
         while self._steps[self._state](final):
@@ -340,8 +353,12 @@ class ArtifactParser:
             self._blk_nl, self._blk_mid = "", True
 
     def _block_mid_line(self, final: bool) -> bool:
+        """The rest of a line that cannot close the block, and every following line that
+        cannot either (nothing fence-like at its start): one piece, not a step per line."""
         buf, i = self._buf, self._i
-        j = buf.find("\n", i)
+        rx = NEXT_DIRECTIVEY_RE if self._blk_kind == "dir_raw" else NEXT_FENCEY_RE
+        m = rx.search(buf, i)
+        j = m.start() if m else -1
         if j < 0:
             end = len(buf) - 1 if buf.endswith("\r") and not final else len(buf)
             if end > i:
