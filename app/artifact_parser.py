@@ -38,11 +38,13 @@ from app.artifact_markup import (
     NEXT_FENCEY_RE,
     OPEN_TAG_PARTIAL_RE,
     OPEN_TAG_RE,
+    SHORT_SCAN,
     SPILL_RE,
     TAG_WORDS,
     THINK_CLOSE,
     THINK_OPEN,
     TOP_CAND_RE,
+    CandidateScan,
     FenceTracker,
     hold_start,
     is_partial_close,
@@ -79,6 +81,7 @@ class ArtifactParser:
         self._buf = ""
         self._i = 0  # start of the unconsumed text in _buf
         self._state = "start"
+        self._scan: CandidateScan | None = None  # where markup may start in _buf
         self._out: list[Segment] = []
         self._used: set[str] = set()
         self._sink: ArtifactSink | None = None
@@ -119,10 +122,29 @@ class ArtifactParser:
 
     def feed(self, chunk: str) -> list[Segment]:
         """Add reply text; returns the segments that are certain now."""
-        if chunk:
-            self._buf += chunk
-            self._pump(final=False)
+        if not chunk:
+            return self._take()
+        if self._plain(chunk):
+            # Nothing held and nothing that could start markup: the chunk is chat text as is.
+            self._buf, self._i = chunk[-1], 1  # the last character, for "^" as _pump keeps it
+            return [Prose(chunk)]
+        self._buf += chunk
+        self._pump(final=False)
         return self._take()
+
+    def _plain(self, chunk: str) -> bool:
+        """Whether chat text with nothing held needs no scan: none of TOP_CAND_RE's
+        characters, and no blank tail (a fence's indentation may follow)."""
+        return (
+            self._state == "top"
+            and self._i == len(self._buf)
+            and not self.capped
+            and chunk[-1] not in " \t"
+            and "<" not in chunk
+            and ":" not in chunk
+            and "`" not in chunk
+            and "~" not in chunk
+        )
 
     def close(self) -> list[Segment]:
         """End of stream: flush held text; an open artifact or edit closes incomplete."""
@@ -222,11 +244,10 @@ class ArtifactParser:
             self._prose(len(buf))
             return False
         while True:
-            m = TOP_CAND_RE.search(buf, j)
-            if m is None:
+            k = self._next_candidate(buf, j)
+            if k < 0:
                 self._prose(len(buf))
                 return False
-            k = m.start()
             verdict = self._top_candidate(k, final)
             if verdict == "no":
                 j = k + 1
@@ -235,6 +256,17 @@ class ArtifactParser:
                 self._prose(k)
                 return False
             return True
+
+    def _next_candidate(self, buf: str, j: int) -> int:
+        """Where markup may start in chat text from j on; -1: nowhere."""
+        if len(buf) - j <= SHORT_SCAN:
+            m = TOP_CAND_RE.search(buf, j)
+            return m.start() if m else -1
+        scan = self._scan
+        if scan is None or not scan.holds(buf):
+            # One per text: made per call, its look-ahead made many blocks quadratic.
+            scan = self._scan = CandidateScan(buf)
+        return scan.next(j)
 
     def _top_candidate(self, k: int, final: bool) -> str:
         """At a candidate: "no" (plain text), "more" (wait), or "done" (marker handled)."""
