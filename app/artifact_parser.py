@@ -107,6 +107,7 @@ class ArtifactParser(BlockSteps, TagSteps):
         # Keep one consumed character so that "^" still knows whether we are at a line start.
         keep = max(self._i - 1, 0)
         self._buf, self._i = self._buf[keep:], self._i - keep
+        self._scan = None  # it was of the text before the cut (and kept all of it alive)
 
     # --- start and reasoning ------------------------------------------------------------------
 

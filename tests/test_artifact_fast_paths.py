@@ -161,3 +161,21 @@ def test_long_generated_replies_any_chunking(text, sizes):
             break
         cuts.append(at)
     assert merge_segments(fed(text, cuts)) == parse_reply(text, max_artifacts=None)
+
+
+def test_one_scan_serves_a_whole_feed(monkeypatch):
+    # White-box: a scan made per code block looked ahead over the rest of the text each time,
+    # quadratic over a long reply read whole (the search index reads every finished reply).
+    import app.artifact_parser as parser_module
+
+    made: list[int] = []
+
+    class Counted(CandidateScan):
+        def __init__(self, buf: str) -> None:
+            made.append(len(buf))
+            super().__init__(buf)
+
+    monkeypatch.setattr(parser_module, "CandidateScan", Counted)
+    text = "Some words <b>here</b>.\n```js\nlet x = 1;\n```\n" * 2000
+    assert parse_reply(text) == [Prose(text)]
+    assert len(made) == 1
