@@ -19,6 +19,7 @@ from app.artifact_segments import (
     ArtifactDelta,
     ArtifactOpened,
     Prose,
+    Reasoning,
     Segment,
     merge_segments,
 )
@@ -179,3 +180,17 @@ def test_one_scan_serves_a_whole_feed(monkeypatch):
     text = "Some words <b>here</b>.\n```js\nlet x = 1;\n```\n" * 2000
     assert parse_reply(text) == [Prose(text)]
     assert len(made) == 1
+
+
+def test_merge_joins_runs_and_keeps_artifacts_apart():
+    opened = ArtifactOpened("a", "text/html", "A", "artifact")
+    segments: list[Segment] = [
+        Prose("a"), Prose("b"), Prose("c"), opened,
+        ArtifactDelta("a", "1"), ArtifactDelta("a", "2"), ArtifactDelta("b", "3"),
+        Reasoning("r"), Reasoning("s"), Prose("d"),
+    ]  # fmt: skip
+    assert merge_segments(segments) == [
+        Prose("abc"), opened, ArtifactDelta("a", "12"), ArtifactDelta("b", "3"), Reasoning("rs"),
+        Prose("d"),
+    ]  # fmt: skip
+    assert merge_segments([]) == [] and merge_segments([Prose("x")]) == [Prose("x")]
