@@ -28,12 +28,24 @@ _ATTR_RE = re.compile(r"""([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 
 # Candidates in chat text: a tag, a directive, a line that may open a fence, a tail to hold.
+# Cheap on a few characters; CandidateScan finds the same positions in long text.
 TOP_CAND_RE = re.compile(r"<|:::|:{1,2}\Z|^[ \t]*[`~]|^[ \t]+\Z", re.M)
+# Fewer characters than this left to scan: TOP_CAND_RE, else a CandidateScan.
+SHORT_SCAN = 128
+# A line start (after its newline) that may open a fence, for CandidateScan.
+_NEXT_FENCE_START_RE = re.compile(r"\n[ \t]*[`~]")
+_FENCE_START_RE = re.compile(r"[ \t]*[`~]")
 FENCE_LINE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})([^\n]*)\n")
 FENCE_PARTIAL_RE = re.compile(r"[ \t]*(?:`{0,2}|~{0,2}|`{3,}[^`\n]*|~{3,}[^\n]*)\Z")
 FENCE_ANY_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 FENCEY_RE = re.compile(r"[ \t]*(?:[`~]|\Z)")
 DIRECTIVEY_RE = re.compile(r"[ \t]*(?:[`~:]|\Z)")
+# The newline before the next line that _fencey (resp. _directivey) may call markup: a line
+# starting with a fence character, or blank so far. The lines before it are content whatever
+# follows, so a block's body goes out in one piece up to there (a leading literal "\n" keeps
+# the search in C).
+NEXT_FENCEY_RE = re.compile(r"\n(?=[ \t]*(?:[`~]|\r*(?:\n|\Z)))")
+NEXT_DIRECTIVEY_RE = re.compile(r"\n(?=[ \t]*(?:[`~:]|\r*(?:\n|\Z)))")
 DIRECTIVE_CLOSER_RE = re.compile(r"[ \t]*:::[ \t]*")
 AUTO_LANGS = frozenset({"html", "htm", "xhtml", "svg", "xml"})
 LINE_CAP = 1000  # a "line" longer than this is never markup: bounds every wait
@@ -85,6 +97,55 @@ class FenceTracker:
                 self.fence = fence
         elif not info and fence[0] == self.fence[0] and len(fence) >= len(self.fence):
             self.fence = ""
+
+
+class CandidateScan:
+    """Where chat text may hold markup: exactly the positions TOP_CAND_RE.search(buf, j)
+    finds, found with str.find and a regex with a literal prefix. TOP_CAND_RE tries five
+    alternatives at every character: over long text, most of the parser's time. Each kind's
+    next position is kept until the scan passes it, so a text full of "<" stays linear.
+    """
+
+    def __init__(self, buf: str) -> None:
+        self._buf = buf
+        n = len(buf)
+        self._none = n + 1  # "no more of this kind"
+        self._lt = self._colons = self._fence = -1  # not looked for yet
+        self._last = 0
+        # The tail candidates are fixed for this text: a trailing ":" or "::" (the start of a
+        # directive), a last line of only blanks (the start of a fence's indentation).
+        self._end_colon = n - 2 if buf.endswith("::") else n - 1 if buf.endswith(":") else n + 1
+        line = buf.rfind("\n") + 1
+        self._blank_tail = line if line < n and not buf[line:].strip(" \t") else n + 1
+
+    def holds(self, buf: str) -> bool:
+        """Whether this scan is of that very text."""
+        return buf is self._buf
+
+    def next(self, j: int) -> int:
+        """The first candidate at or after j; -1 when there is none."""
+        buf = self._buf
+        if j < self._last:  # kept positions are good only for later starts
+            self._lt = self._colons = self._fence = -1
+        self._last = j
+        if self._lt < j:
+            k = buf.find("<", j)
+            self._lt = k if k >= 0 else self._none
+        if self._colons < j:
+            k = buf.find(":::", j)
+            self._colons = k if k >= 0 else self._none
+        if self._fence < j:
+            if j == 0 and _FENCE_START_RE.match(buf):
+                self._fence = 0
+            else:
+                m = _NEXT_FENCE_START_RE.search(buf, max(j - 1, 0))
+                self._fence = m.start() + 1 if m else self._none
+        end_colon = self._end_colon
+        if end_colon < j:  # "x::" scanned from the second colon: that colon alone
+            end_colon = j if j < len(buf) else self._none
+        blank = self._blank_tail if self._blank_tail >= j else self._none
+        k = min(self._lt, self._colons, self._fence, end_colon, blank)
+        return k if k < self._none else -1
 
 
 def partial_suffix(buf: str, start: int, word: str) -> int:

@@ -93,20 +93,31 @@ class Artifact:
 
 def merge_segments(segments: list[Segment]) -> list[Segment]:
     """Adjacent Prose, adjacent Reasoning and adjacent deltas of one artifact joined: what every
-    chunking of the same reply reduces to."""
+    chunking of the same reply reduces to. Linear: a run's texts are joined once."""
     merged: list[Segment] = []
+    texts: list[str] = []  # the texts of the run that merged[-1] stands for
     for seg in segments:
         prev = merged[-1] if merged else None
-        if isinstance(seg, Prose) and isinstance(prev, Prose):
-            merged[-1] = Prose(prev.text + seg.text)
-        elif isinstance(seg, Reasoning) and isinstance(prev, Reasoning):
-            merged[-1] = Reasoning(prev.text + seg.text)
-        elif (
-            isinstance(seg, ArtifactDelta)
-            and isinstance(prev, ArtifactDelta)
-            and prev.identifier == seg.identifier
+        if (
+            type(seg) is type(prev)
+            and isinstance(seg, Prose | Reasoning | ArtifactDelta)
+            and (not isinstance(seg, ArtifactDelta) or prev.identifier == seg.identifier)
         ):
-            merged[-1] = ArtifactDelta(seg.identifier, prev.text + seg.text)
-        else:
-            merged.append(seg)
+            texts.append(seg.text)
+            continue
+        _close_run(merged, texts)
+        merged.append(seg)
+        texts = [seg.text] if isinstance(seg, Prose | Reasoning | ArtifactDelta) else []
+    _close_run(merged, texts)
     return merged
+
+
+def _close_run(merged: list[Segment], texts: list[str]) -> None:
+    """Replace merged[-1] by one segment holding its run's texts (when it ran on)."""
+    if len(texts) < 2:
+        return
+    last = merged[-1]
+    if isinstance(last, ArtifactDelta):
+        merged[-1] = ArtifactDelta(last.identifier, "".join(texts))
+    elif isinstance(last, Prose | Reasoning):
+        merged[-1] = type(last)("".join(texts))

@@ -14,6 +14,8 @@ CHINESE = "这是一个关于天气的简短回答，今天北京晴朗，气温
 def test_cjk_counts_one_token_a_character_and_english_a_quarter():
     assert estimate_tokens("你好世界") == 4
     assert estimate_tokens("abcd" * 10) == 10
+    # ASCII takes a shortcut; accents are not wide, mixed text counts each part its way.
+    assert estimate_tokens("café" * 4) == 4 and estimate_tokens("ab你好") == 2.5
     assert estimate_tokens("こんにちは") == 5 and estimate_tokens("안녕하세요") == 5
     assert round(estimate_tokens(CHINESE)) == len(CHINESE)
     pieces = [CHINESE[i : i + 7] for i in range(0, len(CHINESE), 7)]
