@@ -14,6 +14,7 @@ renders the segments itself from the text each segment keeps.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import select
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +44,17 @@ class MarkdownWorker:
         self.alive = sock is not None
         self.outstanding: dict[int, int] = {}  # sid -> requests not answered yet
         self._next_sid = 0
+        # Called as the worker stops, before its socket closes (whoever watches the socket
+        # stops watching it first: a closed descriptor's number may soon be another's).
+        self.on_stop: Callable[[], None] | None = None
 
     @classmethod
     def start(cls) -> MarkdownWorker:
         """Start the process (not ready until its "ready" arrives); a dead one if it can't."""
         ours, theirs = socket.socketpair()
-        root = str(Path(__file__).resolve().parents[1])  # where the `app` package lives
+        # Where this `app` package lives (a checkout, or site-packages once installed).
+        spec = importlib.util.find_spec("app")
+        root = str(Path(next(iter(spec.submodule_search_locations))).parent) if spec else ""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         try:
@@ -57,7 +64,7 @@ class MarkdownWorker:
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: no pass_fds on this system
             log.warning("could not start the Markdown worker: %s", error)
             ours.close()
             return cls(None, None)
@@ -137,6 +144,8 @@ class MarkdownWorker:
         """End the process; `alive` is False from now on."""
         if reason:
             log.warning("%s; the window renders Markdown itself now", reason)
+        if self.alive and self.on_stop is not None:
+            self.on_stop()
         self.alive = self.ready = False
         self.outstanding.clear()
         if self._sock is not None:

@@ -362,3 +362,26 @@ def test_a_removed_reply_takes_its_answers_with_it(qtbot, view) -> None:
     qtbot.waitUntil(lambda: not view.rendering, timeout=30_000)
     assert page_prose(qtbot, view, "r2") == expected(["after"], None)
     assert page_prose(qtbot, view, "r1") == []
+
+
+def test_a_send_that_fails_ends_the_worker_and_loses_nothing(qtbot, view) -> None:
+    import socket
+
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    worker = MarkdownWorker(None, ours)
+    link = view.use_markdown_worker(worker)
+    with qtbot.waitSignal(link.settled, timeout=10_000):
+        theirs.sendall(encode(["ready"]))
+    view.add_message("r1", "assistant")
+    view.set_message_state("r1", "streaming")
+    view.append_text("r1", "Some **text**")
+    view.flush()
+    assert worker.busy  # sent, never answered
+    theirs.close()  # the worker is gone: the next send fails before the loop notices
+    view.append_text("r1", " and the end.")
+    with qtbot.waitSignal(link.settled, timeout=10_000):
+        view.finish_message("r1")  # sends the last text: it fails, and the worker is ended
+        assert not worker.alive
+    qtbot.waitUntil(lambda: not view.rendering, timeout=30_000)
+    assert page_prose(qtbot, view, "r1") == expected(["Some **text** and the end."], None)

@@ -263,11 +263,9 @@ class EaselApp:
         other core: app/markdown_worker.py); until it is ready, here."""
         from app.markdown_remote import MarkdownWorker
 
-        worker = await asyncio.to_thread(MarkdownWorker.start)
-        if self.closed.done():
-            worker.stop()
-            return
-        link = self.transcript.use_markdown_worker(worker)
+        # Started here, not in a thread: it takes ~1 ms (vfork), and a thread's worker could
+        # outlive a window closed meanwhile.
+        link = self.transcript.use_markdown_worker(MarkdownWorker.start())
         settled = asyncio.get_running_loop().create_future()
         link.settled.connect(lambda: settled.done() or settled.set_result(None))
         try:  # warmed up once it can render (or has failed to start: rendered here then)

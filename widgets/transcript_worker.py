@@ -53,11 +53,13 @@ class WorkerLink(QObject):
         self._segments: dict[int, tuple[MessageFlow, int, RemoteSegment]] = {}
         self._labels: dict[str, str] | None = None
         self._notifier: QSocketNotifier | None = None
+        self._ended = False  # the worker's end is taken care of (what it owed rendered here)
         if worker.alive:
             self._notifier = QSocketNotifier(worker.fileno(), QSocketNotifier.Type.Read, self)
             self._notifier.activated.connect(self._read)
+            worker.on_stop = self._stopping
         else:
-            QTimer.singleShot(0, self.settled.emit)
+            QTimer.singleShot(0, self._read)  # never started: settled, and renders here
 
     @property
     def usable(self) -> bool:
@@ -66,8 +68,9 @@ class WorkerLink(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether the worker still owes HTML for text sent to it."""
-        return self.worker.busy
+        """Whether the worker still owes HTML for text sent to it (or, gone, has not yet had
+        what it owed rendered here)."""
+        return self.worker.busy or (not self.worker.alive and not self._ended)
 
     def open(self, message: MessageFlow) -> IncrementalMarkdown | RemoteSegment:
         """Open the message's next segment: in the worker if it is live and may go there."""
@@ -113,6 +116,15 @@ class WorkerLink(QObject):
         self.worker.stop()
         self._read()
 
+    def _stopping(self) -> None:
+        """The worker is stopping (a failed send, garbage, or stop()): its socket closes now.
+        What it owed is rendered here once the current call is over (it may be a send from
+        inside a frame's rendering)."""
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier = None
+        QTimer.singleShot(0, self._read)
+
     def _read(self) -> None:
         was_ready = self.worker.ready
         for answer in self.worker.receive():
@@ -124,16 +136,19 @@ class WorkerLink(QObject):
                 del self._segments[segment.sid]  # removed from the window meanwhile
             elif answer[0] == "update":
                 stable, tail = segment.take(answer)
-                if stable or tail or segment.done:
-                    self._queue(["prose", message.key, number, stable, tail])
+                self._queue(["prose", message.key, number, stable, tail])
                 if segment.done:
                     del self._segments[segment.sid]
             elif answer[0] == "failed":
                 log.warning("the Markdown worker could not render a reply: %s", answer[3])
                 self._render_here(message, number, segment)
         if not self.worker.alive:
+            if self._ended:
+                return
+            self._ended = True
             if self._notifier is not None:
                 self._notifier.setEnabled(False)
+                self._notifier = None
             for message, number, segment in list(self._segments.values()):
                 if self._messages.get(message.key) is message:
                     self._render_here(message, number, segment)

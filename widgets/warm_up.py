@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # Imported at first use (in functions) rather than at start-up; warmed here in this order.
 DEFERRED_MODULES = (
     "widgets.chat_turn",  # the streamed reply's view, with the session's event types
+    "widgets.transcript_worker",  # the Markdown worker's link (started after the warm-up)
     "app.session",  # the chat session (made at the first send)
     "widgets.artifact_powers",  # the artifacts' bridge and web profile (the first artifact)
     "sandbox.profile",
