@@ -130,7 +130,9 @@ class TranscriptView(QWebEngineView):
     def use_markdown_worker(self, worker: MarkdownWorker) -> WorkerLink:
         """Render streaming replies' Markdown in this worker process from now on (once it
         is ready: the link's `settled`)."""
-        return self._prose.use_worker(worker, self)
+        link = self._prose.use_worker(worker, self)
+        link.caught_up.connect(self.flush)  # a reply's last HTML goes without waiting a frame
+        return link
 
     def stop_markdown_worker(self) -> None:
         """End the worker (what it still owed is rendered here)."""
