@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import select
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from app.markdown import MarkdownRenderer, code_labels, render_markdown
 from app.markdown_remote import MarkdownWorker
 from app.markdown_worker import MAX_FRAME, FrameReader, SegmentRenderer, encode
+from tests.test_transcript import _delete as delete_view
 
 REPLY = (
     "# Plan\n\nSome *prose* with `code` and a [link][ref].\n\n"
@@ -192,10 +194,7 @@ def view(qtbot):
         pass
     yield view
     view.stop_markdown_worker()
-    gone: list[bool] = []
-    view.destroyed.connect(lambda: gone.append(True))
-    view.deleteLater()
-    qtbot.waitUntil(lambda: bool(gone), timeout=10_000)
+    delete_view(qtbot, view)
 
 
 def linked(qtbot, view) -> MarkdownWorker:
@@ -299,11 +298,9 @@ def test_a_segment_the_worker_fails_is_rendered_here(qtbot, view) -> None:
     assert worker.alive  # one bad segment does not end it
 
 
-def test_a_worker_sending_garbage_is_dropped(qtbot, view) -> None:
-    import socket
-
-    # A peer we control on a real socket: it says it is ready, then sends a frame that claims
-    # 4 GB (a broken or hostile worker).
+def peer_worker(qtbot, view) -> tuple[MarkdownWorker, Any, socket.socket]:
+    """A worker whose other end the test holds, on a real socket, already "ready"; and a
+    message streaming to it."""
     ours, theirs = socket.socketpair()
     ours.setblocking(False)
     worker = MarkdownWorker(None, ours)
@@ -312,6 +309,12 @@ def test_a_worker_sending_garbage_is_dropped(qtbot, view) -> None:
         theirs.sendall(encode(["ready"]))
     view.add_message("r1", "assistant")
     view.set_message_state("r1", "streaming")
+    return worker, link, theirs
+
+
+def test_a_worker_sending_garbage_is_dropped(qtbot, view) -> None:
+    # The peer then sends a frame that claims 4 GB (a broken or hostile worker).
+    worker, link, theirs = peer_worker(qtbot, view)
     view.append_text("r1", "Some **text** first")
     qtbot.waitUntil(lambda: view.rendering and worker.busy, timeout=10_000)
     with qtbot.waitSignal(link.settled, timeout=10_000):
@@ -365,16 +368,7 @@ def test_a_removed_reply_takes_its_answers_with_it(qtbot, view) -> None:
 
 
 def test_a_send_that_fails_ends_the_worker_and_loses_nothing(qtbot, view) -> None:
-    import socket
-
-    ours, theirs = socket.socketpair()
-    ours.setblocking(False)
-    worker = MarkdownWorker(None, ours)
-    link = view.use_markdown_worker(worker)
-    with qtbot.waitSignal(link.settled, timeout=10_000):
-        theirs.sendall(encode(["ready"]))
-    view.add_message("r1", "assistant")
-    view.set_message_state("r1", "streaming")
+    worker, link, theirs = peer_worker(qtbot, view)
     view.append_text("r1", "Some **text**")
     view.flush()
     assert worker.busy  # sent, never answered
