@@ -223,10 +223,9 @@ def run(tokens: int, rounds: int) -> None:
             start = time.perf_counter()
             probe.start()
             easel.chat.send("stream a long answer")
-            while easel.chat.task is None or not easel.chat.task.done():
-                await asyncio.sleep(0.005)
-            while easel.transcript.rendering:  # text still waiting is rendered a frame at a time
-                await asyncio.sleep(0.005)
+            await easel.chat.task  # the turn (made by send): awaited, not polled
+            while easel.transcript.rendering:  # the Markdown worker's last answers, a frame's steps
+                await asyncio.sleep(0.002)
             easel.transcript.flush()
             await _rendered(easel.transcript)
             total = time.perf_counter() - start
