@@ -223,6 +223,8 @@ class RemoteSegment:
         self._tail_code = {int(i): source for i, source in tail_code.items()}
         self.next_code_index = next_code_index
         self.done = bool(done)
+        if self.done:
+            self.parts = []  # kept only to render it here should the worker fail it
         return stable, tail
 
     def code_block(self, index: int) -> str | None:

@@ -37,12 +37,14 @@ import socket
 import struct
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 256 * 1024 * 1024  # a frame's length past this is a broken stream, not a frame
+ANSWER_CHARS = 256 * 1024  # a long render is answered in parts of about this much HTML
 
 
 def encode(message: list[Any]) -> bytes:
@@ -85,9 +87,13 @@ class FrameReader:
 class SegmentRenderer:
     """The worker's side: each segment's app.markdown.IncrementalMarkdown, fed in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, emit: Callable[[list[Any]], None] | None = None) -> None:
+        """emit: sends an answer at once (a long render's earlier parts, ANSWER_CHARS of HTML
+        each); None: they come first in handle()'s list."""
         from app.markdown import IncrementalMarkdown, MarkdownRenderer
 
+        self._early: list[list[Any]] = []
+        self._emit = emit or self._early.append
         self._make = IncrementalMarkdown
         self.renderer = MarkdownRenderer()
         self._segments: dict[int, Any] = {}  # sid -> IncrementalMarkdown
@@ -122,7 +128,8 @@ class SegmentRenderer:
                 self.renderer.labels = dict(message[1])
         if run_sid is not None:
             self._render(run_sid, "".join(run), len(run), False, answers)
-        return list(answers.values())
+        early, self._early[:] = list(self._early), []
+        return early + list(answers.values())
 
     def _open(self, sid: int, after: int | None) -> None:
         previous = self._segments.get(after) if after is not None else None
@@ -143,28 +150,46 @@ class SegmentRenderer:
         try:
             update = segment.finish(text) if final else segment.append(text)
             stable = [update.stable_html]
+            size = len(update.stable_html)
             while segment.waiting or (final and not segment.done):
                 update = segment.step()
                 stable.append(update.stable_html)
+                size += len(update.stable_html)
+                if size >= ANSWER_CHARS and (segment.waiting or not segment.done):
+                    # A long render goes out in parts, so the app never takes in one huge
+                    # answer (a 50 MB reply is ~150 MB of HTML): what this batch had for the
+                    # segment first, then this part; the requests are counted by the last.
+                    if answer is not None:
+                        self._emit(answers.pop(sid))
+                        answer = None
+                    self._emit(self._answer(sid, segment, 0, "".join(stable), update.tail_html))
+                    stable, size = [], 0
         except Exception as error:  # noqa: BLE001 - the app renders it itself, and says why
             log.exception("could not render a segment")
             self._segments.pop(sid, None)
             done = answer[2] if answer is not None else 0
             answers[sid] = ["failed", sid, done + requests, f"{type(error).__name__}: {error}"]
             return
+        if answer is None:
+            answers[sid] = self._answer(sid, segment, requests, "".join(stable), update.tail_html)
+            return
+        latest = self._answer(sid, segment, requests, "".join(stable), update.tail_html)
+        answer[2] += latest[2]
+        answer[3] += latest[3]
+        answer[4] = latest[4]
+        answer[5].update(latest[5])
+        answer[6:] = latest[6:]
+
+    def _answer(self, sid: int, segment: Any, requests: int, stable: str, tail: str) -> list[Any]:  # noqa: ANN401
+        """An "update" answer: its code blocks newly final, those of the tail, and the rest."""
         committed, tail_code = segment.code_blocks()
         sent = self._sent_code[sid]
         new_code = {i: code for i, code in committed.items() if i not in sent}
         sent.update(new_code)
-        if answer is None:
-            answers[sid] = answer = ["update", sid, 0, "", "", {}, {}, 0, False]
-        answer[2] += requests
-        answer[3] += "".join(stable)
-        answer[4] = update.tail_html
-        answer[5].update(new_code)
-        answer[6] = tail_code
-        answer[7] = segment.next_code_index
-        answer[8] = segment.done
+        return [
+            "update", sid, requests, stable, tail, new_code, tail_code,
+            segment.next_code_index, segment.done,
+        ]  # fmt: skip
 
 
 def serve(sock: socket.socket) -> None:
@@ -182,7 +207,7 @@ def serve(sock: socket.socket) -> None:
     threading.Thread(target=write, name="markdown-writer", daemon=True).start()
     # A lexer is compiled when its first block comes (30-100 ms, here: the window does not
     # wait); compiling the common ones up front cost ~4.5 MB and ~0.4 s of CPU each start.
-    rendering = SegmentRenderer()
+    rendering = SegmentRenderer(lambda answer: outbox.put(encode(answer)))
     outbox.put(encode(["ready"]))
     reader = FrameReader()
     while True:

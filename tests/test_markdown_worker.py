@@ -379,3 +379,40 @@ def test_a_send_that_fails_ends_the_worker_and_loses_nothing(qtbot, view) -> Non
         assert not worker.alive
     qtbot.waitUntil(lambda: not view.rendering, timeout=30_000)
     assert page_prose(qtbot, view, "r1") == expected(["Some **text** and the end."], None)
+
+
+def test_a_long_render_is_answered_in_parts_in_order() -> None:
+    from app.markdown_worker import ANSWER_CHARS
+
+    text = "".join(f"Paragraph {i} with *some* words to render.\n\n" for i in range(30_000))
+    emitted: list[list[Any]] = []
+    renderer = SegmentRenderer(emitted.append)
+    last = renderer.handle([["open", 1, None], ["text", 1, text[:100]], ["finish", 1, text[100:]]])
+    answers = emitted + last
+    assert len(answers) > 3  # ~1.5 MB of HTML, in parts
+    assert all(len(a[3]) < 2 * ANSWER_CHARS for a in answers)
+    # Each request is counted once, the finish by the last part (the app waits until then).
+    assert [a[2] for a in answers] == [1] + [0] * (len(answers) - 2) + [1]
+    assert "".join(a[3] for a in answers) == render_markdown(text)
+    assert answers[-1][8] is True and not any(a[8] for a in answers[:-1])
+
+
+def test_a_huge_streamed_reply_goes_through_the_worker_in_steps(qtbot, view) -> None:
+    worker = linked(qtbot, view)
+    sizes: list[int] = []
+    original = worker.send
+    worker.send = lambda m, **kw: sizes.append(len(m[2]) if m[0] == "text" else 0) or original(
+        m, **kw
+    )
+    text = "".join(f"Line {i} of a *long* reply.\n\n" for i in range(40_000))  # ~1.1 MB
+    view.add_message("r1", "assistant")
+    view.set_message_state("r1", "streaming")
+    view.append_text("r1", text[:500_000])
+    qtbot.waitUntil(lambda: len([n for n in sizes if n]) >= 2, timeout=30_000)
+    view.append_text("r1", text[500_000:])
+    view.finish_message("r1")
+    qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
+    from widgets.transcript_prose import SEND_CHARS
+
+    assert max(sizes) <= SEND_CHARS  # one request never carried the whole of it
+    assert page_prose(qtbot, view, "r1") == expected([text], None)

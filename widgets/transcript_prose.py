@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.markdown import MarkdownRenderer
+from app.markdown import IncrementalMarkdown, MarkdownRenderer
 from widgets.transcript_flow import MessageFlow
+
+# Text a streaming reply sends the Markdown worker in one request, at most (the rest waits for
+# its answer, as one segment has one request in flight).
+SEND_CHARS = 256 * 1024
 
 if TYPE_CHECKING:  # the Markdown worker's modules load with it, after the first frame
     from PySide6.QtCore import QObject
@@ -104,7 +108,10 @@ class MessageProse:
             segment = segment or self._open_segment(message)
             if self._worker is not None and self._worker.holds(segment, firehose=self._firehose()):
                 return  # sent with what comes next: fewer wake-ups of the worker
-            text, message.pending = message.pending, ""
+            if isinstance(segment, IncrementalMarkdown):
+                text, message.pending = message.pending, ""
+            else:  # at most SEND_CHARS a request: the worker answers a huge reply in steps too
+                text, message.pending = message.pending[:SEND_CHARS], message.pending[SEND_CHARS:]
             update = segment.append(text)
             if update is None:
                 return  # the worker renders it (widgets/transcript_worker.py)
