@@ -99,10 +99,15 @@ async def _type_and_send(easel: EaselApp, text: str) -> None:
 
 
 async def _transcript_text(easel: EaselApp) -> str:
-    """The transcript's text as a reader sees it, once the page has rendered a frame: a block
+    """The transcript's text as a reader sees it, once every text given to it is rendered
+    (a streaming reply's by the Markdown worker) and the page has rendered a frame: a block
     just added is laid out (content-visibility: auto) only in the next frame, and innerText
     skips it until then (seen in CI: a reply's code block missing)."""
     view = easel.transcript
+    for _ in range(500):  # a streamed reply's last HTML comes from the Markdown worker
+        if not view.rendering:
+            break
+        await asyncio.sleep(0.01)
     view.flush()
     await _js(view, "window.testFrames = 0; requestAnimationFrame(() => "
                     "requestAnimationFrame(() => { window.testFrames = 2; })); 0")  # fmt: skip
