@@ -401,8 +401,8 @@ def test_a_huge_streamed_reply_goes_through_the_worker_in_steps(qtbot, view) -> 
     worker = linked(qtbot, view)
     sizes: list[int] = []
     original = worker.send
-    worker.send = lambda m, **kw: sizes.append(len(m[2]) if m[0] == "text" else 0) or original(
-        m, **kw
+    worker.send = lambda m, **kw: (
+        sizes.append(len(m[2]) if m[0] == "text" else 0) or original(m, **kw)
     )
     text = "".join(f"Line {i} of a *long* reply.\n\n" for i in range(40_000))  # ~1.1 MB
     view.add_message("r1", "assistant")
@@ -416,3 +416,18 @@ def test_a_huge_streamed_reply_goes_through_the_worker_in_steps(qtbot, view) -> 
 
     assert max(sizes) <= SEND_CHARS  # one request never carried the whole of it
     assert page_prose(qtbot, view, "r1") == expected([text], None)
+
+
+def test_code_blocks_the_worker_still_owes_are_read_from_the_text(qtbot, view) -> None:
+    # The peer never answers: what Ctrl+Shift+C and a code block's buttons ask for comes from
+    # the text itself meanwhile, numbered as the worker would number it.
+    worker, link, theirs = peer_worker(qtbot, view)
+    view.append_text("r1", "```js\nfirst()\n```\n\ntext\n\n```py\nsecond()\n")
+    view.flush()
+    assert worker.busy
+    assert view.last_code_block() == "second()\n"  # the open block, as far as it goes
+    view.append_text("r1", "more()\n```\n")
+    view.finish_message("r1")
+    assert view.code_block("r1", 0) == "first()\n"
+    assert view.last_code_block() == "second()\nmore()\n"
+    theirs.close()

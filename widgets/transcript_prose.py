@@ -156,21 +156,34 @@ class MessageProse:
         return True
 
     def code_block(self, message: MessageFlow, index: int) -> str | None:
-        """The source of the message's code block `index`, as far as it is rendered."""
-        for segment in message.segments:
-            code = segment.code_block(index)
-            if code is not None:
-                return code
-        return None
+        """The source of the message's code block `index`."""
+        return self._code_blocks(message).get(index)
 
     def last_code_block(self, message: MessageFlow) -> str | None:
-        """The source of the message's last code block, as far as it is rendered."""
-        for segment in reversed(message.segments):
-            for index in range(segment.next_code_index - 1, -1, -1):
-                code = segment.code_block(index)
-                if code is not None:
-                    return code
-        return None
+        """The source of the message's last code block."""
+        blocks = self._code_blocks(message)
+        return blocks[max(blocks)] if blocks else None
+
+    def _code_blocks(self, message: MessageFlow) -> dict[int, str]:
+        """The message's code blocks by index, as far as its text goes: those of a segment the
+        worker has not answered for yet are read from its text here (Ctrl+Shift+C right as a
+        reply ends must not copy what the worker has yet to send)."""
+        blocks: dict[int, str] = {}
+        for segment in message.segments:
+            if isinstance(segment, IncrementalMarkdown) or segment.done:
+                committed, tail = segment.code_blocks()
+                blocks.update(committed)
+                blocks.update(tail)
+                continue
+            text = segment.text + (message.pending if segment is message.segment else "")
+            first = max(blocks, default=-1) + 1
+            tokens = self._renderer.parse(text, {"references": {}}, first)
+            blocks.update(
+                (token.meta["code_index"], token.content)
+                for token in tokens
+                if token.type in ("fence", "code_block")
+            )
+        return blocks
 
     def _open_segment(self, message: MessageFlow) -> Segment:
         if self._worker is None:
