@@ -441,9 +441,12 @@ def test_first_run_sets_up_a_provider_then_chats(loop, run, model_server, easel_
     async def scenario():
         easel, task = await _start_first_run(loop, model_server)
         assert easel.window.center.currentIndex() == 1  # the first-run panel
+        # The empty artifact panel makes way for the form (beside it, the form was cut off).
+        assert not easel.panel.isVisible() and easel.window.splitter.sizes()[2] == 0
         _fill_custom(easel.form, model_server.openai_base, "test-model", key="sk-test-123")
         easel.form.save_button.click()
         await _until(lambda: easel.window.center.currentIndex() == 0)
+        await _until(lambda: easel.window.splitter.sizes()[2] > 200)  # the panel is back
         assert (
             easel.providers.profile is not None
             and easel.providers.profile.base_url == model_server.openai_base

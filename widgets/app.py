@@ -393,7 +393,8 @@ class EaselApp:
         if self.cursor_rest is not None:
             self.cursor_rest.stop()  # the platform's blink back (it is the application's)
         self.settings.window_geometry = geometry_text(self.window)
-        self.settings.splitter_sizes = list(self.window.splitter.sizes())
+        if not self.window.first_run_showing:  # the artifact panel is hidden then (no width)
+            self.settings.splitter_sizes = list(self.window.splitter.sizes())
         try:
             save_settings(self.settings)
         except OSError as error:

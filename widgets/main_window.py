@@ -209,13 +209,24 @@ class MainWindow(QMainWindow):
         self._drops.watch(self._transcript, children=True)
 
     def show_first_run(self, shown: bool) -> None:
-        """The provider set-up panel in the centre (True) or the chat (False)."""
+        """The provider set-up panel in the centre (True) or the chat (False).
+
+        While it shows, the artifact panel is hidden and its width goes to the form: with no
+        model there is nothing to show in it, and beside it the form was cut off on a
+        1280-pixel screen. The splitter gives the panel its width back when it shows again.
+        """
         if shown and not self._first_run_shown:
             self._first_run_shown = True
             self.center.addWidget(self._first_run_page(self._first_run()))
         self.center.setCurrentIndex(1 if shown else 0)
+        self.splitter.widget(2).setVisible(not shown)
         if not shown:
             self.composer.focus()
+
+    @property
+    def first_run_showing(self) -> bool:
+        """Whether the provider set-up panel is what the centre shows."""
+        return self.center.currentIndex() == 1
 
     def set_model_status(self, provider: str, model: str) -> None:
         """Provider and model on the left of the status line and in the composer."""
