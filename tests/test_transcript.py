@@ -24,13 +24,19 @@ def _delete(qtbot, view: TranscriptView) -> None:
     qtbot.waitUntil(lambda: bool(gone), timeout=10_000)
 
 
-@pytest.fixture
-def view(qtbot) -> Iterator[TranscriptView]:
+def shown_transcript(qtbot) -> TranscriptView:
+    """A transcript view, shown, its page loaded."""
     view = TranscriptView()
     view.resize(900, 700)
     view.show()
     with qtbot.waitSignal(view.ready, timeout=30_000):
         pass
+    return view
+
+
+@pytest.fixture
+def view(qtbot) -> Iterator[TranscriptView]:
+    view = shown_transcript(qtbot)
     yield view
     _delete(qtbot, view)
 
