@@ -18,6 +18,7 @@ from app.markdown import MarkdownRenderer, code_labels, render_markdown
 from app.markdown_remote import MarkdownWorker
 from app.markdown_worker import MAX_FRAME, FrameReader, SegmentRenderer, encode
 from tests.test_transcript import _delete as delete_view
+from tests.test_transcript import shown_transcript
 
 REPLY = (
     "# Plan\n\nSome *prose* with `code` and a [link][ref].\n\n"
@@ -185,13 +186,7 @@ def page_prose(qtbot, view, key: str) -> list[str]:
 
 @pytest.fixture
 def view(qtbot):
-    from widgets.transcript import TranscriptView
-
-    view = TranscriptView()
-    view.resize(900, 700)
-    view.show()
-    with qtbot.waitSignal(view.ready, timeout=30_000):
-        pass
+    view = shown_transcript(qtbot)
     yield view
     view.stop_markdown_worker()
     delete_view(qtbot, view)
@@ -431,3 +426,58 @@ def test_code_blocks_the_worker_still_owes_are_read_from_the_text(qtbot, view) -
     assert view.code_block("r1", 0) == "first()\n"
     assert view.last_code_block() == "second()\nmore()\n"
     theirs.close()
+
+
+def test_a_hostile_reply_through_the_worker_stays_text_and_reaches_nothing(qtbot, view) -> None:
+    from tests.canary import Canary
+
+    canary = Canary()
+    try:
+        url = canary.url
+        linked(qtbot, view)
+        results: list[Any] = []
+        view.run_js_for_test(
+            "window.refused = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.refused.push(e.blockedURI)); 1",
+            results.append,
+        )
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        reply = (
+            f'Raw HTML: <img src="{url}/img" onerror="document.title=1"> '
+            f"<script>fetch('{url}/fetch')</script> <iframe src=\"{url}/frame\"></iframe>\n\n"
+            f"<style>@import url({url}/import);</style>\n\n"
+            f"A Markdown image: ![x]({url}/md-image)\n\n"
+            f"[a link]({url}/link) and [script](javascript:fetch('{url}/js'))\n\n"
+            f"```html\n</code></pre><svg onload=\"fetch('{url}/svg')\">\n```\n\n"
+            '["\\u2028<\\/script>", "\\ud800"] done.\n'
+        )
+        stream(qtbot, view, "r1", chunks(reply, 11))
+        qtbot.waitUntil(lambda: not view.rendering, timeout=30_000)
+        injected = "main script, main iframe, main style, main svg, main img:not([alt='x'])"
+        assert js_value(qtbot, view, f"document.querySelectorAll({injected!r}).length") == 0
+        # The Markdown image is the one element that names the canary: the page's policy
+        # refuses it, and says so.
+        qtbot.waitUntil(
+            lambda: f"{url}/md-image" in (js_value(qtbot, view, "window.refused") or []),
+            timeout=10_000,
+        )
+        hrefs = js_value(qtbot, view, "[...document.querySelectorAll('main a')].map(a => a.href)")
+        assert not any(h.startswith("javascript:") for h in hrefs), hrefs
+        assert js_value(qtbot, view, "document.title") == "Transcript"
+        # What the worker made of it is what rendering here makes (raw HTML escaped): compared
+        # as made, since the page's innerHTML spells quotes and void tags its own way.
+        assert render_remotely(chunks(reply, 11))[0] == render_markdown(reply)
+        text = js_value(qtbot, view, "document.querySelector('main').textContent")
+        assert f"<script>fetch('{url}/fetch')</script>" in text and "done." in text
+        qtbot.wait(500)  # time for any load the page might have started
+        assert canary.contacts == 0, canary.hits
+    finally:
+        canary.close()
+
+
+def js_value(qtbot, view, expression: str) -> Any:
+    view.flush()
+    results: list[Any] = []
+    view.run_js_for_test(f"JSON.stringify({expression})", results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    return json.loads(results[0]) if results[0] is not None else None
