@@ -56,6 +56,8 @@ import time; started = time.perf_counter()
 import asyncio, argparse, gc, json, sys
 gc.disable()  # as main.py does while the window is built (EaselApp.run turns it back on)
 sys.path.insert(0, ROOT)
+from easel.pyside_import_hook import answer_from_bytes
+answer_from_bytes()
 from sandbox.engine import start_network_wall
 from sandbox.scheme import register_scheme
 register_scheme()

@@ -51,6 +51,7 @@ def _headless(command: str, argv: list[str]) -> int:
         # The renderers get no key; `render --allow-model` finds its key in what was taken.
         taken = take_secret_environment([_option_value(argv, "--api-key-env")])
         _allow_root_chromium()
+        _quick_pyside_imports()
         from sandbox.exporters import RENDER_EXPORTERS
         from sandbox.render import render_main
 
@@ -169,6 +170,7 @@ def run_app(args: argparse.Namespace) -> int:
     # Before the web engine exists: its renderers inherit the environment, the keys must not.
     secret_environment = take_secret_environment([args.api_key_env or ""])
     _allow_root_chromium()
+    _quick_pyside_imports()
     _quiet_qt()
     from sandbox.engine import add_gpu_switches, start_network_wall
     from sandbox.scheme import register_scheme
@@ -219,6 +221,13 @@ def run_app(args: argparse.Namespace) -> int:
         except StoreError as error:  # no history can be opened (a read-only home)
             return cannot_start(str(error), interactive=args.screenshot is None)
         return loop.run_until_complete(easel.run())
+
+
+def _quick_pyside_imports() -> None:
+    """Before the first PySide6 import: its check of each later import reads bytes (~30 ms)."""
+    from easel.pyside_import_hook import answer_from_bytes
+
+    answer_from_bytes()
 
 
 def _quiet_qt() -> None:
