@@ -126,6 +126,14 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
         easel, task = await _start(qasync_loop, model_server)
         store = easel.store
         assert store.index_on_write is False  # the write at the end of a reply only queues it
+        shown_when_indexed = []
+        step = store.index_pending_step
+
+        def watched_step() -> bool:
+            shown_when_indexed.append(easel.transcript.shown)
+            return step()
+
+        store.index_pending_step = watched_step
         easel.chat.send("plan a walk")
         await _until(lambda: easel.chat.conversation_id is not None and not easel.chat.busy)
         [_user, answer] = store.messages(easel.chat.conversation_id)
@@ -137,6 +145,8 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
             )
         )
         assert store.read("SELECT COUNT(*) FROM search_pending") == [(0,)]
+        # Never while the page still waited for the reply's last update.
+        assert shown_when_indexed and all(shown_when_indexed)
         assert [h.message_id for h in store.search_hits("cobalt harbour")] == [answer.id]
         assert store.search_hits("nimbus") == []  # artifact markup is never indexed
         await _close_settled(easel, task)

@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Tokens an Anthropic model may think for when the user turns extended thinking on.
 THINKING_BUDGET = 8000
+# A reply is indexed for search this long after the page has shown all of it (and painted it).
+INDEX_AFTER_SHOWN_S = 0.25
 
 
 class EaselApp:
@@ -240,8 +242,15 @@ class EaselApp:
             self._background(self._index_once_shown())
 
     async def _index_once_shown(self) -> None:
-        while self.transcript.rendering:  # the Markdown worker's last answers, a frame's steps
-            await asyncio.sleep(0.02)
+        # Indexing a long reply takes the GUI thread ~15 ms a step: not while the page still
+        # waits for the reply's last update (the Markdown worker's last answers, a frame's
+        # steps, the page applying them), and not in the frames that paint it.
+        while True:
+            while not self.transcript.shown:
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(INDEX_AFTER_SHOWN_S)
+            if self.transcript.shown:
+                break
         await index_queued(lambda: self.store)
 
     def _background(self, work: Coroutine[object, object, object]) -> None:

@@ -329,6 +329,12 @@ class TranscriptView(QWebEngineView):
         """Whether text given to the view still waits to be rendered (a step per frame)."""
         return self._prose.worker_busy or any(self._messages[key].waits for key in self._active)
 
+    @property
+    def shown(self) -> bool:
+        """Whether the page has applied everything given to the view (nothing rendering,
+        queued, or sent and not yet applied)."""
+        return not self.rendering and not self._ops and not self._applying
+
     def flush(self) -> None:
         """Push pending updates now (text still waiting goes on over the next frames)."""
         self._throttle.trigger()
