@@ -37,7 +37,8 @@ def answer_from_bytes() -> bool:
 
 def _from_bytes(original: Callable[[ModuleType], bool]) -> Callable[[ModuleType], bool]:
     def uses_pyside(module: ModuleType) -> bool:
-        path = getattr(module, "__file__", None)
+        spec = getattr(module, "__spec__", None)  # its origin: the file it was loaded from
+        path = getattr(spec, "origin", None) if getattr(spec, "has_location", False) else None
         if not (isinstance(path, str) and path.endswith(".py")):
             return original(module)  # built in, compiled, or only bytecode: PySide6's own answer
         try:
