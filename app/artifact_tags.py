@@ -22,6 +22,7 @@ from app.artifact_markup import (
     FenceTracker,
     hold_start,
     is_partial_close,
+    next_tag_start,
     parse_attrs,
     partial_suffix,
     strip_markup_newlines,
@@ -108,7 +109,7 @@ class TagSteps(ParserCore):
         buf, i = self._buf, self._i
         j = i
         while True:
-            k = buf.find("<", j)
+            k = next_tag_start(buf, j)
             if k < 0:
                 self._tag_content(buf[i:])
                 self._i = len(buf)

@@ -83,3 +83,37 @@ def test_generated_replies_any_chunking(text, sizes):
 )
 def test_noise_any_chunking(text, sizes):
     check_invariant(text, sizes)
+
+
+def one_by_one(buf: str, j: int) -> int:
+    """The content scan as it was: every "<" visited."""
+    return buf.find("<", j)
+
+
+# Tag words in every case, cut anywhere, among the look-alikes: what the fast scan must not skip.
+NEAR_TOKENS = [
+    *TOKENS, "<ARTIFACT>", "</ARTIFACT >", "</antartifact\t>", "<Artifact-Edit id=q>", "<artif",
+    "</artifa", "<a href='x'>", "</a>", "<article>", "</antartifac", "<antArtifact", "< artifact>",
+]  # fmt: skip
+
+
+@FAST
+@given(
+    text=st.lists(st.sampled_from(NEAR_TOKENS), max_size=40).map("".join),
+    sizes=st.lists(st.integers(1, 30), min_size=1, max_size=6),
+)
+def test_the_fast_content_scan_decides_as_visiting_every_lt_did(text, sizes):
+    """next_tag_start skips the "<"s that cannot be our tags: the same segments as before."""
+    fast = chunked(text, sizes)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("app.artifact_tags.next_tag_start", one_by_one)
+        slow = chunked(text, sizes)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_the_fast_content_scan_reads_the_fixtures_as_before(path, monkeypatch):
+    text = path.read_bytes().decode("utf-8")
+    fast = [chunked(text, sizes) for sizes in ([1], [7, 3], [4096])]
+    monkeypatch.setattr("app.artifact_tags.next_tag_start", one_by_one)
+    assert fast == [chunked(text, sizes) for sizes in ([1], [7, 3], [4096])]
