@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.artifact_markup import LINE_CAP, FenceTracker
 from app.artifact_parser import ArtifactParser
 from app.artifact_segments import ArtifactClosed, ArtifactDelta, ArtifactOpened, merge_segments
 from app.artifacts import parse_reply
@@ -117,3 +118,65 @@ def test_the_fast_content_scan_reads_the_fixtures_as_before(path, monkeypatch):
     fast = [chunked(text, sizes) for sizes in ([1], [7, 3], [4096])]
     monkeypatch.setattr("app.artifact_tags.next_tag_start", one_by_one)
     assert fast == [chunked(text, sizes) for sizes in ([1], [7, 3], [4096])]
+
+
+class LineByLineFences:
+    """FenceTracker as it was: every line of the content looked at."""
+
+    def __init__(self) -> None:
+        self.fence = ""
+        self._line = ""
+
+    def feed(self, text: str) -> None:
+        start = 0
+        while True:
+            nl = text.find("\n", start)
+            if nl < 0:
+                if len(self._line) <= LINE_CAP:
+                    self._line += text[start : start + LINE_CAP + 1]
+                return
+            line, self._line = self._line + text[start : start + min(nl - start, LINE_CAP + 1)], ""
+            FenceTracker._end_line(self, line.rstrip("\r"))  # type: ignore[arg-type]
+            start = nl + 1
+
+
+@FAST
+@given(
+    text=st.lists(
+        st.sampled_from(["```", "~~~", "````", "```js", "~~~~ x", "`", "~", " ", "\t", "\n",
+                         "\r\n", "\r", "x", "<p>", "  ```", "a```", "\n~~~\n", "\n```\n",
+                         "\n\t~~~~\n", "\n ```py\n", "x\n"]),
+        max_size=60,
+    ).map("".join),
+    sizes=st.lists(st.integers(1, 80), min_size=1, max_size=6),
+)  # fmt: skip
+def test_fences_in_content_are_followed_as_line_by_line(text, sizes):
+    """FenceTracker looks only at lines with a fence mark: the same state after every piece."""
+    fast, slow = FenceTracker(), LineByLineFences()
+    i = n = 0
+    while i < len(text):
+        piece = text[i : i + sizes[n % len(sizes)]]
+        fast.feed(piece)
+        slow.feed(piece)
+        assert (fast.fence, fast._line) == (slow.fence, slow._line)
+        i, n = i + len(piece), n + 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a\n~~~\nb\n", "a\n```\nb\n~~~\nc\n```\n", "a\n  ~~~~ md\nb\n~~~\n", "a\nx```\n```y\n"],
+)
+def test_fence_lines_inside_one_piece_open_and_close(text):
+    fast, slow = FenceTracker(), LineByLineFences()
+    fast.feed(text)
+    slow.feed(text)
+    assert fast.fence == slow.fence
+
+
+def test_a_fence_line_longer_than_the_cap_is_content():
+    long_line = "```" + "x" * (LINE_CAP + 5) + "\n"
+    for text in (long_line, "a\n" + long_line + "b\n", "a\n" + " " * (LINE_CAP + 2) + "```\nb\n"):
+        fast, slow = FenceTracker(), LineByLineFences()
+        fast.feed(text)
+        slow.feed(text)
+        assert fast.fence == slow.fence == ""
