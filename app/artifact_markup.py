@@ -43,7 +43,6 @@ _FENCE_START_RE = re.compile(r"[ \t]*[`~]")
 FENCE_LINE_RE = re.compile(r"[ \t]*(`{3,}|~{3,})([^\n]*)\n")
 FENCE_PARTIAL_RE = re.compile(r"[ \t]*(?:`{0,2}|~{0,2}|`{3,}[^`\n]*|~{3,}[^\n]*)\Z")
 FENCE_ANY_RE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
-_MARKS = ("```", "~~~")  # a FENCE_ANY_RE line has one right after its indentation
 FENCEY_RE = re.compile(r"[ \t]*(?:[`~]|\Z)")
 DIRECTIVEY_RE = re.compile(r"[ \t]*(?:[`~:]|\Z)")
 # The newline before the next line that _fencey (resp. _directivey) may call markup: a line
@@ -92,18 +91,17 @@ class FenceTracker:
         last = text.rfind("\n")
         # The whole lines in between: only one that starts like a fence can change anything
         # (a 2.6 MB page's 40,000 lines took 45 ms one by one, most of reading it).
-        marks = [text.find(mark, nl + 1, last) for mark in _MARKS]
-        while True:
-            at = min((m for m in marks if m >= 0), default=-1)
-            if at < 0:
-                break
+        ticks, tildes = text.find("```", nl + 1, last), text.find("~~~", nl + 1, last)
+        while ticks >= 0 or tildes >= 0:
+            at = ticks if tildes < 0 or 0 <= ticks < tildes else tildes
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at)  # the line's end: its other marks are not looked at
-            if not text[start:at].strip(" \t"):  # only indentation before it: maybe a fence
+            if start == at or not text[start:at].strip(" \t"):  # only indentation before it
                 self._end_line(text[start : min(end, start + LINE_CAP + 1)].rstrip("\r"))
-            for n, mark in enumerate(_MARKS):  # each kind's next, past this line (-1: no more)
-                if 0 <= marks[n] <= end:
-                    marks[n] = text.find(mark, end, last)
+            if 0 <= ticks <= end:
+                ticks = text.find("```", end, last)
+            if 0 <= tildes <= end:
+                tildes = text.find("~~~", end, last)
         self._line = text[last + 1 : last + 1 + LINE_CAP + 1]
 
     def _end_line(self, line: str) -> None:
