@@ -227,10 +227,6 @@ class RemoteSegment:
             self.parts = []  # kept only to render it here should the worker fail it
         return stable, tail
 
-    def code_block(self, index: int) -> str | None:
-        """The source of the code block with this index, as far as the worker has rendered."""
-        return self._code.get(index, self._tail_code.get(index))
-
     def code_blocks(self) -> tuple[dict[int, str], dict[int, str]]:
         """The code blocks' sources by index, as far as the worker has rendered: those final,
         and those of the tail (as app.markdown.IncrementalMarkdown.code_blocks)."""
