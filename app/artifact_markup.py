@@ -220,7 +220,7 @@ def next_tag_start(buf: str, j: int) -> int:
 
 def is_partial_close(buf: str, k: int) -> bool:
     """Whether buf[k:] may still grow into </artifact> or </antArtifact>."""
-    if len(buf) - k > 24:
+    if len(buf) - k > PARTIAL_TAG_ZONE:
         return False  # before slicing: a copy of the rest for every "<" was quadratic
     rest = buf[k:].lower()
     core = rest.rstrip(" \t\r\n")
