@@ -59,3 +59,68 @@ def test_a_hostile_artifact_in_the_window_reaches_nothing(
     target = f"127.0.0.1:{canary.port}"
     assert any(line.startswith(f"blocked: WebRTC stun:{target}") for line in lines), lines
     assert f"blocked: WebTransport https://{target}/wt" in lines
+
+
+# Markup that only looks like ours, in every case, the kind the content scan now jumps over or
+# stops at: none of it may end the artifact, and the page must still run whole, behind the wall.
+LOOK_ALIKES = (
+    "<!-- <Artifact-x> </artifact_> <antartifactz </ARTIFACTS> <ARTIFACT-EDITOR> -->\n"
+    '<pre hidden>\n```html\n<artifact identifier="quoted" type="text/html">\n```\n</pre>\n'
+    "<p hidden>&lt;/artifact&gt; written as text</p>\n"
+)
+
+
+def test_a_hostile_page_full_of_tag_look_alikes_stays_one_artifact_and_reaches_nothing(
+    qasync_loop, run_async, model_server, network_gate
+):
+    canary = Canary()
+    wall = (HOSTILE / "wall.html").read_text(encoding="utf-8").replace("__PORT__", str(canary.port))
+    page = wall.replace("<body>", "<body>\n" + LOOK_ALIKES * 40, 1)
+    reply = (
+        "Here is the page:\n"
+        f'<ARTIFACT identifier="wall" type="text/html" title="Wall">\n{page}\n</Artifact >\n'
+        f'After it, as text: <img src="http://127.0.0.1:{canary.port}/after">\n'
+    )
+    model_server.enqueue(openai_text_reply(reply, chunk_chars=7))  # tags cut anywhere
+    model_server.enqueue(openai_text_reply("Noted.", chunk_chars=7))
+
+    def chats() -> list:
+        return [r for r in model_server.requests if r.method == "POST"]
+
+    async def scenario() -> tuple[list[str], str, object]:
+        keys = await KeyStore.open_default()
+        easel = EaselApp(_args(model_server), qasync_loop, keys, network_gate)
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        await _type_and_send(easel, "make a page")
+        await _until(lambda: easel.panel.tab("wall") is not None)
+        tab = easel.panel.tab("wall")
+        await _until(lambda: tab.view.title() == "done", timeout=60)
+        target = f"127.0.0.1:{canary.port}"
+
+        def lines() -> list[str]:
+            return [tab.console.item(i).text() for i in range(tab.console.count())]
+
+        await _until(lambda: any(line.startswith(f"blocked: {target}") for line in lines()))
+        await _until(lambda: not easel.chat.busy)
+        versions = easel.store.artifact_versions(easel.chat.conversation_id)
+        await _type_and_send(easel, "thanks")  # the next request sends the reply compacted
+        await _until(lambda: len(chats()) == 2 and not easel.chat.busy)
+        await asyncio.sleep(2)
+        seen = lines()
+        await _close(easel, task)
+        return seen, page, versions
+
+    try:
+        lines, page, versions = run_async(scenario())
+        assert canary.contacts == 0, (canary.tcp_contacts, canary.udp_contacts, canary.hits)
+    finally:
+        canary.close()
+    assert [(v.identifier, v.complete) for v in versions] == [("wall", True)]
+    assert versions[0].content == page  # every look-alike stayed content
+    target = f"127.0.0.1:{canary.port}"
+    assert any(line.startswith(f"blocked: WebRTC stun:{target}") for line in lines), lines
+    [_system, *turns] = chats()[1].json()["messages"]
+    earlier_reply = turns[1]["content"]
+    assert "[content omitted: its current version is in the system prompt]" in earlier_reply
+    assert "Artifact-x" not in earlier_reply and f"{target}/after" in earlier_reply
