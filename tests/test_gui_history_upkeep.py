@@ -130,7 +130,10 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
         step = store.index_pending_step
 
         def watched_step() -> bool:
-            shown_when_indexed.append(easel.transcript.shown)
+            # Only steps with something to index: the start-up upkeep also calls it, to drain
+            # what a migration left, whatever the page is doing then.
+            if store.read("SELECT COUNT(*) FROM search_pending") != [(0,)]:
+                shown_when_indexed.append(easel.transcript.shown)
             return step()
 
         store.index_pending_step = watched_step
