@@ -9,8 +9,8 @@ stands in for it, so a path always exists while the conversation has messages.
 
 Switching to a sibling descends from it through the most recently visited child each time
 (`messages.visited`, a counter stamped on every message of the path each time a path becomes
-current), so
-the user lands on the leaf they last saw in that branch. Parents always have smaller ids than
+current; a message added at the end of the current path takes the next one alone), so the user
+lands on the leaf they last saw in that branch. Parents always have smaller ids than
 their children (a parent exists before its child is written); the walks rely on it to end even
 in a damaged file.
 
@@ -155,7 +155,13 @@ def on_path(db: sqlite3.Connection, conversation_id: int, ids: set[int]) -> set[
 
 
 def set_leaf(db: sqlite3.Connection, conversation_id: int, leaf: int | None) -> None:
-    """Make `leaf` the end of the current path and stamp the path as just visited."""
+    """Make `leaf` the end of the current path and stamp the path as just visited.
+
+    A message added under the current leaf, when that leaf holds the newest stamp, takes the next
+    stamp alone: the path above it is stamped already, each message of it above its siblings,
+    and stamping all of it again cost every reply in a 2,000-message conversation ~10 ms.
+    """
+    extends = leaf is not None and _extends_current_path(db, conversation_id, leaf)
     db.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (leaf, conversation_id))
     if leaf is not None:
         # A counter, not the clock: two switches in the same instant must still be ordered.
@@ -163,8 +169,20 @@ def set_leaf(db: sqlite3.Connection, conversation_id: int, leaf: int | None) -> 
             "SELECT COALESCE(MAX(visited), 0) + 1 FROM messages WHERE conversation_id = ?",
             (conversation_id,),
         ).fetchone()
-        ids = _ancestry(db, leaf)
+        ids = [leaf] if extends else _ancestry(db, leaf)
         db.executemany("UPDATE messages SET visited = ? WHERE id = ?", [(stamp, i) for i in ids])
+
+
+def _extends_current_path(db: sqlite3.Connection, conversation_id: int, leaf: int) -> bool:
+    """Whether `leaf`'s parent is the conversation's current leaf and holds the newest stamp."""
+    row = db.execute(
+        "SELECT p.visited > 0 AND p.visited = (SELECT MAX(visited) FROM messages"
+        " WHERE conversation_id = c.id) FROM conversations c"
+        " JOIN messages m ON m.id = ? AND m.parent_id = c.current_leaf_id"
+        " JOIN messages p ON p.id = m.parent_id AND p.conversation_id = c.id WHERE c.id = ?",
+        (leaf, conversation_id),
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def delete_one(db: sqlite3.Connection, message_id: int) -> None:
