@@ -19,6 +19,14 @@ from app.i18n import translate
 
 # A reply makes at most this many artifact versions; markup after them stays text.
 MAX_ARTIFACTS_PER_REPLY = 200
+# The marks the extractor must see before anything becomes markup: a tag (an artifact, an edit,
+# <think>), a directive, a fence. Migration m008's search trigger tests the same four.
+MARKUP_MARKS = ("<", ":::", "```", "~~~")
+
+
+def may_hold_markup(text: str) -> bool:
+    """Whether `text` has a mark the extractor needs; a text without one is all prose."""
+    return any(mark in text for mark in MARKUP_MARKS)
 
 
 def parse_reply(text: str, max_artifacts: int | None = MAX_ARTIFACTS_PER_REPLY) -> list[Segment]:

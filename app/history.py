@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from app.artifact_segments import ArtifactClosed, ArtifactOpened, EditClosed, EditOpened, Prose
-from app.artifacts import parse_reply
+from app.artifacts import may_hold_markup, parse_reply
 from app.attachment_store import attachments_of_conversation
 from app.providers import Message, ToolOutcome, ToolUse
 from app.store import ArtifactVersion, Store, StoredMessage
@@ -25,10 +25,11 @@ from app.tools.records import ToolCallRecord, calls_of_conversation
 
 # Earlier replies compacted before, by (length, hash) of their text: every request compacts every
 # earlier reply again, and reading a reply costs ~0.1 ms per KB (100 ms a request for 1,000
-# replies of 2 KB; 76 ms for one 5 MB page). Small texts are cheaper to read than to remember.
+# replies of 2 KB; 76 ms for one 5 MB page), and ~25 us for even a short one with a code block
+# (25 ms a request for a conversation of 2,000 messages). A reply with no mark is not read.
 _COMPACTED: OrderedDict[tuple[int, int], str] = OrderedDict()
 COMPACTED_CHARS = 32 * 1024 * 1024  # at most this much compacted text is kept (LRU)
-COMPACT_MEMO_CHARS = 512
+ENTRY_CHARS = 128  # what an entry costs besides its text, counted as characters
 _kept_chars = 0
 
 UNFINISHED_RESULT = "This call did not finish (it was stopped or Easel closed); no result."
@@ -70,7 +71,8 @@ def build_messages(
         message = _as_message(stored)
         if message is None:
             continue
-        message = replace(message, attachments=files.get(stored.id, ()))
+        if stored.id in files:
+            message = replace(message, attachments=files[stored.id])
         if turns and turns[-1].role == message.role:
             # Two user turns in a row (a failed reply was dropped): APIs want them merged.
             turns[-1] = Message(
@@ -141,8 +143,8 @@ def _outcome(call: ToolCallRecord) -> ToolOutcome:
 
 def compact_reply(text: str) -> str:
     """The reply with every artifact body replaced by a reference to its current version."""
-    if len(text) < COMPACT_MEMO_CHARS:
-        return _compacted(text)
+    if not may_hold_markup(text):
+        return text  # all prose: what the extractor would give back
     key = (len(text), hash(text))
     found = _COMPACTED.get(key)
     if found is not None:
@@ -150,11 +152,11 @@ def compact_reply(text: str) -> str:
         return found
     global _kept_chars
     found = _compacted(text)
-    if len(found) <= COMPACTED_CHARS:
+    if len(found) + ENTRY_CHARS <= COMPACTED_CHARS:
         _COMPACTED[key] = found
-        _kept_chars += len(found)
+        _kept_chars += len(found) + ENTRY_CHARS
         while _kept_chars > COMPACTED_CHARS:
-            _kept_chars -= len(_COMPACTED.popitem(last=False)[1])
+            _kept_chars -= len(_COMPACTED.popitem(last=False)[1]) + ENTRY_CHARS
     return found
 
 

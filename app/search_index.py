@@ -14,19 +14,16 @@ from __future__ import annotations
 import sqlite3
 
 from app.artifact_segments import ArtifactOpened, Prose
-from app.artifacts import parse_reply
+from app.artifacts import may_hold_markup, parse_reply
 from app.migrations import INDEXED_CHARS, PROSE_END
 
-# The marks the extractor needs to see before anything becomes markup (see the trigger in
-# migrations.create_prose_index, which tests the same four).
-_MARKS = ("<", ":::", "```", "~~~")
 # Messages indexed per transaction: a queue left by a migration goes in short steps.
 _BATCH = 500
 
 
 def prose(role: str, text: str) -> str:
     """The searchable text of one message: artifact titles in place of artifacts."""
-    if role != "assistant" or not any(mark in text for mark in _MARKS):
+    if role != "assistant" or not may_hold_markup(text):
         return text
     parts: list[str] = []
     for segment in parse_reply(text):
