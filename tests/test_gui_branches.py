@@ -186,3 +186,43 @@ def test_regenerate_keeps_the_old_reply_and_cancel_leaves_an_edit(run, model_ser
         await close_window(easel, task)
 
     run(scenario())
+
+
+def test_a_turn_at_the_end_of_a_long_conversation_decorates_its_own_messages(run, model_server):
+    """The turn's question gets Edit and its reply Regenerate; the older messages still waiting
+    to be shown are not pulled onto the page for it, and get theirs when they are shown."""
+    model_server.enqueue(openai_text_reply("A short answer."))
+
+    async def scenario():
+        easel, task = await start_window(model_server)
+        store = easel.store
+        conversation = store.create_conversation("Long")
+        for n in range(400):
+            store.add_message(conversation.id, "user" if n % 2 == 0 else "assistant", f"m {n}")
+        first = store.messages(conversation.id)[0]
+        easel.chat.open(conversation.id)
+        pulled: list[str] = []
+        shown_through = easel.chat.loader.show_through
+        easel.chat.loader.show_through = lambda key: pulled.append(key) or shown_through(key)
+        await send_and_wait(easel, "One more question")
+        question, reply = store.messages(conversation.id)[-2:]
+        await _until_text(easel, "A short answer.")
+        easel.transcript.flush()
+        buttons = await _js(
+            easel.transcript,
+            f"[...document.querySelectorAll('[data-key=m{question.id}] button[data-action], "
+            f"[data-key=m{reply.id}] button[data-action]')].map(b => b.dataset.action).join(' ')",
+        )
+        assert buttons == "copy edit copy regenerate"
+        assert pulled == []  # the turn did not wait for 400 messages to be shown
+        easel.chat.reveal(first.id)
+        easel.transcript.flush()
+        await _until(lambda: easel.transcript.has_message(f"m{first.id}"))
+        edit = await _js(
+            easel.transcript,
+            f"!!document.querySelector('[data-key=m{first.id}] [data-action=edit]')",
+        )
+        assert edit
+        await close_window(easel, task)
+
+    run(scenario())

@@ -31,7 +31,7 @@ from app.session_events import (
     TurnStarted,
     UsageUpdate,
 )
-from app.store import ArtifactVersion
+from app.store import ArtifactVersion, StoredMessage
 from app.token_estimate import estimate_tokens
 from widgets.message_keys import message_key
 
@@ -53,6 +53,7 @@ class TurnView:
     def __init__(self, chat: ChatController) -> None:
         self._chat = chat
         self.reply_key = ""
+        self.user_message: StoredMessage | None = None  # the turn's own, when it added one
         self.reply_open = False  # the reply on screen started and has not ended yet
         self.started = 0.0
         self.chars = 0.0  # estimated tokens so far (app.token_estimate)
@@ -114,6 +115,7 @@ class TurnView:
         self._chat.transcript.set_empty_state("")
         # A newer turn: the replies above are no longer the last, so Retry is gone from them.
         self._chat.transcript.remove_actions("retry")
+        self.user_message = event.user
         if event.user is not None:
             key = message_key(event.user.id)
             self._chat.transcript.add_message(key, "user")
@@ -189,8 +191,8 @@ class TurnView:
         # The provider's own count, when it came with the reply, replaces the estimate.
         self.output_tokens = event.message.output_tokens or self.output_tokens
         self._chat.show_outcome(key, event.message, last=True)
-        self._chat.loader.show_all()  # the older messages of a long conversation, to decorate them
-        self._chat.branches.decorate(self._chat.conversation_id)
+        shown = [m for m in (self.user_message, event.message) if m is not None]
+        self._chat.branches.decorate_turn(shown)
         self._chat.transcript.scroll_to_bottom()
         self.update_status(final=True)
 

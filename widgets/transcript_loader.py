@@ -11,8 +11,8 @@ arrive; the page keeps the reader's place as they are added above. They are read
 needed, `PAGE_MESSAGES` at a time, from a function the caller gives (app/path_pages.py reads a
 conversation's path that way).
 Scrolling up reaches the first message once they are all in (a second or two for 2,000);
-`show_all()` finishes at once for whoever needs every message on the page now (a finished turn
-decorating the path), `show_through(key)` as far as one message (revealing a search hit).
+`show_through(key)` shows them at once as far as one message (revealing a search hit), or all
+of them for a key not among them.
 
 This module decides how the messages are rendered, never which: the caller hands over the
 messages, a function giving older ones, and functions that show one and name its key.
@@ -121,10 +121,6 @@ class TranscriptLoader(QObject):
     def _may_go_on(self, generation: int) -> None:
         if shiboken6.isValid(self) and generation == self._generation:
             self._next_or_finish()
-
-    def show_all(self) -> None:
-        """Show every message still waiting, now."""
-        self.show_through("")
 
     def show_through(self, key: str) -> None:
         """Show older messages now, as far as the one with this key and a screenful before it
