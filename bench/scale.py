@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scale.py [--conversations 10000] [--messages 20] [--long 2000]
                                     [--tabs 50] [--rounds 3] [--quick]
-                                    [--only startup|open|search|tabs]
+                                    [--only startup|open|search|tabs|turn]
 
 - startup_ratio_10k: the main window ready (bench/startup.py's definition) with EASEL_HOME
   holding `--conversations` × `--messages` stored conversations (some with artifacts, some in
@@ -11,6 +11,12 @@
   (the transcript shows the last message, scrolled to the end), in one window, alternated;
   medians of `--rounds` (at least 3) each. Timed from the call that opens it to the moment the
   page has applied the update that shows it, noted on the page itself (bench/scale_window.py).
+- turn_2000_stall_ratio: the event loop's longest stall during a turn (a question sent and
+  answered by the loopback model server) at the end of the `--long`-message conversation ÷ at
+  the end of the 10-message one, medians of `--rounds` (at least 3) each, alternated in one
+  window; the milliseconds are printed and given as turn_2000_stall_ms. Everything a turn reads
+  of the history (the request, the tree, the branch switchers) grows with it; the stall should
+  not.
 - search_ms_10k: median milliseconds of the store's full-text search over that history.
 - artifact_tabs_leak_mb: PSS of the whole process tree (QtWebEngine's processes included) after
   showing `--tabs` artifact tabs one by one and closing them, minus before.
@@ -42,9 +48,14 @@ from bench.scale_history import (  # noqa: E402
     add_conversation,
     build_history,
 )
+from tests.model_server import ModelServer, openai_text_reply  # noqa: E402
 
 WINDOW = ROOT / "bench" / "scale_window.py"
-PARTS = ("startup", "open", "search", "tabs")
+PARTS = ("startup", "open", "search", "tabs", "turn")
+TURN_REPLY = (
+    "Here is the next step of the plan:\n\n- walk to the river\n- lunch at the market\n\n"
+    "```python\nprint('have a good trip')\n```\n"
+)
 QUERIES = ("eastern temples", "counter", "学习计划", "parses log", "Gion", "数学")
 
 
@@ -107,7 +118,7 @@ def main() -> None:
         start = time.perf_counter()
         build_history(full, args.conversations, args.messages)
         print(f"built {args.conversations:,} conversations in {time.perf_counter() - start:.1f} s")
-    if "open" in parts:
+    if parts & {"open", "turn"}:
         small = add_conversation(opening, "Ten messages", 10)
         long = add_conversation(opening, f"{args.long} messages", args.long)
     if "tabs" in parts:
@@ -137,6 +148,20 @@ def main() -> None:
             f"{statistics.median(opened['big_frame']) * 1000:.1f} ms)"
         )
         result["open_2000_ratio"] = round(open_long / open_small, 2)
+
+    if "turn" in parts:
+        rounds = 1 if args.quick else max(3, args.rounds)
+        with ModelServer() as server:
+            for _ in range(2 * rounds):
+                server.enqueue(openai_text_reply(TURN_REPLY, chunk_chars=8))
+            stalls = window(opening, "turn", str(small), str(long), str(rounds), server.openai_base)
+        small_ms, long_ms = statistics.median(stalls["small"]), statistics.median(stalls["big"])
+        print(
+            f"longest loop stall of a turn: 10 messages {small_ms:.0f} ms, "
+            f"{args.long:,} messages {long_ms:.0f} ms"
+        )
+        result["turn_2000_stall_ratio"] = round(long_ms / max(small_ms, 1.0), 2)
+        result["turn_2000_stall_ms"] = round(long_ms, 1)
 
     if "search" in parts:
         search = search_ms(full, max(3, args.rounds))

@@ -3,6 +3,7 @@
     python bench/scale_window.py startup                 seconds to a ready window
     python bench/scale_window.py open SMALL BIG ROUNDS   seconds to open each conversation
     python bench/scale_window.py tabs CONVERSATION TABS  memory before and after the tabs
+    python bench/scale_window.py turn SMALL BIG ROUNDS URL  loop stalls of a turn in each
 
 Started like `main.py` (scheme, network wall, GPU switches, the QApplication, the transcript page
 loading while the app is imported) and offscreen.
@@ -14,7 +15,10 @@ the page has applied the update that got it there (noted in the page by a Mutati
 the page's clock, read afterwards: not a polling round trip later). Paint follows at the page's
 next frame; when that frame starts is reported too ("*_frame"), but the ratio leaves it out: it
 waits for the frame clock, up to a frame for either conversation alike. Memory is the PSS of
-the process and all its children (QtWebEngine's browser, GPU and renderer processes).
+the process and all its children (QtWebEngine's browser, GPU and renderer processes). A turn is
+one question sent at the end of a conversation and answered by the loopback model server at URL
+(in the parent process); its figure is the event loop's longest stall from Send until the
+turn's work is over (the reply shown, decorated and indexed), sampled by a 2 ms timer.
 """
 
 from __future__ import annotations
@@ -183,6 +187,22 @@ async def tab_memory(easel: EaselApp, conversation_id: int, tabs: int) -> dict[s
     return {"start_kb": start, "end_kb": end}
 
 
+async def turn_stall_ms(easel: EaselApp, conversation_id: int) -> float:
+    """The longest event-loop stall (ms) of one turn at the end of the conversation."""
+    from bench.loop_lag import LagProbe
+
+    easel.chat.open(conversation_id)
+    await settle(easel)
+    probe = LagProbe(memory=False)
+    probe.start()
+    easel.chat.send("One more question about the plan?")
+    await until(lambda: easel.chat.task is not None and easel.chat.task.done())
+    await settle(easel)
+    await asyncio.sleep(1.0)  # the reply is indexed for search a moment after it is shown
+    probe.stop()
+    return max(probe.lags)
+
+
 WINDOW_ARGS = argparse.Namespace(
     provider=None, base_url="http://127.0.0.1:9/v1", model="m", api_key_env=None, kind=None,
     screenshot=None, theme=None,
@@ -193,7 +213,10 @@ async def main(args: argparse.Namespace, early: EarlyStart) -> dict[str, Any]:
     from widgets.app import EaselApp
 
     loop = asyncio.get_running_loop()
-    easel = EaselApp(WINDOW_ARGS, loop, KeyStore.found_later(), GATE, early)
+    options = WINDOW_ARGS
+    if args.mode == "turn":
+        options = argparse.Namespace(**{**vars(WINDOW_ARGS), "base_url": args.url})
+    easel = EaselApp(options, loop, KeyStore.found_later(), GATE, early)
     task = asyncio.ensure_future(easel.run())
     await until(lambda: easel.transcript_ready)
     result: dict[str, Any] = {"seconds": time.perf_counter() - STARTED}
@@ -213,6 +236,13 @@ async def main(args: argparse.Namespace, early: EarlyStart) -> dict[str, Any]:
         result = dict(times)
     elif args.mode == "tabs":
         result = await tab_memory(easel, args.conversation, args.tabs)
+    elif args.mode == "turn":
+        await asyncio.wait_for(easel.warmed_up.wait(), 60)  # as a user's window is by then
+        stalls: dict[str, list[float]] = {"small": [], "big": []}
+        for _ in range(args.rounds):
+            for conversation, name in ((args.small, "small"), (args.big, "big")):
+                stalls[name].append(await turn_stall_ms(easel, conversation))
+        result = dict(stalls)
     easel.window.close()
     await task
     return result
@@ -229,6 +259,11 @@ def parse() -> argparse.Namespace:
     tabs = modes.add_parser("tabs")
     tabs.add_argument("conversation", type=int)
     tabs.add_argument("tabs", type=int)
+    turn = modes.add_parser("turn")
+    turn.add_argument("small", type=int)
+    turn.add_argument("big", type=int)
+    turn.add_argument("rounds", type=int)
+    turn.add_argument("url")
     return parser.parse_args()
 
 

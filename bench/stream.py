@@ -40,6 +40,7 @@ os.environ["EASEL_HOME"] = tempfile.mkdtemp(prefix="easel-bench-")
 
 import httpx  # noqa: E402
 
+from bench.loop_lag import LagProbe, percentile  # noqa: E402
 from bench.process_tree import (  # noqa: E402
     cpu_ms,
     descendants,
@@ -140,42 +141,6 @@ class RemoteServer:
         self.process.stdin.close()
         self.process.wait(10)
         self.process.stdout.close()
-
-
-class LagProbe:
-    """How late a timer firing every `interval_ms` runs: the event loop's stalls, sampled."""
-
-    def __init__(self, interval_ms: int = 2) -> None:
-        from PySide6.QtCore import Qt, QTimer
-
-        self.interval = interval_ms / 1000
-        self.lags: list[float] = []  # milliseconds late, one per tick
-        self.peak_kb = 0
-        self._last = 0.0
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-        self.peak_kb = max(self.peak_kb, rss_tree_kb())
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.lags.append(max(0.0, (now - self._last - self.interval) * 1000))
-        self._last = now
-        if len(self.lags) % 100 == 0:
-            self.peak_kb = max(self.peak_kb, rss_tree_kb())
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def busy_core() -> subprocess.Popen:
