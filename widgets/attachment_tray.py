@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from app.attachment_model import Attachment, AttachmentError
 from app.attachments import MAX_FILES, attachment_from_bytes, read_attachment
 from app.i18n import translate
-from app.vision import supports_vision
 
 
 class AttachmentChip(QFrame):
@@ -235,7 +234,7 @@ class AttachmentTray(QWidget):
         if self._waiting and self.busy():
             notes.append(translate("AttachmentTray", "Sending as soon as the files are read…"))
         images = [a.name for a in self.attachments() if a.kind == "image"]
-        if images and self._model and not supports_vision(self._model):
+        if images and self._model and not _supports_vision(self._model):
             note = translate(
                 "AttachmentTray",
                 "%1 cannot see images: it will be told that %2 was attached, but will not see it.",
@@ -302,3 +301,9 @@ def _png(image: QImage) -> bytes:
     image.save(buffer, "PNG")
     buffer.close()
     return bytes(array.data())
+
+
+def _supports_vision(model: str) -> bool:
+    from app.vision import supports_vision  # with the providers: not needed by the first frame
+
+    return supports_vision(model)

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Signal
 
 from app.artifact_content import slugify
 from app.artifacts import extract_artifacts
-from app.events import ProviderError
 from app.i18n import translate
 from app.path_pages import PathMessage, PathPages
 from app.retry_policy import RetryRefused, retry_refusal
@@ -268,6 +267,8 @@ class ChatController(QObject):
         self.busyChanged.emit(True)
 
     async def _turn(self, run: Callable[[ChatSession], Awaitable[object]]) -> None:
+        from app.events import ProviderError  # with the providers, after the first frame
+
         try:
             if self.conversation_id is None:
                 self.conversation_id = self.store.create_conversation().id

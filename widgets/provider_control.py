@@ -3,6 +3,9 @@
 EaselApp builds one; the providers dialog, the session factory and artifacts' model calls use
 it. It owns no widget: what the window shows of it is widgets/provider_status.py, told by the
 `profileChanged` and `modelsChanged` signals.
+
+The provider modules (app.connection, app.providers, app.events: ~16 ms to import) load with the
+first connection or model list, after the first frame (widgets/warm_up.py warms them).
 """
 
 from __future__ import annotations
@@ -16,13 +19,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from app.config import ConfigError, ProviderProfile, Settings, save_settings
-from app.connection import new_http_client, provider_for, provider_with_key
-from app.events import ProviderError
 from app.i18n import translate
 from app.key_marks import mark_keyed
 from app.presets import PRESETS, profile_from_preset
 from app.provider_options import profile_from_options
-from app.providers import Provider
 from app.secrets import (
     KeyringUnavailable,
     KeyStore,
@@ -33,6 +33,8 @@ from app.secrets import (
 
 if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import (made after the first frame)
     import httpx
+
+    from app.providers import Provider
 
 
 def initial_profile(settings: Settings, args: argparse.Namespace) -> ProviderProfile | None:
@@ -71,6 +73,8 @@ class ProviderControl(QObject):
     def client(self) -> httpx.AsyncClient:
         """The shared HTTP client, made the first time something needs it."""
         if self._client is None:
+            from app.connection import new_http_client
+
             self._client = new_http_client(read_timeout=self.settings.read_timeout)
         return self._client
 
@@ -78,6 +82,8 @@ class ProviderControl(QObject):
         """Make the shared client on a worker thread, unless something made it already."""
         if self._client is not None:
             return
+        from app.connection import new_http_client
+
         # Its SSL context would block the GUI thread ~100 ms.
         client = await asyncio.to_thread(new_http_client, read_timeout=self.settings.read_timeout)
         if self._client is None:
@@ -90,6 +96,9 @@ class ProviderControl(QObject):
         """The shared client, or one that trusts the profile's own CA bundle."""
         if not profile.ca_bundle:
             return self.client
+        from app.connection import new_http_client
+        from app.events import ProviderError
+
         if profile.ca_bundle not in self._clients:
             try:
                 self._clients[profile.ca_bundle] = new_http_client(
@@ -110,6 +119,9 @@ class ProviderControl(QObject):
 
     async def connect(self) -> tuple[Provider, ProviderProfile]:
         """The active profile's provider, with its key; ProviderError when none is set up."""
+        from app.connection import provider_for
+        from app.events import ProviderError
+
         if self.profile is None:
             raise ProviderError(
                 translate(
@@ -158,6 +170,9 @@ class ProviderControl(QObject):
         self, profile: ProviderProfile, key: str | None
     ) -> tuple[bool, str, list[str]]:
         """Try a profile: list its models. (ok, one sentence, models)."""
+        from app.connection import provider_with_key
+        from app.events import ProviderError
+
         api_key = key or await find_api_key(profile, self.keys)
         profile, _missing = await with_header_values(profile, self.keys)
         try:

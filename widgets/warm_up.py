@@ -29,6 +29,10 @@ DEFERRED_MODULES = (
     "widgets.settings_dialogs",
     "widgets.tools_dialog",
     "app.pdf_text",  # pypdf, for a PDF attached (app/attachments.py)
+    "app.events",  # the providers and their events: the first connection, model list or
+    "app.providers",  # turn (widgets/provider_control.py), ~16 ms of start-up
+    "app.connection",
+    "app.vision",  # an image attached for a model that may not see it
     "httpx",  # the HTTP client's, made after the first frame (app/connection.py)
     "segno",  # a published page's QR code (app/publish.py)
 )
