@@ -37,6 +37,13 @@ if TYPE_CHECKING:  # annotations only; httpx costs ~0.2 s to import (made after 
     from app.providers import Provider
 
 
+def _new_http_client(ca_bundle: str | None = None, *, read_timeout: float) -> httpx.AsyncClient:
+    """app.connection's new_http_client, its modules imported on the caller's thread."""
+    from app.connection import new_http_client
+
+    return new_http_client(ca_bundle, read_timeout=read_timeout)
+
+
 def initial_profile(settings: Settings, args: argparse.Namespace) -> ProviderProfile | None:
     """The profile the command line or the settings name; a bad one given on the line is said."""
     given = any((args.provider, args.base_url, args.model, args.api_key_env, args.kind))
@@ -73,19 +80,15 @@ class ProviderControl(QObject):
     def client(self) -> httpx.AsyncClient:
         """The shared HTTP client, made the first time something needs it."""
         if self._client is None:
-            from app.connection import new_http_client
-
-            self._client = new_http_client(read_timeout=self.settings.read_timeout)
+            self._client = _new_http_client(read_timeout=self.settings.read_timeout)
         return self._client
 
     async def make_client_off_thread(self) -> None:
         """Make the shared client on a worker thread, unless something made it already."""
         if self._client is not None:
             return
-        from app.connection import new_http_client
-
-        # Its SSL context would block the GUI thread ~100 ms.
-        client = await asyncio.to_thread(new_http_client, read_timeout=self.settings.read_timeout)
+        # Its SSL context (and the modules it needs) would block the GUI thread ~100 ms.
+        client = await asyncio.to_thread(_new_http_client, read_timeout=self.settings.read_timeout)
         if self._client is None:
             self._client = client
         # Else something needed a client meanwhile and made one. This one never opened a
@@ -96,12 +99,11 @@ class ProviderControl(QObject):
         """The shared client, or one that trusts the profile's own CA bundle."""
         if not profile.ca_bundle:
             return self.client
-        from app.connection import new_http_client
         from app.events import ProviderError
 
         if profile.ca_bundle not in self._clients:
             try:
-                self._clients[profile.ca_bundle] = new_http_client(
+                self._clients[profile.ca_bundle] = _new_http_client(
                     profile.ca_bundle, read_timeout=self.settings.read_timeout
                 )
             except ConfigError as error:
