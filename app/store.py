@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import store_owner, store_search, store_tree
+from app import store_artifacts, store_owner, store_search, store_tree
 from app.config import home_dirs
 from app.migrations import migrate
 from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt, set_wal, store_error
@@ -438,37 +438,24 @@ class Store:
         self, conversation_id: int, identifier: str | None = None
     ) -> list[ArtifactVersion]:
         """Versions ordered by their identifier's first appearance, then by version."""
-        rows = self._db.execute(
-            f"SELECT {ARTIFACT_COLUMNS} FROM ("
-            f"  SELECT {ARTIFACT_COLUMNS}, MIN(id) OVER (PARTITION BY identifier) AS first"
-            "   FROM artifact_versions WHERE conversation_id = ?"
-            ") WHERE ? IS NULL OR identifier = ? ORDER BY first, version",
-            (conversation_id, identifier, identifier),
-        )
-        return [artifact_from_row(row) for row in rows]
+        return store_artifacts.versions(self._db, conversation_id, identifier)
 
     def latest_artifacts(self, conversation_id: int) -> list[ArtifactVersion]:
         """The newest version of each artifact made on the current path (or by no message),
         in order of first appearance."""
-        newest: dict[str, ArtifactVersion] = {}
-        for version in self.path_versions(conversation_id):
-            newest[version.identifier] = version  # insertion order = first appearance
-        return list(newest.values())
+        return store_artifacts.newest_on_path(self._db, conversation_id)
 
     def latest_artifact(self, conversation_id: int, identifier: str) -> ArtifactVersion | None:
         """The newest version of one artifact on the current path, or None."""
-        versions = self.path_versions(conversation_id, identifier)
-        return versions[-1] if versions else None
+        found = store_artifacts.newest_on_path(self._db, conversation_id, identifier)
+        return found[0] if found else None
 
     def path_versions(
         self, conversation_id: int, identifier: str | None = None
     ) -> list[ArtifactVersion]:
         """Versions made on the current path or by no message (the user's own), in
         artifact_versions order: one made only on another branch is left out."""
-        versions = self.artifact_versions(conversation_id, identifier)
-        made_by = {v.message_id for v in versions if v.message_id is not None}
-        on_path = store_tree.on_path(self._db, conversation_id, made_by)
-        return [v for v in versions if v.message_id is None or v.message_id in on_path]
+        return store_artifacts.path_versions(self._db, conversation_id, identifier)
 
     # --- search -------------------------------------------------------------------------------
 
