@@ -80,6 +80,14 @@ async def main(server):
                               api_key_env=None, kind=None, screenshot=None)
     easel = widgets.app.EaselApp(args, loop, KeyStore.found_later(), gate, early)
     ready = loop.create_future()
+    import threading
+    import widgets.provider_control as control
+    made_on = report.setdefault("clients_made_on", [])
+    making = control._new_http_client
+    def recording(*args, **kwargs):  # which thread makes each HTTP client
+        made_on.append("gui" if threading.current_thread() is threading.main_thread() else "worker")
+        return making(*args, **kwargs)
+    control._new_http_client = recording
 
     code_at_ready = loop.create_future()
 
@@ -148,6 +156,9 @@ def test_start_defers_modules_and_takes_a_prompt_at_once(tmp_path):
     assert lines, result.stderr[-3000:]
     report = json.loads(lines[-1].removeprefix("REPORT "))
     assert report["visible"]
+    # The prompt sent with the first frame waited for the client made on a worker thread (its
+    # SSL context froze the window ~100-200 ms when the turn made its own on the GUI thread).
+    assert report["clients_made_on"] == ["worker"]
     assert report["imported_early"] == []  # the early imports take none of them either
     assert report["at_ready"] == []  # nothing deferred was loaded before the first frame
     assert not report["keyring_at_ready"]  # its backend is looked for after the first frame

@@ -71,6 +71,7 @@ class ProviderControl(QObject):
         # Made on first use (an SSL context costs ~140 ms): the first frame needs no client.
         self._client: httpx.AsyncClient | None = None
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._making: asyncio.Future[httpx.AsyncClient] | None = None  # the shared one, on a thread
         self.models: dict[str, list[str]] = {}
         self._chosen_model: dict[str, str] = {}
 
@@ -84,16 +85,40 @@ class ProviderControl(QObject):
         return self._client
 
     async def make_client_off_thread(self) -> None:
-        """Make the shared client on a worker thread, unless something made it already."""
+        """Make the shared client on a worker thread, unless something made it already; a
+        second caller while it is being made waits for the same one."""
         if self._client is not None:
             return
-        # Its SSL context (and the modules it needs) would block the GUI thread ~100 ms.
-        client = await asyncio.to_thread(_new_http_client, read_timeout=self.settings.read_timeout)
+        making = self._making
+        if making is None or (making.done() and (making.cancelled() or making.exception())):
+            # Its SSL context (and the modules it needs) would block the GUI thread ~100 ms.
+            self._making = asyncio.ensure_future(
+                asyncio.to_thread(_new_http_client, read_timeout=self.settings.read_timeout)
+            )
+        client = await asyncio.shield(self._making)
         if self._client is None:
             self._client = client
         # Else something needed a client meanwhile and made one. This one never opened a
         # connection, so there is nothing to close: awaiting its aclose() here, when the window
         # had just closed, raised in anyio (no running loop) as the task was torn down.
+
+    async def client_off_thread(self, profile: ProviderProfile) -> httpx.AsyncClient:
+        """client_for(profile), with any client it lacks made on a worker thread: a turn sent
+        before the shared client is ready waits for it instead of freezing the window."""
+        if not profile.ca_bundle:
+            await self.make_client_off_thread()
+            return self.client
+        if profile.ca_bundle not in self._clients:
+            from app.events import ProviderError
+
+            try:
+                made = await asyncio.to_thread(
+                    _new_http_client, profile.ca_bundle, read_timeout=self.settings.read_timeout
+                )
+            except ConfigError as error:
+                raise ProviderError(str(error)) from None
+            self._clients.setdefault(profile.ca_bundle, made)
+        return self._clients[profile.ca_bundle]
 
     def client_for(self, profile: ProviderProfile) -> httpx.AsyncClient:
         """The shared client, or one that trusts the profile's own CA bundle."""
@@ -130,7 +155,8 @@ class ProviderControl(QObject):
                     "EaselApp", "No provider is set up yet: choose one in Settings → Providers."
                 )
             )
-        provider = await provider_for(self.profile, self.client_for(self.profile), self.keys)
+        client = await self.client_off_thread(self.profile)
+        provider = await provider_for(self.profile, client, self.keys)
         return provider, self.profile
 
     async def artifact_provider(self) -> tuple[Provider, ProviderProfile]:
@@ -178,7 +204,7 @@ class ProviderControl(QObject):
         api_key = key or await find_api_key(profile, self.keys)
         profile, _missing = await with_header_values(profile, self.keys)
         try:
-            client = self.client_for(profile)
+            client = await self.client_off_thread(profile)
         except ProviderError as error:
             return False, str(error), []
         provider = provider_with_key(profile, client, api_key)
