@@ -3,18 +3,23 @@
 The Markdown keeps each reply's prose as the model wrote it and shows each artifact's source in
 a code fence no backtick run inside can close (app/markdown_fences.py), so that it reads like the
 chat in any Markdown viewer instead of rendering the artifacts' raw HTML.
+
+`read_conversation` reads what an export needs from the store (on the store's thread);
+`page_html` and `markdown_text` make the document from that alone, on any thread: a 2,000-message
+conversation's page takes a second or more to render, and the window must not wait for it.
 """
 
 from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass
 
 from app.artifact_segments import ArtifactOpened, EditOpened, Prose
 from app.artifacts import display_parts
 from app.documents import artifact_document, inline_vendored
 from app.export_policy import ARTIFACT_EXPORT_CSP, EXPORT_IFRAME_SANDBOX
-from app.markdown import render_markdown
+from app.markdown import MarkdownRenderer
 from app.markdown_fences import reply_markdown
 from app.resources import asset
 from app.saved_bridge import with_offline_bridge
@@ -26,12 +31,36 @@ TRANSCRIPT_CSS = asset("transcript", "transcript.css")
 _ROLE_HEADINGS = {"user": "You", "assistant": "Assistant", "error": "Error"}
 
 
+@dataclass(frozen=True)
+class ReadConversation:
+    """What an export shows of a conversation: its current path and its artifact versions."""
+
+    conversation: Conversation
+    messages: tuple[StoredMessage, ...]
+    versions: tuple[ArtifactVersion, ...]
+
+
+def read_conversation(store: Store, conversation: Conversation) -> ReadConversation:
+    """The conversation's current path and every artifact version, read from the store."""
+    return ReadConversation(
+        conversation,
+        tuple(store.messages(conversation.id)),
+        tuple(store.artifact_versions(conversation.id)),
+    )
+
+
 def conversation_markdown(store: Store, conversation: Conversation) -> str:
     """The whole conversation as a Markdown document."""
+    return markdown_text(read_conversation(store, conversation))
+
+
+def markdown_text(read: ReadConversation) -> str:
+    """The conversation read as a Markdown document (any thread)."""
+    conversation = read.conversation
     lines = [f"# {conversation.title}", ""]
     stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(conversation.created))
     lines += [f"_{stamp}{' · ' + conversation.model if conversation.model else ''}_", ""]
-    for message in store.messages(conversation.id):
+    for message in read.messages:
         lines += _message_markdown(message)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -102,8 +131,14 @@ def conversation_html(store: Store, conversation: Conversation) -> str:
     page's CSP (a meta tag, inherited by every srcdoc frame) refuses every remote load: an
     image in the prose or a fetch in an artifact never reaches the network from the file.
     """
-    versions = store.artifact_versions(conversation.id)
-    body = "".join(_message_html(m, versions) for m in store.messages(conversation.id))
+    return page_html(read_conversation(store, conversation))
+
+
+def page_html(read: ReadConversation) -> str:
+    """The conversation read as one HTML page (any thread; see conversation_html)."""
+    conversation = read.conversation
+    renderer = MarkdownRenderer()  # one for the page: its lexers and highlighted code are kept
+    body = "".join(_message_html(m, read.versions, renderer) for m in read.messages)
     css = TRANSCRIPT_CSS.read_text("utf-8") if TRANSCRIPT_CSS.exists() else ""
     title = html.escape(conversation.title)
     policy = html.escape(ARTIFACT_EXPORT_CSP)
@@ -116,7 +151,9 @@ def conversation_html(store: Store, conversation: Conversation) -> str:
     )
 
 
-def _message_html(message: StoredMessage, versions: list[ArtifactVersion]) -> str:
+def _message_html(
+    message: StoredMessage, versions: tuple[ArtifactVersion, ...], renderer: MarkdownRenderer
+) -> str:
     role = message.role
     header = html.escape(message.model or "") if role == "assistant" else ""
     parts = [f'<article class="msg {role}">']
@@ -130,7 +167,7 @@ def _message_html(message: StoredMessage, versions: list[ArtifactVersion]) -> st
     own = iter([v for v in versions if v.message_id == message.id])
     for part in display_parts(message.content):
         if isinstance(part, Prose):
-            parts.append(f'<div class="prose">{render_markdown(part.text)}</div>')
+            parts.append(f'<div class="prose">{renderer.render(part.text)}</div>')
         elif isinstance(part, ArtifactOpened | EditOpened):
             version = next(own, None)
             if version is not None:

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from app.config import load_settings
 from tests.model_server import openai_text_reply
@@ -146,3 +146,52 @@ def test_unreadable_last_folders_in_settings_are_dropped(easel_home):
     assert load_settings().last_folders == {"export": "/x"}
     path.write_text(json.dumps({"version": 1, "last_folders": ["/x"]}))
     assert load_settings().last_folders == {}
+
+
+def test_a_long_conversation_exports_off_the_gui_thread_and_a_failure_is_said(
+    qasync_loop, run_async, model_server, tmp_path, monkeypatch
+):
+    """The page is made on a worker thread from what was read at once; it is the same page
+    the one-shot export makes. A page that cannot be made is said in a box; no file appears."""
+    import threading
+
+    import app.transcript_export as export
+    import widgets.conversation_export as conversation_export
+
+    threads: list[bool] = []
+    made = export.page_html
+
+    def recording(read):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return made(read)
+
+    monkeypatch.setattr(conversation_export, "page_html", recording)
+    model_server.enqueue(openai_text_reply(REPLY))
+
+    async def scenario():
+        easel, task = await _start(qasync_loop, model_server)
+        await _send_and_wait(easel, "plan a trip")
+        store, cid = easel.store, easel.chat.conversation_id
+        for n in range(300):
+            store.add_message(cid, "user" if n % 2 else "assistant", f"Step **{n}**\n\n- a\n")
+        await _save_through_dialog(easel.window, "export-html", tmp_path / "long.html")
+        await _until(lambda: (tmp_path / "long.html").exists())
+        assert threads == [False]
+        conversation = store.get_conversation(cid)
+        assert (tmp_path / "long.html").read_text("utf-8") == export.conversation_html(
+            store, conversation
+        )
+
+        def broken(read):
+            raise ValueError("the page could not be made")
+
+        monkeypatch.setattr(conversation_export, "page_html", broken)
+        await _save_through_dialog(easel.window, "export-html", tmp_path / "broken.html")
+        await _until(lambda: easel.window.findChild(QMessageBox) is not None)
+        box = easel.window.findChild(QMessageBox)
+        assert "the page could not be made" in box.text()
+        assert not (tmp_path / "broken.html").exists()
+        box.close()
+        await _close(easel, task)
+
+    run_async(scenario())
