@@ -20,13 +20,18 @@ from app.store_records import ARTIFACT_COLUMNS, ArtifactVersion, StoredMessage, 
 from app.store_tree import Siblings
 from app.tools.records import ToolCallRecord, calls_of_messages
 
+# A version's columns for its card: everything but the content.
+_CARD_COLUMNS = ARTIFACT_COLUMNS.replace("content", "'' AS content")
+
 
 @dataclass(frozen=True)
 class PathMessage:
     """A message of the path with what the transcript shows with it."""
 
     message: StoredMessage
-    # The artifact versions it made, in Store.artifact_versions' order (its cards, in turn).
+    # The artifact versions it made, in Store.artifact_versions' order (its cards, in turn),
+    # without their content (''): a card shows none of it, and a 2.6 MB page revised ten times
+    # was 26 MB read for ten cards.
     versions: list[ArtifactVersion]
     calls: list[ToolCallRecord]
     files: tuple[Attachment, ...]
@@ -74,10 +79,10 @@ class PathPages:
 
     def _versions(self, ids: list[int]) -> dict[int, list[ArtifactVersion]]:
         """The versions these messages made, by message, ordered as Store.artifact_versions
-        orders them (by their artifact's first version, then by number)."""
+        orders them (by their artifact's first version, then by number); content not read."""
         marks = ",".join("?" * len(ids))
         rows = self._store.read(
-            f"SELECT {ARTIFACT_COLUMNS} FROM artifact_versions a"
+            f"SELECT {_CARD_COLUMNS} FROM artifact_versions a"
             f" WHERE a.conversation_id = ? AND a.message_id IN ({marks})"
             " ORDER BY (SELECT MIN(f.id) FROM artifact_versions f"
             "  WHERE f.conversation_id = a.conversation_id AND f.identifier = a.identifier),"

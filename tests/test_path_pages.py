@@ -9,6 +9,7 @@ give it. Real SQLite files; branches, artifacts, calls and files written through
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,8 @@ def test_the_pages_together_are_the_path_with_what_each_message_shows(store: Sto
         files = attachments_of_conversation(store, cid)
         for item in shown:
             own = [v for v in versions if v.message_id == item.message.id]
-            assert item.versions == own  # in the order the cards take them
+            # In the order the cards take them; a card needs no content, so none is read.
+            assert item.versions == [replace(v, content="") for v in own]
             assert item.calls == calls.get(item.message.id, [])
             assert item.files == files.get(item.message.id, ())
         for name in seen:
