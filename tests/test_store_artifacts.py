@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +30,13 @@ STEPS = st.lists(
     min_size=1,
     max_size=30,
 )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "db.sqlite3")
+    yield opened
+    opened.close()
 
 
 def _step(store: Store, cid: int, kind: str, pick: int, name: str) -> None:
@@ -72,47 +81,39 @@ def test_the_newest_versions_are_the_last_of_the_path_versions(steps) -> None:
             store.close()
 
 
-def test_only_the_newest_versions_are_read_whole(tmp_path: Path) -> None:
+def test_only_the_newest_versions_are_read_whole(store: Store) -> None:
     """A game revised 30 times: the request reads one version's content, not 30."""
-    store = Store(tmp_path / "db.sqlite3")
-    try:
-        cid = store.create_conversation("Game").id
-        store.add_message(cid, "user", "a game")
-        reply = store.add_message(cid, "assistant", "here")
-        for n in range(30):
-            store.add_artifact_version(
-                cid, "game", "text/html", "Game", f"<p>v{n}</p>" * 1000, message_id=reply.id
-            )
-        statements: list[str] = []
-        store._db.set_trace_callback(statements.append)
-        latest = store.latest_artifacts(cid)
-        store._db.set_trace_callback(None)
-        assert [v.version for v in latest] == [30]
-        whole = [s for s in statements if "content" in s.split("FROM")[0]]
-        assert len(whole) == 1 and "WHERE id IN (" in whole[0]
-        assert whole[0].rstrip().endswith(f"IN ({latest[0].id})")  # that one version only
-    finally:
-        store.close()
+    cid = store.create_conversation("Game").id
+    store.add_message(cid, "user", "a game")
+    reply = store.add_message(cid, "assistant", "here")
+    for n in range(30):
+        store.add_artifact_version(
+            cid, "game", "text/html", "Game", f"<p>v{n}</p>" * 1000, message_id=reply.id
+        )
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    latest = store.latest_artifacts(cid)
+    store._db.set_trace_callback(None)
+    assert [v.version for v in latest] == [30]
+    whole = [s for s in statements if "content" in s.split("FROM")[0]]
+    assert len(whole) == 1 and "WHERE id IN (" in whole[0]
+    assert whole[0].rstrip().endswith(f"IN ({latest[0].id})")  # that one version only
 
 
-def test_a_version_deleted_between_the_two_reads_is_left_out(tmp_path: Path) -> None:
+def test_a_version_deleted_between_the_two_reads_is_left_out(store: Store) -> None:
     """Another process may delete a version (a branch deleted) between the two reads."""
-    store = Store(tmp_path / "db.sqlite3")
-    try:
-        cid = store.create_conversation("Game").id
-        store.add_artifact_version(cid, "game", "text/html", "Game", "<p>1</p>")
-        second = store.add_artifact_version(cid, "notes", "text/markdown", "Notes", "n")
-        real_execute = store._db.execute
+    cid = store.create_conversation("Game").id
+    store.add_artifact_version(cid, "game", "text/html", "Game", "<p>1</p>")
+    second = store.add_artifact_version(cid, "notes", "text/markdown", "Notes", "n")
+    real_execute = store._db.execute
 
-        class Racing:
-            """A connection whose second read finds the newest 'notes' gone."""
+    class Racing:
+        """A connection whose second read finds the newest 'notes' gone."""
 
-            def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
-                if "WHERE id IN" in sql:
-                    real_execute("DELETE FROM artifact_versions WHERE id = ?", (second.id,))
-                return real_execute(sql, *args)
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if "WHERE id IN" in sql:
+                real_execute("DELETE FROM artifact_versions WHERE id = ?", (second.id,))
+            return real_execute(sql, *args)
 
-        found = store_artifacts.newest_on_path(Racing(), cid)  # type: ignore[arg-type]
-        assert [v.identifier for v in found] == ["game"]
-    finally:
-        store.close()
+    found = store_artifacts.newest_on_path(Racing(), cid)  # type: ignore[arg-type]
+    assert [v.identifier for v in found] == ["game"]

@@ -14,12 +14,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import store_tree
 from app.store import Store
 from app.store_tree import BranchError
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "db.sqlite3")
+    yield opened
+    opened.close()
 
 
 @contextmanager
@@ -40,40 +48,32 @@ def _stamps(store: Store, conversation_id: int) -> dict[int, float]:
     return {int(i): v for i, v in rows}
 
 
-def test_a_message_added_at_the_end_is_the_only_one_stamped(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
-    try:
-        conversation = store.create_conversation("long")
-        for n in range(40):
-            store.add_message(conversation.id, "user" if n % 2 == 0 else "assistant", f"m{n}")
-        before = _stamps(store, conversation.id)
-        added = store.add_message(conversation.id, "user", "one more")
-        after = _stamps(store, conversation.id)
-        assert {i: v for i, v in after.items() if i != added.id} == before
-        assert after[added.id] > max(before.values())
-        assert store.path_ids(conversation.id)[-2:] == [max(before), added.id]
-    finally:
-        store.close()
+def test_a_message_added_at_the_end_is_the_only_one_stamped(store: Store) -> None:
+    conversation = store.create_conversation("long")
+    for n in range(40):
+        store.add_message(conversation.id, "user" if n % 2 == 0 else "assistant", f"m{n}")
+    before = _stamps(store, conversation.id)
+    added = store.add_message(conversation.id, "user", "one more")
+    after = _stamps(store, conversation.id)
+    assert {i: v for i, v in after.items() if i != added.id} == before
+    assert after[added.id] > max(before.values())
+    assert store.path_ids(conversation.id)[-2:] == [max(before), added.id]
 
 
-def test_a_switch_then_an_added_message_lands_where_the_user_was(tmp_path: Path) -> None:
+def test_a_switch_then_an_added_message_lands_where_the_user_was(store: Store) -> None:
     """The shortcut after a switch: the switched-to path was stamped whole, then extended."""
-    store = Store(tmp_path / "db.sqlite3")
-    try:
-        cid = store.create_conversation("tree").id
-        question = store.add_message(cid, "user", "q")
-        first = store.add_message(cid, "assistant", "a1")
-        later = store.add_message(cid, "user", "q2")
-        second = store_tree.add_child(store, cid, question.id, "assistant", "a2")
-        store.add_message(cid, "user", "under a2")
-        store_tree.switch_sibling(store, second.id, -1)  # back to a1: lands on q2
-        assert store.path_ids(cid) == [question.id, first.id, later.id]
-        extra = store.add_message(cid, "assistant", "after q2")
-        store_tree.switch_sibling(store, first.id, +1)  # to a2 and below
-        store_tree.switch_sibling(store, second.id, -1)  # back: the newest leaf under a1
-        assert store.path_ids(cid) == [question.id, first.id, later.id, extra.id]
-    finally:
-        store.close()
+    cid = store.create_conversation("tree").id
+    question = store.add_message(cid, "user", "q")
+    first = store.add_message(cid, "assistant", "a1")
+    later = store.add_message(cid, "user", "q2")
+    second = store_tree.add_child(store, cid, question.id, "assistant", "a2")
+    store.add_message(cid, "user", "under a2")
+    store_tree.switch_sibling(store, second.id, -1)  # back to a1: lands on q2
+    assert store.path_ids(cid) == [question.id, first.id, later.id]
+    extra = store.add_message(cid, "assistant", "after q2")
+    store_tree.switch_sibling(store, first.id, +1)  # to a2 and below
+    store_tree.switch_sibling(store, second.id, -1)  # back: the newest leaf under a1
+    assert store.path_ids(cid) == [question.id, first.id, later.id, extra.id]
 
 
 OPERATIONS = st.lists(
