@@ -3,7 +3,8 @@
 Into the real window (offscreen), from a loopback model server in a process of its own:
 - a reply holding a 5 MB HTML artifact (streams into the code view, runs in the sandbox);
 - a 50 MB prose reply (streams into the transcript, is stored);
-- the baseline, measured in the same run: a reply holding a 50 KB artifact (a typical game).
+- the baseline, measured in the same run: a reply holding a 50 KB artifact (a typical game);
+- then the conversation opened again, as after a restart (`reopen_stall_ms`).
 
 A loop-lag probe (a QTimer every 5 ms recording how late it fires) gives the longest stall of
 each; a watchdog thread samples the GUI thread's Python stack whenever the loop is more than
@@ -221,6 +222,17 @@ def run(artifact_mb: float, reply_mb: float) -> dict[str, float]:
             figures["reply_50mb_stall_ms"] = await one(
                 easel, probe, f"{reply_mb:g} MB reply", "a long answer"
             )
+            # Opened again later: the three replies read back, the artifact panel loaded.
+            conversation = easel.chat.conversation_id
+            easel.chat.open(None)
+            await _settled(easel)
+            probe.start()
+            easel.chat.open(conversation)
+            while easel.transcript.rendering or easel.chat.loader.loading:
+                await asyncio.sleep(0.05)
+            await _settled(easel)
+            figures["reopen_stall_ms"] = probe.stop()
+            probe.report("the conversation opened again")
             easel.window.close()
             await runner
 
