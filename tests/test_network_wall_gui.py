@@ -17,6 +17,25 @@ from widgets.app import EaselApp
 HOSTILE = Path(__file__).parent / "hostile"
 
 
+async def _wall_blocked(loop, model_server, network_gate, port: int, *, timeout: float):
+    """The window asked for the wall page: its tab ran it to the end and its console reports
+    an attempt on the canary blocked. Returns the app, its task, the tab and its console lines."""
+    keys = await KeyStore.open_default()
+    easel = EaselApp(_args(model_server), loop, keys, network_gate)
+    task = asyncio.ensure_future(easel.run())
+    await _until(lambda: easel.transcript_ready)
+    await _type_and_send(easel, "make a page")
+    await _until(lambda: easel.panel.tab("wall") is not None)
+    tab = easel.panel.tab("wall")
+    await _until(lambda: tab.view.title() == "done", timeout=timeout)
+
+    def lines() -> list[str]:
+        return [tab.console.item(i).text() for i in range(tab.console.count())]
+
+    await _until(lambda: any(line.startswith(f"blocked: 127.0.0.1:{port}") for line in lines()))
+    return easel, task, tab, lines
+
+
 def test_a_hostile_artifact_in_the_window_reaches_nothing(
     qasync_loop, run_async, model_server, network_gate
 ):
@@ -29,20 +48,9 @@ def test_a_hostile_artifact_in_the_window_reaches_nothing(
     model_server.enqueue(openai_text_reply(reply, chunk_chars=400))
 
     async def scenario() -> list[str]:
-        keys = await KeyStore.open_default()
-        easel = EaselApp(_args(model_server), qasync_loop, keys, network_gate)
-        task = asyncio.ensure_future(easel.run())
-        await _until(lambda: easel.transcript_ready)
-        await _type_and_send(easel, "make a page")
-        await _until(lambda: easel.panel.tab("wall") is not None)
-        tab = easel.panel.tab("wall")
-        await _until(lambda: tab.view.title() == "done", timeout=30)
-        target = f"127.0.0.1:{canary.port}"
-
-        def lines() -> list[str]:
-            return [tab.console.item(i).text() for i in range(tab.console.count())]
-
-        await _until(lambda: any(line.startswith(f"blocked: {target}") for line in lines()))
+        easel, task, tab, lines = await _wall_blocked(
+            qasync_loop, model_server, network_gate, canary.port, timeout=30
+        )
         await asyncio.sleep(2)
         if os.environ.get("EASEL_TEST_SHOTS"):
             tab.console.setVisible(True)
@@ -88,20 +96,9 @@ def test_a_hostile_page_full_of_tag_look_alikes_stays_one_artifact_and_reaches_n
         return [r for r in model_server.requests if r.method == "POST"]
 
     async def scenario() -> tuple[list[str], str, object]:
-        keys = await KeyStore.open_default()
-        easel = EaselApp(_args(model_server), qasync_loop, keys, network_gate)
-        task = asyncio.ensure_future(easel.run())
-        await _until(lambda: easel.transcript_ready)
-        await _type_and_send(easel, "make a page")
-        await _until(lambda: easel.panel.tab("wall") is not None)
-        tab = easel.panel.tab("wall")
-        await _until(lambda: tab.view.title() == "done", timeout=60)
-        target = f"127.0.0.1:{canary.port}"
-
-        def lines() -> list[str]:
-            return [tab.console.item(i).text() for i in range(tab.console.count())]
-
-        await _until(lambda: any(line.startswith(f"blocked: {target}") for line in lines()))
+        easel, task, _tab, lines = await _wall_blocked(
+            qasync_loop, model_server, network_gate, canary.port, timeout=60
+        )
         await _until(lambda: not easel.chat.busy)
         versions = easel.store.artifact_versions(easel.chat.conversation_id)
         await _type_and_send(easel, "thanks")  # the next request sends the reply compacted
