@@ -122,14 +122,14 @@ class CodeEditor(QPlainTextEdit):
     def set_text(self, text: str) -> None:
         """Load `text` as the unmodified content (clears undo history); while the editor is
         hidden it is only kept, and laid out when the editor is first shown."""
+        if self.isVisible():
+            self._pending = None
+            self._lay_out(text)
+            return
+        self._pending = text
         self._loaded_parts = [text]
         self._length = len(text)
-        if not self.isVisible():
-            self._pending = text
-            self._clean()
-            return
-        self._pending = None
-        self._lay_out(text)
+        self._clean()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         """A text given while hidden is laid out now, before the first paint."""
