@@ -409,8 +409,9 @@ def _enter_plain(row: str) -> str:
 
 
 def _markup(row: str) -> str:
-    """Whether a row might hold markup: only a reply can hold artifacts, and any of these
-    marks might open one (app/artifact_markup.py; search_index.prose tests the same four)."""
+    """Whether a row might hold markup: only a reply can hold artifacts, and none opens
+    without one of these marks (search_index.prose then reads only a text with one of the
+    marks the extractor acts on, app.artifacts.may_hold_markup)."""
     marks = ("'<'", "':::'", "'```'", "'~~~'")
     found = " OR ".join(f"instr({row}.content, {mark})" for mark in marks)
     return f"{row}.role = 'assistant' AND ({found})"

@@ -178,7 +178,8 @@ def test_one_scan_serves_a_whole_feed(monkeypatch):
 
     monkeypatch.setattr(parser_module, "CandidateScan", Counted)
     text = "Some words <b>here</b>.\n```js\nlet x = 1;\n```\n" * 2000
-    assert parse_reply(text) == [Prose(text)]
+    parser = ArtifactParser(None)  # the parser itself: parse_reply would not read this text
+    assert merge_segments(parser.feed(text) + parser.close()) == [Prose(text)]
     assert len(made) == 1
 
 

@@ -44,7 +44,7 @@ def test_a_reply_read_once_is_not_read_again(monkeypatch):
     assert len(reads) == 1
     plain = "A short answer without artifacts."
     assert compact_reply(plain) == plain and len(reads) == 1  # no mark: nothing to read
-    short = "Use `<b>` for bold."
+    short = "Use <think> tags."
     compact_reply(short)
     assert compact_reply(short) == "" and len(reads) == 2  # a short text with a mark: read once
 
@@ -53,11 +53,11 @@ def test_what_is_remembered_is_bounded(monkeypatch):
     monkeypatch.setattr(history, "_COMPACTED", type(history._COMPACTED)())
     monkeypatch.setattr(history, "_kept_chars", 0)
     monkeypatch.setattr(history, "COMPACTED_CHARS", 3_000)
-    texts = [f"Answer {n}: <b>" + "words " * 200 for n in range(10)]
+    texts = [f"Answer {n}: <think>" + "words " * 200 for n in range(10)]
     for text in texts:
         assert compact_reply(text) == text
     assert history._kept_chars <= 3_000
-    assert len(history._COMPACTED) == 2  # the latest ones (1,218 characters and an entry each)
+    assert len(history._COMPACTED) == 2  # the latest ones (1,217 characters and an entry each)
     assert history._kept_chars == sum(
         len(v) + history.ENTRY_CHARS for v in history._COMPACTED.values()
     )
@@ -81,6 +81,7 @@ PIECES = st.sampled_from(
 
 @given(pieces=st.lists(PIECES, max_size=30))
 def test_a_reply_with_no_mark_is_its_own_compaction_and_any_other_is_read(pieces):
-    """The shortcut (no "<", ":::" or fence: the text itself) agrees with reading the text."""
+    """The shortcut (no tag, directive or document fence: the text itself) agrees with
+    reading the text."""
     text = "".join(pieces)
     assert compact_reply(text) == history._compacted(text)
