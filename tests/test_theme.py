@@ -12,7 +12,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
@@ -89,6 +89,19 @@ def _is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
+def _ink_lightness(icon: QIcon) -> float:
+    """The mean lightness of an icon's drawn pixels."""
+    image = icon.pixmap(QSize(24, 24)).toImage()
+    inks = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 128
+    ]
+    assert inks, "the icon draws nothing"
+    return sum(c.lightness() for c in inks) / len(inks)
+
+
 def test_dark_theme_reaches_widgets_transcript_code_and_artifacts(loop, run, model_server):
     """--theme dark: everything dark; View ▸ Theme ▸ Light: everything light, live, saved."""
 
@@ -100,6 +113,7 @@ def test_dark_theme_reaches_widgets_transcript_code_and_artifacts(loop, run, mod
         assert await _background(easel.transcript) == "rgb(31, 31, 30)"  # transcript.css dark
         assert tab.code._colours.dark
         assert tab.diff.unified._colours.dark and tab.diff._dark and tab.code.find_bar._dark
+        assert _ink_lightness(easel.composer.attach_button.icon()) > 160  # a light paperclip
         # The artifact preferred dark from its very first script, as in a dark browser.
         assert tab.view.title() == "schemed true"
         assert await _js(tab.view, DARK_MEDIA) is True
@@ -113,6 +127,7 @@ def test_dark_theme_reaches_widgets_transcript_code_and_artifacts(loop, run, mod
         await _until(lambda: not tab.code._colours.dark)
         assert not tab.diff.unified._colours.dark and not tab.diff._dark
         assert not tab.code.find_bar._dark
+        assert _ink_lightness(easel.composer.attach_button.icon()) < 110  # a dark one again
         transcript_light = None
         for _ in range(100):
             transcript_light = await _background(easel.transcript)

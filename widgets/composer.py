@@ -158,8 +158,12 @@ class Composer(QWidget):
         self.refresh_button.clicked.connect(self.modelsRefreshRequested)
 
     def _paint_attach_icon(self) -> None:
-        # A light paperclip on a dark palette (the theme changes it live: changeEvent).
+        # A light paperclip on a dark palette (the theme changes it live: changeEvent). Set
+        # when the palette's lightness changed sides only: every start sends a palette change.
         dark = self.palette().window().color().lightness() < 128
+        if dark == getattr(self, "_attach_dark", None):
+            return
+        self._attach_dark = dark
         name = "paperclip-dark.svg" if dark else "paperclip.svg"
         self.attach_button.setIcon(QIcon(str(asset("icons", name))))
 
