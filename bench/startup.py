@@ -2,10 +2,12 @@
 
 Each is measured in a fresh process (offscreen), from the first line of the child script to
 the moment its web view has loaded: for Easel, the real main window shown with its transcript
-page loaded (EaselApp.transcript_ready) and the latest stored conversation open, started as
-main.py starts it (scheme, network wall, the theme and the transcript page started while the
-rest is imported, then the app; the keyring backend is looked for after the first frame); for
-the baseline, a QWebEngineView showing one small page. What Easel defers until after that moment (widgets/warm_up.py, model
+page loaded (EaselApp.transcript_ready) and the latest stored conversation open, started by
+`easel.main.main` itself, as `python main.py` starts it (the check of Qt's libraries, the
+scheme, network wall, window icon, language, theme and the transcript page started while the
+rest is imported, then the app; the keyring backend is looked for after the first frame): the
+child only wraps widgets.app's loading to hear the moment; for the baseline, a QWebEngineView
+showing one small page. What Easel defers until after that moment (widgets/warm_up.py, model
 lists, tool servers) is not counted: the window is usable before it. Prints the medians and the
 ratio (target <= 2.0), the resident memory of each process tree once ready, then Easel idle: one
 more start whose window is left alone (12 s: the deferred work, and the text cursor resting
@@ -53,49 +55,69 @@ app.exec()
 
 EASEL = """
 import time; started = time.perf_counter()
-import asyncio, argparse, gc, json, sys
-gc.disable()  # as main.py does while the window is built (EaselApp.run turns it back on)
+import json, sys
 sys.path.insert(0, ROOT)
-from easel.pyside_import_hook import answer_from_bytes
-answer_from_bytes()
-from sandbox.engine import start_network_wall
-from sandbox.scheme import register_scheme
-register_scheme()
-gate = start_network_wall()
-import qasync
-from PySide6.QtWidgets import QApplication
-from app.config import load_settings
-from app.secrets import KeyStore
-from widgets.early_start import import_meanwhile, start_early
-from widgets.theme import run_theme
-app = QApplication([]); app.setQuitOnLastWindowClosed(False)
-args = argparse.Namespace(provider=None, base_url="http://127.0.0.1:9/v1", model="m",
-                          api_key_env=None, kind=None, screenshot=None)
-early = start_early(app, run_theme(args, load_settings()))
-import_meanwhile(["widgets.app"])
-from widgets.app import EaselApp
-loop = qasync.QEventLoop(app); asyncio.set_event_loop(loop)
-async def main():
-    easel = EaselApp(args, loop, KeyStore.found_later(), gate, early)
-    ready = asyncio.get_running_loop().create_future()
-    def on_ready():  # the moment itself, before anything deferred to after it runs
-        if easel.window.isVisible() and not ready.done():
-            ready.set_result(time.perf_counter() - started)
-    easel.transcript.ready.connect(on_ready)
-    task = asyncio.ensure_future(easel.run())
-    seconds = await ready
-    result = {"seconds": seconds, "rss_kb": rss()}
-    if IDLE:  # then the window left alone: the deferred work done, nothing asked of it
-        await asyncio.sleep(IDLE_SETTLE_S)
+
+
+def on_app_module(module):  # widgets.app, imported by the start itself: time its window
+    made = module.EaselApp.__init__
+
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.transcript.ready.connect(lambda: ready(self))
+
+    module.EaselApp.__init__ = init
+
+
+def ready(easel):  # the moment itself, before anything deferred to after it runs
+    if not easel.window.isVisible() or getattr(easel, "bench_timed", False):
+        return
+    easel.bench_timed = True
+    result = {"seconds": time.perf_counter() - started, "rss_kb": rss()}
+    if not IDLE:
+        finish(easel, result)
+        return
+    from PySide6.QtCore import QTimer  # then the window left alone: nothing asked of it
+
+    def sample():
         used = cpu_ms()
-        await asyncio.sleep(IDLE_SAMPLE_S)
-        result["idle_cpu_percent"] = (cpu_ms() - used) / (IDLE_SAMPLE_S * 10)
-        result["idle_pss_kb"] = pss_kb()
+
+        def end():
+            result["idle_cpu_percent"] = (cpu_ms() - used) / (IDLE_SAMPLE_S * 10)
+            result["idle_pss_kb"] = pss_kb()
+            finish(easel, result)
+
+        QTimer.singleShot(IDLE_SAMPLE_S * 1000, end)
+
+    QTimer.singleShot(IDLE_SETTLE_S * 1000, sample)
+
+
+def finish(easel, result):
     print(json.dumps(result), flush=True)
-    easel.window.close()
-    await task
-with loop:
-    loop.run_until_complete(main())
+    easel.window.close()  # EaselApp.run() ends, and with it main()
+
+
+class AfterImport:  # a finder that only wraps the loading of widgets.app
+    def find_spec(self, name, path, target=None):
+        if name != "widgets.app":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            on_app_module(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, AfterImport())
+from easel.main import main
+sys.exit(main(["--base-url", "http://127.0.0.1:9/v1", "--model", "m"]))
 """
 
 RSS = """

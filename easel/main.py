@@ -15,8 +15,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from easel import __version__
+
+if TYPE_CHECKING:
+    from easel.system_libraries import LibraryCheck
 
 HEADLESS = ("ask", "history", "extract", "render", "tools")
 
@@ -138,11 +142,12 @@ def _desktop_entry(install: bool) -> int:
     return 0
 
 
-def _missing_qt_libraries(gui: bool) -> int | None:
-    """Exit code 1 with the apt-get line when Qt's system libraries are missing, else None."""
+def _missing_qt_libraries(gui: bool, check: LibraryCheck | None = None) -> int | None:
+    """Exit code 1 with the apt-get line when Qt's system libraries are missing, else None
+    (check: the answer of a check started earlier)."""
     from easel.system_libraries import problem
 
-    sentence = problem(gui)
+    sentence = problem(gui, check)
     if sentence is None:
         return None
     print(sentence, file=sys.stderr)
@@ -160,39 +165,47 @@ def run_app(args: argparse.Namespace) -> int:
             )
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
-    if (missing := _missing_qt_libraries(gui=True)) is not None:
-        return missing
     # Building the window makes ~100 young collections (~35 ms) that free next to nothing;
     # EaselApp.run() freezes what start-up made and turns the collector back on.
     gc.disable()
     from app.secret_env import take_secret_environment
+    from easel.system_libraries import start_check
 
     # Before the web engine exists: its renderers inherit the environment, the keys must not.
     secret_environment = take_secret_environment([args.api_key_env or ""])
+    # ldd runs while Qt is imported; its answer is read before Qt could abort for a library.
+    check = start_check(gui=True)
     _allow_root_chromium()
     _quick_pyside_imports()
-    _quiet_qt()
-    from sandbox.engine import add_gpu_switches, start_network_wall
-    from sandbox.scheme import register_scheme
+    try:
+        _quiet_qt()
+        from sandbox.engine import add_gpu_switches, start_network_wall
+        from sandbox.scheme import register_scheme
 
-    register_scheme()  # must precede the QApplication
-    gate = start_network_wall()  # every connection of the engine passes Easel's gate
-    add_gpu_switches()  # software WebGL where no GPU can make a context
+        register_scheme()  # must precede the QApplication
+        gate = start_network_wall()  # every connection of the engine passes Easel's gate
+        add_gpu_switches()  # software WebGL where no GPU can make a context
 
-    import qasync
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
+        import qasync
+        from PySide6.QtGui import QIcon
+        from PySide6.QtWidgets import QApplication
 
-    from app.config import load_settings
-    from app.resources import icon_svg
-    from app.secrets import KeyStore
-    from app.store_errors import StoreError
-    from easel.desktop_entry import APP_ID, APP_NAME
-    from widgets.early_start import import_meanwhile, start_early
-    from widgets.history_notice import cannot_start
-    from widgets.language import choose_language, install_language
-    from widgets.theme import run_theme
-
+        from app.config import load_settings
+        from app.resources import icon_svg
+        from app.secrets import KeyStore
+        from app.store_errors import StoreError
+        from easel.desktop_entry import APP_ID, APP_NAME
+        from widgets.early_start import import_meanwhile, start_early
+        from widgets.history_notice import cannot_start
+        from widgets.language import choose_language, install_language
+        from widgets.theme import run_theme
+    except ImportError:  # a library of Qt's is missing: say which package has it
+        if (missing := _missing_qt_libraries(gui=True, check=check)) is None:
+            raise
+        return missing
+    # Now, before Qt's X11 plugin could abort for a library of its own.
+    if (missing := _missing_qt_libraries(gui=True, check=check)) is not None:
+        return missing
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName(APP_NAME)  # also the X11 WM_CLASS
     qt_app.setOrganizationName("Easel")

@@ -2,7 +2,9 @@
 
 `easel` checks before Qt starts (a missing library would otherwise end the program with a
 loader error or Qt's abort): `ldd` on the libraries Qt loads, each library it cannot find mapped
-to the Debian package that ships it, and one sentence with the exact `apt-get install` line.
+to the Debian package that ships it, and one sentence with the exact `apt-get install` line. The
+desktop app starts the check first and reads its answer when importing Qt fails, or else just
+before the QApplication is made (the ~10-20 ms of `ldd` pass beside the imports).
 scripts/setup-env runs the same check (`python -m easel.system_libraries`) and installs them as
 root.
 """
@@ -82,16 +84,36 @@ def qt_libraries(gui: bool) -> list[Path]:
 
 def missing_libraries(libraries: Iterable[Path]) -> list[str]:
     """The shared libraries `ldd` cannot find for these files (none where ldd is absent)."""
-    ldd = shutil.which("ldd")
-    if ldd is None:
-        return []
-    missing: set[str] = set()
-    for library in libraries:
-        result = subprocess.run([ldd, str(library)], capture_output=True, text=True, check=False)
-        for line in result.stdout.splitlines():
-            if "not found" in line:
-                missing.add(line.split()[0])
-    return sorted(missing)
+    return LibraryCheck(libraries).missing()
+
+
+class LibraryCheck:
+    """`ldd` on each library, started at once and running beside the caller's own work (each
+    run is ~10 ms of waiting on a child process); `missing()` waits for the answers."""
+
+    def __init__(self, libraries: Iterable[Path]) -> None:
+        ldd = shutil.which("ldd")
+        self._found: set[str] = set()
+        self._runs = [
+            subprocess.Popen(
+                [ldd, str(library)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                text=True,
+            )
+            for library in (libraries if ldd is not None else ())
+        ]
+
+    def missing(self) -> list[str]:
+        """The library names ldd reported as not found, sorted."""
+        for run in self._runs:
+            output, _ = run.communicate()
+            self._found.update(
+                line.split()[0] for line in output.splitlines() if "not found" in line
+            )
+        self._runs = []
+        return sorted(self._found)
 
 
 def debian_packages(names: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -108,11 +130,16 @@ def uses_x11() -> bool:
     return bool(os.environ.get("DISPLAY")) and not os.environ.get("WAYLAND_DISPLAY")
 
 
-def problem(gui: bool) -> str | None:
-    """One sentence naming what to install when Qt's libraries are missing, else None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    missing = missing_libraries(qt_libraries(gui and uses_x11()))
+def start_check(gui: bool) -> LibraryCheck:
+    """Start checking Qt's libraries (see problem); the check runs while the caller goes on."""
+    linux = sys.platform.startswith("linux")
+    return LibraryCheck(qt_libraries(gui and uses_x11()) if linux else [])
+
+
+def problem(gui: bool, check: LibraryCheck | None = None) -> str | None:
+    """One sentence naming what to install when Qt's libraries are missing, else None (the
+    answer of `check`, started earlier by start_check(gui), or of a check made now)."""
+    missing = (check or start_check(gui)).missing()
     if not missing:
         return None
     packages, unknown = debian_packages(missing)

@@ -167,3 +167,31 @@ def test_a_missing_library_names_the_apt_get_line(tmp_path, monkeypatch):
         assert done.returncode == 1, command
         assert "sudo apt-get install libxkbcommon0" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+# Qt failing to load (as a missing libnss3.so makes `import PySide6.QtWebEngineCore` fail): the
+# module the window imports Qt through cannot be imported.
+QT_FAILS = (
+    "import sys; sys.path.insert(0, {root!r}); sys.modules['sandbox.engine'] = None\n"
+    "from easel.main import main; sys.exit(main(['--screenshot', 'out.png']))"
+)
+
+
+def test_qt_failing_to_import_names_the_missing_library(tmp_path):
+    """ldd runs while Qt is imported: when the import fails, its answer is the message."""
+    env = fake_ldd(tmp_path / "bin", "libnss3.so")
+    done = subprocess.run(
+        [sys.executable, "-c", QT_FAILS.format(root=str(ROOT))],
+        capture_output=True, text=True, timeout=90, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "sudo apt-get install libnss3" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_import_error_with_every_library_there_is_not_hidden(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", QT_FAILS.format(root=str(ROOT))],
+        capture_output=True, text=True, timeout=90, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "import of sandbox.engine halted" in done.stderr and "apt-get" not in done.stderr
