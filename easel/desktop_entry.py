@@ -16,12 +16,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from app.resources import icon_svg
+from easel import APP_ID, APP_NAME
 
-# The launcher's file name, the icon's theme name and Qt's desktopFileName (the Wayland app id).
-APP_ID = "easel"
-# The QApplication's name, which Qt also gives X11 windows as their WM_CLASS class: the launcher's
-# StartupWMClass says the same, so docks and task bars tie the running window to it.
-APP_NAME = "Easel"
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 # Characters that oblige an Exec argument to be quoted (Desktop Entry Specification, "Exec").
 _RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")

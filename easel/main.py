@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from easel import __version__
+from easel import APP_ID, APP_NAME, __version__
 
 if TYPE_CHECKING:
     from easel.system_libraries import LibraryCheck
@@ -194,7 +194,6 @@ def run_app(args: argparse.Namespace) -> int:
         from app.resources import icon_svg
         from app.secrets import KeyStore
         from app.store_errors import StoreError
-        from easel.desktop_entry import APP_ID, APP_NAME
         from widgets.early_start import import_meanwhile, start_early
         from widgets.history_notice import cannot_start
         from widgets.language import choose_language, install_language

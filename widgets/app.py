@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.config import Settings, load_settings, save_settings
 from app.i18n import translate
-from app.prompts import system_prompt
 from app.publish import Publisher
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.store_checkup import HistoryCheckup
@@ -456,6 +455,7 @@ class EaselApp:
     async def make_session(self, conversation_id: int) -> ChatSession:
         """The session for a conversation, with the active provider and its key."""
         # Imported at the first turn: the first frame needs none of the session's machinery.
+        from app.prompts import system_prompt
         from app.session import ChatSession
 
         provider, profile = await self.providers.connect()

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 DEFERRED_MODULES = (
     "widgets.chat_turn",  # the streamed reply's view, with the session's event types
     "widgets.transcript_worker",  # the Markdown worker's link (started after the warm-up)
-    "app.session",  # the chat session (made at the first send)
+    "app.session",  # the chat session (made at the first send), and its system prompt
+    "app.prompts",
     "widgets.artifact_powers",  # the artifacts' bridge and web profile (the first artifact)
     "sandbox.profile",
     "widgets.artifact_tab",
