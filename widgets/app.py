@@ -264,6 +264,11 @@ class EaselApp:
         # The lexers are compiled now: code shown plain in the first frame gets its colours.
         self.transcript.highlight_deferred()
         await self._start_markdown_worker()
+        # What the warm-up imported lives as long as the app too (~47,000 objects): out of
+        # the collector's full passes as well, which took 20-35 ms each (up to 140 under load)
+        # a few times a second while a long reply rendered. The garbage it left goes first.
+        gc.collect()
+        gc.freeze()
         self.warmed_up.set()
 
     async def _start_markdown_worker(self) -> None:
