@@ -15,7 +15,9 @@ again (app/store_index_upkeep.py). Opening a damaged file is app/store_recovery.
 Messages form a tree (app/store_tree.py): `messages()` is the conversation's current path,
 `all_messages()` every branch; a new message goes under the current leaf unless told otherwise.
 
-The store is used from one thread (the GUI's event loop); its reads and writes are small.
+The store is used from one thread (the GUI's event loop); its reads and writes are small. The
+one exception is `index_pending_apart`: a batch of the search queue on a connection of its own,
+for a worker thread.
 """
 
 from __future__ import annotations
@@ -149,6 +151,10 @@ class Store:
         drains the queue in steps between other work)."""
         self._index.index_pending(batches=1)
         return self._index.more_pending()
+
+    def index_pending_apart(self) -> bool:
+        """index_pending_step on a connection of its own: callable from a worker thread."""
+        return self._index.index_pending_apart()
 
     def check_search_index(self) -> bool:
         """Rebuild the search index if it is damaged; True when it had to be rebuilt."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from app import search_index, store_search
 from app.migrations import recreate_index
-from app.store_errors import is_corrupt
+from app.store_errors import BUSY_TIMEOUT_MS, is_corrupt
 
 log = logging.getLogger(__name__)
 # Runs one piece of work in a write transaction (Store._attempt: no repair, no retry).
@@ -76,6 +76,30 @@ class SearchIndexUpkeep:
             log.warning("could not index messages for search: %s", error)
             if repair and is_corrupt(error) and self.repair():
                 self.index_pending(repair=False, batches=batches)
+
+    def index_pending_apart(self) -> bool:
+        """One batch of the queue on a connection of its own, for a worker thread; True
+        while more wait. The trigram insert of a long reply's prose (~0.2-0.5 s for 1 MB)
+        runs inside SQLite without the GIL, so the window's thread goes on meanwhile (a
+        write of the window's waits for it: busy_timeout). A failure is raised: the window's
+        next search drains the queue, repairing a damaged index."""
+        if not self._prose:
+            return False
+        db = sqlite3.connect(self._path, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA synchronous = NORMAL")  # as the store's own connection
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                search_index.index_pending(db)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return search_index.pending(db)
+        finally:
+            db.close()
 
     def more_pending(self) -> bool:
         """Whether queued messages still wait for the index."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -127,16 +128,24 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
         store = easel.store
         assert store.index_on_write is False  # the write at the end of a reply only queues it
         shown_when_indexed = []
-        step = store.index_pending_step
+        threads = []
+        step = store.index_pending_apart
 
         def watched_step() -> bool:
             # Only steps with something to index: the start-up upkeep also calls it, to drain
-            # what a migration left, whatever the page is doing then.
-            if store.read("SELECT COUNT(*) FROM search_pending") != [(0,)]:
+            # what a migration left, whatever the page is doing then. (On the worker's thread:
+            # the store's own connection is not for it.)
+            probe = sqlite3.connect(store.path)
+            try:
+                waiting = probe.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
+            finally:
+                probe.close()
+            if waiting:
                 shown_when_indexed.append(easel.transcript.shown)
+                threads.append(threading.get_ident())
             return step()
 
-        store.index_pending_step = watched_step
+        store.index_pending_apart = watched_step
         easel.chat.send("plan a walk")
         await _until(lambda: easel.chat.conversation_id is not None and not easel.chat.busy)
         [_user, answer] = store.messages(easel.chat.conversation_id)
@@ -148,8 +157,10 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
             )
         )
         assert store.read("SELECT COUNT(*) FROM search_pending") == [(0,)]
-        # Never while the page still waited for the reply's last update.
+        # Never while the page still waited for the reply's last update, and never on the
+        # window's thread (the store's own connection stays there).
         assert shown_when_indexed and all(shown_when_indexed)
+        assert threading.get_ident() not in threads
         assert [h.message_id for h in store.search_hits("cobalt harbour")] == [answer.id]
         assert store.search_hits("nimbus") == []  # artifact markup is never indexed
         await _close_settled(easel, task)

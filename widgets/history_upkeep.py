@@ -43,11 +43,12 @@ async def upkeep(
 
 
 async def index_queued(store: Callable[[], Store]) -> None:
-    """Give queued messages their search prose, a batch at a time between turns of the loop
-    (the window's store leaves it to this, see Store.index_on_write)."""
+    """Give queued messages their search prose, a batch at a time on a worker thread with a
+    connection of its own (the window's store leaves it to this, see Store.index_on_write):
+    indexing a long reply took the window's thread 0.2-0.5 s per MB of prose."""
     try:
-        while store().index_pending_step():
-            await asyncio.sleep(0)  # a batch is ~500 messages: let the window breathe
+        while await asyncio.to_thread(store().index_pending_apart):
+            await asyncio.sleep(0)
     except (StoreError, sqlite3.Error) as error:  # closed or failing: a search drains it
         log.warning("could not index queued messages: %s", error)
 
