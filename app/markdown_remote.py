@@ -5,9 +5,11 @@ answers (widgets/transcript_worker.py does, with a QSocketNotifier) and calls `r
 A `RemoteSegment` stands where an app.markdown.IncrementalMarkdown would in the transcript: its
 text goes to the worker, and its HTML comes back later as the worker's answers.
 
-Nothing here waits on the worker except a send into a full socket (the worker reads everything
-sent before it parses, and writes from a thread of its own, so the two never wait on each
-other); a worker that has not read for SEND_TIMEOUT_S is stopped and taken for dead. Whatever
+Nothing here waits on the worker. A send goes into the socket as far as it takes it; the rest
+waits in an outbox that `flush()` sends on (the link calls it when the socket has room): a
+worker busy rendering does not read, and a reply's last text can be megabytes, which a blocking
+send held the window for (110 ms and more at the end of a 10 MB reply). A worker that has
+taken nothing for SEND_TIMEOUT_S is stopped and taken for dead. Whatever
 goes wrong (the process cannot start, dies, sends garbage), `alive` turns False and the app
 renders the segments itself from the text each segment keeps.
 """
@@ -17,11 +19,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-import select
 import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,12 @@ class MarkdownWorker:
         # Called as the worker stops, before its socket closes (whoever watches the socket
         # stops watching it first: a closed descriptor's number may soon be another's).
         self.on_stop: Callable[[], None] | None = None
+        # Sent data the socket has not taken yet, in order; since when it takes none.
+        self._outbox: deque[memoryview] = deque()
+        self._stalled_since: float | None = None
+        # Called with True when data starts waiting in the outbox, False once it all went.
+        self.on_backlog: Callable[[bool], None] | None = None
+        self._backlogged = False
 
     @classmethod
     def start(cls) -> MarkdownWorker:
@@ -87,18 +95,53 @@ class MarkdownWorker:
         self._next_sid += 1
         return self._next_sid
 
+    @property
+    def backlog(self) -> bool:
+        """Whether sent data still waits for room in the socket."""
+        return bool(self._outbox)
+
     def send(self, message: list[Any], *, request: int | None = None) -> bool:
-        """Send a message; request: the sid it asks an answer for. False if the worker is dead."""
+        """Send a message (never waits: what the socket does not take now waits in the
+        outbox); request: the sid it asks an answer for. False if the worker is dead."""
         if self._sock is None:
             return False
-        try:
-            _send_all(self._sock, encode(message))
-        except OSError as error:  # a timeout too: a worker that stopped reading
-            self.stop(f"could not send to the Markdown worker: {error}")
-            return False
+        self._outbox.append(memoryview(encode(message)))
         if request is not None:
             self.outstanding[request] = self.outstanding.get(request, 0) + 1
-        return True
+        self.flush()
+        return self.alive
+
+    def flush(self) -> None:
+        """Send on what waits, as far as the socket takes it now; a worker that has taken
+        nothing for SEND_TIMEOUT_S is stopped (also when nothing was asked of it since)."""
+        while self._outbox and self._sock is not None:
+            head = self._outbox[0]
+            try:
+                sent = self._sock.send(head)
+            except (BlockingIOError, InterruptedError):
+                now = time.monotonic()
+                if self._stalled_since is None:
+                    self._stalled_since = now
+                elif now - self._stalled_since > SEND_TIMEOUT_S:
+                    self.stop("the Markdown worker stopped reading")
+                    return
+                break
+            except OSError as error:
+                self.stop(f"could not send to the Markdown worker: {error}")
+                return
+            self._stalled_since = None
+            if sent < len(head):
+                self._outbox[0] = head[sent:]
+            else:
+                self._outbox.popleft()
+        self._tell_backlog()
+
+    def _tell_backlog(self) -> None:
+        waiting = bool(self._outbox)
+        if waiting != self._backlogged:
+            self._backlogged = waiting
+            if self.on_backlog is not None:
+                self.on_backlog(waiting)
 
     def forget(self, sids: list[int]) -> None:
         """These segments are gone: their answers are not awaited any more."""
@@ -148,6 +191,9 @@ class MarkdownWorker:
             self.on_stop()
         self.alive = self.ready = False
         self.outstanding.clear()
+        self._outbox.clear()
+        self._stalled_since = None
+        self._tell_backlog()
         if self._sock is not None:
             self._sock.close()  # the worker reads the end of its input and exits
             self._sock = None
@@ -158,21 +204,6 @@ class MarkdownWorker:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-
-
-def _send_all(sock: socket.socket, data: bytes) -> None:
-    """All of data into the non-blocking socket, waiting at most SEND_TIMEOUT_S for room."""
-    view = memoryview(data)
-    deadline = time.monotonic() + SEND_TIMEOUT_S
-    while view:
-        try:
-            view = view[sock.send(view) :]
-        except BlockingIOError:
-            left = deadline - time.monotonic()
-            poll = select.poll()  # not select(): a busy process may have fds past 1024
-            poll.register(sock, select.POLLOUT)
-            if left <= 0 or not poll.poll(left * 1000):
-                raise TimeoutError("the Markdown worker stopped reading") from None
 
 
 class RemoteSegment:

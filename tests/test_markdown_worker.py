@@ -8,11 +8,13 @@ import json
 import random
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 
 from app.markdown import MarkdownRenderer, code_labels, render_markdown
 from app.markdown_remote import MarkdownWorker
@@ -481,3 +483,58 @@ def js_value(qtbot, view, expression: str) -> Any:
     view.run_js_for_test(f"JSON.stringify({expression})", results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
     return json.loads(results[0]) if results[0] is not None else None
+
+
+def test_a_worker_busy_rendering_never_holds_the_window(qtbot, view) -> None:
+    """The end of a long reply is megabytes for a worker that reads slowly (busy with the
+    last request): the send waits in the outbox, the window's loop turns while it goes out,
+    and everything arrives in order."""
+    worker, link, theirs = peer_worker(qtbot, view)
+    text = "".join(f"Line {i} of a *long* reply.\n\n" for i in range(120_000))  # ~3.3 MB
+    view.append_text("r1", "The start. ")
+    view.flush()
+    assert worker.busy  # its request is out, unanswered: the rest waits in the message
+    view.append_text("r1", text)
+    frames: list[list[Any]] = []
+
+    def read_slowly() -> None:  # 64 KB at a time, a moment apart, until the last request
+        reader = FrameReader()
+        while not any(f[0] == "finish" for f in frames):
+            frames.extend(reader.feed(theirs.recv(1 << 16)))
+            time.sleep(0.005)
+
+    reading = threading.Thread(target=read_slowly, daemon=True)
+    reading.start()
+    turns_while_waiting: list[bool] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: turns_while_waiting.append(worker.backlog))
+    timer.start(5)
+    view.finish_message("r1")  # the rest as the last request: far more than the socket holds
+    assert worker.backlog and worker.alive  # not sent yet, and the call is over
+    qtbot.waitUntil(lambda: not worker.backlog and not reading.is_alive(), timeout=30_000)
+    timer.stop()
+    theirs.close()
+    assert turns_while_waiting.count(True) >= 3  # the loop turned while it went out
+    sent = [f for f in frames if f[0] in ("text", "finish")]
+    assert [f[0] for f in sent][-1] == "finish"
+    assert "".join(f[2] for f in sent) == "The start. " + text
+
+
+def test_a_worker_that_stops_reading_is_ended_and_loses_nothing(qtbot, view, monkeypatch):
+    import app.markdown_remote as remote
+    import widgets.transcript_worker as transcript_worker
+
+    monkeypatch.setattr(remote, "SEND_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(transcript_worker, "STALL_CHECK_MS", 100)
+    worker, link, theirs = peer_worker(qtbot, view)
+    text = "".join(f"Line {i} of a *long* reply.\n\n" for i in range(40_000))  # ~1.1 MB
+    view.append_text("r1", text[:100])
+    view.flush()
+    view.append_text("r1", text[100:])
+    with qtbot.waitSignal(link.settled, timeout=10_000):
+        view.finish_message("r1")  # never read: ended after SEND_TIMEOUT_S, not before
+        assert worker.alive and worker.backlog
+    assert not worker.alive and not worker.backlog
+    qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
+    assert page_prose(qtbot, view, "r1") == expected([text], None)
+    theirs.close()

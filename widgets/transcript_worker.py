@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # In a firehose (widgets/page_pacer.py) a segment's text goes to the worker at most this often.
 FIREHOSE_SEND_MS = 50
+# While sends wait for room, how often the link asks whether the worker still reads at all.
+STALL_CHECK_MS = 1000
 
 
 class WorkerLink(QObject):
@@ -57,10 +59,19 @@ class WorkerLink(QObject):
         self._labels: dict[str, str] | None = None
         self._notifier: QSocketNotifier | None = None
         self._ended = False  # the worker's end is taken care of (what it owed rendered here)
+        # While sends wait for room in the socket: the socket's room, and the worker's time.
+        self._writer: QSocketNotifier | None = None
+        self._stall_check = QTimer(self)
+        self._stall_check.setInterval(STALL_CHECK_MS)
+        self._stall_check.timeout.connect(worker.flush)
         if worker.alive:
             self._notifier = QSocketNotifier(worker.fileno(), QSocketNotifier.Type.Read, self)
             self._notifier.activated.connect(self._read)
+            self._writer = QSocketNotifier(worker.fileno(), QSocketNotifier.Type.Write, self)
+            self._writer.setEnabled(False)
+            self._writer.activated.connect(lambda _socket: worker.flush())
             worker.on_stop = self._stopping
+            worker.on_backlog = self._backlog
         else:
             QTimer.singleShot(0, self._read)  # never started: settled, and renders here
 
@@ -120,13 +131,24 @@ class WorkerLink(QObject):
         self.worker.stop()
         self._read()
 
+    def _backlog(self, waiting: bool) -> None:
+        """Sends wait for room in the socket (or no longer do): watch for it meanwhile."""
+        if self._writer is not None:
+            self._writer.setEnabled(waiting)
+        if waiting:
+            self._stall_check.start()
+        else:
+            self._stall_check.stop()
+
     def _stopping(self) -> None:
         """The worker is stopping (a failed send, garbage, or stop()): its socket closes now.
         What it owed is rendered here once the current call is over (it may be a send from
         inside a frame's rendering)."""
-        if self._notifier is not None:
-            self._notifier.setEnabled(False)
-            self._notifier = None
+        for notifier in (self._notifier, self._writer):
+            if notifier is not None:
+                notifier.setEnabled(False)
+        self._notifier = self._writer = None
+        self._stall_check.stop()
         QTimer.singleShot(0, self._read)
 
     def _read(self) -> None:
