@@ -29,3 +29,29 @@ def test_a_long_fast_reply_skips_blocks_off_screen_and_follows_its_end(view, qtb
     code = f"{blocks}[1]"
     qtbot.waitUntil(lambda: "let x = 1;" in js(qtbot, view, f"{code}.innerText"), timeout=10_000)
     assert js(qtbot, view, f"{code}.querySelector('pre').getBoundingClientRect().height") > 20
+
+
+def test_a_stored_long_message_opens_at_its_end(view, qtbot):  # noqa: F811
+    """A conversation whose last message is one long block (a list of 60 points) shown in one
+    update, as opening it does: the block is sized 120 px until laid out, and grows after the
+    update scrolled to the end; the view still ends at the end, and still follows."""
+    points = "".join(
+        f"- Point {i}: keep the *counter* simple and the `button` big.\n" for i in range(60)
+    )
+    with view.batched():
+        view.scroll_to_bottom()
+        view.add_message("u1", "user")
+        view.append_text("u1", "Some notes please")
+        view.finish_message("u1")
+        view.add_message("a1", "assistant")
+        view.append_text("a1", "## Notes\n\n" + points)
+        view.finish_message("a1")
+    qtbot.waitUntil(lambda: js(qtbot, view, "document.documentElement.scrollHeight") > 2000)
+    qtbot.wait(300)  # the blocks near the screen are laid out by now
+    assert abs(_gap(qtbot, view)) < 2
+    view.add_message("a2", "assistant")  # still following: the next message shows at once
+    view.append_text("a2", "And one more thing.")
+    view.finish_message("a2")
+    qtbot.waitUntil(lambda: js(qtbot, view, "!!document.querySelector('[data-key=a2] p')"))
+    qtbot.wait(100)
+    assert abs(_gap(qtbot, view)) < 2

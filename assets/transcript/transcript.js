@@ -537,6 +537,15 @@
     }
   });
 
+  // Blocks are laid out late (content-visibility: auto: 120 px each until first shown), so the
+  // page grows after apply() scrolled it to the end, and the engine's scroll anchoring keeps
+  // the grown block's top in place: a conversation whose last message is long opened at that
+  // message's start, no longer following. While following, follow that growth too (this runs
+  // after layout, before the scroll event that would have ended the following).
+  new ResizeObserver(() => {
+    if (stick) window.scrollTo(0, document.documentElement.scrollHeight);
+  }).observe(root);
+
   // Near the bottom means "follow"; scrolling up means "let me read".
   window.addEventListener("scroll", () => {
     const doc = document.documentElement;
