@@ -40,7 +40,8 @@ PIECES = st.sampled_from(
      ':::Artifact{identifier="d" type="text/html"}', ":::artifac", "`", "``", "```", "````",
      "~~~", "~~", "x", "X", "html", "HTML", "htm", "xhtml", "XHTML", "svg", "Svg", "ſvg", "xml",
      "javascript", "python", "```html\n", "```javascript\n", "~~~ SVG\n", "``` xhtml extra\n",
-     "<!DOCTYPE html><html><body>hi</body></html>\n", "<svg></svg>\n", "\u212a", "\u0130"]
+     "<!DOCTYPE html><html><body>hi</body></html>\n", "<svg></svg>\n", "\u212a", "\u0130",
+     "```xml\n", "~~~Xml\n", '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>\n']
 )  # fmt: skip
 
 
@@ -63,6 +64,7 @@ def test_each_mark_is_seen_in_any_case_and_place():
         "text\n  ```HTML\n<p>x</p>\n```",
         "text\n~~~~\u00a0xhtml\n<p>x</p>\n~~~~",
         "```svg",
+        "An image:\n```xml\n<svg xmlns='http://www.w3.org/2000/svg'></svg>\n```",
         "Odd letters: <artıfact identifier='a'>",
     ]:
         assert may_hold_markup(text), text
