@@ -109,14 +109,7 @@ class ProviderControl(QObject):
             await self.make_client_off_thread()
             return self.client
         if profile.ca_bundle not in self._clients:
-            from app.events import ProviderError
-
-            try:
-                made = await asyncio.to_thread(
-                    _new_http_client, profile.ca_bundle, read_timeout=self.settings.read_timeout
-                )
-            except ConfigError as error:
-                raise ProviderError(str(error)) from None
+            made = await asyncio.to_thread(self._ca_client, profile.ca_bundle)
             self._clients.setdefault(profile.ca_bundle, made)
         return self._clients[profile.ca_bundle]
 
@@ -124,16 +117,18 @@ class ProviderControl(QObject):
         """The shared client, or one that trusts the profile's own CA bundle."""
         if not profile.ca_bundle:
             return self.client
+        if profile.ca_bundle not in self._clients:
+            self._clients[profile.ca_bundle] = self._ca_client(profile.ca_bundle)
+        return self._clients[profile.ca_bundle]
+
+    def _ca_client(self, ca_bundle: str) -> httpx.AsyncClient:
+        """A new client trusting this CA bundle; a bundle it cannot use is a ProviderError."""
         from app.events import ProviderError
 
-        if profile.ca_bundle not in self._clients:
-            try:
-                self._clients[profile.ca_bundle] = _new_http_client(
-                    profile.ca_bundle, read_timeout=self.settings.read_timeout
-                )
-            except ConfigError as error:
-                raise ProviderError(str(error)) from None
-        return self._clients[profile.ca_bundle]
+        try:
+            return _new_http_client(ca_bundle, read_timeout=self.settings.read_timeout)
+        except ConfigError as error:
+            raise ProviderError(str(error)) from None
 
     async def aclose(self) -> None:
         """Close every client made."""
