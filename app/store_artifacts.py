@@ -51,6 +51,9 @@ def newest_on_path(
 ) -> list[ArtifactVersion]:
     """The newest version on the current path of each artifact (or of one), in order of first
     appearance; only those are read whole."""
+    # The same order as versions(), but the inner query names its own few columns: one that
+    # selected the content would materialise every version's (a window function's subquery is
+    # not flattened), whatever the outer query keeps.
     rows = db.execute(
         "SELECT id, identifier, message_id FROM ("
         "  SELECT id, identifier, version, message_id, MIN(id) OVER (PARTITION BY identifier) AS"

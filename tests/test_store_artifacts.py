@@ -95,7 +95,10 @@ def test_only_the_newest_versions_are_read_whole(store: Store) -> None:
     latest = store.latest_artifacts(cid)
     store._db.set_trace_callback(None)
     assert [v.version for v in latest] == [30]
-    whole = [s for s in statements if "content" in s.split("FROM")[0]]
+    # Anywhere in a statement: a subquery that selects the content materialises it for every
+    # version, however little the outer query keeps of it (a window function cannot be
+    # flattened: 9 -> 85 ms for ten versions of a 2.6 MB page).
+    whole = [s for s in statements if "content" in s]
     assert len(whole) == 1 and "WHERE id IN (" in whole[0]
     assert whole[0].rstrip().endswith(f"IN ({latest[0].id})")  # that one version only
 
