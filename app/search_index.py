@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.artifact_segments import ArtifactOpened, Prose
-from app.artifacts import may_hold_markup, parse_reply
+from app.artifacts import parse_reply
 from app.migrations import INDEXED_CHARS, PROSE_END
 
 # Messages indexed per transaction: a queue left by a migration goes in short steps.
@@ -23,8 +23,8 @@ _BATCH = 500
 
 def prose(role: str, text: str) -> str:
     """The searchable text of one message: artifact titles in place of artifacts."""
-    if role != "assistant" or not may_hold_markup(text):
-        return text
+    if role != "assistant":
+        return text  # (parse_reply itself gives a text without marks back as its own prose)
     parts: list[str] = []
     for segment in parse_reply(text):
         if isinstance(segment, Prose):
