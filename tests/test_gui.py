@@ -151,6 +151,10 @@ def test_send_streams_reply_and_conversation_survives_restart(loop, run, model_s
         again, task = await _start(loop, model_server)
         assert again.chat.conversation_id == conversation_id
         assert again.sidebar.list.count() == 1
+        # The conversation open on screen is the one marked in the list.
+        current = again.sidebar.list.currentItem()
+        assert current is not None and current.isSelected()
+        assert current.data(Qt.ItemDataRole.UserRole) == conversation_id
         text = None
         for _ in range(100):
             text = await _transcript_text(again)

@@ -348,8 +348,8 @@ class EaselApp:
         if self.settings.splitter_sizes:
             self.window.splitter.setSizes(self.settings.splitter_sizes)
         conversations = self.store.list_conversations(limit=1)
-        self.conversations.refresh_sidebar()
         self.chat.open(conversations[0].id if conversations else None)
+        self.conversations.refresh_sidebar()  # after: it marks the conversation open
         await self._move_plain_header_values()
         self.provider_status.show_profile()
         if self._history_notice:
