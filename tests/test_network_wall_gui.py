@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from pathlib import Path
 
+from app.artifacts import may_hold_markup
 from app.secrets import KeyStore
 from tests.canary import Canary
 from tests.model_server import openai_text_reply
-from tests.test_gui import _args, _close, _type_and_send, _until
+from tests.test_gui import _args, _close, _transcript_text, _type_and_send, _until
 from widgets.app import EaselApp
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -121,3 +123,78 @@ def test_a_hostile_page_full_of_tag_look_alikes_stays_one_artifact_and_reaches_n
     earlier_reply = turns[1]["content"]
     assert "[content omitted: its current version is in the system prompt]" in earlier_reply
     assert "Artifact-x" not in earlier_reply and f"{target}/after" in earlier_reply
+
+
+def test_replies_read_through_the_markup_shortcut_reach_nothing_streamed_or_opened_again(
+    qasync_loop, run_async, model_server, network_gate
+):
+    """A tag the shortcut cannot judge (a dotless ı, which the parser's IGNORECASE folds to i)
+    is left to the parser and becomes a walled artifact; a long reply with no mark, full of
+    remote images, scripts and preconnects, is read as prose without the parser, streamed
+    through the Markdown worker's outbox, opened again and indexed for search on a thread of
+    its own: nothing reaches the canary, and the page's attempts are reported."""
+    canary = Canary()
+    target = f"127.0.0.1:{canary.port}"
+    wall = (HOSTILE / "wall.html").read_text(encoding="utf-8").replace("__PORT__", str(canary.port))
+    first = (
+        "Here is the page:\n"
+        f'<artıfact identifier="wall" type="text/html" title="Wall">\n{wall}\n</artifact>\n'
+    )
+    hostile = (
+        f"![pixel](http://{target}/md.png) <img src=http://{target}/raw.png> "
+        f"<script>fetch('http://{target}/script')</script> "
+        f'<link rel="preconnect" href="http://{target}"> [a link](http://{target}/link)\n\n'
+        f"```javascript\nfetch('http://{target}/fenced');\n```\n\n"
+    )
+    second = "Notes quixotically kept.\n\n" + hostile * 1500  # ~400 KB, no artifact mark
+    assert may_hold_markup(first) and not may_hold_markup(second)
+    model_server.enqueue(openai_text_reply(first, chunk_chars=400))
+    model_server.enqueue(openai_text_reply(second, chunk_chars=16384))
+
+    async def scenario() -> tuple[list[str], str, list]:
+        keys = await KeyStore.open_default()
+        easel = EaselApp(_args(model_server), qasync_loop, keys, network_gate)
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        await _type_and_send(easel, "make a page")
+
+        def lines() -> list[str]:  # the tab asked each time: the panel may make it anew
+            tab = easel.panel.tab("wall")
+            return [tab.console.item(i).text() for i in range(tab.console.count())] if tab else []
+
+        await _until(lambda: any(f"blocked: WebRTC stun:{target}" in x for x in lines()), 60)
+        await _until(lambda: not easel.chat.busy)
+        await _type_and_send(easel, "some notes")
+        await _until(lambda: len(easel.store.messages(easel.chat.conversation_id)) == 4)
+        await _until(lambda: not easel.chat.busy and easel.transcript.shown, timeout=60)
+        conversation = easel.chat.conversation_id
+        easel.chat.open(None)
+        easel.chat.open(conversation)  # read back: the shortcut's path for stored replies
+        await _until(lambda: easel.transcript.shown and not easel.chat.loader.loading, 60)
+        text = await _transcript_text(easel)
+        # Indexed for search by the worker thread's own connection, not by a search's drain.
+        path = easel.store.path
+
+        def queued() -> int:
+            probe = sqlite3.connect(path)
+            try:
+                return probe.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
+            finally:
+                probe.close()
+
+        await _until(lambda: queued() == 0, timeout=60)
+        hits = easel.store.search_hits("quixotically")
+        await asyncio.sleep(2)
+        seen = lines()
+        await _close(easel, task)
+        return seen, text, hits
+
+    try:
+        lines, text, hits = run_async(scenario())
+        assert canary.contacts == 0, (canary.tcp_contacts, canary.udp_contacts, canary.hits)
+    finally:
+        canary.close()
+    assert any(line.startswith(f"blocked: WebRTC stun:{target}") for line in lines), lines
+    assert f"<img src=http://{target}/raw.png>" in text  # markup in prose is text
+    assert f"<script>fetch('http://{target}/script')</script>" in text
+    assert len(hits) == 1
