@@ -168,6 +168,25 @@ def test_send_streams_reply_and_conversation_survives_restart(loop, run, model_s
     run(scenario())
 
 
+def test_a_window_closed_as_it_becomes_ready_ends_cleanly(loop, run, model_server, caplog):
+    """Closed in the very turn its first frame is ready (a user's quick Ctrl+Q, the start-up
+    bench): the work deferred to after that frame does not start on a window being torn down."""
+
+    async def scenario():
+        easel = EaselApp(_args(model_server), loop, await KeyStore.open_default())
+        easel.transcript.ready.connect(easel.window.close)
+        task = asyncio.ensure_future(easel.run())
+        assert await asyncio.wait_for(task, 20) == 0
+        await asyncio.sleep(0.3)  # a zero-delay timer queued at the first frame has fired
+        return easel
+
+    with caplog.at_level("WARNING"):
+        easel = run(scenario())
+    assert easel.transcript_ready
+    assert not easel.warmed_up.is_set() and easel.cursor_rest is None
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
 def test_failed_send_keeps_text_and_offers_retry(loop, run, model_server):
     model_server.enqueue(
         error_reply(500, {"error": {"message": "upstream exploded"}}),

@@ -116,6 +116,7 @@ class EaselApp:
         self.warmed_up = asyncio.Event()
         # Work started beside the window (model list, warm-up, tool servers): see _background.
         self._tasks: set[asyncio.Task[object]] = set()
+        self._closing = False  # the window is closing: nothing new starts (see _background)
         install_excepthook()
 
         # Why keys cannot be saved, once known after the first frame (see _note_keyring).
@@ -222,6 +223,8 @@ class EaselApp:
         QTimer.singleShot(0, self._after_first_frame)
 
     def _after_first_frame(self) -> None:
+        if self._closing:  # closed before its first frame's turn ended: the window is going
+            return
         # Deferred modules and common highlighters load off the GUI thread before the first
         # reply needs them (not earlier: the thread would hold the GIL while the window builds).
         self.window.watch_transcript_drops()
@@ -254,7 +257,11 @@ class EaselApp:
 
     def _background(self, work: Coroutine[object, object, object]) -> None:
         """Run `work` beside the window; shutting down cancels what is still pending, so no
-        coroutine is left never awaited when the window closes before it ran."""
+        coroutine is left never awaited when the window closes before it ran; once it is
+        closing, `work` does not start."""
+        if self._closing:
+            work.close()
+            return
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -402,6 +409,7 @@ class EaselApp:
         return 0
 
     def _on_closing(self) -> None:
+        self._closing = True
         self.chat.stop()
         if self.cursor_rest is not None:
             self.cursor_rest.stop()  # the platform's blink back (it is the application's)
