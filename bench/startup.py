@@ -7,13 +7,14 @@ page loaded (EaselApp.transcript_ready) and the latest stored conversation open,
 scheme, network wall, window icon, language, theme and the transcript page started while the
 rest is imported, then the app; the keyring backend is looked for after the first frame): the
 child only wraps widgets.app's loading to hear the moment; for the baseline, a QWebEngineView
-showing one small page. What Easel defers until after that moment (widgets/warm_up.py, model
-lists, tool servers) is not counted: the window is usable before it. Prints the medians and the
-ratio (target <= 2.0), the resident memory of each process tree once ready, then Easel idle: one
-more start whose window is left alone (12 s: the deferred work, and the text cursor resting
-after 10 s without input as GTK's does, widgets/cursor_rest.py; then 6 s sampled), with the
-PSS and CPU use of its whole process tree (web engine included; targets <= 400 MB, 0 %), and
-`RESULT {json}`.
+showing one small page; and the floor (FLOOR below): the first frame's parts written plainly,
+without the rest of Easel, to show how far under Easel's a start on this stack can go. What
+Easel defers until after that moment (widgets/warm_up.py, model lists, tool servers) is not
+counted: the window is usable before it. Prints the medians and the ratios (target <= 2.0),
+the resident memory of each process tree once ready, then Easel idle: one more start whose
+window is left alone (12 s: the deferred work, and the text cursor resting after 10 s without
+input as GTK's does, widgets/cursor_rest.py; then 6 s sampled), with the PSS and CPU use of its
+whole process tree (web engine included; targets <= 400 MB, 0 %), and `RESULT {json}`.
 
     .venv/bin/python bench/startup.py [--rounds 5]
 """
@@ -120,6 +121,59 @@ from easel.main import main
 sys.exit(main(["--base-url", "http://127.0.0.1:9/v1", "--model", "m"]))
 """
 
+# The floor: the parts of Easel's first frame and nothing more, written plainly, one after the
+# other: Qt and the web engine, asyncio with qasync, the history read with sqlite3 and its
+# replies rendered with markdown-it, a window with a list, the transcript's own page, a composer,
+# a button and a menu. No settings, theme, language, network wall, scheme, keyring, history
+# check-up or early start. How far under Easel's a start with these parts can go on this stack.
+FLOOR = """
+import time; started = time.perf_counter()
+import asyncio, json, os, sqlite3
+from PySide6.QtCore import QUrl
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import (
+    QApplication, QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout,
+    QWidget,
+)
+import qasync
+from markdown_it import MarkdownIt
+app = QApplication([])
+profile = QWebEngineProfile()
+page = QWebEnginePage(profile)
+page.load(QUrl.fromLocalFile(ROOT + "/assets/transcript/transcript.html"))
+history = sqlite3.connect(os.environ["EASEL_BENCH_DB"])
+window, splitter, chat = QMainWindow(), QSplitter(), QWidget()
+conversations = QListWidget()
+conversations.addItems([title for (title,) in history.execute("SELECT title FROM conversations")])
+column = QVBoxLayout(chat)
+view = QWebEngineView()
+view.setPage(page)
+column.addWidget(view)
+column.addWidget(QPlainTextEdit())
+column.addWidget(QPushButton("Send"))
+splitter.addWidget(conversations)
+splitter.addWidget(chat)
+window.setCentralWidget(splitter)
+window.menuBar().addMenu("File").addAction("New chat")
+window.resize(1200, 800)
+loop = qasync.QEventLoop(app)
+asyncio.set_event_loop(loop)
+markdown = MarkdownIt("commonmark")
+rows = history.execute("SELECT content FROM messages ORDER BY id").fetchall()
+messages = "".join(f"<div>{markdown.render(content)}</div>" for (content,) in rows)
+window.show()
+
+def done(ok):
+    page.runJavaScript(f"document.getElementById('messages').innerHTML = {json.dumps(messages)}")
+    print(json.dumps({"seconds": time.perf_counter() - started, "rss_kb": rss()}), flush=True)
+    app.quit()
+
+page.loadFinished.connect(done)
+with loop:
+    loop.run_forever()
+"""
+
 RSS = """
 import os, sys
 sys.path.insert(0, ROOT)
@@ -141,12 +195,16 @@ def pss_kb():
 
 
 def measure(script: str, home: str, *, idle: bool = False) -> dict[str, float]:
+    from app.config import home_dirs
+    from app.store import DB_FILE
+
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
         "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox",
         "EASEL_HOME": home,
         "EASEL_BENCH_IDLE": "1" if idle else "",
+        "EASEL_BENCH_DB": str(home_dirs()[1] / DB_FILE),  # the floor's (seed_history set home)
     }
     source = f"ROOT = {str(ROOT)!r}\n{RSS}\n{script}"
     result = subprocess.run(
@@ -179,12 +237,14 @@ def main() -> None:
         compileall.compile_dir(ROOT / folder, quiet=1)
     home = tempfile.mkdtemp(prefix="easel-bench-")
     seed_history(home)
-    bare, easel = [], []
-    for _ in range(rounds):  # interleaved, so both see the same machine
+    bare, easel, floor = [], [], []
+    for _ in range(rounds):  # interleaved, so all see the same machine
         bare.append(measure(BARE, home))
         easel.append(measure(EASEL, home))
+        floor.append(measure(FLOOR, home))
     bare_s = statistics.median(r["seconds"] for r in bare)
     easel_s = statistics.median(r["seconds"] for r in easel)
+    floor_s = statistics.median(r["seconds"] for r in floor)
     print(
         f"bare QWebEngineView window ready: {bare_s * 1000:.0f} ms, "
         f"{statistics.median(r['rss_kb'] for r in bare) / 1024:.0f} MB"
@@ -194,6 +254,10 @@ def main() -> None:
         f"{statistics.median(r['rss_kb'] for r in easel) / 1024:.0f} MB"
     )
     print(f"ratio: {easel_s / bare_s:.2f}  (target <= 2.0)")
+    print(
+        f"the floor, the first frame's parts written plainly: {floor_s * 1000:.0f} ms, "
+        f"ratio {floor_s / bare_s:.2f}"
+    )
     idle = measure(EASEL, home, idle=True)
     print(
         f"idle, the window left alone: {idle['idle_pss_kb'] / 1024:.0f} MB PSS (process tree), "
@@ -203,6 +267,7 @@ def main() -> None:
         "ratio": round(easel_s / bare_s, 3),
         "easel_ms": round(easel_s * 1000),
         "bare_ms": round(bare_s * 1000),
+        "floor_ratio": round(floor_s / bare_s, 3),
         "easel_rss_mb": round(statistics.median(r["rss_kb"] for r in easel) / 1024),
         "idle_pss_mb": round(idle["idle_pss_kb"] / 1024),
         "idle_cpu_percent": round(idle["idle_cpu_percent"], 2),

@@ -214,7 +214,8 @@ def test_warm_up_loads_every_deferred_module():
 
 
 def test_the_startup_bench_runs_and_reports_idle_too():
-    """bench/startup.py, one round: it starts Easel as main.py does, and the idle sample."""
+    """bench/startup.py, one round: it starts Easel as main.py does, the floor (the first
+    frame's parts written plainly), and the idle sample."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "startup.py"), "--rounds", "1"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
@@ -222,5 +223,5 @@ def test_the_startup_bench_runs_and_reports_idle_too():
     assert result.returncode == 0, result.stderr[-3000:]
     last = result.stdout.strip().splitlines()[-1]
     figures = json.loads(last.removeprefix("RESULT "))
-    assert {"ratio", "idle_pss_mb", "idle_cpu_percent"} <= set(figures)
-    assert figures["idle_pss_mb"] > 0 and figures["ratio"] > 0
+    assert {"ratio", "floor_ratio", "idle_pss_mb", "idle_cpu_percent"} <= set(figures)
+    assert figures["idle_pss_mb"] > 0 and figures["ratio"] > 0 and figures["floor_ratio"] > 0
