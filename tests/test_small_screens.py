@@ -19,6 +19,7 @@ from app.config import load_settings, save_settings
 from app.secrets import KeyStore
 from tests.model_server import openai_text_reply
 from tests.test_gui import GAME, _args, _artifact, _close, _send_and_wait, _until
+from tests.test_prompt_edit import placeholder_fits
 from widgets.app import EaselApp
 from widgets.artifact_toolbar import ArtifactToolbar
 from widgets.language import CHINESE, install_language, remove_language
@@ -124,6 +125,10 @@ def test_an_artifact_fits_a_laptop_screen(qasync_loop, run_async, model_server, 
         except AssertionError:
             pass
         assert not problems()
+        # The empty prompt's placeholder shows whole (its key hints go where they do not fit).
+        edit = easel.composer.edit
+        assert not edit.toPlainText() and edit.placeholderText()
+        assert placeholder_fits(edit, edit.placeholderText()), edit.placeholderText()
         # Publish is on the toolbar (or in its ⋯ menu) and publishes the page shown.
         if bar.publish_button.isVisible():
             bar.publish_button.click()

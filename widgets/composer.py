@@ -7,14 +7,11 @@ lost to a failed send. Send pressed while an attached file is still being read w
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QIcon, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QPlainTextEdit,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -26,36 +23,7 @@ from app.i18n import translate
 from app.resources import asset
 from widgets.attachment_tray import AttachmentTray, DropCatcher
 from widgets.elided_label import ElidedLabel
-
-
-class PromptEdit(QPlainTextEdit):
-    """A plain text box that sends on Enter and grows with its text, up to a bound."""
-
-    # Enter pressed without Shift: the user wants to send.
-    submitted = Signal()
-    # Escape pressed: the user wants the streaming reply to stop.
-    escaped = Signal()
-    # Asked first with what is pasted: True when it took it (files, an image), else text.
-    take_mime: Callable[[QMimeData], bool] | None = None
-
-    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 (Qt's name)
-        return source.hasImage() or source.hasUrls() or super().canInsertFromMimeData(source)
-
-    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt's name)
-        if self.take_mime is not None and (source.hasImage() or source.hasUrls()):
-            if self.take_mime(source):
-                return
-        super().insertFromMimeData(source)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if event.key() == Qt.Key.Key_Escape:
-            self.escaped.emit()
-            return
-        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.submitted.emit()
-            return
-        super().keyPressEvent(event)
+from widgets.prompt_edit import PromptEdit
 
 
 class Composer(QWidget):
@@ -75,14 +43,11 @@ class Composer(QWidget):
         self.setObjectName("composer")
         self.edit = PromptEdit(self)
         self.edit.setObjectName("promptEdit")
-        self.edit.setPlaceholderText(
-            translate(
-                "Composer",
-                "Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  "
-                "(Enter sends, Shift+Enter for a new line, Esc stops)",
-            )
+        ask = translate(
+            "Composer", "Ask for anything — “a breakout game”, “a one-page A4 itinerary”…"
         )
-        self.edit.setFixedHeight(84)
+        keys = translate("Composer", "(Enter sends, Shift+Enter for a new line, Esc stops)")
+        self.edit.set_placeholders([f"{ask}  {keys}", ask])
         self.button = QPushButton(translate("Composer", "Send"), self)
         self.button.setObjectName("sendButton")
         self.button.setDefault(True)
@@ -187,8 +152,10 @@ class Composer(QWidget):
         return self.tray.attachments()
 
     def set_text(self, text: str) -> None:
-        """Put text back into the box (e.g. for editing a message)."""
+        """Put text back into the box (e.g. for editing a message), the cursor at its end,
+        where the user goes on typing."""
         self.edit.setPlainText(text)
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)
 
     def set_provider(self, text: str) -> None:
         """Show which provider the next message goes to."""

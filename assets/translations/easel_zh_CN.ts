@@ -35,7 +35,7 @@
 <context>
     <name>ArtifactPanel</name>
     <message>
-        <location filename="../../widgets/artifact_panel.py" line="+62"/>
+        <location filename="../../widgets/artifact_panel.py" line="+64"/>
         <source>&lt;div style=&apos;font-size:15px&apos;&gt;&lt;b&gt;Artifacts appear here&lt;/b&gt;&lt;/div&gt;&lt;div&gt;Ask for a game, a page, a one-page report or a diagram:&lt;br&gt;it runs right here, sandboxed and offline.&lt;/div&gt;</source>
         <translation>&lt;div style=&apos;font-size:15px&apos;&gt;&lt;b&gt;工件会显示在这里&lt;/b&gt;&lt;/div&gt;&lt;div&gt;请模型做一个游戏、一个网页、一页报告或一张图表：&lt;br&gt;它就在这里运行，处于沙盒中且离线。&lt;/div&gt;</translation>
     </message>
@@ -93,13 +93,13 @@
         <translation> · 完成后显示</translation>
     </message>
     <message>
+        <location line="+1"/>
         <location filename="../../widgets/chat_turn.py" line="+47"/>
-        <location filename="../../widgets/artifact_tab.py" line="+1"/>
         <source>writing… {size}</source>
         <translation>正在写… {size}</translation>
     </message>
     <message>
-        <location filename="../../widgets/artifact_tab.py" line="+21"/>
+        <location line="+21"/>
         <location line="+39"/>
         <source> · incomplete</source>
         <translation> · 不完整</translation>
@@ -227,7 +227,7 @@
 <context>
     <name>Artifacts</name>
     <message>
-        <location filename="../../app/artifacts.py" line="+36"/>
+        <location filename="../../app/artifacts.py" line="+86"/>
         <source>This reply has more than {limit} artifacts: the first {limit} are in the artifact panel; the rest stay in the reply as text.</source>
         <translation>这条回复包含超过 {limit} 个工件：前 {limit} 个在工件面板中，其余的以文本形式保留在回复里。</translation>
     </message>
@@ -235,7 +235,7 @@
 <context>
     <name>AttachmentTray</name>
     <message>
-        <location filename="../../widgets/attachment_tray.py" line="+58"/>
+        <location filename="../../widgets/attachment_tray.py" line="+57"/>
         <source>Remove this file</source>
         <translation>移除此文件</translation>
     </message>
@@ -341,12 +341,12 @@
 <context>
     <name>Chat</name>
     <message>
-        <location filename="../../widgets/chat.py" line="+213"/>
+        <location filename="../../widgets/chat.py" line="+220"/>
         <source>Code from the chat</source>
         <translation>来自对话的代码</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+77"/>
         <source>Easel failed: {error}</source>
         <translation>Easel 出错：{error}</translation>
     </message>
@@ -361,7 +361,7 @@
         <translation>你的消息仍在下方的输入框中。</translation>
     </message>
     <message>
-        <location filename="../../widgets/chat_turn.py" line="+37"/>
+        <location filename="../../widgets/chat_turn.py" line="+38"/>
         <source>The edit to “{identifier}” could not be applied ({reason}); nothing changed.</source>
         <translation>对“{identifier}”的修改无法应用（{reason}），未做任何更改。</translation>
     </message>
@@ -371,7 +371,7 @@
         <translation>{reason} {seconds} 秒后重试（第 {attempt} 次）。</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+107"/>
         <source>{tokens} tokens · {speed} tok/s</source>
         <translation>{tokens} 个 token · {speed} token/秒</translation>
     </message>
@@ -397,18 +397,23 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../widgets/composer.py" line="+79"/>
-        <source>Ask for anything — “a breakout game”, “a one-page A4 itinerary”…  (Enter sends, Shift+Enter for a new line, Esc stops)</source>
-        <translation>想要什么都可以问——“一个打砖块游戏”、“一页 A4 行程单”……（Enter 发送，Shift+Enter 换行，Esc 停止）</translation>
+        <location filename="../../widgets/composer.py" line="+46"/>
+        <source>Ask for anything — “a breakout game”, “a one-page A4 itinerary”…</source>
+        <translation>想要什么都可以问——“一个打砖块游戏”、“一页 A4 行程单”……</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+131"/>
+        <location line="+3"/>
+        <source>(Enter sends, Shift+Enter for a new line, Esc stops)</source>
+        <translation>（Enter 发送，Shift+Enter 换行，Esc 停止）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+135"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-114"/>
+        <location line="-118"/>
         <source>The model for the next replies (each reply shows its own)</source>
         <translation>接下来回复所用的模型（每条回复会显示各自的模型）</translation>
     </message>
@@ -438,7 +443,7 @@
         <translation>添加附件（也可以拖放到这里，或粘贴图片）</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+95"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -446,7 +451,7 @@
 <context>
     <name>ConversationExport</name>
     <message>
-        <location filename="../../widgets/conversation_export.py" line="+26"/>
+        <location filename="../../widgets/conversation_export.py" line="+36"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
@@ -456,7 +461,7 @@
         <translation>网页 (*.html)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
@@ -538,17 +543,17 @@
 <context>
     <name>EaselApp</name>
     <message>
-        <location filename="../../widgets/app.py" line="+278"/>
+        <location filename="../../widgets/app.py" line="+387"/>
         <source>Header values moved</source>
         <translation>请求头的值已转移</translation>
     </message>
     <message>
-        <location filename="../../widgets/provider_control.py" line="+114"/>
+        <location filename="../../widgets/provider_control.py" line="+149"/>
         <source>No provider is set up yet: choose one in Settings → Providers.</source>
         <translation>还没有设置服务商：请在“设置 → 服务商”中选择一个。</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+64"/>
         <source>Connected to {name}, but it does not list “{model}”. It offers {count} models.</source>
         <translation>已连接到 {name}，但它的列表里没有“{model}”。它提供 {count} 个模型。</translation>
     </message>
@@ -558,7 +563,7 @@
         <translation>已连接到 {name}（可用模型 {count} 个）。</translation>
     </message>
     <message>
-        <location filename="../../widgets/provider_status.py" line="+51"/>
+        <location filename="../../widgets/provider_status.py" line="+53"/>
         <source>No provider</source>
         <translation>未设置服务商</translation>
     </message>
@@ -571,7 +576,7 @@
 <context>
     <name>EditBar</name>
     <message>
-        <location filename="../../widgets/branch_actions.py" line="+47"/>
+        <location filename="../../widgets/branch_actions.py" line="+50"/>
         <source>Editing your message: Send makes it a new branch.</source>
         <translation>正在编辑你的消息：发送后将成为一个新分支。</translation>
     </message>
@@ -640,7 +645,7 @@
 <context>
     <name>HistoryUpkeep</name>
     <message>
-        <location filename="../../widgets/history_upkeep.py" line="+50"/>
+        <location filename="../../widgets/history_upkeep.py" line="+58"/>
         <source>Easel found damage in the history database ({finding}). Quit Easel and start it again to recover it: the damaged file will be kept aside and everything that can still be read will be copied into a new one.</source>
         <translation>Easel 发现历史数据库已损坏（{finding}）。请退出 Easel 并重新启动以进行恢复：损坏的文件会被单独保留，所有仍可读取的内容都会复制到新文件中。</translation>
     </message>
@@ -704,7 +709,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="+96"/>
+        <location filename="../../widgets/main_window.py" line="+103"/>
         <source>&lt;h1&gt;Welcome to Easel&lt;/h1&gt;</source>
         <translation>&lt;h1&gt;欢迎使用 Easel&lt;/h1&gt;</translation>
     </message>
@@ -877,17 +882,17 @@
 <context>
     <name>Markdown</name>
     <message>
-        <location filename="../../app/markdown.py" line="+446"/>
+        <location filename="../../app/markdown.py" line="+472"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Open as artifact</source>
         <translation>作为工件打开</translation>
     </message>
@@ -1274,7 +1279,7 @@
         <translation>自定义（兼容 OpenAI）</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+22"/>
         <location line="+77"/>
         <source>Save and start chatting</source>
         <translation>保存并开始对话</translation>
@@ -2267,17 +2272,17 @@
 <context>
     <name>Transcript</name>
     <message>
-        <location filename="../../widgets/transcript.py" line="+79"/>
+        <location filename="../../widgets/transcript.py" line="+84"/>
         <source>The reply</source>
         <translation>这条回复</translation>
     </message>
     <message>
-        <location filename="../../widgets/transcript_flow.py" line="+83"/>
+        <location filename="../../widgets/transcript_flow.py" line="+107"/>
         <source>… {count} more characters</source>
         <translation>……还有 {count} 个字符</translation>
     </message>
     <message>
-        <location filename="../../widgets/branch_actions.py" line="+50"/>
+        <location filename="../../widgets/branch_actions.py" line="+49"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
