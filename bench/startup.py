@@ -10,13 +10,14 @@ child only wraps widgets.app's loading to hear the moment; for the baseline, a Q
 showing one small page; and the floor (FLOOR below): the first frame's parts written plainly,
 without the rest of Easel, to show how far under Easel's a start on this stack can go. What
 Easel defers until after that moment (widgets/warm_up.py, model lists, tool servers) is not
-counted: the window is usable before it. Prints the medians and the ratios (target <= 2.0),
-the resident memory of each process tree once ready, then Easel idle: one more start whose
-window is left alone (12 s: the deferred work, and the text cursor resting after 10 s without
-input as GTK's does, widgets/cursor_rest.py; then 6 s sampled), with the PSS and CPU use of its
-whole process tree (web engine included; targets <= 400 MB, 0 %), and `RESULT {json}`.
+counted: the window is usable before it. Prints the medians and the ratios (each the median of
+the rounds' own ratios; target <= 2.0), the resident memory of each process tree once ready,
+then Easel idle: one more start whose window is left alone (12 s: the deferred work, and the
+text cursor resting after 10 s without input as GTK's does, widgets/cursor_rest.py; then 6 s
+sampled), with the PSS and CPU use of its whole process tree (web engine included; targets
+<= 400 MB, 0 %), and `RESULT {json}`.
 
-    .venv/bin/python bench/startup.py [--rounds 5]
+    .venv/bin/python bench/startup.py [--rounds 7]
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def seed_history(home: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     rounds = parser.parse_args().rounds
     # Easel's modules as bytecode, as scripts/setup-env and an installed package leave them:
     # with PYTHONDONTWRITEBYTECODE set (as on our machines) every start would compile them.
@@ -245,6 +246,11 @@ def main() -> None:
     bare_s = statistics.median(r["seconds"] for r in bare)
     easel_s = statistics.median(r["seconds"] for r in easel)
     floor_s = statistics.median(r["seconds"] for r in floor)
+    # Each round's own ratio (its starts saw the same machine), then their median.
+    ratio = statistics.median(e["seconds"] / b["seconds"] for e, b in zip(easel, bare, strict=True))
+    floor_ratio = statistics.median(
+        f["seconds"] / b["seconds"] for f, b in zip(floor, bare, strict=True)
+    )
     print(
         f"bare QWebEngineView window ready: {bare_s * 1000:.0f} ms, "
         f"{statistics.median(r['rss_kb'] for r in bare) / 1024:.0f} MB"
@@ -253,10 +259,10 @@ def main() -> None:
         f"Easel main window ready:          {easel_s * 1000:.0f} ms, "
         f"{statistics.median(r['rss_kb'] for r in easel) / 1024:.0f} MB"
     )
-    print(f"ratio: {easel_s / bare_s:.2f}  (target <= 2.0)")
+    print(f"ratio: {ratio:.2f}  (target <= 2.0)")
     print(
         f"the floor, the first frame's parts written plainly: {floor_s * 1000:.0f} ms, "
-        f"ratio {floor_s / bare_s:.2f}"
+        f"ratio {floor_ratio:.2f}"
     )
     idle = measure(EASEL, home, idle=True)
     print(
@@ -264,10 +270,10 @@ def main() -> None:
         f"{idle['idle_cpu_percent']:.2f} % CPU  (targets <= 400 MB, 0 %)"
     )
     result = {
-        "ratio": round(easel_s / bare_s, 3),
+        "ratio": round(ratio, 3),
         "easel_ms": round(easel_s * 1000),
         "bare_ms": round(bare_s * 1000),
-        "floor_ratio": round(floor_s / bare_s, 3),
+        "floor_ratio": round(floor_ratio, 3),
         "easel_rss_mb": round(statistics.median(r["rss_kb"] for r in easel) / 1024),
         "idle_pss_mb": round(idle["idle_pss_kb"] / 1024),
         "idle_cpu_percent": round(idle["idle_cpu_percent"], 2),
