@@ -276,3 +276,68 @@ def test_a_store_that_indexes_later_keeps_a_reply_queued_until_a_step_or_a_searc
         assert indexed(third.id) and queued() == 0
     finally:
         store.close()
+
+
+def _update_trigger(db: sqlite3.Connection | Store) -> str:
+    query = "SELECT sql FROM sqlite_master WHERE name = 'messages_fts_au'"
+    rows = db.read(query) if isinstance(db, Store) else db.execute(query).fetchall()
+    return rows[0][0]
+
+
+def test_a_reply_that_ends_is_queued_without_its_text_being_read(store: Store):
+    """The last write of a reply runs on the window's thread and may hold megabytes: the
+    trigger scans none of it (a plain reply is queued like any other, and found after a step)."""
+    assert "content" not in _update_trigger(store).split(" BEGIN ", 1)[1]
+    store.index_on_write = False  # as the window's store
+    conversation = store.create_conversation("x")
+    reply = store.add_message(conversation.id, "assistant", "", status="streaming")
+    store.update_message(reply.id, content="plain words of a long reply", status="complete")
+    assert store.read("SELECT message_id FROM search_pending") == [(reply.id,)]
+    assert store.index_pending_step() is False
+    assert _where(store, "long reply") == [(conversation.id, reply.id)]
+    store.update_message(reply.id, status="streaming")  # continued: out of the index meanwhile
+    assert store.search_hits("long reply") == []
+    store.update_message(reply.id, content="plain words of a longer reply", status="complete")
+    assert _where(store, "longer reply") == [(conversation.id, reply.id)]  # a search drains
+
+
+# The update trigger as databases made before m010 hold it: it scans the text for marks.
+_MARKS = (
+    "new.role = 'assistant' AND (instr(new.content, '<') OR instr(new.content, ':::')"
+    " OR instr(new.content, '```') OR instr(new.content, '~~~'))"
+)
+M008_UPDATE_TRIGGER = (
+    "CREATE TRIGGER messages_fts_au AFTER UPDATE OF content, status ON messages"
+    " WHEN old.status != 'streaming' OR new.status != 'streaming' BEGIN"
+    " DELETE FROM messages_fts WHERE rowid = old.id;"
+    " DELETE FROM search_pending WHERE message_id = old.id;"
+    " INSERT INTO messages_fts(rowid, prose) SELECT new.id,"
+    " substr(new.content, 1, 1000000) || char(10, 10)"
+    f" WHERE new.status != 'streaming' AND NOT ({_MARKS});"
+    " INSERT OR IGNORE INTO search_pending(message_id) SELECT new.id"
+    f" WHERE new.status != 'streaming' AND ({_MARKS}); END"
+)
+
+
+def test_m010_gives_an_older_database_the_trigger_that_reads_no_text(tmp_path: Path):
+    path = tmp_path / "h.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied REAL)")
+    for migration in migrations.MIGRATIONS:
+        if migration.__name__ >= "m010":
+            break
+        migration(db)
+        db.execute("INSERT INTO _migrations VALUES (?, 0)", (migration.__name__,))
+    db.execute("DROP TRIGGER messages_fts_au")
+    db.execute(M008_UPDATE_TRIGGER)  # as m008 made it until m010
+    db.close()
+    store = Store(path)
+    try:
+        assert "content" not in _update_trigger(store).split(" BEGIN ", 1)[1]
+        conversation = store.create_conversation("x")
+        reply = store.add_message(conversation.id, "assistant", "", status="streaming")
+        store.update_message(reply.id, content=REPLY, status="complete")
+        assert _where(store, "stone arches") == [(conversation.id, reply.id)]
+        assert store.search_hits("identifier") == []
+    finally:
+        store.close()
