@@ -55,3 +55,24 @@ def test_a_stored_long_message_opens_at_its_end(view, qtbot):  # noqa: F811
     qtbot.waitUntil(lambda: js(qtbot, view, "!!document.querySelector('[data-key=a2] p')"))
     qtbot.wait(100)
     assert abs(_gap(qtbot, view)) < 2
+
+
+def test_a_view_made_shorter_still_shows_the_end_and_one_scrolled_up_stays(view, qtbot):  # noqa: F811
+    """The prompt box grows as the user types (or the window is made shorter): a view that was
+    following keeps the conversation's last lines in sight; one scrolled up to read stays put."""
+    view.add_message("a1", "assistant")
+    for i in range(40):
+        view.append_text("a1", f"Paragraph {i} of a reply long enough to scroll.\n\n")
+    view.finish_message("a1")
+    qtbot.waitUntil(lambda: abs(_gap(qtbot, view)) < 2, timeout=10_000)
+    width, height = view.width(), view.height()
+    view.resize(width, height - 150)
+    qtbot.waitUntil(lambda: js(qtbot, view, "innerHeight") < height - 100)
+    qtbot.waitUntil(lambda: abs(_gap(qtbot, view)) < 2, timeout=5_000)
+
+    js(qtbot, view, "(window.scrollTo(0, 0), 1)")  # the user scrolls up to read
+    qtbot.wait(100)
+    view.resize(width, height)
+    qtbot.waitUntil(lambda: js(qtbot, view, "innerHeight") > height - 50)
+    qtbot.wait(100)
+    assert js(qtbot, view, "scrollY") == 0
