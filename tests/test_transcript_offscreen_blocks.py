@@ -76,3 +76,30 @@ def test_a_view_made_shorter_still_shows_the_end_and_one_scrolled_up_stays(view,
     qtbot.waitUntil(lambda: js(qtbot, view, "innerHeight") > height - 50)
     qtbot.wait(100)
     assert js(qtbot, view, "scrollY") == 0
+
+
+# How much room a list's padding leaves its last number as Chromium draws it outside the item
+# ("12. ", "122. ", the space included): a block clips its own paint (content-visibility), so
+# with too little "10." lost its first digit.
+_NUMBER_ROOM = """(() => {
+  const ol = document.querySelector('[data-key=%s] ol'), li = ol.lastElementChild;
+  const last = ol.start + ol.children.length - 1;
+  const pen = document.createElement('canvas').getContext('2d');
+  pen.font = getComputedStyle(li).font;
+  return parseFloat(getComputedStyle(ol).paddingLeft) - pen.measureText(last + '. ').width;
+})()"""
+
+
+def test_a_numbered_list_has_room_for_its_numbers(view, qtbot):  # noqa: F811
+    lists = {
+        "nine": "".join(f"{n}. item\n" for n in range(1, 10)),
+        "twelve": "".join(f"{n}. item\n" for n in range(1, 13)),
+        "late": "".join(f"{n}. item\n" for n in range(120, 123)),
+    }
+    for key, text in lists.items():
+        view.add_message(key, "assistant")
+        view.append_text(key, text)
+        view.finish_message(key)
+    for key in lists:
+        room = js(qtbot, view, _NUMBER_ROOM % key)
+        assert room >= 0, (key, room)
