@@ -46,11 +46,14 @@ class PromptEdit(QPlainTextEdit):
     def _fit(self) -> None:
         lines = min(max(self.line_count(), MIN_LINES), MAX_LINES)
         # No scroll bar while it grows (it would narrow the text and flicker): only at the bound.
-        self.setVerticalScrollBarPolicy(
+        # Set only when it changes: Qt lays the box out again on every call.
+        policy = (
             Qt.ScrollBarPolicy.ScrollBarAsNeeded
             if lines == MAX_LINES
             else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         )
+        if self.verticalScrollBarPolicy() != policy:
+            self.setVerticalScrollBarPolicy(policy)
         # The frame, the style sheet's padding and the margins: right once the box is laid out
         # (resizeEvent sizes it again then).
         chrome = self.height() - self.viewport().height()
