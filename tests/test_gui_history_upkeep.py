@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.store import Store
 from tests.model_server import openai_text_reply
+from tests.search_queue import queued_for_search
 from tests.test_gui import _close, _start, _until
 from tests.test_gui_history import _recovery_box
 from tests.test_store_recovery import _history, _smash, _table_pages
@@ -98,16 +99,9 @@ def test_a_long_search_queue_is_drained_after_the_first_frame(
     assert db.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0] == 1600
     db.close()
 
-    def queued() -> int:
-        probe = sqlite3.connect(path)
-        try:
-            return probe.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
-        finally:
-            probe.close()
-
     async def scenario():
         easel, task = await _start(qasync_loop, model_server)
-        await _until(lambda: queued() == 0, 60)
+        await _until(lambda: queued_for_search(path) == 0, 60)
         assert [h.message_id for h in easel.store.search_hits("word1234")] == [1234]
         await _close_settled(easel, task)
 
@@ -135,12 +129,7 @@ def test_a_reply_is_indexed_once_its_turn_is_over(
             # Only steps with something to index: the start-up upkeep also calls it, to drain
             # what a migration left, whatever the page is doing then. (On the worker's thread:
             # the store's own connection is not for it.)
-            probe = sqlite3.connect(store.path)
-            try:
-                waiting = probe.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
-            finally:
-                probe.close()
-            if waiting:
+            if queued_for_search(store.path):
                 shown_when_indexed.append(easel.transcript.shown)
                 threads.append(threading.get_ident())
             return step()

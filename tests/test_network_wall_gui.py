@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 from pathlib import Path
 
 from app.artifacts import may_hold_markup
 from app.secrets import KeyStore
 from tests.canary import Canary
 from tests.model_server import openai_text_reply
+from tests.search_queue import queued_for_search
 from tests.test_gui import _args, _close, _transcript_text, _type_and_send, _until
 from widgets.app import EaselApp
 
@@ -173,16 +173,7 @@ def test_replies_read_through_the_markup_shortcut_reach_nothing_streamed_or_open
         await _until(lambda: easel.transcript.shown and not easel.chat.loader.loading, 60)
         text = await _transcript_text(easel)
         # Indexed for search by the worker thread's own connection, not by a search's drain.
-        path = easel.store.path
-
-        def queued() -> int:
-            probe = sqlite3.connect(path)
-            try:
-                return probe.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
-            finally:
-                probe.close()
-
-        await _until(lambda: queued() == 0, timeout=60)
+        await _until(lambda: queued_for_search(easel.store.path) == 0, timeout=60)
         hits = easel.store.search_hits("quixotically")
         await asyncio.sleep(2)
         seen = lines()

@@ -59,7 +59,9 @@ def test_a_stored_long_message_opens_at_its_end(view, qtbot):  # noqa: F811
 
 def test_a_view_made_shorter_still_shows_the_end_and_one_scrolled_up_stays(view, qtbot):  # noqa: F811
     """The prompt box grows as the user types (or the window is made shorter): a view that was
-    following keeps the conversation's last lines in sight; one scrolled up to read stays put."""
+    following keeps the conversation's last lines in sight; one scrolled up to read stays put.
+    The web engine does this itself (the page's own following is not needed for it, checked by
+    taking it out); this guards it against a page change or an engine that stops doing it."""
     view.add_message("a1", "assistant")
     for i in range(40):
         view.append_text("a1", f"Paragraph {i} of a reply long enough to scroll.\n\n")
