@@ -69,15 +69,32 @@ def rss_tree_kb() -> int:
 def pss_tree_kb() -> int:
     """Proportional memory (PSS) of this process and every descendant, in KB; RSS where a
     process's smaps cannot be read."""
-    total = 0
+    return pss_tree_parts_kb()["pss"]
+
+
+def pss_tree_parts_kb() -> dict[str, int]:
+    """PSS of this process and every descendant, in KB: "pss" in all, and "anon", the part no
+    file backs (the heap, Python's objects, the engine's own memory).
+
+    The rest is mapped files, mostly Qt's libraries, counted for the pages of them that are
+    resident: more of a library is resident while the page cache holds it whole (right after
+    pip wrote it, measured: 452 MB PSS against 360 MB once the cache was dropped, anon the same),
+    so the anonymous part is the figure that moves only with Easel's own memory.
+    """
+    totals = {"pss": 0, "anon": 0}
     for pid in [os.getpid(), *descendants()]:
         try:
             lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
         except OSError:
-            total += _status_kb(pid, "VmRSS:")
+            rss = _status_kb(pid, "VmRSS:")
+            totals["pss"] += rss
+            totals["anon"] += rss
             continue
-        total += next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
-    return total
+        for line in lines:
+            key = {"Pss:": "pss", "Pss_Anon:": "anon"}.get(line.split(maxsplit=1)[0])
+            if key is not None:
+                totals[key] += int(line.split()[1])
+    return totals
 
 
 def _status_kb(pid: int, key: str) -> int:

@@ -15,7 +15,8 @@ the rounds' own ratios; target <= 2.0), the resident memory of each process tree
 then Easel idle: one more start whose window is left alone (12 s: the deferred work, and the
 text cursor resting after 10 s without input as GTK's does, widgets/cursor_rest.py; then 6 s
 sampled), with the PSS and CPU use of its whole process tree (web engine included; targets
-<= 400 MB, 0 %), and `RESULT {json}`.
+<= 400 MB, 0 %) and the anonymous part of that PSS (mapped libraries count as far as they are
+resident, which the page cache moves: bench/process_tree.py), and `RESULT {json}`.
 
     .venv/bin/python bench/startup.py [--rounds 7]
 """
@@ -86,7 +87,7 @@ def ready(easel):  # the moment itself, before anything deferred to after it run
 
         def end():
             result["idle_cpu_percent"] = (cpu_ms() - used) / (IDLE_SAMPLE_S * 10)
-            result["idle_pss_kb"] = pss_kb()
+            result["idle_pss_kb"], result["idle_anon_kb"] = pss_kb()
             finish(easel, result)
 
         QTimer.singleShot(IDLE_SAMPLE_S * 1000, end)
@@ -190,8 +191,9 @@ def cpu_ms():
     return cpu_ms()
 
 def pss_kb():
-    from bench.process_tree import pss_tree_kb
-    return pss_tree_kb()
+    from bench.process_tree import pss_tree_parts_kb
+    parts = pss_tree_parts_kb()
+    return parts["pss"], parts["anon"]
 """
 
 
@@ -266,7 +268,8 @@ def main() -> None:
     )
     idle = measure(EASEL, home, idle=True)
     print(
-        f"idle, the window left alone: {idle['idle_pss_kb'] / 1024:.0f} MB PSS (process tree), "
+        f"idle, the window left alone: {idle['idle_pss_kb'] / 1024:.0f} MB PSS (process tree; "
+        f"{idle['idle_anon_kb'] / 1024:.0f} MB of it anonymous, the rest mapped files), "
         f"{idle['idle_cpu_percent']:.2f} % CPU  (targets <= 400 MB, 0 %)"
     )
     result = {
@@ -276,6 +279,7 @@ def main() -> None:
         "floor_ratio": round(floor_ratio, 3),
         "easel_rss_mb": round(statistics.median(r["rss_kb"] for r in easel) / 1024),
         "idle_pss_mb": round(idle["idle_pss_kb"] / 1024),
+        "idle_anon_mb": round(idle["idle_anon_kb"] / 1024),
         "idle_cpu_percent": round(idle["idle_cpu_percent"], 2),
         "rounds": rounds,
     }
