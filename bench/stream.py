@@ -17,6 +17,12 @@ processes load, the wall-clock ratios move a lot from run to run and the CPU rat
 The window's CPU is also split by part (the GUI thread, the app's other threads, the web
 engine, the Markdown worker, the model server) to show which part a change moved.
 
+A firehose is the rare case; most replies arrive at a model's pace. So the bench also streams
+a short reply at PACED_RATE tokens a second and prints the CPU Easel used meanwhile (app, web
+engine, Markdown worker) as a share of one core, beside a bare QWebEngineView in a process of
+its own that is sent the same text at the same pace, a piece at a time (what a plain web view
+costs to show it at all), and their ratio: medians of PACED_ROUNDS, alternated.
+
     .venv/bin/python bench/stream.py [--tokens 20000] [--rounds 7]
 """
 
@@ -52,6 +58,56 @@ from bench.process_tree import (  # noqa: E402
     stat_ms,
 )
 from tests.model_server import ModelServer, openai_text_reply  # noqa: E402
+
+# The paced reply: 4-character tokens a second (a fast cloud model's pace), for this long.
+PACED_RATE = 30
+PACED_SECONDS = 6
+PACED_ROUNDS = 3
+
+# The bare view at the same pace: a plain page that appends each piece as it comes.
+BARE_PACED = """
+import json, sys, time
+sys.path.insert(0, ROOT)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from bench.process_tree import cpu_ms
+app = QApplication([])
+view = QWebEngineView()
+view.resize(1200, 800)
+view.show()
+pieces = [TEXT[i : i + 4] for i in range(0, len(TEXT), 4)]
+timer = QTimer()
+timer.setTimerType(Qt.TimerType.PreciseTimer)
+timer.setInterval(round(1000 / RATE))
+state = {}
+
+def tick():
+    if not pieces:
+        timer.stop()
+        view.page().runJavaScript("1", 0, done)
+        return
+    view.page().runJavaScript(f"add({json.dumps(pieces.pop(0))})")
+
+def done(_value):
+    seconds, used = time.perf_counter() - state["start"], cpu_ms() - state["used"]
+    print(json.dumps({"seconds": seconds, "cpu_ms": used}), flush=True)
+    app.quit()
+
+def loaded(_ok):
+    state["start"], state["used"] = time.perf_counter(), cpu_ms()
+    timer.timeout.connect(tick)
+    timer.start()
+
+view.loadFinished.connect(loaded)
+view.setHtml(
+    "<body style='font: 15px sans-serif; max-width: 46em; margin: auto'>"
+    "<div id='m' style='white-space: pre-wrap'></div><script>"
+    "function add(t) { m.insertAdjacentText('beforeend', t);"
+    " scrollTo(0, document.documentElement.scrollHeight); }</script></body>"
+)
+app.exec()
+"""
 
 
 def reply_text(tokens: int) -> str:
@@ -118,13 +174,32 @@ async def httpx_alone(server: RemoteServer) -> float:
 
 
 def serve(tokens: int, replies: int) -> None:
-    """The loopback model server in a process of its own (no GIL shared with the client)."""
+    """The loopback model server in a process of its own (no GIL shared with the client):
+    `replies` fast replies, then PACED_ROUNDS at a model's pace."""
     text = reply_text(tokens)
     with ModelServer() as server:
         for _ in range(replies):
             server.enqueue(openai_text_reply(text, chunk_chars=4))
+        for _ in range(PACED_ROUNDS):
+            server.enqueue(openai_text_reply(paced_text(), chunk_chars=4, delay=1 / PACED_RATE))
         print(server.openai_base, flush=True)
         sys.stdin.read()  # until the benchmark closes our stdin
+
+
+def paced_text() -> str:
+    """The paced reply: PACED_SECONDS of tokens at PACED_RATE."""
+    return reply_text(PACED_RATE * PACED_SECONDS)
+
+
+def bare_at_pace() -> tuple[float, float]:
+    """A bare web view sent the paced reply's text at its pace: its CPU ms and seconds."""
+    source = f"ROOT = {str(ROOT)!r}\nTEXT = {paced_text()!r}\nRATE = {PACED_RATE}\n{BARE_PACED}"
+    result = subprocess.run(
+        [sys.executable, "-c", source], capture_output=True, text=True, timeout=120
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
+    measured = json.loads(line)
+    return measured["cpu_ms"], measured["seconds"]
 
 
 class RemoteServer:
@@ -246,6 +321,36 @@ def run(tokens: int, rounds: int) -> None:
                 "peak_kb": probe.peak_kb,
             }
 
+        async def at_pace(easel: EaselApp) -> tuple[float, float]:
+            """A reply at a model's pace into the window: the CPU ms used, and seconds."""
+            easel.chat.open(None)
+            await _rendered(easel.transcript)
+            start, used = time.perf_counter(), cpu_ms()
+            easel.chat.send("answer at a model's pace")
+            await easel.chat.task
+            while easel.transcript.rendering:
+                await asyncio.sleep(0.01)
+            easel.transcript.flush()
+            await _rendered(easel.transcript)
+            spent, seconds = cpu_ms() - used, time.perf_counter() - start
+            while easel.store.index_pending_step():
+                pass
+            return spent, seconds
+
+        async def paced(easel: EaselApp) -> dict[str, float]:
+            """Easel and the bare view at a model's pace, alternated: shares of one core."""
+            ours, bare = [], []
+            for _ in range(PACED_ROUNDS):
+                spent, seconds = await at_pace(easel)
+                ours.append(spent / seconds / 10)
+                spent, seconds = await asyncio.to_thread(bare_at_pace)
+                bare.append(spent / seconds / 10)
+            return {
+                "easel": statistics.median(ours),
+                "bare": statistics.median(bare),
+                "ratio": statistics.median(o / b for o, b in zip(ours, bare, strict=True)),
+            }
+
         async def scenario() -> None:
             keys = await KeyStore.open_default()
             easel = EaselApp(args, loop, keys, gate)
@@ -258,6 +363,7 @@ def run(tokens: int, rounds: int) -> None:
             idle_rss = rss_tree_kb()
             calm = await measure(easel, busy=False)
             busy = await measure(easel, busy=True)
+            pace = await paced(easel)
             lags = calm["lags"]
             print(f"tokens: {tokens:,} ({len(text):,} chars), medians of {rounds} rounds")
             for name, m in (("", calm), (" (a second process keeps one core busy)", busy)):
@@ -286,6 +392,11 @@ def run(tokens: int, rounds: int) -> None:
                     f"p99 {percentile(m['lags'], 0.99):.1f} ms, max {max(m['lags']):.1f} ms  "
                     "(targets: p99 <= 33 ms; busy: max <= 100 ms)"
                 )
+            print(
+                f"-- a reply at a model's pace ({PACED_RATE} tokens/s for {PACED_SECONDS} s): "
+                f"Easel {pace['easel']:.1f} % of a core, a bare web view sent the same text "
+                f"{pace['bare']:.1f} %, ratio {pace['ratio']:.2f} (medians of {PACED_ROUNDS})"
+            )
             peak = max(calm["peak_kb"], busy["peak_kb"], idle_rss)
             print(
                 f"memory (app + web engine): idle {idle_rss / 1024:.0f} MB, peak {peak / 1024:.0f} MB"
@@ -308,6 +419,9 @@ def run(tokens: int, rounds: int) -> None:
                 "window_cpu_ms": round(calm["window_cpu"]),
                 "decoded_cpu_ms": round(calm["decoded_cpu"]),
                 "window_cpu_parts_ms": {k: round(v) for k, v in calm["parts"].items()},
+                "paced_cpu_percent": round(pace["easel"], 1),
+                "paced_bare_cpu_percent": round(pace["bare"], 1),
+                "paced_ratio": round(pace["ratio"], 3),
                 "rounds": rounds,
             }
             easel.window.close()
