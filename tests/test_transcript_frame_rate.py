@@ -1,12 +1,53 @@
-"""A firehose stream reaches the page less often; a readable one every frame.
+"""A firehose stream reaches the page less often; a readable one at a reading pace.
 
-Only the chosen interval is checked (never a time): text arriving faster than
+Only the chosen interval is checked in the view (never a time): text arriving faster than
 FAST_STREAM_CHARS a second moves page updates to every FAST_FRAME_MS (Markdown still renders
 every frame), and the normal interval comes back once the text is under the budget again.
+The pacer's own decisions are checked against a clock the test sets.
 """
 
 from tests.test_transcript import view  # noqa: F401 - the loaded transcript fixture
-from widgets.page_pacer import FAST_FRAME_MS, FAST_STREAM_CHARS
+from widgets.page_pacer import FAST_FRAME_MS, FAST_STREAM_CHARS, READING_FRAME_MS, PagePacer
+
+
+class ClockedPacer(PagePacer):
+    """A pacer whose time since the last page update is what the test says."""
+
+    elapsed = 0
+
+    def _elapsed(self) -> int:
+        return self.elapsed
+
+
+def test_streamed_text_reaches_the_page_at_a_reading_pace():
+    pacer = ClockedPacer(16)
+    pacer.updated()
+    assert pacer.due()  # nothing new to show: an update (a card, a footer) goes at once
+    pacer.rendered(6)  # a token's text
+    pacer.elapsed = 16
+    assert pacer.interval == READING_FRAME_MS and not pacer.due()
+    pacer.elapsed = READING_FRAME_MS
+    assert pacer.due()
+    pacer.updated()
+    assert pacer.interval == 16 and pacer.due()
+
+
+def test_the_first_text_after_a_pause_goes_at_once():
+    pacer = ClockedPacer(16)
+    pacer.updated()
+    pacer.elapsed = 900  # the user's message went out long ago; the model starts answering
+    pacer.rendered(4)
+    assert pacer.due() and not pacer.firehose
+
+
+def test_a_firehose_waits_for_its_own_frame():
+    pacer = ClockedPacer(16)
+    pacer.updated()
+    pacer.rendered(FAST_STREAM_CHARS)  # a second's budget in one frame
+    pacer.elapsed = READING_FRAME_MS
+    assert pacer.firehose and not pacer.due()
+    pacer.elapsed = FAST_FRAME_MS
+    assert pacer.due()
 
 
 def test_a_firehose_slows_the_frames_and_a_trickle_restores_them(view):  # noqa: F811
@@ -22,13 +63,20 @@ def test_a_firehose_slows_the_frames_and_a_trickle_restores_them(view):  # noqa:
     assert view._pacer.interval == normal
 
 
-def test_ordinary_text_keeps_the_normal_frame_rate(view):  # noqa: F811
+def test_ordinary_text_is_no_firehose_and_all_of_it_reaches_the_page(view, qtbot):  # noqa: F811
     normal = view._throttle.interval
     view.add_message("a1", "assistant")
-    for _ in range(20):
-        view.append_text("a1", "token ")
-        view.flush()
-        assert view._pacer.interval == normal
+    for number in range(20):
+        view.append_text("a1", f"token{number} ")
+        view._throttle.flush()  # a frame: Markdown renders, the page update may wait
+        assert not view._pacer.firehose
+        assert view._throttle.interval == normal  # Markdown still renders every frame
+    # Held updates go out with nothing more arriving.
+    qtbot.waitUntil(lambda: not view._ops and not view.rendering and not view._applying)
+    texts: list[str] = []
+    view.run_js_for_test("document.querySelector('article').textContent", texts.append)
+    qtbot.waitUntil(lambda: bool(texts))
+    assert "token0" in texts[0] and "token19" in texts[0]
 
 
 def test_a_firehose_holds_page_updates_until_its_frame(view, qtbot):  # noqa: F811

@@ -11,6 +11,14 @@ reaches the page only every FAST_FRAME_MS: the same text in fewer updates. Measu
 view alone fed that reply (medians of 5): every 250 ms the engine used 230 ms CPU, the app's
 Chromium threads 70 ms and the last update took 47 ms to apply; every 100 ms 300, 110 and
 34 ms; every 50 ms 400, 240 and 25 ms. The shorter wait at the end does not pay for the rest.
+
+Text at a model's pace is not a firehose, but each page update still costs the engine a frame
+whatever it holds, so an update per token made a fast model's reply cost more than the text
+itself: at 30 tokens a second (bench/stream.py's paced reply) the window took ~16 % of a core
+and a bare web view showing the same text 10 %. While text streams, the page takes an update at
+most every READING_FRAME_MS, 25 a second, still smooth to read: measured 12 % at 30 tokens a
+second and 16.5 % instead of 20 % at 60; at 15 a second nothing changes. The first text after
+a pause, and every other update, goes at once.
 """
 
 from __future__ import annotations
@@ -22,14 +30,18 @@ from PySide6.QtCore import QElapsedTimer
 FAST_STREAM_CHARS = 60_000
 # Milliseconds between page updates in a firehose.
 FAST_FRAME_MS = 250
+# Milliseconds between page updates that carry streamed text, at least (25 a second).
+READING_FRAME_MS = 40
 
 
 class PagePacer:
-    """Tells the view whether queued page updates go now or wait for the firehose's frame.
+    """Tells the view whether queued page updates go now or wait for their frame.
 
-    A frame whose new text is over a frame's budget (FAST_STREAM_CHARS a second) starts a
-    firehose; it ends once the text since the last page update is back under the budget for
-    the time since then (a quiet frame in the middle of a burst does not end it).
+    An update with new text waits until READING_FRAME_MS have passed since the last one, or
+    FAST_FRAME_MS in a firehose; any other goes now. A frame whose new text is over a frame's
+    budget (FAST_STREAM_CHARS a second) starts a firehose; it ends once the text since the last
+    page update is back under the budget for the time since then (a quiet frame in the middle
+    of a burst does not end it).
     """
 
     def __init__(self, frame_ms: int) -> None:
@@ -40,8 +52,10 @@ class PagePacer:
 
     @property
     def interval(self) -> int:
-        """Milliseconds between page updates now."""
-        return FAST_FRAME_MS if self.firehose else self._frame_ms
+        """Milliseconds between page updates now: a firehose's, streamed text's, or a frame."""
+        if self.firehose:
+            return FAST_FRAME_MS
+        return max(self._frame_ms, READING_FRAME_MS) if self._chars else self._frame_ms
 
     def rendered(self, chars: int) -> None:
         """A frame took `chars` characters of new text to render."""
@@ -57,8 +71,10 @@ class PagePacer:
         self.firehose = False
 
     def due(self) -> bool:
-        """Whether an update may go to the page now."""
-        return not self.firehose or self._elapsed() >= FAST_FRAME_MS
+        """Whether an update may go to the page now (one with no new text always may)."""
+        if not self.firehose and not self._chars:
+            return True
+        return self._elapsed() >= self.interval
 
     def updated(self) -> None:
         """An update went to the page."""
