@@ -4,8 +4,9 @@ Python owns the state and pushes operations into ``assets/transcript/transcript.
 ``runJavaScript``; every value goes through :func:`js_call`, which JSON-encodes it. The page's
 buttons come back as actions through :class:`widgets.transcript_page.TranscriptPage`, only when
 they carry the page's secret nonce (a link in the model's text cannot). Streaming text is buffered and rendered by :mod:`app.markdown` once
-per frame, so a fast stream costs one Markdown step and one ``runJavaScript`` per frame (a
-firehose's page updates are further apart: widgets/page_pacer.py). A step
+per frame, so a fast stream costs one Markdown step per frame and one ``runJavaScript`` per
+page update (streamed text reaches the page at most 25 times a second, a firehose's 4 times:
+widgets/page_pacer.py). A step
 takes at most ~8 KB of new text: what waits (a stream faster than rendering, a stored 50 MB
 reply) is rendered a step per frame, also after the message ends, until `rendering` is False.
 """
@@ -101,7 +102,7 @@ class TranscriptView(QWebEngineView):
         self._before = ""  # inside batched(before=...): where new messages are placed
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
-        self._pacer = PagePacer(interval_ms)  # a firehose reaches the page less often
+        self._pacer = PagePacer(interval_ms)  # streamed text reaches the page less often
         # The messages' Markdown, rendered here or by the worker, as page operations.
         self._prose = MessageProse(
             renderer or MarkdownRenderer(),
@@ -381,7 +382,7 @@ class TranscriptView(QWebEngineView):
         self._throttle.trigger()
 
     def _send(self) -> None:
-        # Markdown renders every frame; a firehose reaches the page less often (page_pacer.py).
+        # Markdown renders every frame; streamed text reaches the page less often (page_pacer.py).
         active = [(key, self._messages.get(key)) for key in list(self._active)]
         self._pacer.rendered(sum(len(m.pending) for _key, m in active if m is not None))
         for key, message in active:
@@ -397,7 +398,7 @@ class TranscriptView(QWebEngineView):
         if self._applying and not self._forced:
             return  # sent with what comes next, once the page has applied the last update
         if not self._forced and not self._pacer.due():
-            self._throttle.trigger()  # held for the firehose's next page update
+            self._throttle.trigger()  # held for the next page update (page_pacer.py)
             return
         ops, self._ops = self._ops, []
         self._pacer.updated()
