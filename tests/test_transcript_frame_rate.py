@@ -102,3 +102,23 @@ def test_the_end_of_a_firehose_reply_is_not_held(view, qtbot):  # noqa: F811
     assert view._pacer.interval == FAST_FRAME_MS
     view.finish_message("a1")  # what is still waiting goes out every frame, not every 250 ms
     assert view._pacer.interval == normal
+
+
+def test_the_view_holds_streamed_text_and_reasoning_for_the_reading_frame(view, qtbot):  # noqa: F811
+    pacer = ClockedPacer(view._throttle.interval)
+    view._pacer = pacer  # the view's pacer, with a clock the test sets
+    view.add_message("a1", "assistant")
+    view.flush()  # a forced update: the pacer counts from here
+    for stream in (
+        lambda: view.append_reasoning("a1", "Let me think. "),
+        lambda: view.append_text("a1", "The answer "),
+    ):
+        qtbot.waitUntil(lambda: not view._applying)  # the page has applied the last update
+        pacer.elapsed = 0
+        stream()
+        view._throttle.flush()  # a frame right after the last update: held
+        assert view._ops
+        pacer.elapsed = READING_FRAME_MS
+        view._throttle.trigger()
+        view._throttle.flush()  # a reading frame later: it goes
+        assert not view._ops

@@ -103,6 +103,7 @@ class TranscriptView(QWebEngineView):
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
         self._pacer = PagePacer(interval_ms)  # streamed text reaches the page less often
+        self._reasoned = 0  # characters of reasoning queued since the last frame: paced too
         # The messages' Markdown, rendered here or by the worker, as page operations.
         self._prose = MessageProse(
             renderer or MarkdownRenderer(),
@@ -181,6 +182,7 @@ class TranscriptView(QWebEngineView):
         if message.reasoning_started is None:
             message.reasoning_started = time.monotonic() - (seconds or 0.0)
             message.reasoning_open = True
+        self._reasoned += len(text)
         self._push(["reasoning", key, text])
 
     def add_files(self, key: str, files: Sequence[Attachment]) -> None:
@@ -384,7 +386,9 @@ class TranscriptView(QWebEngineView):
     def _send(self) -> None:
         # Markdown renders every frame; streamed text reaches the page less often (page_pacer.py).
         active = [(key, self._messages.get(key)) for key in list(self._active)]
-        self._pacer.rendered(sum(len(m.pending) for _key, m in active if m is not None))
+        pending = sum(len(m.pending) for _key, m in active if m is not None)
+        self._pacer.rendered(pending + self._reasoned)
+        self._reasoned = 0
         for key, message in active:
             if message is not None:
                 self._prose.render_pending(key, message)
