@@ -104,14 +104,16 @@ def test_the_end_of_a_firehose_reply_is_not_held(view, qtbot):  # noqa: F811
     assert view._pacer.interval == normal
 
 
-def test_the_view_holds_streamed_text_and_reasoning_for_the_reading_frame(view, qtbot):  # noqa: F811
+def test_the_view_holds_streamed_text_reasoning_and_progress(view, qtbot):  # noqa: F811
     pacer = ClockedPacer(view._throttle.interval)
     view._pacer = pacer  # the view's pacer, with a clock the test sets
     view.add_message("a1", "assistant")
+    view.add_artifact_card("a1", "game", "Game", "text/html", 0, "streaming")
     view.flush()  # a forced update: the pacer counts from here
     for stream in (
         lambda: view.append_reasoning("a1", "Let me think. "),
         lambda: view.append_text("a1", "The answer "),
+        lambda: view.update_artifact_card("a1", "game", progress="1.2 KB"),
     ):
         qtbot.waitUntil(lambda: not view._applying)  # the page has applied the last update
         pacer.elapsed = 0
@@ -122,3 +124,15 @@ def test_the_view_holds_streamed_text_and_reasoning_for_the_reading_frame(view, 
         view._throttle.trigger()
         view._throttle.flush()  # a reading frame later: it goes
         assert not view._ops
+
+
+def test_a_card_changing_state_goes_at_once(view, qtbot):  # noqa: F811
+    pacer = ClockedPacer(view._throttle.interval)
+    view._pacer = pacer
+    view.add_message("a1", "assistant")
+    view.add_artifact_card("a1", "game", "Game", "text/html", 0, "streaming")
+    view.flush()
+    qtbot.waitUntil(lambda: not view._applying)
+    view.update_artifact_card("a1", "game", state="ready", version=1)
+    view._throttle.flush()  # right after the last update, yet not held: nothing streamed
+    assert not view._ops

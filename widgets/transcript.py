@@ -103,7 +103,9 @@ class TranscriptView(QWebEngineView):
         self._loaded = False
         self._throttle = Throttle(self._send, interval_ms, self)
         self._pacer = PagePacer(interval_ms)  # streamed text reaches the page less often
-        self._reasoned = 0  # characters of reasoning queued since the last frame: paced too
+        # Streamed characters queued since the last frame outside the Markdown (reasoning, a
+        # streaming card's progress): paced like the text.
+        self._streamed = 0
         # The messages' Markdown, rendered here or by the worker, as page operations.
         self._prose = MessageProse(
             renderer or MarkdownRenderer(),
@@ -182,7 +184,7 @@ class TranscriptView(QWebEngineView):
         if message.reasoning_started is None:
             message.reasoning_started = time.monotonic() - (seconds or 0.0)
             message.reasoning_open = True
-        self._reasoned += len(text)
+        self._streamed += len(text)
         self._push(["reasoning", key, text])
 
     def add_files(self, key: str, files: Sequence[Attachment]) -> None:
@@ -208,6 +210,8 @@ class TranscriptView(QWebEngineView):
     ) -> None:
         """Change the latest card of `identifier` in the message (state, version, progress)."""
         if key in self._messages:
+            if state is None and version is None:
+                self._streamed += len(progress)  # progress alone: it comes with every chunk
             self._push(["cardUpdate", key, identifier, state, version, progress])
 
     def add_notice(
@@ -387,8 +391,8 @@ class TranscriptView(QWebEngineView):
         # Markdown renders every frame; streamed text reaches the page less often (page_pacer.py).
         active = [(key, self._messages.get(key)) for key in list(self._active)]
         pending = sum(len(m.pending) for _key, m in active if m is not None)
-        self._pacer.rendered(pending + self._reasoned)
-        self._reasoned = 0
+        self._pacer.rendered(pending + self._streamed)
+        self._streamed = 0
         for key, message in active:
             if message is not None:
                 self._prose.render_pending(key, message)
