@@ -23,7 +23,10 @@ engine, Markdown worker) as a share of one core, beside a bare QWebEngineView in
 its own that is sent the same text at the same pace, a piece at a time (what a plain web view
 costs to show it at all), and their ratio: medians of PACED_ROUNDS, alternated.
 
-    .venv/bin/python bench/stream.py [--tokens 20000] [--rounds 7]
+    .venv/bin/python bench/stream.py [--tokens 20000] [--rounds 7] [--quick]
+
+`--quick` runs small counts (a 500-token reply, one round, one second at a model's pace): the
+tests run it so that the script cannot rot.
 """
 
 from __future__ import annotations
@@ -207,7 +210,8 @@ class RemoteServer:
 
     def __init__(self, tokens: int, replies: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(replies), "--tokens", str(tokens)],
+            [sys.executable, __file__, "--serve", str(replies), "--tokens", str(tokens)]
+            + ["--paced-seconds", str(PACED_SECONDS)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -443,8 +447,15 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="small counts, for the tests")
     parser.add_argument("--serve", type=int, metavar="REPLIES", help=argparse.SUPPRESS)
+    parser.add_argument("--paced-seconds", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.quick:
+        options.tokens, options.rounds = 500, 1
+        PACED_SECONDS, PACED_ROUNDS = 1, 1
+    if options.paced_seconds:
+        PACED_SECONDS = options.paced_seconds
     if options.serve:
         serve(options.tokens, options.serve)
     else:
