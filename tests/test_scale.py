@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
-import sys
 import weakref
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import shiboken6
 
 from app.publish import Publisher
 from app.store import Store
+from tests.bench_quick import quick_result
 from widgets.artifact_panel import ArtifactPanel
 from widgets.chat import ChatController, message_key
 from widgets.composer import Composer
@@ -282,14 +281,7 @@ def test_closed_artifact_tabs_leave_no_page_behind_and_give_memory_back(
 
 
 def test_the_scale_bench_runs_in_its_quick_mode():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "scale.py"), "--quick"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("RESULT ")
-    figures = json.loads(last.removeprefix("RESULT "))
+    figures = quick_result("scale.py")
     assert set(figures) == {
         "startup_ratio_10k", "open_2000_ratio", "search_ms_10k", "artifact_tabs_leak_mb",
         "turn_2000_stall_ratio", "turn_2000_stall_ms",

@@ -23,18 +23,12 @@ from app.store import Store
 from app.store_reader import StoreReader
 from app.store_tree import add_child
 from app.tools.records import add_call
+from tests.test_store_tree import store  # noqa: F401 - a Store on a file of the test's own
 
 GAME = '<artifact identifier="game" type="text/html" title="Game">\n<p>v{n}</p>\n</artifact>'
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    opened = Store(tmp_path / "easel.sqlite3")
-    yield opened
-    opened.close()
-
-
-def _conversation(store: Store) -> int:
+def _conversation(store: Store) -> int:  # noqa: F811
     cid = store.create_conversation("Long").id
     for n in range(40):
         user = store.add_message(cid, "user", f"Question {n}?")
@@ -56,7 +50,7 @@ def _conversation(store: Store) -> int:
     return cid
 
 
-def test_the_reader_reads_what_the_store_reads(store: Store):
+def test_the_reader_reads_what_the_store_reads(store: Store):  # noqa: F811
     cid = _conversation(store)
     with StoreReader(store.path) as reader:
         assert reader.messages(cid) == store.messages(cid)
@@ -65,14 +59,14 @@ def test_the_reader_reads_what_the_store_reads(store: Store):
         assert reader.read(sql) == store.read(sql)
 
 
-def test_the_reader_writes_nothing(store: Store):
+def test_the_reader_writes_nothing(store: Store):  # noqa: F811
     cid = _conversation(store)
     with StoreReader(store.path) as reader, pytest.raises(sqlite3.OperationalError):
         reader.read("DELETE FROM messages WHERE conversation_id = ?", (cid,))
     assert len(store.messages(cid)) == 80
 
 
-def test_a_request_read_apart_is_the_request_read_here(store: Store):
+def test_a_request_read_apart_is_the_request_read_here(store: Store):  # noqa: F811
     cid = _conversation(store)
     continuing = store.messages(cid)[-1]
     for kwargs in ({}, {"continuing": continuing}):
@@ -84,7 +78,7 @@ def test_a_request_read_apart_is_the_request_read_here(store: Store):
     assert any(turn.attachments for turn in turns) and any(turn.role == "tool" for turn in turns)
 
 
-def test_the_read_happens_on_another_thread_and_sees_the_last_write(store: Store, monkeypatch):
+def test_the_read_happens_on_another_thread_and_sees_the_last_write(store: Store, monkeypatch):  # noqa: F811
     cid = _conversation(store)
     threads = []
 

@@ -8,23 +8,11 @@ window and the bare web view (a measurement of nothing would read 0).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.bench_quick import quick_result
 
 
 def test_the_stream_bench_runs_in_its_quick_mode():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "stream.py"), "--quick"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("RESULT ")
-    figures = json.loads(last.removeprefix("RESULT "))
+    figures = quick_result("stream.py")
     assert {
         "ratio_to_httpx", "ratio_to_decoded", "lag_p99_ms", "busy_max_stall_ms",
         "paced_cpu_percent", "paced_bare_cpu_percent", "paced_ratio",
