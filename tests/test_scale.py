@@ -171,7 +171,7 @@ def test_a_search_hit_in_an_old_message_is_shown_without_the_whole_conversation(
 
 
 def test_a_reader_at_the_top_stays_put_while_older_messages_arrive(qtbot, chat, easel_home):
-    store, conversation_id, keys = _store_with(easel_home, 600)
+    store, conversation_id, keys = _store_with(easel_home, LONG)
     chat.store = store
     chat.open(conversation_id)
     # Up to the oldest message shown so far, at the very top of the page (where the engine's
