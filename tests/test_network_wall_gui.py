@@ -189,3 +189,40 @@ def test_replies_read_through_the_markup_shortcut_reach_nothing_streamed_or_open
     assert f"<img src=http://{target}/raw.png>" in text  # markup in prose is text
     assert f"<script>fetch('http://{target}/script')</script>" in text
     assert len(hits) == 1
+
+
+def test_a_hostile_reply_at_a_models_pace_reaches_nothing(
+    qasync_loop, run_async, model_server, network_gate
+):
+    """Streamed at a model's pace (page updates held for the reading frame, a card's progress
+    paced with the text): hostile reasoning and prose stay text in the transcript, the page runs
+    behind the wall, nothing reaches the canary and every attempt is reported."""
+    canary = Canary()
+    target = f"127.0.0.1:{canary.port}"
+    page = (HOSTILE / "wall.html").read_text(encoding="utf-8").replace("__PORT__", str(canary.port))
+    thinking = f'<img src="http://{target}/think"><script>fetch("http://{target}/s")</script>'
+    reply = (
+        f'![x](http://{target}/prose) <iframe src="http://{target}/frame"></iframe>\n\n'
+        f'<artifact identifier="wall" type="text/html" title="Wall">\n{page}\n</artifact>\n'
+    )
+    model_server.enqueue(openai_text_reply(reply, reasoning=thinking, chunk_chars=30, delay=0.02))
+
+    async def scenario() -> tuple[list[str], str]:
+        easel, task, _tab, lines = await _wall_blocked(
+            qasync_loop, model_server, network_gate, canary.port, timeout=30
+        )
+        await _until(lambda: not easel.chat.busy)
+        await asyncio.sleep(1)
+        text = await _transcript_text(easel)
+        seen = lines()
+        await _close(easel, task)
+        return seen, text
+
+    try:
+        lines, text = run_async(scenario())
+        assert canary.contacts == 0, (canary.tcp_contacts, canary.udp_contacts, canary.hits)
+    finally:
+        canary.close()
+    assert any(line.startswith(f"blocked: WebRTC stun:{target}") for line in lines), lines
+    assert f"blocked: WebTransport https://{target}/wt" in lines
+    assert "<iframe" in text  # the model's tags are shown as text, never made
