@@ -211,7 +211,7 @@ class RemoteServer:
     def __init__(self, tokens: int, replies: int) -> None:
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(replies), "--tokens", str(tokens)]
-            + ["--paced-seconds", str(PACED_SECONDS)],
+            + ["--paced-seconds", str(PACED_SECONDS), "--paced-rounds", str(PACED_ROUNDS)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -450,12 +450,13 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="small counts, for the tests")
     parser.add_argument("--serve", type=int, metavar="REPLIES", help=argparse.SUPPRESS)
     parser.add_argument("--paced-seconds", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--paced-rounds", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.quick:
         options.tokens, options.rounds = 500, 1
         PACED_SECONDS, PACED_ROUNDS = 1, 1
-    if options.paced_seconds:
-        PACED_SECONDS = options.paced_seconds
+    if options.paced_seconds:  # the server's child: as many paced replies as the run takes
+        PACED_SECONDS, PACED_ROUNDS = options.paced_seconds, options.paced_rounds
     if options.serve:
         serve(options.tokens, options.serve)
     else:
