@@ -34,7 +34,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineScript,
 )
 
-from sandbox.page_appearance import follow_app_appearance
+from sandbox.page_appearance import after_page_load, follow_app_appearance
 from sandbox.policy import SCHEME
 from sandbox.shims import TAKE_CLICKED_LINK
 
@@ -127,6 +127,7 @@ class ArtifactPage(QWebEnginePage):
         self._crashed = False
         self._hung = False
         self.load(self._document)
+        after_page_load()  # its set-up may have written the light scheme into the web theme
 
     def _on_terminated(
         self, status: QWebEnginePage.RenderProcessTerminationStatus, code: int

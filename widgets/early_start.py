@@ -25,7 +25,7 @@ from PySide6.QtCore import QEventLoop, QMetaObject, Qt
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QApplication
 
-from sandbox.page_appearance import follow_app_appearance
+from sandbox.page_appearance import after_page_load, follow_app_appearance
 from widgets.theme import ThemeController
 from widgets.transcript_page import TranscriptPage
 
@@ -52,6 +52,7 @@ def start_early(app: QApplication, theme: str) -> EarlyStart:
     profile.setParent(page)
     follow_app_appearance(page)  # the page's own set-up would write Qt's (light) hint back
     page.load(page.home)
+    after_page_load()
     return EarlyStart(controller, page)
 
 

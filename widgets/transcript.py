@@ -30,6 +30,7 @@ from app.attachment_model import Attachment
 from app.i18n import translate
 from app.markdown import MarkdownRenderer
 from sandbox.links import confirm_and_open
+from sandbox.page_appearance import after_page_load
 from widgets.language import CHINESE, running_language
 from widgets.page_pacer import PagePacer
 from widgets.throttle import Throttle
@@ -119,6 +120,7 @@ class TranscriptView(QWebEngineView):
         self._loaded_unseen = loading and page.first_load is not None
         if not loading:
             self.load(page.home)
+            after_page_load()  # its set-up may have written the light scheme (page_appearance)
 
     # -- public API --------------------------------------------------------------------------
 
