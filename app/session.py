@@ -38,7 +38,6 @@ from app.events import (
     ToolCallDelta,
     Usage,
 )
-from app.history import build_messages
 from app.i18n import translate
 from app.providers import ChatRequest, Provider
 from app.providers.retry import MAX_ATTEMPTS, backoff_delay
@@ -63,13 +62,14 @@ from app.session_events import (
     quiet,
 )
 from app.session_reply import Reply
+from app.session_request import turn_request
 from app.store import Store, StoredMessage
 from app.store_errors import StoreError
 from app.store_tree import LEAF, Parent, end_path_at
 from app.tools.calls import ToolCallAssembler
 from app.tools.loop import StepPlace, ToolLoop
 from app.tools.records import calls_of_message, split_steps
-from app.vision import supports_vision, without_images
+from app.vision import supports_vision
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ class ChatSession:
             for call in step_calls:
                 listener(ToolCallUpdate(call))
         reply.replaying = False
-        request = self._request(message, await self._tool_definitions(listener))
+        request = await turn_request(self, message, await self._tool_definitions(listener))
         return await self._stream_with_retries(reply, listener, request)
 
     async def _run_turn(
@@ -236,7 +236,7 @@ class ChatSession:
         )
         listener(TurnStarted(user, assistant.id, self.model))
         reply = Reply(assistant.id, origin=origin, automatic=automatic)
-        request = self._request(tools=await self._tool_definitions(listener))
+        request = await turn_request(self, tools=await self._tool_definitions(listener))
         final = await self._stream_with_retries(reply, listener, request)
         if automatic or not reply.failed_edits or final.status != "complete":
             return final  # at most one automatic follow-up per message the user sent
@@ -286,7 +286,7 @@ class ChatSession:
             calls,
             lambda record: listener(ToolCallUpdate(record)),
         )
-        return self._request(tools=await self.tools.definitions())
+        return await turn_request(self, tools=await self.tools.definitions())
 
     async def _tool_definitions(self, listener: Listener) -> tuple:
         """The tools for a turn's first request; servers that cannot start are said once."""
@@ -476,22 +476,6 @@ class ChatSession:
         if message is None:
             raise LookupError(f"message {message_id} vanished from the store")
         return message
-
-    def _request(self, continuing: StoredMessage | None = None, tools: tuple = ()) -> ChatRequest:
-        messages, system = build_messages(
-            self.store, self.conversation_id, self.system_prompt, continuing=continuing
-        )
-        if not self.sees_images():
-            messages = without_images(messages)
-        return ChatRequest(
-            model=self.model,
-            messages=messages,
-            system=system,
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-            thinking_budget=self.thinking_budget,
-            tools=tools,
-        )
 
     def sees_images(self) -> bool:
         """Whether this session's model is sent images (else a note in their place)."""
