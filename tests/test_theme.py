@@ -147,6 +147,32 @@ def test_dark_theme_reaches_widgets_transcript_code_and_artifacts(loop, run, mod
     run(scenario())
 
 
+def test_every_artifact_of_a_reply_runs_its_first_script_dark(loop, run, model_server):
+    """Three artifacts in one reply open three pages at once: each page's set-up writes the
+    light hint into the engine's one web theme, and none of them may run light for it."""
+    pages = "".join(
+        f'<artifact identifier="page{n}" type="text/html" title="Page {n}">\n{SCHEMED}\n'
+        "</artifact>\n"
+        for n in range(3)
+    )
+    model_server.enqueue(openai_text_reply("Three pages:\n" + pages, chunk_chars=60))
+
+    async def scenario():
+        easel = EaselApp(_args(model_server, theme="dark"), loop, await KeyStore.open_default())
+        task = asyncio.ensure_future(easel.run())
+        await _until(lambda: easel.transcript_ready)
+        await _type_and_send(easel, "three pages that follow the theme")
+        tabs = [lambda n=n: easel.panel.tab(f"page{n}") for n in range(3)]
+        await _until(lambda: all(tab() is not None for tab in tabs) and not easel.chat.busy)
+        views = [tab().view for tab in tabs]
+        await _until(lambda: all(view.title().startswith("schemed ") for view in views))
+        titles = [view.title() for view in views]
+        await _close(easel, task)
+        return titles
+
+    assert run(scenario()) == ["schemed true"] * 3
+
+
 def test_theme_flag_is_for_one_run_and_the_menu_choice_is_saved(loop, run, model_server):
     settings = Settings(theme="light")
     save_settings(settings)
