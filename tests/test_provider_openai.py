@@ -151,6 +151,26 @@ def test_request_body_and_headers(model_server):
     }
 
 
+def test_request_body_is_compact_utf8_json_as_httpx_writes_it(model_server):
+    """The body is written by msgspec (app/providers/fast_json.dumps): the bytes httpx's own
+    json= encoding sent, non-ASCII text as UTF-8, and the Content-Type it set."""
+    model_server.enqueue(openai_text_reply("ok"), openai_text_reply("ok"))
+    request = ChatRequest(
+        model="m", messages=(Message("user", 'Ünïcode — 中文 "quoted" \\ \n 🎈'),)
+    )
+    run(model_server.openai_base, request)
+    sent = model_server.requests[0]
+    assert sent.headers["content-type"] == "application/json"
+    expected = json.dumps(
+        sent.json(), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode()
+    assert sent.body == expected
+    assert "中文".encode() in sent.body
+    # A Content-Type the user set for their endpoint is kept, as httpx kept it.
+    run(model_server.openai_base, request, headers={"content-type": "application/json; v=2"})
+    assert model_server.requests[1].headers["content-type"] == "application/json; v=2"
+
+
 def test_no_authorization_header_without_a_key(model_server):
     model_server.enqueue(openai_text_reply("ok"), openai_text_reply("ok"))
     run(model_server.openai_base, api_key=None)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from app.events import TextDelta
 from app.providers import openai as openai_module
 from app.providers.errors import ErrorContext
-from app.providers.fast_json import loads
+from app.providers.fast_json import dumps, loads
 from app.providers.openai import OpenAIStreamParser
 from app.providers.sse import SSEDecoder, SSEEvent, _joined
 from tests.conftest import CORPUS, corpus_path
@@ -143,6 +143,33 @@ JSON_VALUES = st.recursive(
 def test_fast_json_reads_what_json_reads(value):
     text = json.dumps(value)
     assert repr(loads(text)) == repr(json.loads(text))  # repr: NaN equals itself there
+
+
+FINITE_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**18), max_value=10**18)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text().filter(lambda text: not any("\ud800" <= c <= "\udfff" for c in text)),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FINITE_JSON)
+def test_fast_json_writes_what_json_reads_back(value):
+    assert repr(json.loads(dumps(value))) == repr(value)  # repr: -0.0 stays -0.0
+
+
+def test_fast_json_writes_no_word_json_lacks():
+    assert json.loads(dumps({"t": float("nan"), "u": float("inf")})) == {"t": None, "u": None}
+    with pytest.raises(UnicodeEncodeError):
+        dumps("\ud800")
+    with pytest.raises(TypeError):
+        dumps(object())
 
 
 @pytest.mark.parametrize(
