@@ -6,7 +6,9 @@ page loaded (EaselApp.transcript_ready) and the latest stored conversation open,
 `easel.main.main` itself, as `python main.py` starts it (the check of Qt's libraries, the
 scheme, network wall, window icon, language, theme and the transcript page started while the
 rest is imported, then the app; the keyring backend is looked for after the first frame): the
-child only wraps widgets.app's loading to hear the moment; for the baseline, a QWebEngineView
+child only wraps the loading of widgets.early_start and widgets.app to hear the moments (each
+printed as a median: the engine's start, the page loaded, the modules imported, the window built,
+ready); for the baseline, a QWebEngineView
 showing one small page; and the floor (FLOOR below): the first frame's parts written plainly,
 without the rest of Easel, to show how far under Easel's a start on this stack can go. What
 Easel defers until after that moment (widgets/warm_up.py, model lists, tool servers) is not
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,11 +65,36 @@ import json, sys
 sys.path.insert(0, ROOT)
 
 
+MARKS = {}  # where the start is, in ms from the first line: each moment's first time
+
+
+def mark(name):
+    MARKS.setdefault(name, round((time.perf_counter() - started) * 1000, 1))
+
+
+def on_early_module(module):  # widgets.early_start: the engine's start and the imports
+    start_early, import_meanwhile = module.start_early, module.import_meanwhile
+
+    def early(*args, **kwargs):
+        mark("engine_starting")
+        made = start_early(*args, **kwargs)
+        mark("engine_started")
+        made.transcript_page.loadFinished.connect(lambda _ok: mark("page_loaded"))
+        return made
+
+    def meanwhile(*args, **kwargs):
+        import_meanwhile(*args, **kwargs)
+        mark("modules_imported")
+
+    module.start_early, module.import_meanwhile = early, meanwhile
+
+
 def on_app_module(module):  # widgets.app, imported by the start itself: time its window
     made = module.EaselApp.__init__
 
     def init(self, *args, **kwargs):
         made(self, *args, **kwargs)
+        mark("window_built")
         self.transcript.ready.connect(lambda: ready(self))
 
     module.EaselApp.__init__ = init
@@ -76,7 +104,8 @@ def ready(easel):  # the moment itself, before anything deferred to after it run
     if not easel.window.isVisible() or getattr(easel, "bench_timed", False):
         return
     easel.bench_timed = True
-    result = {"seconds": time.perf_counter() - started, "rss_kb": rss()}
+    mark("ready")
+    result = {"seconds": time.perf_counter() - started, "rss_kb": rss(), "marks": MARKS}
     if not IDLE:
         finish(easel, result)
         return
@@ -100,11 +129,16 @@ def finish(easel, result):
     easel.window.close()  # EaselApp.run() ends, and with it main()
 
 
-class AfterImport:  # a finder that only wraps the loading of widgets.app
+WRAPPED = {"widgets.early_start": on_early_module, "widgets.app": on_app_module}
+
+
+class AfterImport:  # a finder that only wraps the loading of the modules in WRAPPED
     def find_spec(self, name, path, target=None):
-        if name != "widgets.app":
+        if name not in WRAPPED:
             return None
-        sys.meta_path.remove(self)
+        wrap = WRAPPED.pop(name)
+        if not WRAPPED:
+            sys.meta_path.remove(self)
         from importlib.machinery import PathFinder
 
         spec = PathFinder.find_spec(name, path)
@@ -112,7 +146,7 @@ class AfterImport:  # a finder that only wraps the loading of widgets.app
 
         def exec_module(module):
             load(module)
-            on_app_module(module)
+            wrap(module)
 
         spec.loader.exec_module = exec_module
         return spec
@@ -197,7 +231,20 @@ def pss_kb():
 """
 
 
-def measure(script: str, home: str, *, idle: bool = False) -> dict[str, float]:
+# The moments of Easel's start the child marks (see EASEL), in the order they happen as a rule:
+# the web engine's first profile and page (start_early), the transcript page loaded, the rest of
+# the app imported on a thread meanwhile, EaselApp built, the window shown with its page.
+TIMELINE = (
+    "engine_starting",
+    "engine_started",
+    "page_loaded",
+    "modules_imported",
+    "window_built",
+    "ready",
+)
+
+
+def measure(script: str, home: str, *, idle: bool = False) -> dict[str, Any]:
     from app.config import home_dirs
     from app.store import DB_FILE
 
@@ -262,6 +309,14 @@ def main() -> None:
         f"{statistics.median(r['rss_kb'] for r in easel) / 1024:.0f} MB"
     )
     print(f"ratio: {ratio:.2f}  (target <= 2.0)")
+    timeline = {
+        name: statistics.median(r["marks"][name] for r in easel if name in r["marks"])
+        for name in TIMELINE
+    }
+    print(
+        "Easel's start, medians in ms: "
+        + ", ".join(f"{name.replace('_', ' ')} {ms:.0f}" for name, ms in timeline.items())
+    )
     print(
         f"the floor, the first frame's parts written plainly: {floor_s * 1000:.0f} ms, "
         f"ratio {floor_ratio:.2f}"
@@ -281,6 +336,7 @@ def main() -> None:
         "idle_pss_mb": round(idle["idle_pss_kb"] / 1024),
         "idle_anon_mb": round(idle["idle_anon_kb"] / 1024),
         "idle_cpu_percent": round(idle["idle_cpu_percent"], 2),
+        "timeline_ms": {name: round(ms) for name, ms in timeline.items()},
         "rounds": rounds,
     }
     print("RESULT " + json.dumps(result))

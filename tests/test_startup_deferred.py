@@ -225,3 +225,12 @@ def test_the_startup_bench_runs_and_reports_idle_too():
     figures = json.loads(last.removeprefix("RESULT "))
     assert {"ratio", "floor_ratio", "idle_pss_mb", "idle_cpu_percent"} <= set(figures)
     assert figures["idle_pss_mb"] > 0 and figures["ratio"] > 0 and figures["floor_ratio"] > 0
+    # The start's moments were all heard, in the order they happen in.
+    timeline = figures["timeline_ms"]
+    assert list(timeline) == [
+        "engine_starting", "engine_started", "page_loaded", "modules_imported", "window_built",
+        "ready",
+    ]  # fmt: skip
+    assert timeline["engine_starting"] < timeline["engine_started"] < timeline["window_built"]
+    assert timeline["modules_imported"] < timeline["window_built"] < timeline["ready"]
+    assert timeline["page_loaded"] <= timeline["ready"]
