@@ -27,9 +27,10 @@ A page being set up (its first `load()` or `setHtml()`) writes the hint back int
 theme: light, on such platforms, and for every page whose preferences are computed next. So a
 followed page asserts the wanted scheme again twice: right after its load call returns
 (`after_page_load`, before the event loop can compute another page's preferences), and when its
-load starts, with its own settings nudged too (only the theme's value, without that, reached
-its first script about half the time: measured, a dark artifact ran its first script light in
-19 of 24 loads, and in 1 of 5 when another page was set up as it started loading).
+load starts, with its own settings nudged too. Asserting the theme's value on `loadStarted`
+alone reached a page's first script only now and then: measured, a dark artifact ran its first
+script light in 19 of 24 loads, and in 1 of 5 when another page was set up as it started
+loading (tests/test_page_scheme.py).
 
 The wanted scheme is the QApplication's property `easelWebScheme` ("light", "dark", or absent:
 the engine's default, Qt's hint): the one place a page can find it without a global in Python.
