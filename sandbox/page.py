@@ -34,7 +34,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineScript,
 )
 
-from sandbox.page_appearance import after_page_load, follow_app_appearance
+from sandbox.page_appearance import follow_app_appearance, load_followed
 from sandbox.policy import SCHEME
 from sandbox.shims import TAKE_CLICKED_LINK
 
@@ -126,8 +126,7 @@ class ArtifactPage(QWebEnginePage):
     def _load_now(self) -> None:
         self._crashed = False
         self._hung = False
-        self.load(self._document)
-        after_page_load()  # its set-up may have written the light scheme into the web theme
+        load_followed(self, self._document)  # under the app's colour scheme (page_appearance)
 
     def _on_terminated(
         self, status: QWebEnginePage.RenderProcessTerminationStatus, code: int

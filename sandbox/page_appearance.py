@@ -26,7 +26,7 @@ them, reading the theme) so open pages switch live and `matchMedia` listeners he
 A page being set up (its first `load()` or `setHtml()`) writes the hint back into that one web
 theme: light, on such platforms, and for every page whose preferences are computed next. So a
 followed page asserts the wanted scheme again twice: right after its load call returns
-(`after_page_load`, before the event loop can compute another page's preferences), and when its
+(`load_followed`, before the event loop can compute another page's preferences), and when its
 load starts, with its own settings nudged too. Asserting the theme's value on `loadStarted`
 alone reached a page's first script only now and then: measured, a dark artifact ran its first
 script light in 19 of 24 loads, and in 1 of 5 when another page was set up as it started
@@ -41,7 +41,7 @@ dark on screen prints its light rules), so nothing here touches printing.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -96,9 +96,12 @@ def follow_app_appearance(page: QWebEnginePage) -> None:
     page.loadFinished.connect(lambda _ok: _take_zoom(page))
 
 
-def after_page_load() -> None:
-    """Call right after a followed page's `load()` or `setHtml()` returns: the first one set
-    the page up, which wrote Qt's (light) hint into the engine's one web theme."""
+def load_followed(page: QWebEnginePage, url: QUrl) -> None:
+    """Load `url` into a followed page under the wanted scheme. The page's first load call
+    sets it up, which writes Qt's (light) hint into the engine's one web theme: the wanted
+    scheme goes back in before the event loop can compute any page's preferences. Every load
+    of a followed page goes through here, so no load site can forget it."""
+    page.load(url)
     _assert_scheme()
 
 

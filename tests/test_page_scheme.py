@@ -49,7 +49,10 @@ def _first_scripts(qtbot, opened: list[ArtifactView]) -> list[str]:
 def test_artifacts_opened_at_once_run_their_first_script_in_the_chosen_scheme(
     qtbot, profile, views, scheme
 ):
-    apply_web_scheme("dark" if scheme == "light" else "light")  # the other one first
+    # The other one first. Offscreen, a page's set-up writes light (Qt's hint), so the race
+    # only ever loses toward light: the dark case guards it; the light one guards the way back
+    # (a dark choice before must not linger in the web theme).
+    apply_web_scheme("dark" if scheme == "light" else "light")
     apply_web_scheme(scheme)
     expected = f"schemed {str(scheme == 'dark').lower()}"
     for round_ in range(2):

@@ -25,7 +25,7 @@ from PySide6.QtCore import QEventLoop, QMetaObject, Qt
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QApplication
 
-from sandbox.page_appearance import after_page_load, follow_app_appearance
+from sandbox.page_appearance import follow_app_appearance, load_followed
 from widgets.theme import ThemeController
 from widgets.transcript_page import TranscriptPage
 
@@ -51,8 +51,7 @@ def start_early(app: QApplication, theme: str) -> EarlyStart:
     page = TranscriptPage(profile)
     profile.setParent(page)
     follow_app_appearance(page)  # the page's own set-up would write Qt's (light) hint back
-    page.load(page.home)
-    after_page_load()
+    load_followed(page, page.home)
     return EarlyStart(controller, page)
 
 

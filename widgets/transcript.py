@@ -30,7 +30,7 @@ from app.attachment_model import Attachment
 from app.i18n import translate
 from app.markdown import MarkdownRenderer
 from sandbox.links import confirm_and_open
-from sandbox.page_appearance import after_page_load
+from sandbox.page_appearance import load_followed
 from widgets.language import CHINESE, running_language
 from widgets.page_pacer import PagePacer
 from widgets.throttle import Throttle
@@ -119,8 +119,7 @@ class TranscriptView(QWebEngineView):
         # An early page may have loaded before this view existed: it is ready once shown.
         self._loaded_unseen = loading and page.first_load is not None
         if not loading:
-            self.load(page.home)
-            after_page_load()  # its set-up may have written the light scheme (page_appearance)
+            load_followed(page, page.home)  # under the app's colour scheme (page_appearance)
 
     # -- public API --------------------------------------------------------------------------
 
