@@ -18,7 +18,10 @@ then Easel idle: one more start whose window is left alone (12 s: the deferred w
 text cursor resting after 10 s without input as GTK's does, widgets/cursor_rest.py; then 6 s
 sampled), with the PSS and CPU use of its whole process tree (web engine included; targets
 <= 400 MB, 0 %) and the anonymous part of that PSS (mapped libraries count as far as they are
-resident, which the page cache moves: bench/process_tree.py), and `RESULT {json}`.
+resident, which the page cache moves: bench/process_tree.py); then the anatomy: one more start
+of each with probes (ANATOMY) that count what their Python made up to that moment (the enum
+classes PySide makes for Qt's enums, dataclasses, regexes compiled, modules imported) and the
+process's CPU time beside its wall time; and `RESULT {json}`.
 
     .venv/bin/python bench/startup.py [--rounds 7]
 """
@@ -52,7 +55,8 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 app = QApplication([])
 view = QWebEngineView(); view.resize(1200, 800); view.show()
 def done(ok):
-    print(json.dumps({"seconds": time.perf_counter() - started, "rss_kb": rss()}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - started, "rss_kb": rss(),
+                      "anatomy": anatomy() if "anatomy" in globals() else None}), flush=True)
     app.quit()
 view.loadFinished.connect(done)
 view.setHtml("<h1>Hello</h1>")
@@ -106,6 +110,7 @@ def ready(easel):  # the moment itself, before anything deferred to after it run
     easel.bench_timed = True
     mark("ready")
     result = {"seconds": time.perf_counter() - started, "rss_kb": rss(), "marks": MARKS}
+    result["anatomy"] = anatomy() if "anatomy" in globals() else None
     if not IDLE:
         finish(easel, result)
         return
@@ -231,6 +236,47 @@ def pss_kb():
 """
 
 
+# The anatomy (one more start of each, not timed for the ratio: the probes cost a little): what
+# the Python work of a start is made of, counted as it happens up to the moment the child times.
+# PySide makes a Python enum class for every enum of a Qt class the first time the class is used
+# (all of the `Qt` namespace's 93 at once), each costing ~10 µs a member in Python 3.11; the
+# dataclasses, the regexes compiled and the modules imported are the rest of what no deferral
+# removes from a window that uses them. Installed before the child's first line.
+ANATOMY = """
+import dataclasses as _dataclasses, enum as _enum, re as _re, sys as _sys, time as _time
+
+PROBED = {"enum_classes": [0, 0.0], "dataclasses": [0, 0.0], "regexes": [0, 0.0]}
+
+
+def _probe(kind, original):
+    def probed(*args, **kwargs):
+        begun = _time.thread_time()  # CPU time: a wait for the GIL on the import thread is none
+        try:
+            return original(*args, **kwargs)
+        finally:
+            PROBED[kind][0] += 1
+            PROBED[kind][1] += _time.thread_time() - begun
+
+    return probed
+
+
+_enum.EnumType._create_ = _probe("enum_classes", _enum.EnumType._create_)
+_dataclasses._process_class = _probe("dataclasses", _dataclasses._process_class)
+_re._compile = _probe("regexes", _re._compile)
+
+
+def anatomy():
+    made = {kind: {"count": n, "ms": round(s * 1000, 1)} for kind, (n, s) in PROBED.items()}
+    made["regexes"].pop("count")  # every use goes through re's cache: only the time counts
+    own = ("app.", "widgets.", "sandbox.", "easel.")
+    made["modules"] = {"count": len(_sys.modules)}
+    made["own_modules"] = {"count": sum(1 for name in _sys.modules if name.startswith(own))}
+    # The process's CPU time (all its threads, since it began): next to the wall time, how far
+    # the start is bound by this one process's work rather than by waiting for the engine.
+    made["process_cpu"] = {"ms": round(_time.process_time() * 1000)}
+    return made
+"""
+
 # The moments of Easel's start the child marks (see EASEL), in the order they happen as a rule:
 # the web engine's first profile and page (start_early), the transcript page loaded, the rest of
 # the app imported on a thread meanwhile, EaselApp built, the window shown with its page.
@@ -244,7 +290,7 @@ TIMELINE = (
 )
 
 
-def measure(script: str, home: str, *, idle: bool = False) -> dict[str, Any]:
+def measure(script: str, home: str, *, idle: bool = False, anatomy: bool = False) -> dict[str, Any]:
     from app.config import home_dirs
     from app.store import DB_FILE
 
@@ -256,12 +302,28 @@ def measure(script: str, home: str, *, idle: bool = False) -> dict[str, Any]:
         "EASEL_BENCH_IDLE": "1" if idle else "",
         "EASEL_BENCH_DB": str(home_dirs()[1] / DB_FILE),  # the floor's (seed_history set home)
     }
-    source = f"ROOT = {str(ROOT)!r}\n{RSS}\n{script}"
+    probes = ANATOMY if anatomy else ""
+    source = f"ROOT = {str(ROOT)!r}\n{RSS}\n{probes}\n{script}"
     result = subprocess.run(
         [sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=120
     )
     line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
     return json.loads(line)
+
+
+def describe_anatomy(made: dict[str, dict[str, dict[str, float]]]) -> str:
+    """One line of the probed starts' counts and times, Easel's and the bare window's."""
+
+    def one(kind: str, name: str) -> str:
+        part = made[name][kind]
+        count = f"{part['count']:.0f}" if "count" in part else ""
+        ms = f"{part['ms']:.0f} ms" if "ms" in part else ""
+        return " in ".join(p for p in (count, ms) if p)
+
+    kinds = ("enum_classes", "dataclasses", "regexes", "modules", "own_modules", "process_cpu")
+    return "; ".join(
+        f"{kind.replace('_', ' ')} {one(kind, 'easel')} / {one(kind, 'bare')}" for kind in kinds
+    )
 
 
 def seed_history(home: str) -> None:
@@ -327,6 +389,16 @@ def main() -> None:
         f"{idle['idle_anon_kb'] / 1024:.0f} MB of it anonymous, the rest mapped files), "
         f"{idle['idle_cpu_percent']:.2f} % CPU  (targets <= 400 MB, 0 %)"
     )
+    # One more start of each with the probes: what the Python work is made of (ANATOMY).
+    probed = {
+        "easel": measure(EASEL, home, anatomy=True),
+        "bare": measure(BARE, home, anatomy=True),
+    }
+    made = {name: run["anatomy"] for name, run in probed.items()}
+    print(
+        "what the starts' Python made up to the window ready (one probed start each, "
+        "Easel / bare): " + describe_anatomy(made)
+    )
     result = {
         "ratio": round(ratio, 3),
         "easel_ms": round(easel_s * 1000),
@@ -337,6 +409,7 @@ def main() -> None:
         "idle_anon_mb": round(idle["idle_anon_kb"] / 1024),
         "idle_cpu_percent": round(idle["idle_cpu_percent"], 2),
         "timeline_ms": {name: round(ms) for name, ms in timeline.items()},
+        "anatomy": made,
         "rounds": rounds,
     }
     print("RESULT " + json.dumps(result))

@@ -215,7 +215,7 @@ def test_warm_up_loads_every_deferred_module():
 
 def test_the_startup_bench_runs_and_reports_idle_too():
     """bench/startup.py, one round: it starts Easel as main.py does, the floor (the first
-    frame's parts written plainly), and the idle sample."""
+    frame's parts written plainly), the idle sample and the probed starts (the anatomy)."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "startup.py"), "--rounds", "1"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
@@ -234,3 +234,11 @@ def test_the_startup_bench_runs_and_reports_idle_too():
     assert timeline["engine_starting"] < timeline["engine_started"] < timeline["window_built"]
     assert timeline["modules_imported"] < timeline["window_built"] < timeline["ready"]
     assert timeline["page_loaded"] <= timeline["ready"]
+    # The anatomy's probes heard the Python work of both starts: the bare window's enum classes
+    # (QtCore's own), Easel's own modules, dataclasses and more enum classes (the Qt namespace).
+    easel, bare = figures["anatomy"]["easel"], figures["anatomy"]["bare"]
+    assert bare["own_modules"]["count"] == 0 < easel["own_modules"]["count"]
+    assert bare["dataclasses"]["count"] == 0 < easel["dataclasses"]["count"]
+    assert 0 < bare["enum_classes"]["count"] < easel["enum_classes"]["count"]
+    assert bare["modules"]["count"] < easel["modules"]["count"]
+    assert easel["process_cpu"]["ms"] > 0 and bare["process_cpu"]["ms"] > 0
