@@ -59,13 +59,6 @@ def home_dirs() -> tuple[Path, Path]:
     return config_dir, data_dir
 
 
-def cache_dir() -> Path:
-    """Where Easel keeps what it can make again (bytecode; easel/shiboken_bytecode.py), not
-    created here; EASEL_HOME relocates it beside config and data."""
-    home = os.environ.get("EASEL_HOME")
-    return Path(home) / "cache" if home else Path(platformdirs.user_cache_dir("easel"))
-
-
 @dataclass(frozen=True)
 class ProviderProfile:
     """A named way to reach one model: protocol, base URL, model and where its key comes from.

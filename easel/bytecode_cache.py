@@ -1,0 +1,317 @@
+"""What Python would compile again at every start, kept in Easel's cache folder.
+
+Python keeps bytecode only for modules it loads from files. Three kinds of code that every
+start of Easel compiles from source are not that:
+- shiboken6's own modules. Importing it (the first thing any PySide6 import does) unpacks 14
+  Python modules (`shibokensupport`: signatures, feature switches) from a zip embedded in its
+  library and compiles them: measured on our 2-core machines, 16–26 ms of the 50–75 ms the
+  import takes, on the GUI thread before any window can exist, and again in every `render`.
+- dataclasses' methods. `@dataclass` writes `__init__`, `__repr__`, `__eq__` (and, frozen,
+  `__setattr__`, `__delattr__`, `__hash__`) as source and executes it: ~0.45 ms a class, of
+  which ~0.37 ms is compiling that source; ~35 of Easel's classes are made before the window is
+  ready, more as it warms up.
+
+- regular expressions. `re` compiles a pattern into a program for its matching engine the
+  first time a process uses it: ~20 ms of a start (shiboken6's own ~12 ms of it, its signature
+  parser's patterns), every time.
+
+`keep_bytecode()` answers all three from one cache, each entry keyed by a hash of its source
+and file name (or of a pattern, its flags and the engine's magic number), so new source, after
+an upgrade, simply misses: shiboken6's modules through `import_shiboken`, which imports it with
+Python's `compile` answered from the cache for those modules only; dataclasses' methods by
+giving the dataclasses module an `exec` of its own that looks its source up first (every other
+caller's `exec` is untouched); patterns by standing in for `re`'s compiler below `re`'s own
+per-process cache: a kept program goes straight to the engine, which checks it as it takes it;
+a new one is compiled by `re` as always, and kept only if the program read back from it makes
+a pattern equal to `re`'s (the same program). What was missing is compiled as before and the
+file is written again when the process ends.
+
+The file is read only by an interpreter with the magic number it was written with, and only when
+the digest written with it matches what follows (a torn or damaged file is compiled over, not
+loaded). Like a .pyc file it is trusted: whoever can write it can write the user's other files
+as well. A missing, foreign, damaged or unwritable file means compiling as Python does.
+
+The folder is here rather than in app.config: this starts before any of Easel's dataclasses
+exists, and app.config makes some as it is imported.
+"""
+
+from __future__ import annotations
+import __future__
+
+import atexit
+import builtins
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.util import MAGIC_NUMBER
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+# The names shiboken6 gives its embedded modules when it compiles them.
+SUPPORT_PREFIX = "shibokensupport/"
+# The name exec() gives source it compiles itself, as dataclasses' is.
+EXEC_FILENAME = "<string>"
+# Keys of kept regular-expression programs start with this (the rest are code objects').
+REGEX_PREFIX = "re:"
+CACHE_NAME = f"bytecode.{sys.implementation.cache_tag}.bin"
+# Past this many kept entries, a save keeps only what the process used (old versions' code
+# goes; a start uses a few hundred).
+MAX_ENTRIES = 4000
+_DIGEST = hashlib.sha256
+_COMPILE, _EXEC = builtins.compile, builtins.exec
+# The `from __future__` flags a compile or exec inherits from the code that calls it.
+_FUTURE_FLAGS = 0
+for _name in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
+
+_kept: BytecodeCache | None = None
+
+
+def cache_dir() -> Path:
+    """Easel's cache folder (not created here); EASEL_HOME relocates it beside config and data
+    (app.config.home_dirs)."""
+    home = os.environ.get("EASEL_HOME")
+    if home:
+        return Path(home) / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("easel"))
+
+
+Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+class BytecodeCache:
+    """Code objects by source and patterns' programs, read from one file and written back to
+    it when any was missing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries = read_cache(path)
+        self._used: dict[str, CodeType | Program] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def compile(self, source: bytes | str, filename: str, flags: int = 0) -> CodeType:
+        """The code of `source` as `compile(source, filename, "exec", flags, True)` gives it
+        (flags: the `from __future__` ones the caller's compile would have inherited)."""
+        key = _key(filename, source, flags)
+        code = self._entries.get(key)
+        if not isinstance(code, CodeType):
+            self.misses += 1
+            code = _COMPILE(source, filename, "exec", flags, True)
+            self._entries[key] = code
+        else:
+            self.hits += 1
+        self._used[key] = code
+        return code
+
+    def pattern(self, pattern: str | bytes, flags: int, compile_: Callable[..., Any]) -> Any:  # noqa: ANN401
+        """The compiled pattern, from its kept program or else from `compile_` (re's own
+        compiler), whose program is then kept if it reads back the same."""
+        import _sre
+
+        magic = f"{REGEX_PREFIX}{type(pattern).__name__}\0{_sre.MAGIC}"
+        key = REGEX_PREFIX + _key(magic, pattern, flags)
+        program = self._entries.get(key)
+        if isinstance(program, tuple):
+            try:
+                made = _sre.compile(pattern, *program)
+            except (RuntimeError, TypeError, ValueError, OverflowError):  # the engine refused it
+                made = None
+            if made is not None:
+                self.hits += 1
+                self._used[key] = program
+                return made
+        made = compile_(pattern, flags)
+        self.misses += 1
+        program = _program(pattern, flags)
+        if program is not None and _sre.compile(pattern, *program) == made:
+            self._entries[key] = self._used[key] = program
+        return made
+
+    def save(self) -> None:
+        """Write the file again if anything was missing from it (what it held and what was
+        made since; only what this process used once that is over MAX_ENTRIES)."""
+        if not self.misses:
+            return
+        entries = self._entries if len(self._entries) <= MAX_ENTRIES else self._used
+        write_cache(self.path, entries)
+        self.misses = 0
+
+
+def keep_bytecode(directory: Path | None = None) -> BytecodeCache:
+    """Start keeping bytecode for this process (once; later calls return the same cache):
+    dataclasses' methods from now on, shiboken6's modules when `import_shiboken` is given it.
+    The file is written when the process ends. directory: the cache folder (cache_dir())."""
+    global _kept
+    if _kept is None:
+        _kept = BytecodeCache((directory or cache_dir()) / CACHE_NAME)
+        _answer_dataclasses(_kept)
+        _answer_patterns(_kept)
+        atexit.register(_kept.save)
+    return _kept
+
+
+def import_shiboken(cache: BytecodeCache | None) -> bool:
+    """Import shiboken6 with its own modules' code from `cache`. None, or shiboken6 imported
+    already: a plain import. Returns whether every one of its modules came from the cache."""
+    if cache is None or "shiboken6" in sys.modules:
+        import shiboken6  # noqa: F401
+
+        return False
+    hits, misses = cache.hits, cache.misses
+    with _compile_from(cache):
+        import shiboken6  # noqa: F401
+    return cache.hits > hits and cache.misses == misses
+
+
+@contextmanager
+def _compile_from(cache: BytecodeCache) -> Iterator[None]:
+    """Inside: shiboken6's modules are compiled from the cache; any other compile is Python's."""
+    original = builtins.compile
+
+    def compile_cached(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+        # Called bare, compile() inherits its caller's future flags: so does the cached code.
+        if (
+            args
+            or kwargs
+            or mode != "exec"
+            or not isinstance(filename, str)
+            or not filename.startswith(SUPPORT_PREFIX)
+            or not isinstance(source, bytes | str)
+        ):
+            return original(source, filename, mode, *args, **kwargs)
+        return cache.compile(source, filename, _caller_flags())
+
+    builtins.compile = compile_cached
+    try:
+        yield
+    finally:
+        builtins.compile = original
+
+
+def _answer_dataclasses(cache: BytecodeCache) -> None:
+    """Give the dataclasses module an `exec` that takes its generated source's code from the
+    cache (a module global: it is found before the builtin, by that module's code only)."""
+    import dataclasses
+
+    def exec_cached(source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002
+        if isinstance(source, str):  # exec() compiles it with its caller's future flags
+            source = cache.compile(source, EXEC_FILENAME, _caller_flags())
+        _EXEC(source, globals, locals)
+
+    dataclasses.exec = exec_cached  # type: ignore[attr-defined]
+
+
+def _answer_patterns(cache: BytecodeCache) -> None:
+    """Stand in for re's compiler (below re's own cache of the patterns it has compiled)."""
+    from re import _compiler
+
+    original = _compiler.compile
+
+    def compile_cached(pattern: Any, flags: int = 0) -> Any:  # noqa: ANN401
+        if not isinstance(pattern, str | bytes) or flags & _compiler.SRE_FLAG_DEBUG:
+            return original(pattern, flags)  # a parsed pattern (re.Scanner), or a debug print
+        return cache.pattern(pattern, flags, original)
+
+    _compiler.compile = compile_cached
+
+
+def _program(pattern: str | bytes, flags: int) -> Program | None:
+    """What re's compiler gives its engine for `pattern`: flags, code, groups, their names
+    (re/_compiler.py's compile()); None if that cannot be read here."""
+    from re import _compiler, _parser
+
+    try:
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        # Plain ints and strings (the compiler's opcodes are an int subclass marshal refuses).
+        names = {str(name): int(number) for name, number in parsed.state.groupdict.items()}
+        by_number: list[str | None] = [None] * parsed.state.groups
+        for name, number in names.items():
+            by_number[number] = name
+        return (
+            int(flags | parsed.state.flags),
+            [int(word) for word in code],
+            int(parsed.state.groups - 1),
+            names,
+            tuple(by_number),
+        )
+    except Exception:  # noqa: BLE001 - another Python's compiler: patterns are not kept
+        return None
+
+
+def read_cache(path: Path) -> dict[str, CodeType | Program]:
+    """The code objects kept in `path`; empty when it is missing, foreign or damaged."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    header = len(MAGIC_NUMBER) + _DIGEST().digest_size
+    body = data[header:]
+    if (
+        data[: len(MAGIC_NUMBER)] != MAGIC_NUMBER
+        or data[len(MAGIC_NUMBER) : header] != _DIGEST(body).digest()
+    ):
+        return {}
+    try:
+        entries = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        key: entry
+        for key, entry in entries.items()
+        if isinstance(key, str)
+        and (_is_program(entry) if key.startswith(REGEX_PREFIX) else isinstance(entry, CodeType))
+    }
+
+
+def _is_program(entry: object) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 5
+        and isinstance(entry[0], int)
+        and isinstance(entry[1], list)
+        and all(isinstance(word, int) for word in entry[1])
+        and isinstance(entry[2], int)
+        and isinstance(entry[3], dict)
+        and isinstance(entry[4], tuple)
+    )
+
+
+def write_cache(path: Path, entries: dict[str, CodeType | Program]) -> None:
+    """Keep `entries` in `path`, replacing it whole (a reader sees the old file or the new
+    one). A folder that cannot be written keeps nothing: the next start compiles again."""
+    body = marshal.dumps(entries)
+    data = MAGIC_NUMBER + _DIGEST(body).digest() + body
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def _caller_flags() -> int:
+    """The future flags of the code that called the function calling this one."""
+    return sys._getframe(2).f_code.co_flags & _FUTURE_FLAGS
+
+
+def _key(filename: str, source: bytes | str, flags: int) -> str:
+    raw = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    named = f"{filename}\0{flags}\0".encode("utf-8", "surrogatepass")
+    return _DIGEST(named + raw).hexdigest()
