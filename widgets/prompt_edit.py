@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QMimeData, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QFontMetricsF, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
@@ -56,7 +56,7 @@ class PromptEdit(QPlainTextEdit):
             self.setVerticalScrollBarPolicy(policy)
         # The frame, the style sheet's padding and the margins: right once the box is laid out
         # (resizeEvent sizes it again then).
-        chrome = self.height() - self.viewport().height()
+        chrome = self.height() - self._viewport_size().height()
         margin = 2 * self.document().documentMargin()
         # Lines are as tall as the layout makes them (their font's ascent and descent, rounded
         # up), which may be a pixel more than the font's line spacing; one pixel more besides,
@@ -71,12 +71,24 @@ class PromptEdit(QPlainTextEdit):
             return layout.lineAt(0).height()
         return QFontMetricsF(self.font()).height()
 
+    def _viewport_size(self) -> QSize:
+        """The viewport's size, without asking for the viewport: the first time PySide6 wraps a
+        widget Qt made, it looks through every QWidget class it knows for the right one, which
+        builds the Python enums of them all (78 classes, ~10 ms) before the window's first frame.
+        The box shows no horizontal scroll bar (it wraps), and its vertical one only at its
+        tallest."""
+        size = self.maximumViewportSize()
+        bar = self.verticalScrollBar()
+        if bar.isVisible():
+            size.setWidth(size.width() - bar.width())
+        return size
+
     def _choose_placeholder(self) -> None:
         # QPlainTextEdit draws it word-wrapped in the viewport, inside the document margin.
         if not self._placeholders:
             return
         margin = int(self.document().documentMargin())
-        room = self.viewport().rect().adjusted(margin, margin, -margin, 0)
+        room = QRect(QPoint(0, 0), self._viewport_size()).adjusted(margin, margin, -margin, 0)
         metrics = QFontMetrics(self.font())
         flags = Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
         for text in self._placeholders:
