@@ -44,13 +44,14 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from app.whole_files import write_file
 
 # The names shiboken6 gives its embedded modules when it compiles them.
 SUPPORT_PREFIX = "shibokensupport/"
@@ -291,17 +292,9 @@ def write_cache(path: Path, entries: dict[str, CodeType | Program]) -> None:
     """Keep `entries` in `path`, replacing it whole (a reader sees the old file or the new
     one). A folder that cannot be written keeps nothing: the next start compiles again."""
     body = marshal.dumps(entries)
-    data = MAGIC_NUMBER + _DIGEST(body).digest() + body
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_file(path, MAGIC_NUMBER + _DIGEST(body).digest() + body)
     except OSError:
         return
 

@@ -20,7 +20,8 @@ from PySide6.QtCore import QBuffer, QIODevice
 from app.console_log import ConsoleLog
 from app.documents import inline_vendored
 from app.saved_bridge import with_offline_bridge
-from sandbox.printing import PrintError, PrintOptions, grab_image, start_pdf, write_file
+from app.whole_files import write_file
+from sandbox.printing import PrintError, PrintOptions, grab_image, start_pdf
 from sandbox.render import (
     CONSOLE,
     EXIT_USAGE,

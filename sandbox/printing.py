@@ -26,11 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QRectF, QSize, QTimer
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
@@ -422,18 +419,3 @@ def suggest_mode(view: QWebEngineView, done: Callable[[str], None]) -> None:
         done("snapshot" if canvas_page else "paged")
 
     view.page().runJavaScript(CANVAS_PROBE, _WORLD, measured)
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all (a temporary file, then a rename).
-
-    Raises OSError (no such folder, no permission, disk full); the file is then untouched.
-    """
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

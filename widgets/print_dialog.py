@@ -45,6 +45,7 @@ from shiboken6 import isValid
 
 from app.config import Settings
 from app.i18n import translate
+from app.whole_files import write_file
 from sandbox.printing import (
     PrintError,
     PrintOptions,
@@ -52,7 +53,6 @@ from sandbox.printing import (
     snapshot_pdf,
     start_pdf,
     suggest_mode,
-    write_file,
 )
 from sandbox.view import ArtifactView
 from widgets.file_folders import FileFolders, confirm_saved
