@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.bytecode_cache import keep_bytecode
 from easel import APP_ID, APP_NAME, __version__
-from easel.bytecode_cache import keep_bytecode
 
 if TYPE_CHECKING:
     from easel.system_libraries import LibraryCheck
@@ -241,7 +241,7 @@ def run_app(args: argparse.Namespace) -> int:
 def _quick_pyside_imports() -> None:
     """Before the first PySide6 import: shiboken6's own modules come from kept bytecode
     (~15 ms), and its check of each later import reads bytes (~30 ms)."""
-    from easel.bytecode_cache import import_shiboken, keep_bytecode
+    from app.bytecode_cache import import_shiboken, keep_bytecode
     from easel.pyside_import_hook import answer_from_bytes
 
     import_shiboken(keep_bytecode())

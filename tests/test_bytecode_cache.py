@@ -1,4 +1,4 @@
-"""What Python compiles at every start, kept in Easel's cache (easel/bytecode_cache.py):
+"""What Python compiles at every start, kept in Easel's cache (app/bytecode_cache.py):
 shiboken6's own modules, dataclasses' generated methods and regular expressions are compiled
 once; a second start compiles none of them, and what it runs is the same; a missing, damaged,
 foreign or unwritable cache only means compiling as Python does."""
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from easel.bytecode_cache import (
+from app.bytecode_cache import (
     CACHE_NAME,
     SUPPORT_PREFIX,
     BytecodeCache,
@@ -34,7 +34,7 @@ FRESH_START = """
 import json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from easel.bytecode_cache import import_shiboken, keep_bytecode
+from app.bytecode_cache import import_shiboken, keep_bytecode
 cache = keep_bytecode(Path(sys.argv[2]))
 from_cache = import_shiboken(cache)
 from PySide6.QtCore import QObject
@@ -222,3 +222,43 @@ def test_a_program_the_engine_refuses_is_compiled_again(tmp_path):
     pattern = again.pattern("ab+c", 0, compiler)
     assert (again.hits, again.misses) == (0, 1)
     assert pattern.fullmatch("abbbc") and pattern == compiler("ab+c", 0)
+
+
+# keep_bytecode() then stop_keeping(): what is made after the start is compiled as Python does.
+STOPPED = """
+import json, re, sys, dataclasses
+from pathlib import Path
+from re import _compiler
+sys.path.insert(0, sys.argv[1])
+plain_compile = _compiler.compile
+from app.bytecode_cache import keep_bytecode, read_cache, stop_keeping
+cache = keep_bytecode(Path(sys.argv[2]))
+kept_while_starting = re.compile("start[0-9]+").pattern
+stood_in = _compiler.compile is not plain_compile and hasattr(dataclasses, "exec")
+stop_keeping()
+misses = cache.misses
+re.compile("after the start: " + sys.argv[3])
+@dataclasses.dataclass
+class Later:
+    value: int = 1
+print(json.dumps({
+    "stood_in": stood_in,
+    "restored": _compiler.compile is plain_compile and not hasattr(dataclasses, "exec"),
+    "kept": len(read_cache(cache.path)),
+    "misses_after": cache.misses - misses,
+    "later": Later().value,
+}))
+"""
+
+
+def test_only_the_start_is_kept(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", STOPPED, str(ROOT), str(tmp_path / "cache"), "a user's words"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["stood_in"] and report["restored"]
+    assert report["kept"] >= 1  # written at stop_keeping(), the start's pattern in it
+    # The pattern made of a user's words afterwards went to re's own compiler, not the cache.
+    assert report["misses_after"] == 0 and report["later"] == 1

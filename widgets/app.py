@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.bytecode_cache import stop_keeping
 from app.config import Settings, load_settings, save_settings
 from app.i18n import translate
 from app.publish import Publisher
@@ -276,6 +277,9 @@ class EaselApp:
         # a few times a second while a long reply rendered. The garbage it left goes first.
         gc.collect()
         gc.freeze()
+        # The start is over: what it compiled is kept for the next one, and nothing later
+        # (patterns made from what the user or a model wrote) is (easel/bytecode_cache.py).
+        stop_keeping()
         self.warmed_up.set()
 
     async def _start_markdown_worker(self) -> None:

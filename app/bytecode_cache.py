@@ -10,7 +10,6 @@ start of Easel compiles from source are not that:
   `__setattr__`, `__delattr__`, `__hash__`) as source and executes it: ~0.45 ms a class, of
   which ~0.37 ms is compiling that source; ~35 of Easel's classes are made before the window is
   ready, more as it warms up.
-
 - regular expressions. `re` compiles a pattern into a program for its matching engine the
   first time a process uses it: ~20 ms of a start (shiboken6's own ~12 ms of it, its signature
   parser's patterns), every time.
@@ -23,8 +22,12 @@ giving the dataclasses module an `exec` of its own that looks its source up firs
 caller's `exec` is untouched); patterns by standing in for `re`'s compiler below `re`'s own
 per-process cache: a kept program goes straight to the engine, which checks it as it takes it;
 a new one is compiled by `re` as always, and kept only if the program read back from it makes
-a pattern equal to `re`'s (the same program). What was missing is compiled as before and the
-file is written again when the process ends.
+a pattern equal to `re`'s (the same program). What was missing is compiled as before.
+
+Only a start is kept: `stop_keeping()` (the app calls it once its warm-up is over) gives
+dataclasses and `re` their own compiling back and writes the file; a process that never calls it
+(a headless command) writes it as it ends. Patterns made later from what the user or a model
+wrote (a search, an edit) are thus never kept, and neither is a pattern over MAX_PATTERN_CHARS.
 
 The file is read only by an interpreter with the magic number it was written with, and only when
 the digest written with it matches what follows (a torn or damaged file is compiled over, not
@@ -61,8 +64,10 @@ EXEC_FILENAME = "<string>"
 REGEX_PREFIX = "re:"
 CACHE_NAME = f"bytecode.{sys.implementation.cache_tag}.bin"
 # Past this many kept entries, a save keeps only what the process used (old versions' code
-# goes; a start uses a few hundred).
+# goes; a start uses a few hundred), and nothing more is kept in memory.
 MAX_ENTRIES = 4000
+# Longer patterns are compiled as re does and not kept (the longest of a start: ~6,500).
+MAX_PATTERN_CHARS = 16_384
 _DIGEST = hashlib.sha256
 _COMPILE, _EXEC = builtins.compile, builtins.exec
 # The `from __future__` flags a compile or exec inherits from the code that calls it.
@@ -71,6 +76,8 @@ for _name in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
 
 _kept: BytecodeCache | None = None
+# What keep_bytecode() changed, each with how to change it back (stop_keeping).
+_restore: list[Callable[[], None]] = []
 
 
 def cache_dir() -> Path:
@@ -104,19 +111,23 @@ class BytecodeCache:
         key = _key(filename, source, flags)
         code = self._entries.get(key)
         if not isinstance(code, CodeType):
-            self.misses += 1
             code = _COMPILE(source, filename, "exec", flags, True)
+            if len(self._entries) >= MAX_ENTRIES:
+                return code  # full: compiled, not kept
+            self.misses += 1
             self._entries[key] = code
         else:
             self.hits += 1
         self._used[key] = code
         return code
 
-    def pattern(self, pattern: str | bytes, flags: int, compile_: Callable[..., Any]) -> Any:  # noqa: ANN401
+    def pattern(self, pattern: str | bytes, flags: int, compile_: Callable[..., Any]) -> Any:
         """The compiled pattern, from its kept program or else from `compile_` (re's own
         compiler), whose program is then kept if it reads back the same."""
         import _sre
 
+        if len(pattern) > MAX_PATTERN_CHARS or len(self._entries) >= MAX_ENTRIES:
+            return compile_(pattern, flags)
         magic = f"{REGEX_PREFIX}{type(pattern).__name__}\0{_sre.MAGIC}"
         key = REGEX_PREFIX + _key(magic, pattern, flags)
         program = self._entries.get(key)
@@ -147,16 +158,26 @@ class BytecodeCache:
 
 
 def keep_bytecode(directory: Path | None = None) -> BytecodeCache:
-    """Start keeping bytecode for this process (once; later calls return the same cache):
-    dataclasses' methods from now on, shiboken6's modules when `import_shiboken` is given it.
-    The file is written when the process ends. directory: the cache folder (cache_dir())."""
+    """Start keeping for this process (once; later calls return the same cache): dataclasses'
+    methods and re's patterns from now on, until stop_keeping(); shiboken6's modules when
+    `import_shiboken` is given it. The file is written then, or when the process ends.
+    directory: the cache folder (cache_dir())."""
     global _kept
     if _kept is None:
         _kept = BytecodeCache((directory or cache_dir()) / CACHE_NAME)
-        _answer_dataclasses(_kept)
-        _answer_patterns(_kept)
+        _restore.append(_answer_dataclasses(_kept))
+        _restore.append(_answer_patterns(_kept))
         atexit.register(_kept.save)
     return _kept
+
+
+def stop_keeping() -> None:
+    """The start is over: dataclasses and re compile as Python does from now on, and what was
+    kept is written now."""
+    while _restore:
+        _restore.pop()()
+    if _kept is not None:
+        _kept.save()
 
 
 def import_shiboken(cache: BytecodeCache | None) -> bool:
@@ -197,9 +218,10 @@ def _compile_from(cache: BytecodeCache) -> Iterator[None]:
         builtins.compile = original
 
 
-def _answer_dataclasses(cache: BytecodeCache) -> None:
+def _answer_dataclasses(cache: BytecodeCache) -> Callable[[], None]:
     """Give the dataclasses module an `exec` that takes its generated source's code from the
-    cache (a module global: it is found before the builtin, by that module's code only)."""
+    cache (a module global: it is found before the builtin, by that module's code only).
+    Returns how to take it away again."""
     import dataclasses
 
     def exec_cached(source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002
@@ -209,19 +231,32 @@ def _answer_dataclasses(cache: BytecodeCache) -> None:
 
     dataclasses.exec = exec_cached  # type: ignore[attr-defined]
 
+    def restore() -> None:
+        if getattr(dataclasses, "exec", None) is exec_cached:
+            del dataclasses.exec  # type: ignore[attr-defined]
 
-def _answer_patterns(cache: BytecodeCache) -> None:
-    """Stand in for re's compiler (below re's own cache of the patterns it has compiled)."""
+    return restore
+
+
+def _answer_patterns(cache: BytecodeCache) -> Callable[[], None]:
+    """Stand in for re's compiler (below re's own cache of the patterns it has compiled).
+    Returns how to give re its own back."""
     from re import _compiler
 
     original = _compiler.compile
 
-    def compile_cached(pattern: Any, flags: int = 0) -> Any:  # noqa: ANN401
+    def compile_cached(pattern: Any, flags: int = 0) -> Any:
         if not isinstance(pattern, str | bytes) or flags & _compiler.SRE_FLAG_DEBUG:
             return original(pattern, flags)  # a parsed pattern (re.Scanner), or a debug print
         return cache.pattern(pattern, flags, original)
 
     _compiler.compile = compile_cached
+
+    def restore() -> None:
+        if _compiler.compile is compile_cached:
+            _compiler.compile = original
+
+    return restore
 
 
 def _program(pattern: str | bytes, flags: int) -> Program | None:
@@ -249,7 +284,7 @@ def _program(pattern: str | bytes, flags: int) -> Program | None:
 
 
 def read_cache(path: Path) -> dict[str, CodeType | Program]:
-    """The code objects kept in `path`; empty when it is missing, foreign or damaged."""
+    """The entries kept in `path`; empty when it is missing, foreign or damaged."""
     try:
         data = path.read_bytes()
     except OSError:
