@@ -54,7 +54,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from app.whole_files import write_file
+from app.whole_files import read_sealed, write_sealed
 
 # The names shiboken6 gives its embedded modules when it compiles them.
 SUPPORT_PREFIX = "shibokensupport/"
@@ -285,16 +285,8 @@ def _program(pattern: str | bytes, flags: int) -> Program | None:
 
 def read_cache(path: Path) -> dict[str, CodeType | Program]:
     """The entries kept in `path`; empty when it is missing, foreign or damaged."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    header = len(MAGIC_NUMBER) + _DIGEST().digest_size
-    body = data[header:]
-    if (
-        data[: len(MAGIC_NUMBER)] != MAGIC_NUMBER
-        or data[len(MAGIC_NUMBER) : header] != _DIGEST(body).digest()
-    ):
+    body = read_sealed(path, MAGIC_NUMBER)
+    if body is None:
         return {}
     try:
         entries = marshal.loads(body)
@@ -326,10 +318,8 @@ def _is_program(entry: object) -> bool:
 def write_cache(path: Path, entries: dict[str, CodeType | Program]) -> None:
     """Keep `entries` in `path`, replacing it whole (a reader sees the old file or the new
     one). A folder that cannot be written keeps nothing: the next start compiles again."""
-    body = marshal.dumps(entries)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, MAGIC_NUMBER + _DIGEST(body).digest() + body)
+        write_sealed(path, MAGIC_NUMBER, marshal.dumps(entries))
     except OSError:
         return
 

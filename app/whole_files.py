@@ -1,11 +1,14 @@
 """Files written whole or not at all: a temporary file beside the target, then one rename.
 
 A reader sees the old file or the new one, never half of either, and a write that fails
-(no such folder, no permission, a full disk) leaves the target untouched.
+(no such folder, no permission, a full disk) leaves the target untouched. A sealed file also
+carries a header of the writer's choosing and a digest of its body, so that a reader can tell
+a file meant for it, whole and undamaged, from anything else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -24,3 +27,27 @@ def write_file(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_sealed(path: Path, header: bytes, body: bytes) -> None:
+    """Keep `body` in `path` behind `header` and a SHA-256 of it (see read_sealed), replacing
+    the file whole; the folder is made if need be. Raises OSError as write_file does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, header + hashlib.sha256(body).digest() + body)
+
+
+def read_sealed(path: Path, header: bytes) -> bytes | None:
+    """The body write_sealed kept in `path`; None when the file is missing or unreadable, was
+    written with another header, or is torn or damaged (its digest no longer matches)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest_end = len(header) + hashlib.sha256().digest_size
+    body = data[digest_end:]
+    if (
+        data[: len(header)] != header
+        or data[len(header) : digest_end] != hashlib.sha256(body).digest()
+    ):
+        return None
+    return body
