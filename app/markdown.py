@@ -17,6 +17,7 @@ and the last ``tail_html`` equals :func:`render_markdown` of the whole text.
 
 from __future__ import annotations
 
+import functools
 import html
 import sys
 from collections import OrderedDict, deque
@@ -24,15 +25,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from mdit_py_plugins.tasklists import tasklists_plugin
-
 from app.i18n import translate
 
-if TYPE_CHECKING:  # Pygments is imported by the first code block that is highlighted
+if TYPE_CHECKING:
+    # markdown-it is imported by the first text rendered (a start whose stored replies are all
+    # in app/render_cache.py renders none), Pygments by the first code block highlighted.
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
     from pygments.lexer import Lexer
+
+    from app.render_cache import RenderCache
 
 # Languages whose code the user may want to open beside the chat as an artifact.
 ARTIFACT_LANGUAGES = frozenset(
@@ -92,18 +95,9 @@ class MarkdownRenderer:
     Reusable and cheap to share; it keeps only caches (lexers by language, highlighted code).
     """
 
-    def __init__(self) -> None:
-        self.md = MarkdownIt("commonmark", {"html": False, "linkify": False})
-        self.md.enable(["table", "strikethrough"])
-        # With html off these rules only ever say no, tried at every line and every "<":
-        # dropping them changes no output and saves ~5% of a parse.
-        self.md.disable(["html_block", "html_inline"])
-        self.md.use(tasklists_plugin)
-        # Our inline rule records which top-level block each reference lookup came from.
-        self.md.core.ruler.at("inline", _inline_rule)
-        rules = self.md.renderer.rules
-        rules["fence"] = rules["code_block"] = self._render_fence
-        rules["link_open"] = self._render_link_open
+    def __init__(self, cache: RenderCache | None = None) -> None:
+        """cache: rendered segments kept between starts (app/render_cache.py)."""
+        self.cache = cache
         self._lexers: dict[str, Lexer | None] = {}
         # Highlighted code by (language, code): the open tail re-renders the same blocks often.
         self._highlighted: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -115,6 +109,25 @@ class MarkdownRenderer:
         # The code blocks' labels; None: in the running app's language (code_labels). The
         # worker process has no translator: the app sends them (app/markdown_worker.py).
         self.labels: dict[str, str] | None = None
+
+    @functools.cached_property
+    def md(self) -> MarkdownIt:
+        """The configured markdown-it parser, made (and markdown-it imported) at first use."""
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.tasklists import tasklists_plugin
+
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+        md.enable(["table", "strikethrough"])
+        # With html off these rules only ever say no, tried at every line and every "<":
+        # dropping them changes no output and saves ~5% of a parse.
+        md.disable(["html_block", "html_inline"])
+        md.use(tasklists_plugin)
+        # Our inline rule records which top-level block each reference lookup came from.
+        md.core.ruler.at("inline", _inline_rule)
+        rules = md.renderer.rules
+        rules["fence"] = rules["code_block"] = self._render_fence
+        rules["link_open"] = self._render_link_open
+        return md
 
     def render(self, text: str, *, first_code_index: int = 0) -> str:
         """The HTML of a whole Markdown text; code blocks are numbered from first_code_index."""
@@ -245,6 +258,32 @@ def warm_up_highlighting(languages: tuple[str, ...] = COMMON_LANGUAGES) -> None:
             continue
 
 
+# Raised when what the renderer makes of a text changes without its files changing.
+RENDER_VERSION = "1"
+# The files whose change changes the HTML: this module, the code blocks' HTML, the parser and
+# its plugin, the highlighter (found without importing them).
+_RENDERER_FILES = ("app.markdown", "app.code_html", "markdown_it", "mdit_py_plugins", "pygments")
+
+
+def render_fingerprint(labels: dict[str, str] | None = None) -> str:
+    """What a kept render depends on beside its text (app/render_cache.py): RENDER_VERSION, the
+    code blocks' labels (the running language's by default) and the renderer's files."""
+    import importlib.util
+    import json
+    import os
+
+    parts = [RENDER_VERSION, json.dumps(labels or code_labels(), sort_keys=True)]
+    for name in _RENDERER_FILES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            status = os.stat(origin) if origin else None
+        except OSError:
+            status = None
+        parts.append(f"{name}:{status.st_size}:{status.st_mtime_ns}" if status else f"{name}:-")
+    return "\n".join(parts)
+
+
 def render_markdown(text: str, *, first_code_index: int = 0) -> str:
     """The HTML of a whole Markdown text (one shot)."""
     return MarkdownRenderer().render(text, first_code_index=first_code_index)
@@ -358,10 +397,20 @@ class IncrementalMarkdown:
             self._source += "\n"
             self._pending_cr = False
         self._finished = True
-        env = {"references": dict(self._refs)}
-        tokens = self._renderer.parse(self._source, env, self._code_index)
-        stable = self._renderer.render_tokens(tokens, env)
-        self._code.update(env["code"])
+        renderer, source, first = self._renderer, self._source, self._code_index
+        cache = renderer.cache if not self._refs else None  # a whole text: its own references
+        kept = cache.get(source, first, plain=renderer.defer_uncompiled) if cache else None
+        if kept is not None:
+            stable, codes, plain = kept
+            renderer.plain_code.extend(plain)  # coloured later, as a fresh render's would be
+        else:
+            env = {"references": dict(self._refs)}
+            plain_before = len(renderer.plain_code)
+            stable = renderer.render_tokens(renderer.parse(source, env, first), env)
+            codes, plain = env["code"], renderer.plain_code[plain_before:]
+            if cache is not None:
+                cache.put(source, first, (stable, codes, plain))
+        self._code.update(codes)
         self._tail_code = {}
         self._source = ""
         return MarkdownUpdate(stable, "")

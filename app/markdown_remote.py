@@ -219,6 +219,9 @@ class RemoteSegment:
         self.next_code_index = 0
         self._code: dict[int, str] = {}
         self._tail_code: dict[int, str] = {}
+        self._stable: list[str] = []  # the HTML answered for good, in order
+        # Once done: the segment's whole text and HTML (its one-pass render: app/render_cache.py).
+        self.rendered: tuple[str, str] | None = None
         worker.send(["open", self.sid, after.sid if after is not None else None])
 
     @property
@@ -254,9 +257,16 @@ class RemoteSegment:
         self._tail_code = {int(i): source for i, source in tail_code.items()}
         self.next_code_index = next_code_index
         self.done = bool(done)
+        self._stable.append(stable)
         if self.done:
+            self.rendered = ("".join(self.parts), "".join(self._stable))
+            self._stable = []
             self.parts = []  # kept only to render it here should the worker fail it
         return stable, tail
+
+    def code_sources(self) -> dict[int, str]:
+        """The code blocks' sources by index, those rendered for good."""
+        return dict(self._code)
 
     def code_blocks(self) -> tuple[dict[int, str], dict[int, str]]:
         """The code blocks' sources by index, as far as the worker has rendered: those final,

@@ -82,6 +82,9 @@ class Store:
             # False: writes leave queued prose to index_pending_step, which the window runs
             # once a turn is over (a search drains the queue first either way).
             self.index_on_write = True
+            # Called after anything was deleted from the history: what keeps copies of its
+            # text elsewhere drops them (the window's rendered replies, app/render_cache.py).
+            self.on_delete: Callable[[], None] | None = None
             self._recover_interrupted()
         except BaseException:
             self._db.close()
@@ -236,6 +239,7 @@ class Store:
         self._transaction(
             lambda db: db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
         )
+        self.deleted()
 
     def _touch(self, db: sqlite3.Connection, conversation_id: int, now: float) -> None:
         db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
@@ -369,6 +373,12 @@ class Store:
         stay, no longer tied to it (a whole branch goes with store_tree.delete_branch)."""
 
         self._transaction(lambda db: store_tree.delete_one(db, message_id))
+        self.deleted()
+
+    def deleted(self) -> None:
+        """Something was deleted: tell on_delete (if set)."""
+        if self.on_delete is not None:
+            self.on_delete()
 
     def usage_totals(self, conversation_id: int) -> tuple[int, int]:
         """(input tokens, output tokens) summed over the conversation's messages and the model

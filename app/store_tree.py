@@ -352,6 +352,7 @@ def delete_branch(store: Store, message_id: int) -> None:
         set_leaf(db, conversation_id, None if start is None else _descend(db, start))
 
     store.transaction(work)
+    store.deleted()
 
 
 def all_messages(store: Store, conversation_id: int) -> list[StoredMessage]:

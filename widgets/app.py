@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.bytecode_cache import stop_keeping
+from app.bytecode_cache import cache_dir, stop_keeping
 from app.config import Settings, load_settings, save_settings
 from app.i18n import translate
+from app.markdown import MarkdownRenderer, render_fingerprint
 from app.publish import Publisher
+from app.render_cache import CACHE_NAME as RENDERED_NAME
+from app.render_cache import RenderCache
 from app.secrets import KeyStore, move_header_values, settings_have_plain_header_values
 from app.store_checkup import HistoryCheckup
 from app.store_recovery import start_empty
@@ -108,8 +111,14 @@ class EaselApp:
             self.theme.apply(style_sheet=False)  # set below, once the widgets are built
         # The transcript page starts loading first (or already has, in main.py): its renderer
         # process starts up while the rest of the window is built.
+        # Stored replies' Markdown rendered before is kept (app/render_cache.py): a first frame
+        # whose replies are all there imports no Markdown parser.
+        self.rendered = RenderCache(cache_dir() / RENDERED_NAME, render_fingerprint())
+        self.store.on_delete = self.rendered.clear  # a deleted reply's text leaves it too
         self.transcript = TranscriptView(
-            interval_ms=33, page=early.transcript_page if early is not None else None
+            renderer=MarkdownRenderer(self.rendered),
+            interval_ms=33,
+            page=early.transcript_page if early is not None else None,
         )
         self.transcript.defer_highlighting()  # until after the first frame: see _warm_up
         self.closed: asyncio.Future[None] = loop.create_future()
@@ -278,8 +287,10 @@ class EaselApp:
         gc.collect()
         gc.freeze()
         # The start is over: what it compiled is kept for the next one, and nothing later
-        # (patterns made from what the user or a model wrote) is (easel/bytecode_cache.py).
+        # (patterns made from what the user or a model wrote) is (app/bytecode_cache.py);
+        # so are the first frame's rendered replies.
         stop_keeping()
+        self.rendered.save()
         self.warmed_up.set()
 
     async def _start_markdown_worker(self) -> None:
@@ -424,6 +435,7 @@ class EaselApp:
             save_settings(self.settings)
         except OSError as error:
             log.warning("could not save settings: %s", error)
+        self.rendered.save()  # replies rendered this session, for the next start's first frame
         asyncio.ensure_future(self._shutdown())
 
     async def _shutdown(self) -> None:
@@ -458,6 +470,8 @@ class EaselApp:
             self._powers.endpoint.flush()
         self.store, _kept = start_empty(self.store)
         self.store.index_on_write = False
+        self.rendered.clear()  # the set-aside history's replies leave the cache with it
+        self.store.on_delete = self.rendered.clear
         self.chat.store = self.store
         if self._powers is not None:  # and from now on to the new one
             self._powers.use_store(self.store)

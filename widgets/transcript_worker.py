@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.markdown import IncrementalMarkdown, MarkdownRenderer, code_labels
 from app.markdown_remote import MarkdownWorker, RemoteSegment
+from app.render_cache import ANY_FIRST
 from widgets.transcript_flow import MessageFlow
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ class WorkerLink(QObject):
                 self._queue(["prose", message.key, number, stable, tail])
                 if segment.done:
                     del self._segments[segment.sid]
+                    self._keep(segment)
                     ended = True
             elif answer[0] == "failed":
                 log.warning("the Markdown worker could not render a reply: %s", answer[3])
@@ -186,6 +188,18 @@ class WorkerLink(QObject):
             self.settled.emit()
         elif ended and not self.worker.busy:
             self.caught_up.emit()
+
+    def _keep(self, segment: RemoteSegment) -> None:
+        """A finished segment's HTML, the one-pass render of its whole text, is kept for the
+        next time the reply is shown (app/render_cache.py), a start among them."""
+        cache = self._renderer.cache
+        if cache is None or segment.rendered is None:
+            return
+        text, html = segment.rendered
+        codes = segment.code_sources()
+        # The same text IncrementalMarkdown renders: its line ends made "\n".
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        cache.put(text, min(codes, default=ANY_FIRST), (html, codes, []))
 
     def _render_here(self, message: MessageFlow, number: int, segment: RemoteSegment) -> None:
         """Render a segment the worker gave up from its text, in its place, from the start."""

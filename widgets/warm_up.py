@@ -1,7 +1,8 @@
 """What the first frame does not need, made ready in the background right after it.
 
 Start-up imports only what the window shows at once; the modules below (an artifact tab with its
-code editor and Pygments' lexers, the export, the settings and tools dialogs, pypdf and httpx)
+code editor and Pygments' lexers, the export, the settings and tools dialogs, pypdf and httpx,
+the Markdown parser when the first frame's replies were rendered before)
 and the common highlighters are loaded by a worker thread once the window is on screen. The thread creates no
 Qt object (importing a module only defines classes), and it gives the GIL back every few
 milliseconds, so the window stays responsive while it runs. Whatever it has not reached yet is
@@ -39,9 +40,15 @@ DEFERRED_MODULES = (
 )
 
 
+# Imported by the first frame only when one of its stored replies was not rendered before
+# (app/render_cache.py); else warmed here, before a reply the app renders itself needs it.
+MARKDOWN_PARSER = ("markdown_it", "mdit_py_plugins.tasklists")
+
+
 def warm_up() -> None:
-    """Import the deferred modules, then compile the common highlighters."""
-    for name in DEFERRED_MODULES:
+    """Import the deferred modules and the Markdown parser, then compile the common
+    highlighters."""
+    for name in (*DEFERRED_MODULES, *MARKDOWN_PARSER):
         try:
             importlib.import_module(name)
         except Exception:  # its first user will import it again and report the error there
