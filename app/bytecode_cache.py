@@ -44,7 +44,6 @@ import __future__
 import atexit
 import builtins
 import hashlib
-import marshal
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -54,7 +53,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from app.whole_files import read_sealed, write_sealed
+from app.whole_files import read_sealed_dict, write_sealed_dict
 
 # The names shiboken6 gives its embedded modules when it compiles them.
 SUPPORT_PREFIX = "shibokensupport/"
@@ -285,15 +284,7 @@ def _program(pattern: str | bytes, flags: int) -> Program | None:
 
 def read_cache(path: Path) -> dict[str, CodeType | Program]:
     """The entries kept in `path`; empty when it is missing, foreign or damaged."""
-    body = read_sealed(path, MAGIC_NUMBER)
-    if body is None:
-        return {}
-    try:
-        entries = marshal.loads(body)
-    except (EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(entries, dict):
-        return {}
+    entries = read_sealed_dict(path, MAGIC_NUMBER)
     return {
         key: entry
         for key, entry in entries.items()
@@ -319,7 +310,7 @@ def write_cache(path: Path, entries: dict[str, CodeType | Program]) -> None:
     """Keep `entries` in `path`, replacing it whole (a reader sees the old file or the new
     one). A folder that cannot be written keeps nothing: the next start compiles again."""
     try:
-        write_sealed(path, MAGIC_NUMBER, marshal.dumps(entries))
+        write_sealed_dict(path, MAGIC_NUMBER, entries)
     except OSError:
         return
 

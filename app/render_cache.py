@@ -22,11 +22,10 @@ MAX_ENTRIES are kept, those used most recently.
 from __future__ import annotations
 
 import hashlib
-import marshal
 from pathlib import Path
 from typing import Any
 
-from app.whole_files import read_sealed, write_sealed
+from app.whole_files import read_sealed_dict, write_sealed_dict
 
 CACHE_NAME = "rendered.bin"
 HEADER = b"easel-rendered-1\n"
@@ -89,7 +88,7 @@ class RenderCache:
         if not self._changed:
             return
         try:
-            write_sealed(self.path, HEADER, marshal.dumps(self._entries))
+            write_sealed_dict(self.path, HEADER, self._entries)
         except OSError:
             return
         self._changed = False
@@ -102,14 +101,7 @@ class RenderCache:
 def read_rendered(path: Path) -> dict[str, Any]:
     """The entries kept in `path`, oldest use first (each checked when it is asked for);
     empty when the file is missing or not ours."""
-    body = read_sealed(path, HEADER)
-    if body is None:
-        return {}
-    try:
-        entries = marshal.loads(body)
-    except (EOFError, ValueError, TypeError):
-        return {}
-    return entries if isinstance(entries, dict) else {}
+    return read_sealed_dict(path, HEADER)
 
 
 def _is_entry(entry: object) -> bool:

@@ -9,9 +9,11 @@ a file meant for it, whole and undamaged, from anything else.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -51,3 +53,22 @@ def read_sealed(path: Path, header: bytes) -> bytes | None:
     ):
         return None
     return body
+
+
+def write_sealed_dict(path: Path, header: bytes, value: dict[Any, Any]) -> None:
+    """Keep `value` (of what marshal writes: strings, numbers, containers, code) sealed in
+    `path`. Raises OSError as write_file does."""
+    write_sealed(path, header, marshal.dumps(value))
+
+
+def read_sealed_dict(path: Path, header: bytes) -> dict[Any, Any]:
+    """The dict write_sealed_dict kept in `path`; empty when there is none to read (see
+    read_sealed), or when what is there is not a dict marshal can read."""
+    body = read_sealed(path, header)
+    if body is None:
+        return {}
+    try:
+        value = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
