@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.markdown_worker import FrameReader, encode
+from app.render_cache import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +220,9 @@ class RemoteSegment:
         self.next_code_index = 0
         self._code: dict[int, str] = {}
         self._tail_code: dict[int, str] = {}
-        self._stable: list[str] = []  # the HTML answered for good, in order
+        # The HTML answered for good, in order; None once the text is too long to be kept.
+        self._stable: list[str] | None = []
+        self._chars = 0
         # Once done: the segment's whole text and HTML (its one-pass render: app/render_cache.py).
         self.rendered: tuple[str, str] | None = None
         worker.send(["open", self.sid, after.sid if after is not None else None])
@@ -242,11 +245,13 @@ class RemoteSegment:
         """More text for the worker to render."""
         self._sent_at = time.monotonic()
         self.parts.append(chunk)
+        self._count(chunk)
         self.worker.send(["text", self.sid, chunk], request=self.sid)
 
     def finish(self, chunk: str = "") -> None:
         """The segment's last text: the worker renders everything as final."""
         self.parts.append(chunk)
+        self._count(chunk)
         self.finishing = True
         self.worker.send(["finish", self.sid, chunk], request=self.sid)
 
@@ -257,12 +262,19 @@ class RemoteSegment:
         self._tail_code = {int(i): source for i, source in tail_code.items()}
         self.next_code_index = next_code_index
         self.done = bool(done)
-        self._stable.append(stable)
+        if self._stable is not None:
+            self._stable.append(stable)
         if self.done:
-            self.rendered = ("".join(self.parts), "".join(self._stable))
-            self._stable = []
+            if self._stable is not None:
+                self.rendered = ("".join(self.parts), "".join(self._stable))
+            self._stable = None
             self.parts = []  # kept only to render it here should the worker fail it
         return stable, tail
+
+    def _count(self, chunk: str) -> None:
+        self._chars += len(chunk)
+        if self._chars > MAX_TEXT_CHARS:
+            self._stable = None  # too long to be kept (app/render_cache.py): nothing gathered
 
     def code_sources(self) -> dict[int, str]:
         """The code blocks' sources by index, those rendered for good."""

@@ -16,7 +16,7 @@ the installed files of the renderer, markdown-it and Pygments), so a new rendere
 simply misses. The file is sealed (app/whole_files.py): a foreign, torn or damaged one is not
 read, and then everything renders as before. Like the history it comes from it is the user's
 own: it holds text of their conversations, in their cache folder (safe to delete). At most
-MAX_ENTRIES are kept, those used most recently.
+MAX_ENTRIES are kept, those used most recently, and no text over MAX_TEXT_CHARS.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ from app.whole_files import read_sealed_dict, write_sealed_dict
 CACHE_NAME = "rendered.bin"
 HEADER = b"easel-rendered-1\n"
 MAX_ENTRIES = 600
+# Longer texts are not kept: a stored segment is rendered in one pass only up to about one
+# step of IncrementalMarkdown (MAX_STEP_CHARS), so a longer one is never looked up; and the
+# file keeps at most MAX_HTML_CHARS of HTML in all, the most recently used first.
+MAX_TEXT_CHARS = 32_768
+MAX_HTML_CHARS = 4_000_000
 # First code-block number of a segment with no code block: any first number renders it alike.
 ANY_FIRST = -1
 
@@ -63,6 +68,8 @@ class RenderCache:
         """Keep the render of `text` (code blocks numbered from `first`); a coloured render is
         not replaced by a plain one."""
         html, codes, plain_blocks = rendered
+        if len(text) > MAX_TEXT_CHARS:
+            return
         key = self._key(text)
         kept = self._entries.get(key)
         if kept is not None and plain_blocks and not kept[3]:
@@ -87,8 +94,15 @@ class RenderCache:
         """Write the file again if anything new was kept (the most recently used entries)."""
         if not self._changed:
             return
+        kept: dict[str, Any] = {}
+        size = 0
+        for key in reversed(self._entries):  # the most recently used first
+            size += len(self._entries[key][1]) if _is_entry(self._entries[key]) else 0
+            if size > MAX_HTML_CHARS:
+                break
+            kept[key] = self._entries[key]
         try:
-            write_sealed_dict(self.path, HEADER, self._entries)
+            write_sealed_dict(self.path, HEADER, dict(reversed(kept.items())))
         except OSError:
             return
         self._changed = False

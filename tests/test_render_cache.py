@@ -13,7 +13,15 @@ import pytest
 
 from app.markdown import IncrementalMarkdown, MarkdownRenderer, render_fingerprint
 from app.markdown_remote import MarkdownWorker
-from app.render_cache import ANY_FIRST, CACHE_NAME, MAX_ENTRIES, RenderCache, read_rendered
+from app.render_cache import (
+    ANY_FIRST,
+    CACHE_NAME,
+    MAX_ENTRIES,
+    MAX_HTML_CHARS,
+    MAX_TEXT_CHARS,
+    RenderCache,
+    read_rendered,
+)
 from tests.test_markdown_worker import REPLY, chunks, delete_view, stream
 from widgets.transcript import TranscriptView
 
@@ -228,3 +236,38 @@ def test_whatever_is_deleted_from_the_history_leaves_the_cache(tmp_path):
             assert cache.get("the secret answer", 0, plain=False) is None
     finally:
         store.close()
+
+
+def test_long_texts_are_not_kept_and_the_file_stays_small(tmp_path):
+    """A text longer than a one-pass render is never looked up: it is not kept (a 10 MB reply
+    would have filled the file); and the file holds at most MAX_HTML_CHARS of HTML."""
+    path = tmp_path / CACHE_NAME
+    cache = RenderCache(path, "f")
+    long_text = "x" * (MAX_TEXT_CHARS + 1)
+    cache.put(long_text, 0, ("<p>long</p>", {}, []))
+    assert cache.get(long_text, 0, plain=False) is None
+    html = "y" * (MAX_HTML_CHARS // 3)
+    for number in range(5):
+        cache.put(f"text {number}", 0, (html, {}, []))
+    cache.save()
+    kept = read_rendered(path)
+    assert sum(len(entry[1]) for entry in kept.values()) <= MAX_HTML_CHARS
+    again = RenderCache(path, "f")
+    assert again.get("text 4", 0, plain=False) is not None  # the newest stay
+    assert again.get("text 0", 0, plain=False) is None
+
+
+def test_a_long_streamed_segment_gathers_no_html():
+    """The worker's answers for a segment too long to keep are not gathered in memory."""
+    from app.markdown_remote import RemoteSegment
+
+    worker = MarkdownWorker.start()
+    try:
+        segment = RemoteSegment(worker, None)
+        segment.append("a" * (MAX_TEXT_CHARS + 1))
+        segment.finish("")
+        assert segment._stable is None
+        segment.take(["update", segment.sid, 0, "<p>a</p>", "", {}, {}, 0, True])
+        assert segment.done and segment.rendered is None
+    finally:
+        worker.stop()
