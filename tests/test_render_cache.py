@@ -22,7 +22,7 @@ from app.render_cache import (
     RenderCache,
     read_rendered,
 )
-from tests.test_markdown_worker import REPLY, chunks, delete_view, stream
+from tests.test_markdown_worker import REPLY, chunks, delete_view, page_prose, stream
 from widgets.transcript import TranscriptView
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -271,3 +271,67 @@ def test_a_long_streamed_segment_gathers_no_html():
         assert segment.done and segment.rendered is None
     finally:
         worker.stop()
+
+
+def _shown(qtbot, cache: RenderCache) -> TranscriptView:
+    view = TranscriptView(renderer=MarkdownRenderer(cache))
+    view.resize(900, 700)
+    view.show()
+    with qtbot.waitSignal(view.ready, timeout=30_000):
+        pass
+    return view
+
+
+def test_a_hostile_reply_shown_again_from_the_cache_reaches_nothing(qtbot, tmp_path, caplog):
+    """A reply that tries every way out of the transcript, streamed (kept from the worker's
+    answers), then shown again from the cache as a stored reply at the next start: the canary
+    (TCP and UDP) hears nothing, the page refuses the remote image and says so in the log, and
+    the model's tags stay text, as a fresh render has them."""
+    from tests.canary import Canary
+
+    canary = Canary()
+    hostile = (
+        f"Look: ![pixel]({canary.url}/image.png) and <img src={canary.url}/raw>\n\n"
+        f"<script>fetch('{canary.url}/script')</script>\n\n"
+        f'<iframe src="{canary.url}/frame"></iframe><link rel=prefetch href="{canary.url}/p">\n\n'
+        f"<style>@import url({canary.url}/css);</style> [a link]({canary.url}/link) "
+        f"<{canary.url}/auto>\n\n```html\n<img src={canary.url}/in-code>\n```\n"
+    )
+    path = tmp_path / CACHE_NAME
+    fingerprint = render_fingerprint()
+    first = _shown(qtbot, RenderCache(path, fingerprint))
+    try:
+        worker = MarkdownWorker.start()
+        link = first.use_markdown_worker(worker)
+        with qtbot.waitSignal(link.settled, timeout=30_000):
+            pass
+        stream(qtbot, first, "r1", chunks(hostile, 3))
+        qtbot.waitUntil(lambda: not first.rendering, timeout=30_000)
+        first._prose._renderer.cache.save()
+    finally:
+        first.stop_markdown_worker()
+        delete_view(qtbot, first)
+    cache = RenderCache(path, fingerprint)
+    kept = cache.get(hostile, 0, plain=False)  # kept from the worker's answers: as rendered here
+    assert kept is not None and kept[0] == MarkdownRenderer().render(hostile)
+    again = _shown(qtbot, cache)
+    try:
+        parsed: list[int] = []
+        original = again._prose._renderer.parse
+        again._prose._renderer.parse = lambda *a: parsed.append(1) or original(*a)
+        caplog.clear()
+        again.add_message("s1", "assistant")  # as a stored reply is shown at start
+        again.append_text("s1", hostile)
+        again.finish_message("s1")
+        shown = page_prose(qtbot, again, "s1")
+        assert not parsed  # from the cache, not rendered
+        assert len(shown) == 1 and "image.png" in shown[0]  # the reply is there, as kept
+        assert "&lt;script&gt;" in shown[0] and "<script" not in shown[0]
+        assert "<iframe" not in shown[0] and "<link" not in shown[0] and "<style" not in shown[0]
+        qtbot.wait(1_500)  # time for any request to be tried
+        assert canary.contacts == 0 and canary.hits == []
+        refused = [r.getMessage() for r in caplog.records if "image.png" in r.getMessage()]
+        assert refused and "Content Security Policy" in refused[0]
+    finally:
+        delete_view(qtbot, again)
+        canary.close()
