@@ -40,6 +40,12 @@ ENTRY_CHARS = 128  # what an entry costs besides its text, counted as characters
 _kept_chars = 0
 _compacted_lock = threading.Lock()  # requests are built on worker threads (build_messages_apart)
 
+# A conversation this small is read on the caller's loop: the hop to a worker thread and a
+# connection of its own cost 5-10 ms before the request could go (bench/stream.py, the 2-core
+# machine), far more than reading a few short messages does (~7 us a message).
+READ_HERE_MESSAGES = 40
+READ_HERE_BYTES = 256 * 1024  # of message text and reasoning; attached files' bytes count too
+
 UNFINISHED_RESULT = "This call did not finish (it was stopped or Easel closed); no result."
 
 CONTINUE_PROMPT = (
@@ -58,9 +64,10 @@ async def build_messages_apart(
 ) -> tuple[tuple[Message, ...], str | None]:
     """build_messages, read on a worker thread through a StoreReader of the store's file: the
     caller's event loop turns meanwhile (a 10,000-message path took it 69 ms in one piece).
-    A store that is no file (":memory:"), or a file the reader cannot open, is read here."""
+    A small conversation (READ_HERE_MESSAGES, READ_HERE_BYTES), a store that is no file
+    (":memory:") or a file the reader cannot open is read here."""
     path = store.path
-    if path.is_file():
+    if path.is_file() and not _small(store, conversation_id):
 
         def read() -> tuple[tuple[Message, ...], str | None]:
             with StoreReader(path) as reader:
@@ -71,6 +78,24 @@ async def build_messages_apart(
         except sqlite3.Error as error:  # the store's own connection says what is wrong, if anything
             log.warning("could not read the history apart (%s); reading it here", error)
     return build_messages(store, conversation_id, system_prompt, continuing=continuing)
+
+
+def _small(store: Store, conversation_id: int) -> bool:
+    """Whether the conversation (every branch of it) is small enough to read on the loop. The
+    sizes come from the rows' headers (a BLOB's length is not counted character by character)."""
+    [(count, size)] = store.read(
+        "SELECT count(*), coalesce(sum(length(CAST(content AS BLOB))"
+        " + length(CAST(reasoning AS BLOB))), 0) FROM messages WHERE conversation_id = ?",
+        (conversation_id,),
+    )
+    if count > READ_HERE_MESSAGES or size > READ_HERE_BYTES:
+        return False
+    [(files,)] = store.read(
+        "SELECT coalesce(sum(length(data) + length(CAST(text AS BLOB))), 0) FROM attachments"
+        " WHERE conversation_id = ?",
+        (conversation_id,),
+    )
+    return size + files <= READ_HERE_BYTES
 
 
 def build_messages(

@@ -111,3 +111,38 @@ def test_a_store_with_no_file_or_a_reader_that_fails_is_read_here(tmp_path: Path
         on_file, cid, None
     )
     on_file.close()
+
+
+def test_a_small_conversation_is_read_here_and_a_big_one_apart(store: Store, monkeypatch):  # noqa: F811
+    """The hop to a thread costs more than reading a few short messages: those are read on the
+    loop. Many messages, long ones, or large attached files still go apart."""
+    made = []
+
+    class Recording(StoreReader):
+        def __init__(self, path: Path) -> None:
+            made.append(path)
+            super().__init__(path)
+
+    monkeypatch.setattr(history, "StoreReader", Recording)
+    small = store.create_conversation("Small").id
+    store.add_message(small, "user", "Hello?")
+    store.add_message(small, "assistant", "Hi.")
+    question = store.add_message(small, "user", "And now?")
+    assert asyncio.run(build_messages_apart(store, small, None)) == build_messages(
+        store, small, None
+    )
+    assert made == []
+
+    long_text = store.create_conversation("Long text").id
+    store.add_message(long_text, "user", "x" * (history.READ_HERE_BYTES + 1))
+    many = store.create_conversation("Many").id
+    for n in range(history.READ_HERE_MESSAGES + 1):
+        store.add_message(many, "user", f"{n}")
+    big_file = Attachment("photo.png", "image/png", "image", b"\x89PNG" * 70_000)
+    save_attachments(store, small, question.id, [big_file])
+    for cid in (long_text, many, small):
+        made.clear()
+        assert asyncio.run(build_messages_apart(store, cid, None)) == build_messages(
+            store, cid, None
+        )
+        assert made == [store.path]
