@@ -243,12 +243,14 @@ def pss_kb():
 # dataclasses, the regexes compiled and the modules imported are the rest of what no deferral
 # removes from a window that uses them. Installed before the child's first line.
 ANATOMY = """
-import dataclasses as _dataclasses, enum as _enum, re as _re, sys as _sys, time as _time
+import dataclasses as _dataclasses, enum as _enum, functools as _functools, re as _re
+import sys as _sys, time as _time
 
 PROBED = {"enum_classes": [0, 0.0], "dataclasses": [0, 0.0], "regexes": [0, 0.0]}
 
 
 def _probe(kind, original):
+    @_functools.wraps(original)  # keeps easel/quick_enums.py's mark: installed once, probed
     def probed(*args, **kwargs):
         begun = _time.thread_time()  # CPU time: a wait for the GIL on the import thread is none
         try:
@@ -277,6 +279,15 @@ def anatomy():
     return made
 """
 
+# Easel makes PySide6's enum classes the quick way from its first line on (easel/quick_enums.py):
+# installed before the probes, so that they time those too.
+QUICK_ENUMS = """
+import sys as _sys
+_sys.path.insert(0, ROOT)
+from easel.quick_enums import install as _install_quick_enums
+_install_quick_enums()
+"""
+
 # The moments of Easel's start the child marks (see EASEL), in the order they happen as a rule:
 # the web engine's first profile and page (start_early), the transcript page loaded, the rest of
 # the app imported on a thread meanwhile, EaselApp built, the window shown with its page.
@@ -303,6 +314,8 @@ def measure(script: str, home: str, *, idle: bool = False, anatomy: bool = False
         "EASEL_BENCH_DB": str(home_dirs()[1] / DB_FILE),  # the floor's (seed_history set home)
     }
     probes = ANATOMY if anatomy else ""
+    if anatomy and script == EASEL:  # the probe times the enum classes made the quick way too
+        probes = f"{QUICK_ENUMS}\n{probes}"
     source = f"ROOT = {str(ROOT)!r}\n{RSS}\n{probes}\n{script}"
     result = subprocess.run(
         [sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=120

@@ -11,6 +11,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;qt.rhi.*=false")
 
+# Before PySide6 makes its first enum class, as the app does (easel/quick_enums.py).
+from easel.quick_enums import install as install_quick_enums  # noqa: E402
+
+install_quick_enums()
+
 # The artifact scheme must be registered, and the engine routed through the network gate, before
 # pytest-qt creates the QApplication: the tests run behind the same wall as the app.
 from sandbox.engine import add_gpu_switches, start_network_wall  # noqa: E402
