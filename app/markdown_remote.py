@@ -2,7 +2,7 @@
 
 `MarkdownWorker` starts the process and carries frames; the caller watches `fileno()` for
 answers (widgets/transcript_worker.py does, with a QSocketNotifier) and calls `receive()`.
-A `RemoteSegment` stands where an app.markdown.IncrementalMarkdown would in the transcript: its
+A `RemoteSegment` stands where an app.markdown_stream.IncrementalMarkdown would in the transcript: its
 text goes to the worker, and its HTML comes back later as the worker's answers.
 
 Nothing here waits on the worker. A send goes into the socket as far as it takes it; the rest
@@ -282,5 +282,5 @@ class RemoteSegment:
 
     def code_blocks(self) -> tuple[dict[int, str], dict[int, str]]:
         """The code blocks' sources by index, as far as the worker has rendered: those final,
-        and those of the tail (as app.markdown.IncrementalMarkdown.code_blocks)."""
+        and those of the tail (as app.markdown_stream.IncrementalMarkdown.code_blocks)."""
         return dict(self._code), dict(self._tail_code)

@@ -22,7 +22,7 @@ changed, after reading everything the app had sent by then,
     ["update", sid, requests, stable, tail, code, tail_code, next_code_index, done]
 
 (`requests`: how many "text"/"finish" frames of the segment this answers; `stable` and `tail`
-as app.markdown.MarkdownUpdate, merged over those frames; `code`: code blocks newly final,
+as app.markdown_stream.MarkdownUpdate, merged over those frames; `code`: code blocks newly final,
 index → source; `tail_code`: those of the tail), or ["failed", sid, requests, reason] when the
 segment could not be rendered (the app renders it itself then).
 """
@@ -85,12 +85,13 @@ class FrameReader:
 
 
 class SegmentRenderer:
-    """The worker's side: each segment's app.markdown.IncrementalMarkdown, fed in order."""
+    """The worker's side: each segment's app.markdown_stream.IncrementalMarkdown, fed in order."""
 
     def __init__(self, emit: Callable[[list[Any]], None] | None = None) -> None:
         """emit: sends an answer at once (a long render's earlier parts, ANSWER_CHARS of HTML
         each); None: they come first in handle()'s list."""
-        from app.markdown import IncrementalMarkdown, MarkdownRenderer
+        from app.markdown import MarkdownRenderer
+        from app.markdown_stream import IncrementalMarkdown
 
         self._early: list[list[Any]] = []
         self._emit = emit or self._early.append

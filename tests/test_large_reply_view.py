@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from app.markdown import MAX_STEP_CHARS, MarkdownRenderer
+from app.markdown import MarkdownRenderer
+from app.markdown_stream import MAX_STEP_CHARS
 from widgets.transcript import TranscriptView
 
 

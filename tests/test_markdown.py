@@ -12,12 +12,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.markdown import (
-    MAX_STEP_CHARS,
-    IncrementalMarkdown,
-    MarkdownRenderer,
-    render_markdown,
-)
+from app.markdown import MarkdownRenderer, render_markdown
+from app.markdown_stream import MAX_STEP_CHARS, IncrementalMarkdown
 from tests.conftest import corpus_path
 
 PIECES = [

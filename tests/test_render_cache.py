@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.markdown import IncrementalMarkdown, MarkdownRenderer, render_fingerprint
+from app.markdown import MarkdownRenderer, render_fingerprint
 from app.markdown_remote import MarkdownWorker
+from app.markdown_stream import IncrementalMarkdown
 from app.render_cache import (
     ANY_FIRST,
     CACHE_NAME,
@@ -181,7 +182,8 @@ def test_the_workers_finished_segments_are_kept_as_rendered_here(qtbot, tmp_path
 FIRST_FRAME = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from app.markdown import IncrementalMarkdown, MarkdownRenderer, render_fingerprint
+from app.markdown import MarkdownRenderer, render_fingerprint
+from app.markdown_stream import IncrementalMarkdown
 from app.render_cache import RenderCache
 from pathlib import Path
 renderer = MarkdownRenderer(RenderCache(Path(sys.argv[2]), render_fingerprint()))

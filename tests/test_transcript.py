@@ -337,7 +337,7 @@ def test_measure_long_reply_through_the_view(qtbot, view: TranscriptView) -> Non
             qtbot, chunks, lambda chunk, k=key: view.append_text(k, chunk), seconds
         )
         view.finish_message(key)
-        # The rest is rendered a step per frame (app/markdown.py MAX_STEP_CHARS), then sent.
+        # The rest is rendered a step per frame (app/markdown_stream.py MAX_STEP_CHARS), then sent.
         qtbot.waitUntil(lambda: not view.rendering, timeout=60_000)
         view.flush()
         blocks = js(

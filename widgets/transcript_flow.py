@@ -1,7 +1,7 @@
 """What the transcript keeps of each message, and the page operations it queues.
 
 `TranscriptView` (widgets/transcript.py) owns one `MessageFlow` per message shown: the Markdown
-segments its prose flows into (app.markdown.IncrementalMarkdown), text not rendered yet, and the
+segments its prose flows into (app.markdown_stream.IncrementalMarkdown), text not rendered yet, and the
 sources kept for copying. Page operations are lists `[name, key, …]` queued for the next update
 (`easel.apply` in assets/transcript/transcript.js); `merge_op` folds one into the last queued one
 when they concern the same text, so a frame sends a message's text once.
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import translate
-from app.markdown import IncrementalMarkdown, MarkdownRenderer
+from app.markdown import MarkdownRenderer
+from app.markdown_stream import IncrementalMarkdown
 
 if TYPE_CHECKING:  # the worker's modules load with the worker, after the first frame
     from app.markdown_remote import RemoteSegment

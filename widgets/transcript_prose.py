@@ -2,7 +2,7 @@
 operations for the next frame.
 
 Text waits in `MessageFlow.pending` until a frame renders it, a step at a time
-(app.markdown.IncrementalMarkdown); a streaming reply's segments go to the Markdown worker
+(app.markdown_stream.IncrementalMarkdown); a streaming reply's segments go to the Markdown worker
 instead once it is ready (widgets/transcript_worker.py), and its answers come back as the same
 "prose" operations. `TranscriptView` (widgets/transcript.py) owns the messages, the queue and
 the frames; this module decides what each frame renders.
@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.markdown import IncrementalMarkdown, MarkdownRenderer
+from app.markdown import MarkdownRenderer
+from app.markdown_stream import IncrementalMarkdown
 from widgets.transcript_flow import MessageFlow
 
 # Text a streaming reply sends the Markdown worker in one request, at most (the rest waits for

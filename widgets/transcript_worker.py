@@ -17,8 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
-from app.markdown import IncrementalMarkdown, MarkdownRenderer, code_labels
+from app.markdown import MarkdownRenderer, code_labels
 from app.markdown_remote import MarkdownWorker, RemoteSegment
+from app.markdown_stream import IncrementalMarkdown
 from app.render_cache import ANY_FIRST
 from widgets.transcript_flow import MessageFlow
 
