@@ -14,7 +14,6 @@ never point outside the conversation's own files.
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from app.attachment_model import Attachment, AttachmentError
@@ -161,6 +160,8 @@ def _capped(name: str, text: str) -> str:
 
 
 def _text_mime(name: str) -> str:
+    import mimetypes  # its tables load with the first file attached, not with the window
+
     guessed, _ = mimetypes.guess_type(name)
     if guessed and (guessed.startswith("text/") or guessed.endswith(("json", "xml"))):
         return guessed

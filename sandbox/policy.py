@@ -18,7 +18,6 @@ frames only from the artifact itself, and nothing from `file:` or foreign custom
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -33,7 +32,7 @@ VENDOR_PREFIX = "/_vendor/"
 DOCUMENT_PATH = "/"
 
 # A fixed namespace: hosts must be the same in every run so an artifact keeps its origin.
-_HOST_NAMESPACE = uuid.UUID("6f1d8c0e-4b5a-5e4f-9a77-1c2d3e4f5a6b")
+_HOST_NAMESPACE = "6f1d8c0e-4b5a-5e4f-9a77-1c2d3e4f5a6b"
 
 # Remote sources are listed so requests reach the interceptor (see the module docstring).
 _REMOTE = "http: https: ws: wss:"
@@ -80,7 +79,9 @@ CdnResolver = Callable[[str], VendoredFileLike | None]
 
 def host_for_key(key: str) -> str:
     """The stable host (a uuid5 in hex) that serves the artifact `key`."""
-    return uuid.uuid5(_HOST_NAMESPACE, key).hex
+    import uuid  # with the first artifact, not with the window
+
+    return uuid.uuid5(uuid.UUID(_HOST_NAMESPACE), key).hex
 
 
 def document_url(host: str) -> str:

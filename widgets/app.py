@@ -39,7 +39,6 @@ from widgets.conversation_commands import ConversationCommands
 from widgets.cursor_rest import CursorRest
 from widgets.excepthook import install_excepthook
 from widgets.file_folders import FileFolders
-from widgets.history_notice import show_recovery_notice
 from widgets.history_upkeep import index_queued, upkeep
 from widgets.language import fill_language_menu
 from widgets.main_window import MainWindow
@@ -375,6 +374,8 @@ class EaselApp:
         await self._move_plain_header_values()
         self.provider_status.show_profile()
         if self._history_notice:
+            from widgets.history_notice import show_recovery_notice  # QMessageBox: seldom
+
             show_recovery_notice(self.window, self._history_notice, self.start_empty_history)
         # Everything made so far lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall the loop ~40 ms now and then while a reply streams.
