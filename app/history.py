@@ -82,13 +82,19 @@ async def build_messages_apart(
 
 def _small(store: Store, conversation_id: int) -> bool:
     """Whether the conversation (every branch of it) is small enough to read on the loop. The
-    sizes come from the rows' headers (a BLOB's length is not counted character by character)."""
-    [(count, size)] = store.read(
-        "SELECT count(*), coalesce(sum(length(CAST(content AS BLOB))"
-        " + length(CAST(reasoning AS BLOB))), 0) FROM messages WHERE conversation_id = ?",
+    messages are counted from the index alone; only a few are then measured (their text read as
+    bytes, not parsed), so a long conversation costs the loop no read of its text."""
+    [(count,)] = store.read(
+        "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
+    )
+    if count > READ_HERE_MESSAGES:
+        return False
+    [(size,)] = store.read(
+        "SELECT coalesce(sum(length(CAST(content AS BLOB)) + length(CAST(reasoning AS BLOB))), 0)"
+        " FROM messages WHERE conversation_id = ?",
         (conversation_id,),
     )
-    if count > READ_HERE_MESSAGES or size > READ_HERE_BYTES:
+    if size > READ_HERE_BYTES:
         return False
     [(files,)] = store.read(
         "SELECT coalesce(sum(length(data) + length(CAST(text AS BLOB))), 0) FROM attachments"

@@ -146,3 +146,18 @@ def test_a_small_conversation_is_read_here_and_a_big_one_apart(store: Store, mon
             store, cid, None
         )
         assert made == [store.path]
+
+
+def test_a_long_conversation_is_counted_not_measured(store: Store, monkeypatch):  # noqa: F811
+    """Deciding where to read costs a long conversation one count from the index: its text is
+    not read on the loop (the reason the request is read apart at all)."""
+    many = store.create_conversation("Many").id
+    for n in range(history.READ_HERE_MESSAGES + 1):
+        store.add_message(many, "user", "x" * 1000 + str(n))
+    asked = []
+    read = store.read
+    monkeypatch.setattr(
+        store, "read", lambda sql, params=(): asked.append(sql) or read(sql, params)
+    )
+    asyncio.run(build_messages_apart(store, many, None))
+    assert len(asked) == 1 and "count(*)" in asked[0] and "length" not in asked[0]
