@@ -42,9 +42,10 @@ _compacted_lock = threading.Lock()  # requests are built on worker threads (buil
 
 # A conversation this small is read on the caller's loop: the hop to a worker thread and a
 # connection of its own cost 5-10 ms before the request could go (bench/stream.py, the 2-core
-# machine), far more than reading a few short messages does (~7 us a message).
+# machine), far more than reading a few short messages does (~7 us a message). The bytes bound
+# the first compaction of replies that hold artifacts (~0.1 ms per KB, see _COMPACTED) to ~6 ms.
 READ_HERE_MESSAGES = 40
-READ_HERE_BYTES = 256 * 1024  # of message text and reasoning; attached files' bytes count too
+READ_HERE_BYTES = 64 * 1024  # of message text and reasoning; attached files' bytes count too
 
 UNFINISHED_RESULT = "This call did not finish (it was stopped or Easel closed); no result."
 
