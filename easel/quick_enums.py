@@ -56,15 +56,15 @@ def quick_create(original: Callable[..., type[enum.Enum]]) -> Callable[..., type
         boundary: enum.FlagBoundary | None = None,
     ) -> type[enum.Enum]:
         if module is None:
-            # As EnumType._create_ names it: the module of whoever called the enum class (a
-            # caller whose globals have no name is the one case told apart: its class is not
-            # made unpicklable but gets the enum module's name).
+            # As EnumType._create_ names it: the module of whoever called the enum class.
             try:
-                module = sys._getframe(2).f_globals.get("__name__")
-            except ValueError:  # no such caller
+                module = sys._getframe(2).f_globals["__name__"]
+            except (ValueError, KeyError):  # no such caller, or one whose globals have no name
                 module = None
         body = _plain_members(names) if type is None and cls in _BASES else None
-        if body is None or module is None:
+        if body is None:
+            # (Where no module was found, the original looks from its own frame and finds
+            # enum's: such a class is named after enum instead of made unpicklable.)
             return original(
                 cls,
                 class_name,
@@ -75,7 +75,10 @@ def quick_create(original: Callable[..., type[enum.Enum]]) -> Callable[..., type
                 start=start,
                 boundary=boundary,
             )
-        body["__module__"] = module
+        if module is None:
+            enum._make_class_unpicklable(body)  # as the functional API does then
+        else:
+            body["__module__"] = module
         made = enum._simple_enum(cls, boundary=boundary)(_class(class_name, (), body))
         made.__doc__ = None  # as the functional API leaves it (_simple_enum writes a default)
         if qualname is not None:

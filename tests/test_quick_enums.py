@@ -172,3 +172,17 @@ def test_pyside_enums_made_quickly_behave_as_qt_expects(qapp):
     assert QEvent.Type(QEvent.Type.User.value + 7).value == QEvent.Type.User.value + 7  # _missing_
     assert pickle.loads(pickle.dumps(Qt.Key.Key_Escape)) is Qt.Key.Key_Escape
     label.deleteLater()
+
+
+def test_a_caller_without_a_module_name_gets_an_unpicklable_class_either_way(monkeypatch):
+    made = {}
+    for way, create in (("usual", _original()), ("quick", quick_create(_original()))):
+        monkeypatch.setattr(enum.EnumType, "_create_", create)
+        scope = {"enum": enum}  # globals with no __name__, as exec'd code may have
+        exec("Kind = enum.IntEnum('Kind', [('A', 1), ('B', 2)])", scope)
+        made[way] = scope["Kind"]
+    for kind in made.values():
+        assert kind.__module__ == "<unknown>"
+        with pytest.raises(TypeError):
+            pickle.dumps(kind.A)
+    assert sorted(vars(made["quick"])) == sorted(vars(made["usual"]))
