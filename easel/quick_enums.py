@@ -30,7 +30,8 @@ _class = type  # the builtin (the functional API has a keyword of that name)
 
 def install() -> bool:
     """Make plain functional-API enums the quick way from now on; whether it is in place."""
-    if sys.version_info[:2] != (3, 11) or not hasattr(enum, "_simple_enum"):
+    needed = ("_simple_enum", "_make_class_unpicklable")
+    if sys.version_info[:2] != (3, 11) or not all(hasattr(enum, name) for name in needed):
         return False
     if getattr(enum.EnumType._create_, _INSTALLED, False):
         return True
