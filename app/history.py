@@ -91,18 +91,13 @@ def _small(store: Store, conversation_id: int) -> bool:
     if count > READ_HERE_MESSAGES:
         return False
     [(size,)] = store.read(
-        "SELECT coalesce(sum(length(CAST(content AS BLOB)) + length(CAST(reasoning AS BLOB))), 0)"
-        " FROM messages WHERE conversation_id = ?",
-        (conversation_id,),
+        "SELECT (SELECT coalesce(sum(length(CAST(content AS BLOB))"
+        " + length(CAST(reasoning AS BLOB))), 0) FROM messages WHERE conversation_id = ?)"
+        " + (SELECT coalesce(sum(length(data) + length(CAST(text AS BLOB))), 0)"
+        " FROM attachments WHERE conversation_id = ?)",
+        (conversation_id, conversation_id),
     )
-    if size > READ_HERE_BYTES:
-        return False
-    [(files,)] = store.read(
-        "SELECT coalesce(sum(length(data) + length(CAST(text AS BLOB))), 0) FROM attachments"
-        " WHERE conversation_id = ?",
-        (conversation_id,),
-    )
-    return size + files <= READ_HERE_BYTES
+    return size <= READ_HERE_BYTES
 
 
 def build_messages(
